@@ -1,0 +1,59 @@
+"""Writing the audit trail. Called by services inside their own transaction."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+
+from dryneedling.accounts.models import AuditEvent, Clinic, Outcome, User
+
+# The client address of the request being served, set by AuditContextMiddleware.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    clinic: Clinic | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: str = Outcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit row. `detail` must hold no patient data (field names, counts, ids)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if clinic is None and actor is not None and actor.is_authenticated:
+        membership = getattr(actor, "membership", None)
+        clinic = membership.clinic if membership is not None else None
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_email=actor.email if is_user and actor is not None else "",
+        clinic=clinic,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        outcome=outcome,
+        ip_address=current_ip.get(),
+        detail=detail or {},
+    )
+
+
+class AuditContextMiddleware:
+    """Makes the client address available to audit_record without passing requests into services."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)

@@ -1,0 +1,106 @@
+"""Users, clinics (tenants), memberships with roles, and the append-only audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address."""
+
+    email = models.EmailField(unique=True, max_length=254)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Clinic(models.Model):
+    """A tenant: every patient record belongs to exactly one clinic."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    FRONT_DESK = "front_desk", "Front desk"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+class Membership(models.Model):
+    """A user's place in one clinic. One clinic per user (see docs/decisions.md)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.clinic} ({self.role})"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    FAILURE = "failure", "Failure"
+
+
+class AuditEvent(models.Model):
+    """Append-only: database triggers refuse UPDATE and DELETE (migration 0002).
+
+    Holds ids and actions only, never patient names or clinical text.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    actor_email = models.CharField(max_length=254, blank=True)
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "-at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id} {self.outcome}"

@@ -1,0 +1,249 @@
+"""The `dryneedling` command. Bad input: one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(message)
+
+
+def _django(*, demo: bool = False) -> None:
+    if demo:
+        os.environ["DRYNEEDLING_DEMO"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dryneedling.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _gunicorn(bind: str, workers: int) -> int:
+    command = [sys.executable, "-m", "gunicorn", "dryneedling.wsgi:application", "--bind", bind,
+               "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    try:
+        return subprocess.call(command)  # noqa: S603 - fixed argv, no shell
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django(demo=True)
+    from django.conf import settings
+
+    from dryneedling.demo import DEMO_PASSWORD, demo_load
+
+    print(f"Database: {settings.DATABASES['default']['NAME']}")
+    _migrate(verbosity=0)
+    logins = demo_load()
+    url = f"http://{args.bind}/"
+    print("\n  dryneedling demo is starting at", url)
+    print("  Sign in with any of these (password for all: %s):" % DEMO_PASSWORD)
+    for email, role, clinic in logins:
+        print(f"    {email:<20} {role:<13} {clinic}")
+    print("  Stop with Ctrl-C. Data is synthetic.\n", flush=True)
+    return _gunicorn(args.bind, args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (settings.DEBUG or settings.DEMO):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return _gunicorn(args.bind, args.workers)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _django()
+    _migrate()
+    return 0
+
+
+def _clinic(slug: str):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.models import Clinic
+
+    clinic = Clinic.objects.filter(slug=slug).first()
+    if clinic is None:
+        raise CliError(f"no clinic with slug {slug!r} (see `dryneedling createclinic`)")
+    return clinic
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.accounts.services import clinic_create
+    from dryneedling.synthetic.loader import seed_clinic
+
+    if args.patients < 1:
+        raise CliError("--patients must be at least 1")
+    if Clinic.objects.filter(slug=args.clinic).exists():
+        clinic = _clinic(args.clinic)
+    else:
+        clinic = clinic_create(name=args.clinic.replace("-", " ").title(), slug=args.clinic)
+    columns = (TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, disable=args.quiet) as progress:
+        task = progress.add_task("patients", total=args.patients)
+        totals = seed_clinic(clinic=clinic, patients=args.patients, seed=args.seed,
+                             progress=lambda n: progress.advance(task, n))
+    print(json.dumps({"clinic": clinic.slug, **totals}))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.reports.stats import stats_all
+
+    print(json.dumps(stats_all(), indent=2))
+    return 0
+
+
+def cmd_createclinic(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.accounts.services import clinic_create
+
+    clinic = clinic_create(name=args.name, slug=args.slug)
+    print(json.dumps({"id": clinic.pk, "slug": clinic.slug, "name": clinic.name}))
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.accounts.services import user_create
+
+    generated = False
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        password, generated = secrets.token_urlsafe(16), True
+    user = user_create(email=args.email, full_name=args.name, clinic=_clinic(args.clinic), role=args.role,
+                       password=password)
+    print(json.dumps({"id": user.pk, "email": user.email, "role": args.role, "clinic": args.clinic}))
+    if generated:
+        print(f"generated password: {password}", file=sys.stderr)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dryneedling manage", *args.rest])
+    return 0
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    from dryneedling.clinical import commands
+
+    if args.kb_command == "check":
+        return commands.kb_check(sys.stdout)
+    return commands.kb_muscle(args.muscle_id, sys.stdout)
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from dryneedling.clinical import commands
+
+    return commands.screen_file(args.answers, args.json, sys.stdout, sys.stderr)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="dryneedling", description="A clinical system for trigger-point dry needling.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("demo", help="migrate the SQLite database, load the demo clinic, serve it")
+    p.add_argument("--bind", default="127.0.0.1:8000")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the app with gunicorn")
+    p.add_argument("--bind", default=os.environ.get("DRYNEEDLING_BIND", "127.0.0.1:8000"))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("DRYNEEDLING_WORKERS", "3")))
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="insert synthetic patients in bulk")
+    p.add_argument("--patients", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--clinic", default="synthetic", help="clinic slug (created if missing)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_seed)
+
+    sub.add_parser("stats", help="counts of the main records per clinic, as JSON").set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("createclinic", help="create a clinic")
+    p.add_argument("--name", required=True)
+    p.add_argument("--slug", required=True)
+    p.set_defaults(func=cmd_createclinic)
+
+    p = sub.add_parser("createuser", help="create a user and their membership")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--clinic", required=True, help="clinic slug")
+    p.add_argument("--role", required=True, choices=["clinician", "front_desk", "clinic_admin"])
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("manage", help="run a Django management command (e.g. check --deploy)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser("kb", help="the clinical knowledge base")
+    kb = p.add_subparsers(dest="kb_command", required=True, parser_class=Parser)
+    kb.add_parser("check", help="validate the data and print counts")
+    m = kb.add_parser("muscle", help="print one muscle")
+    m.add_argument("muscle_id")
+    p.set_defaults(func=cmd_kb)
+
+    p = sub.add_parser("screen", help="screen intake answers from a JSON file")
+    p.add_argument("--answers", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_screen)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args))
+    except CliError as error:
+        print(f"dryneedling: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as error:
+        messages = [m for ms in error.message_dict.values() for m in ms] if hasattr(error, "error_dict") else error.messages
+        print(f"dryneedling: {' '.join(messages)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImproperlyConfigured as error:
+        print(f"dryneedling: configuration: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Typed, immutable objects of the clinical knowledge base.
+
+Every entry carries ``sources`` (ids resolving to ``Knowledge.sources``) and an
+``evidence`` tag: ``"V"`` verified in the named source, ``"M"`` widely cited but
+provisional, ``"NF"`` looked for and not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+EVIDENCE_TAGS: tuple[str, ...] = ("V", "M", "NF")
+EVIDENCE_LABELS: Mapping[str, str] = {
+    "V": "verified in the named source",
+    "M": "provisional: widely cited, not verified against a primary source",
+    "NF": "looked for, not found in the sources consulted",
+}
+VIEWS: tuple[str, ...] = ("front", "back")
+SEVERITIES: tuple[str, ...] = ("mild", "significant", "serious")
+CONTRAINDICATION_KINDS: tuple[str, ...] = ("absolute", "relative", "site")
+
+
+class KnowledgeError(Exception):
+    """The knowledge data is broken. The message names the file, the entry and the field."""
+
+    def __init__(self, *, file: str, entry: str, field: str, problem: str) -> None:
+        self.file = file
+        self.entry = entry
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{file}: entry '{entry}': field '{field}': {problem}")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    url: str | None
+    note: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TriggerPoint:
+    """A trigger point drawn on the body chart, on the patient's RIGHT side."""
+
+    view: str
+    x: float
+    y: float
+    description: str
+
+
+@dataclass(frozen=True)
+class NeedleSpec:
+    diameter_mm: tuple[float, float]
+    length_mm: tuple[float, float]
+    technique: str
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Muscle:
+    id: str
+    name: str
+    body_region: str
+    trigger_points: tuple[TriggerPoint, ...]
+    referral_primary: tuple[str, ...]
+    """Side-less body-chart region bases (e.g. ``back.neck``); ipsilateral to the muscle."""
+    referral_spillover: tuple[str, ...]
+    referral_text: str
+    referral_evidence: str
+    needle: NeedleSpec
+    hazards: tuple[str, ...]
+    lung_risk: bool
+    kidney_risk: bool
+    safe_depth_mm: float | None
+    safe_handling: tuple[str, ...]
+    limb: str | None
+    girdle: str | None
+    notes: str | None
+    sources: tuple[str, ...]
+    evidence: str
+
+
+class IcdCode(NamedTuple):
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TypicalCourse:
+    sessions_min: int | None
+    sessions_max: int | None
+    per_week: float | None
+    text: str
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    icd10: tuple[IcdCode, ...]
+    icd10_provisional: tuple[str, ...]
+    """Codes among ``icd10`` whose use here is provisional ([M])."""
+    muscles: tuple[str, ...]
+    muscles_evidence: str
+    outcome_measures: tuple[str, ...]
+    typical_course: TypicalCourse
+    evidence_summary: str
+    evidence_ids: tuple[str, ...]
+    notes: str | None
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Contraindication:
+    id: str
+    name: str
+    kind: str
+    description: str
+    sites: tuple[str, ...]
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    value: float | None
+    unit: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    id: str
+    name: str
+    severity: str
+    frequency: str
+    rates: tuple[Rate, ...]
+    management: str
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class EvidenceFigure:
+    label: str
+    value: str
+    ci: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceStatement:
+    id: str
+    topic: str
+    conditions: tuple[str, ...]
+    window: str | None
+    statement: str
+    figures: tuple[EvidenceFigure, ...]
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class GuardrailRule:
+    id: str
+    kind: str
+    level: str
+    message: str
+    params: Mapping[str, Any]
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    version: str
+    sources: Mapping[str, Source]
+    muscles: Mapping[str, Muscle]
+    conditions: Mapping[str, Condition]
+    contraindications: Mapping[str, Contraindication]
+    side_effects: Mapping[str, SideEffect]
+    evidence: Mapping[str, EvidenceStatement]
+    screening_rules: tuple[Any, ...]
+    """``ScreeningRule`` objects (see ``dryneedling.clinical.rules``), in evaluation order."""
+    guardrails: Mapping[str, GuardrailRule]
+    data_dir: Path = field(compare=False, default=Path("."))
+
+    def cite(self, source_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Full citations for source ids (unknown ids are returned unchanged)."""
+        return tuple(self.sources[s].citation if s in self.sources else s for s in source_ids)

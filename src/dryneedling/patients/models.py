@@ -1,0 +1,92 @@
+"""Patients and their episodes of care. Every row carries its clinic (the tenant)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from dryneedling.accounts.models import Clinic
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=32)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(max_length=5000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_mrn_unique_in_clinic")]
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class EpisodeStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self-referred"
+    PHYSICIAN = "physician", "Physician"
+    PHYSIOTHERAPIST = "physiotherapist", "Other physical therapist"
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    INSURER = "insurer", "Insurer or employer"
+    OTHER = "other", "Other"
+
+
+class Episode(models.Model):
+    """An episode of care: one complaint treated over a course of visits."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="episodes")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    reason = models.CharField(max_length=300)
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices, default=ReferralSource.SELF)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.start_date})"
+
+
+class EpisodeCondition(models.Model):
+    """A diagnosis of the episode, coded in ICD-10-CM, with its text."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="conditions")
+    code = models.CharField(max_length=8)
+    text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["episode", "code"], name="episode_condition_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"

@@ -1,0 +1,82 @@
+"""Reads of patient data. The one choke point: every query is scoped to the actor's clinic.
+
+A record id from another clinic (or none at all) raises Http404 and leaves a 'denied' audit
+row, so another clinic's ids give the same answer as ids that never existed. Views resolve
+records through these selectors before they call a write service, outside any transaction, so
+the 'denied' row is committed even though the request fails.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Outcome, User
+from dryneedling.accounts.selectors import clinic_for
+from dryneedling.patients.models import Episode, Patient
+
+
+def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
+    """The actor's clinic's patients, by family then given name, filtered by name or MRN words."""
+    patients = Patient.objects.filter(clinic=clinic_for(actor=actor))
+    for word in query.split()[:5]:
+        patients = patients.filter(
+            Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word)
+        )
+    return patients.order_by("family_name", "given_name", "id")
+
+
+def _denied(*, actor: User, object_type: str, object_id: object) -> Http404:
+    audit_record(
+        actor=actor,
+        action=f"{object_type}.access",
+        object_type=f"patients.{object_type}",
+        object_id=str(object_id)[:64],
+        outcome=Outcome.DENIED,
+    )
+    return Http404("No such record.")
+
+
+def patient_get_for(*, actor: User, patient_id: int) -> Patient:
+    clinic = clinic_for(actor=actor)
+    try:
+        return Patient.objects.get(clinic=clinic, pk=patient_id)
+    except Patient.DoesNotExist:
+        raise _denied(actor=actor, object_type="patient", object_id=patient_id) from None
+
+
+def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
+    clinic = clinic_for(actor=actor)
+    return (
+        Episode.objects.filter(clinic=clinic, patient=patient)
+        .prefetch_related("conditions")
+        .order_by("-start_date", "-id")
+    )
+
+
+def episode_get_for(*, actor: User, episode_id: int) -> Episode:
+    clinic = clinic_for(actor=actor)
+    try:
+        return Episode.objects.select_related("patient").prefetch_related("conditions").get(
+            clinic=clinic, pk=episode_id
+        )
+    except Episode.DoesNotExist:
+        raise _denied(actor=actor, object_type="episode", object_id=episode_id) from None
+
+
+def clinic_counts(*, clinic_id: int) -> dict[str, int]:
+    """Counts of the main records of one clinic (for `dryneedling stats`; no patient data)."""
+    from dryneedling.patients.models import EpisodeCondition
+
+    return {
+        "patients": Patient.objects.filter(clinic_id=clinic_id).count(),
+        "episodes": Episode.objects.filter(clinic_id=clinic_id).count(),
+        "episode_conditions": EpisodeCondition.objects.filter(episode__clinic_id=clinic_id).count(),
+        "active_episodes": Episode.objects.filter(clinic_id=clinic_id, status="active").count(),
+    }
+
+
+def episodes_by_status(*, clinic_id: int) -> dict[str, int]:
+    rows = Episode.objects.filter(clinic_id=clinic_id).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}

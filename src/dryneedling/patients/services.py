@@ -1,0 +1,165 @@
+"""Writes of patient data. Each write is audited in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.accounts.selectors import clinic_for
+from dryneedling.patients.models import Episode, EpisodeCondition, EpisodeStatus, Patient, ReferralSource, Sex
+from dryneedling.patients.selectors import episode_get_for, patient_get_for
+from dryneedling.patients.validation import (
+    reject_control_characters,
+    validate_birth_date,
+    validate_mrn,
+)
+
+PATIENT_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "phone", "email", "address", "notes")
+EPISODE_FIELDS = ("reason", "referral_source", "start_date", "end_date", "status")
+MAX_LENGTHS = {"mrn": 32, "given_name": 100, "family_name": 100, "phone": 32, "email": 254,
+               "address": 300, "notes": 5000, "reason": 300}
+
+
+def _clean_text(data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        if isinstance(value, str):
+            reject_control_characters(value, field=field)
+            data[field] = value.strip()
+            if field in MAX_LENGTHS and len(data[field]) > MAX_LENGTHS[field]:
+                raise ValidationError({field: f"At most {MAX_LENGTHS[field]} characters."})
+
+
+def _validate_patient(data: dict[str, Any]) -> None:
+    _clean_text(data)
+    for field in ("mrn", "given_name", "family_name"):
+        if not data.get(field):
+            raise ValidationError({field: "This field is required."})
+    validate_mrn(data["mrn"])
+    if not isinstance(data.get("date_of_birth"), date):
+        raise ValidationError({"date_of_birth": "Enter a date of birth."})
+    validate_birth_date(data["date_of_birth"], today=timezone.localdate())
+    if data.get("sex") not in Sex.values:
+        raise ValidationError({"sex": f"Sex must be one of {', '.join(Sex.values)}."})
+
+
+def _save_unique_mrn(patient: Patient) -> None:
+    if Patient.objects.filter(clinic=patient.clinic, mrn=patient.mrn).exclude(pk=patient.pk).exists():
+        raise ValidationError({"mrn": "Another patient of this clinic has this MRN."})
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:  # a concurrent insert with the same MRN won the race
+        raise ValidationError({"mrn": "Another patient of this clinic has this MRN."}) from None
+
+
+@transaction.atomic
+def patient_create(*, actor: User, **fields: Any) -> Patient:
+    data = {field: fields.get(field, "") for field in PATIENT_FIELDS}
+    unknown = set(fields) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
+    _validate_patient(data)
+    patient = Patient(clinic=clinic_for(actor=actor), **data)
+    _save_unique_mrn(patient)
+    audit_record(actor=actor, action="patient.create", obj=patient)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, actor: User, patient: Patient, **fields: Any) -> Patient:
+    unknown = set(fields) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
+    current = patient_get_for(actor=actor, patient_id=patient.pk)
+    data = {field: fields.get(field, getattr(current, field)) for field in PATIENT_FIELDS}
+    _validate_patient(data)
+    changed = sorted(field for field in PATIENT_FIELDS if getattr(current, field) != data[field])
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.updated_at = timezone.now()
+    _save_unique_mrn(current)
+    # Field names only: the audit trail holds no patient data.
+    audit_record(actor=actor, action="patient.update", obj=current, detail={"fields": changed})
+    return current
+
+
+def patient_view(*, actor: User, patient_id: int) -> Patient:
+    """Open a patient's record for display, leaving a 'patient.view' audit row.
+
+    Not atomic on purpose: a denied lookup raises Http404, and its 'denied' audit row must
+    not be rolled back with the transaction.
+    """
+    patient = patient_get_for(actor=actor, patient_id=patient_id)
+    audit_record(actor=actor, action="patient.view", obj=patient)
+    return patient
+
+
+def _validate_episode(data: dict[str, Any]) -> None:
+    _clean_text(data)
+    if not data.get("reason"):
+        raise ValidationError({"reason": "Say why the patient came (e.g. neck pain after a fall)."})
+    if data.get("referral_source") not in ReferralSource.values:
+        raise ValidationError({"referral_source": "Choose a referral source."})
+    if data.get("status") not in EpisodeStatus.values:
+        raise ValidationError({"status": "Choose a status."})
+    start, end = data.get("start_date"), data.get("end_date")
+    if not isinstance(start, date):
+        raise ValidationError({"start_date": "Enter the start date."})
+    today = timezone.localdate()
+    if start > today:
+        raise ValidationError({"start_date": "An episode cannot start in the future."})
+    if end is not None and end < start:
+        raise ValidationError({"end_date": "The end date is before the start date."})
+    if end is not None and end > today:
+        raise ValidationError({"end_date": "The end date cannot be in the future."})
+    if data.get("status") == EpisodeStatus.DISCHARGED and end is None:
+        raise ValidationError({"end_date": "A discharged episode needs an end date."})
+
+
+def _set_conditions(episode: Episode, conditions: list[tuple[str, str]]) -> None:
+    episode.conditions.all().delete()
+    EpisodeCondition.objects.bulk_create(
+        EpisodeCondition(episode=episode, code=code, text=text, position=index)
+        for index, (code, text) in enumerate(conditions)
+    )
+
+
+@transaction.atomic
+def episode_create(
+    *, actor: User, patient: Patient, conditions: list[tuple[str, str]], **fields: Any
+) -> Episode:
+    patient = patient_get_for(actor=actor, patient_id=patient.pk)
+    data = {field: fields.get(field) for field in EPISODE_FIELDS}
+    data["status"] = data["status"] or EpisodeStatus.ACTIVE
+    data["referral_source"] = data["referral_source"] or ReferralSource.SELF
+    _validate_episode(data)
+    episode = Episode.objects.create(clinic=patient.clinic, patient=patient, **data)
+    _set_conditions(episode, conditions)
+    audit_record(actor=actor, action="episode.create", obj=episode, detail={"patient_id": patient.pk})
+    return episode
+
+
+@transaction.atomic
+def episode_update(
+    *, actor: User, episode: Episode, conditions: list[tuple[str, str]], **fields: Any
+) -> Episode:
+    current = episode_get_for(actor=actor, episode_id=episode.pk)
+    data = {field: fields.get(field, getattr(current, field)) for field in EPISODE_FIELDS}
+    _validate_episode(data)
+    changed = sorted(field for field in EPISODE_FIELDS if getattr(current, field) != data[field])
+    old_codes = [c.code for c in current.conditions.all()]
+    if old_codes != [code for code, _ in conditions]:
+        changed.append("conditions")
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.updated_at = timezone.now()
+    current.save()
+    _set_conditions(current, conditions)
+    audit_record(actor=actor, action="episode.update", obj=current, detail={"fields": changed})
+    return current

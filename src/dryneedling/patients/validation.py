@@ -1,0 +1,66 @@
+"""Field checks shared by forms, services, the API and the CLI."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+# ICD-10-CM: letter, digit, digit-or-letter, then optionally a dot and 1-4 characters.
+ICD10_RE = re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
+MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,31}$")
+OLDEST_BIRTH_YEAR = 1900
+
+
+def reject_control_characters(value: str, *, field: str) -> None:
+    """NUL and other control characters have no place in a clinical record (tab/newline allowed)."""
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+        raise ValidationError({field: "Remove the control characters (such as NUL) from this text."})
+
+
+def validate_birth_date(value: date, *, today: date) -> None:
+    if value > today:
+        raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+    if value.year < OLDEST_BIRTH_YEAR:
+        raise ValidationError({"date_of_birth": f"The date of birth cannot be before {OLDEST_BIRTH_YEAR}."})
+
+
+def validate_mrn(value: str) -> None:
+    if not MRN_RE.match(value):
+        raise ValidationError(
+            {"mrn": "An MRN is 1-32 letters, digits, '-', '_', '/' or '.', starting with a letter or digit."}
+        )
+
+
+def normalise_icd10(code: str) -> str:
+    code = code.strip().upper()
+    if len(code) > 3 and "." not in code:
+        code = f"{code[:3]}.{code[3:]}"
+    return code
+
+
+def parse_conditions(text: str) -> list[tuple[str, str]]:
+    """One condition a line: 'M54.50 Low back pain, unspecified'. Raises ValidationError."""
+    conditions: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        code_part, _, text_part = line.partition(" ")
+        code = normalise_icd10(code_part)
+        if not ICD10_RE.match(code):
+            raise ValidationError(
+                {"conditions": f"Line {number}: {code_part[:12]!r} is not an ICD-10-CM code (e.g. M54.50)."}
+            )
+        if code in seen:
+            raise ValidationError({"conditions": f"Line {number}: {code} is listed twice."})
+        text_part = text_part.strip(" -–:")
+        if not text_part:
+            raise ValidationError({"conditions": f"Line {number}: add the condition's text after {code}."})
+        if len(text_part) > 200:
+            raise ValidationError({"conditions": f"Line {number}: the text is over 200 characters."})
+        seen.add(code)
+        conditions.append((code, text_part))
+    return conditions

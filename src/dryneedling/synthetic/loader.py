@@ -1,0 +1,87 @@
+"""Bulk-load generated records into the database, in batches, one transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.patients.models import Episode, EpisodeCondition, Patient
+from dryneedling.synthetic.generator import PatientRecord, generate_patients
+
+BATCH = 2000
+Progress = Callable[[int], None]
+
+
+def _insert_batch(clinic: Clinic, records: list[PatientRecord]) -> tuple[int, int]:
+    now = timezone.now()
+    patients = Patient.objects.bulk_create(
+        [
+            Patient(
+                clinic=clinic, mrn=r.mrn, given_name=r.given_name, family_name=r.family_name,
+                date_of_birth=r.date_of_birth, sex=r.sex, phone=r.phone, email=r.email, address=r.address,
+                created_at=now, updated_at=now,
+            )
+            for r in records
+        ],
+        batch_size=BATCH,
+    )
+    episodes: list[Episode] = []
+    episode_codes: list[tuple[tuple[str, str], ...]] = []
+    for patient, record in zip(patients, records, strict=True):
+        for e in record.episodes:
+            episodes.append(
+                Episode(
+                    clinic=clinic, patient=patient, reason=e.reason, referral_source=e.referral_source,
+                    start_date=e.start_date, end_date=e.end_date, status=e.status,
+                    created_at=now, updated_at=now,
+                )
+            )
+            episode_codes.append(e.conditions)
+    Episode.objects.bulk_create(episodes, batch_size=BATCH)
+    conditions = [
+        EpisodeCondition(episode=episode, code=code, text=text, position=position)
+        for episode, codes in zip(episodes, episode_codes, strict=True)
+        for position, (code, text) in enumerate(codes)
+    ]
+    EpisodeCondition.objects.bulk_create(conditions, batch_size=BATCH)
+    return len(patients), len(episodes)
+
+
+def seed_clinic(
+    *,
+    clinic: Clinic,
+    patients: int,
+    seed: int,
+    actor: User | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Insert `patients` synthetic patients (with episodes) into `clinic`. Idempotence guard:
+    the same seed cannot be loaded twice into one clinic (MRNs would collide)."""
+    if patients < 1:
+        raise ValidationError("--patients must be at least 1.")
+    prefix = f"SYN{seed}-"
+    if Patient.objects.filter(clinic=clinic, mrn__startswith=prefix).exists():
+        raise ValidationError(f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed.")
+    records = generate_patients(count=patients, seed=seed, today=today or timezone.localdate(), mrn_prefix=prefix)
+    totals = {"patients": 0, "episodes": 0}
+    while True:
+        batch = list(islice(records, BATCH))
+        if not batch:
+            break
+        with transaction.atomic():
+            n_patients, n_episodes = _insert_batch(clinic, batch)
+        totals["patients"] += n_patients
+        totals["episodes"] += n_episodes
+        if progress is not None:
+            progress(n_patients)
+    with transaction.atomic():
+        audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
+    return totals

@@ -1,0 +1,62 @@
+"""Sign-in and sign-out, audited (failed attempts included), and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Outcome
+from dryneedling.web.forms import LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action="auth.login")
+        return response
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        audit_record(
+            actor=None,
+            action="auth.login",
+            outcome=Outcome.FAILURE,
+            detail={"email": form.data.get("username", "")[:254]},
+        )
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated:
+            audit_record(actor=request.user, action="auth.logout")  # type: ignore[arg-type]
+        return super().post(request, *args, **kwargs)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 with the database engine and migration state; 503 when either is not ready."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": {"engine": connection.vendor, "ok": False}}, status=503)
+    ok = pending == 0
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "migrations pending",
+            "database": {"engine": connection.vendor, "ok": True},
+            "migrations": {"pending": pending, "applied": ok},
+        },
+        status=200 if ok else 503,
+    )

@@ -1,0 +1,124 @@
+"""Personas and clients shared by the whole suite.
+
+Alice: clinician, clinic A. Bob: front desk, clinic A. Dana: clinic admin, clinic A.
+Carol: clinician, clinic B. Clients enforce CSRF checks.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+os.environ.setdefault("DRYNEEDLING_TEST", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
+
+import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Let Django empty the throwaway test database between transactional tests.
+
+    Audit rows are append-only through database triggers; the guard row lifts them. Tests of
+    the append-only rule set it back inside their own transaction (see tests/accounts).
+    """
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("UPDATE dryneedling_audit_guard SET purge_allowed = 1")
+
+
+@pytest.fixture
+def clinic_a(db):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.services import clinic_create
+
+    return clinic_create(name="Clinic A", slug="clinic-a")
+
+
+@pytest.fixture
+def clinic_b(db):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.services import clinic_create
+
+    return clinic_create(name="Clinic B", slug="clinic-b")
+
+
+def _user(email: str, name: str, clinic, role: str):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.services import user_create
+
+    return user_create(email=email, full_name=name, clinic=clinic, role=role, password=PASSWORD)
+
+
+@pytest.fixture
+def alice(clinic_a):  # type: ignore[no-untyped-def]
+    return _user("alice@a.test", "Alice Adams", clinic_a, "clinician")
+
+
+@pytest.fixture
+def bob(clinic_a):  # type: ignore[no-untyped-def]
+    return _user("bob@a.test", "Bob Brown", clinic_a, "front_desk")
+
+
+@pytest.fixture
+def dana(clinic_a):  # type: ignore[no-untyped-def]
+    return _user("dana@a.test", "Dana Diaz", clinic_a, "clinic_admin")
+
+
+@pytest.fixture
+def carol(clinic_b):  # type: ignore[no-untyped-def]
+    return _user("carol@b.test", "Carol Chen", clinic_b, "clinician")
+
+
+def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(bob)
+
+
+@pytest.fixture
+def carol_client(carol) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(carol)
+
+
+@pytest.fixture
+def dana_client(dana) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(dana)
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def patient_a(alice):  # type: ignore[no-untyped-def]
+    """A patient of clinic A with one coded episode."""
+    from dryneedling.patients.services import episode_create, patient_create
+
+    patient = patient_create(
+        actor=alice, mrn="A-0001", given_name="Zelda", family_name="Quimby",
+        date_of_birth=date(1980, 5, 17), sex="female", phone="555-0100",
+    )
+    episode_create(
+        actor=alice, patient=patient, conditions=[("M54.2", "Cervicalgia")], reason="Neck pain after desk work",
+        referral_source="physician", start_date=date(2026, 1, 5), end_date=None, status="active",
+    )
+    return patient
+
+
+def csrf_token(client: Client, url: str) -> str:
+    """GET a page with a form and return its CSRF token (as a browser would)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.context["csrf_token"]
