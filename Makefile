@@ -28,7 +28,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy
+	DRYNEEDLING_TEST=1 $(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

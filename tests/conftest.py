@@ -107,12 +107,23 @@ def patient_a(alice):  # type: ignore[no-untyped-def]
     from dryneedling.patients.services import episode_create, patient_create
 
     patient = patient_create(
-        actor=alice, mrn="A-0001", given_name="Zelda", family_name="Quimby",
-        date_of_birth=date(1980, 5, 17), sex="female", phone="555-0100",
+        actor=alice,
+        mrn="A-0001",
+        given_name="Zelda",
+        family_name="Quimby",
+        date_of_birth=date(1980, 5, 17),
+        sex="female",
+        phone="555-0100",
     )
     episode_create(
-        actor=alice, patient=patient, conditions=[("M54.2", "Cervicalgia")], reason="Neck pain after desk work",
-        referral_source="physician", start_date=date(2026, 1, 5), end_date=None, status="active",
+        actor=alice,
+        patient=patient,
+        conditions=[("M54.2", "Cervicalgia")],
+        reason="Neck pain after desk work",
+        referral_source="physician",
+        start_date=date(2026, 1, 5),
+        end_date=None,
+        status="active",
     )
     return patient
 
@@ -122,3 +133,10 @@ def csrf_token(client: Client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return response.context["csrf_token"]
+
+
+def pytest_report_header(config):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"dryneedling: database engine {engine}"

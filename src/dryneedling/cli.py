@@ -39,8 +39,20 @@ def _migrate(verbosity: int = 1) -> None:
 
 
 def _gunicorn(bind: str, workers: int) -> int:
-    command = [sys.executable, "-m", "gunicorn", "dryneedling.wsgi:application", "--bind", bind,
-               "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dryneedling.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
     try:
         return subprocess.call(command)  # noqa: S603 - fixed argv, no shell
     except KeyboardInterrupt:
@@ -58,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = demo_load()
     url = f"http://{args.bind}/"
     print("\n  dryneedling demo is starting at", url)
-    print("  Sign in with any of these (password for all: %s):" % DEMO_PASSWORD)
+    print(f"  Sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for email, role, clinic in logins:
         print(f"    {email:<20} {role:<13} {clinic}")
     print("  Stop with Ctrl-C. Data is synthetic.\n", flush=True)
@@ -107,8 +119,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
     columns = (TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, disable=args.quiet) as progress:
         task = progress.add_task("patients", total=args.patients)
-        totals = seed_clinic(clinic=clinic, patients=args.patients, seed=args.seed,
-                             progress=lambda n: progress.advance(task, n))
+        totals = seed_clinic(
+            clinic=clinic, patients=args.patients, seed=args.seed, progress=lambda n: progress.advance(task, n)
+        )
     print(json.dumps({"clinic": clinic.slug, **totals}))
     return 0
 
@@ -141,8 +154,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         password = getpass.getpass("Password: ")
     else:
         password, generated = secrets.token_urlsafe(16), True
-    user = user_create(email=args.email, full_name=args.name, clinic=_clinic(args.clinic), role=args.role,
-                       password=password)
+    user = user_create(
+        email=args.email, full_name=args.name, clinic=_clinic(args.clinic), role=args.role, password=password
+    )
     print(json.dumps({"id": user.pk, "email": user.email, "role": args.role, "clinic": args.clinic}))
     if generated:
         print(f"generated password: {password}", file=sys.stderr)
@@ -237,7 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dryneedling: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationError as error:
-        messages = [m for ms in error.message_dict.values() for m in ms] if hasattr(error, "error_dict") else error.messages
+        messages = (
+            [m for ms in error.message_dict.values() for m in ms] if hasattr(error, "error_dict") else error.messages
+        )
         print(f"dryneedling: {' '.join(messages)}", file=sys.stderr)
         return EXIT_USAGE
     except ImproperlyConfigured as error:

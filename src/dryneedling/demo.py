@@ -28,7 +28,13 @@ def demo_load() -> list[tuple[str, str, str]]:
     logins = []
     for email, full_name, slug, role in DEMO_USERS:
         if not User.objects.filter(email=email).exists():
-            user_create(email=email, full_name=full_name, clinic=clinics[slug], role=role,
-                        password=DEMO_PASSWORD, check_password_strength=False)
+            user_create(
+                email=email,
+                full_name=full_name,
+                clinic=clinics[slug],
+                role=role,
+                password=DEMO_PASSWORD,
+                check_password_strength=False,
+            )
         logins.append((email, Role(role).label, clinics[slug].name))
     return logins

@@ -35,11 +35,15 @@ def test_audit_rows_cannot_be_deleted(alice):
 def test_successful_and_failed_logins_are_audited(alice, anon_client):
     anon_client.get("/accounts/login/")
     token = anon_client.cookies["csrftoken"].value
-    bad = anon_client.post("/accounts/login/", {"username": alice.email, "password": "wrong", "csrfmiddlewaretoken": token})
+    bad = anon_client.post(
+        "/accounts/login/", {"username": alice.email, "password": "wrong", "csrfmiddlewaretoken": token}
+    )
     assert bad.status_code == 200
     failure = AuditEvent.objects.get(action="auth.login", outcome="failure")
     assert failure.detail["email"] == alice.email and failure.actor is None
-    good = anon_client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    good = anon_client.post(
+        "/accounts/login/", {"username": alice.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert good.status_code == 302
     assert AuditEvent.objects.filter(action="auth.login", outcome="success", actor=alice).exists()
 
@@ -49,8 +53,12 @@ def test_login_is_rate_limited(alice, anon_client):
     anon_client.get("/accounts/login/")
     token = anon_client.cookies["csrftoken"].value
     for _ in range(5):
-        anon_client.post("/accounts/login/", {"username": alice.email, "password": "nope", "csrfmiddlewaretoken": token})
-    locked = anon_client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD, "csrfmiddlewaretoken": token})
+        anon_client.post(
+            "/accounts/login/", {"username": alice.email, "password": "nope", "csrfmiddlewaretoken": token}
+        )
+    locked = anon_client.post(
+        "/accounts/login/", {"username": alice.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert locked.status_code == 429
     assert b"Too many sign-in attempts" in locked.content
 

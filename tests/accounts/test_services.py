@@ -9,8 +9,13 @@ from dryneedling.accounts.services import clinic_create, user_create
 
 @pytest.mark.django_db
 def test_user_create_makes_membership_hashes_with_argon2_and_audits(clinic_a):
-    user = user_create(email="New@Clinic.test ", full_name="New Person", clinic=clinic_a, role="front_desk",
-                       password="a long enough passphrase 9")
+    user = user_create(
+        email="New@Clinic.test ",
+        full_name="New Person",
+        clinic=clinic_a,
+        role="front_desk",
+        password="a long enough passphrase 9",
+    )
     assert user.email == "new@clinic.test"
     assert user.password.startswith("argon2")
     assert user.membership.clinic == clinic_a and user.membership.role == "front_desk"
@@ -27,8 +32,13 @@ def test_user_create_makes_membership_hashes_with_argon2_and_audits(clinic_a):
     ],
 )
 def test_user_create_rejects_bad_input(clinic_a, kwargs, field):
-    data = {"email": "x@y.test", "full_name": "X", "clinic": clinic_a, "role": "clinician",
-            "password": "a long enough passphrase 9"} | kwargs
+    data = {
+        "email": "x@y.test",
+        "full_name": "X",
+        "clinic": clinic_a,
+        "role": "clinician",
+        "password": "a long enough passphrase 9",
+    } | kwargs
     with pytest.raises(ValidationError):
         user_create(**data)
     assert not User.objects.exists()

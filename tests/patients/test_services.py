@@ -70,8 +70,13 @@ def test_selectors_scope_to_the_actor_clinic_and_log_denials(alice, carol, patie
 
 @pytest.mark.django_db
 def test_episode_rules(alice, patient_a):
-    base = {"reason": "Knee pain", "referral_source": "self", "start_date": date(2026, 2, 1), "end_date": None,
-            "status": "active"}
+    base = {
+        "reason": "Knee pain",
+        "referral_source": "self",
+        "start_date": date(2026, 2, 1),
+        "end_date": None,
+        "status": "active",
+    }
     with pytest.raises(ValidationError) as caught:
         episode_create(actor=alice, patient=patient_a, conditions=[], **(base | {"end_date": date(2026, 1, 1)}))
     assert "end_date" in caught.value.message_dict

@@ -7,8 +7,17 @@ from dryneedling.accounts.models import AuditEvent
 from dryneedling.patients.models import Episode, Patient
 from tests.conftest import csrf_token
 
-FORM = {"mrn": "B-77", "given_name": "Hana", "family_name": "Sato", "date_of_birth": "1985-03-09", "sex": "female",
-        "phone": "", "email": "", "address": "", "notes": ""}
+FORM = {
+    "mrn": "B-77",
+    "given_name": "Hana",
+    "family_name": "Sato",
+    "date_of_birth": "1985-03-09",
+    "sex": "female",
+    "phone": "",
+    "email": "",
+    "address": "",
+    "notes": "",
+}
 
 
 @pytest.mark.django_db
@@ -57,8 +66,14 @@ def test_episode_create_with_icd10_and_bad_code(alice_client, patient_a):
     url = f"/patients/{patient_a.pk}/episodes/new/"
     token = csrf_token(alice_client, url)
     today = timezone.localdate().isoformat()
-    base = {"csrfmiddlewaretoken": token, "reason": "Heel pain", "referral_source": "self", "start_date": today,
-            "end_date": "", "status": "active"}
+    base = {
+        "csrfmiddlewaretoken": token,
+        "reason": "Heel pain",
+        "referral_source": "self",
+        "start_date": today,
+        "end_date": "",
+        "status": "active",
+    }
     bad = alice_client.post(url, base | {"conditions": "PF1 plantar fasciitis"})
     assert bad.status_code == 200 and "is not an ICD-10-CM code" in bad.content.decode()
     good = alice_client.post(url, base | {"conditions": "M72.2 Plantar fascial fibromatosis"})

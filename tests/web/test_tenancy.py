@@ -33,8 +33,14 @@ def test_other_clinic_cannot_post_changes(carol_client, patient_a):
     token = carol_client.cookies["csrftoken"].value
     response = carol_client.post(
         f"/patients/{patient_a.pk}/edit/",
-        {"csrfmiddlewaretoken": token, "mrn": "X1", "given_name": "Hacked", "family_name": "Hacked",
-         "date_of_birth": "1990-01-01", "sex": "male"},
+        {
+            "csrfmiddlewaretoken": token,
+            "mrn": "X1",
+            "given_name": "Hacked",
+            "family_name": "Hacked",
+            "date_of_birth": "1990-01-01",
+            "sex": "male",
+        },
     )
     assert response.status_code == 404
     patient_a.refresh_from_db()
@@ -44,7 +50,11 @@ def test_other_clinic_cannot_post_changes(carol_client, patient_a):
 @pytest.mark.django_db
 def test_lists_and_searches_never_show_other_clinics(carol_client, alice_client, patient_a):
     # The search box echoes the query, so look for the patient's other name.
-    for url, other_name in (("/patients/", "Quimby"), ("/patients/?q=Quimby", "Zelda"), ("/patients/?q=A-0001", "Zelda")):
+    for url, other_name in (
+        ("/patients/", "Quimby"),
+        ("/patients/?q=Quimby", "Zelda"),
+        ("/patients/?q=A-0001", "Zelda"),
+    ):
         body = carol_client.get(url).content.decode()
         assert other_name not in body and "0 patients" in body
         htmx = carol_client.get(url, headers={"HX-Request": "true"}).content.decode()

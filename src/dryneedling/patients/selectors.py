@@ -21,9 +21,7 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     """The actor's clinic's patients, by family then given name, filtered by name or MRN words."""
     patients = Patient.objects.filter(clinic=clinic_for(actor=actor))
     for word in query.split()[:5]:
-        patients = patients.filter(
-            Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word)
-        )
+        patients = patients.filter(Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word))
     return patients.order_by("family_name", "given_name", "id")
 
 
@@ -58,8 +56,8 @@ def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
 def episode_get_for(*, actor: User, episode_id: int) -> Episode:
     clinic = clinic_for(actor=actor)
     try:
-        return Episode.objects.select_related("patient").prefetch_related("conditions").get(
-            clinic=clinic, pk=episode_id
+        return (
+            Episode.objects.select_related("patient").prefetch_related("conditions").get(clinic=clinic, pk=episode_id)
         )
     except Episode.DoesNotExist:
         raise _denied(actor=actor, object_type="episode", object_id=episode_id) from None

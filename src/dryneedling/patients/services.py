@@ -22,8 +22,16 @@ from dryneedling.patients.validation import (
 
 PATIENT_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "phone", "email", "address", "notes")
 EPISODE_FIELDS = ("reason", "referral_source", "start_date", "end_date", "status")
-MAX_LENGTHS = {"mrn": 32, "given_name": 100, "family_name": 100, "phone": 32, "email": 254,
-               "address": 300, "notes": 5000, "reason": 300}
+MAX_LENGTHS = {
+    "mrn": 32,
+    "given_name": 100,
+    "family_name": 100,
+    "phone": 32,
+    "email": 254,
+    "address": 300,
+    "notes": 5000,
+    "reason": 300,
+}
 
 
 def _clean_text(data: dict[str, Any]) -> None:
@@ -131,9 +139,7 @@ def _set_conditions(episode: Episode, conditions: list[tuple[str, str]]) -> None
 
 
 @transaction.atomic
-def episode_create(
-    *, actor: User, patient: Patient, conditions: list[tuple[str, str]], **fields: Any
-) -> Episode:
+def episode_create(*, actor: User, patient: Patient, conditions: list[tuple[str, str]], **fields: Any) -> Episode:
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     data = {field: fields.get(field) for field in EPISODE_FIELDS}
     data["status"] = data["status"] or EpisodeStatus.ACTIVE
@@ -146,9 +152,7 @@ def episode_create(
 
 
 @transaction.atomic
-def episode_update(
-    *, actor: User, episode: Episode, conditions: list[tuple[str, str]], **fields: Any
-) -> Episode:
+def episode_update(*, actor: User, episode: Episode, conditions: list[tuple[str, str]], **fields: Any) -> Episode:
     current = episode_get_for(actor=actor, episode_id=episode.pk)
     data = {field: fields.get(field, getattr(current, field)) for field in EPISODE_FIELDS}
     _validate_episode(data)

@@ -9,8 +9,14 @@ from datetime import date, timedelta
 
 from dryneedling.synthetic.catalogue import CONDITIONS, FAMILY, GIVEN_FEMALE, GIVEN_MALE, STREETS, TOWNS
 
-REFERRAL_WEIGHTS = (("self", 40), ("physician", 35), ("physiotherapist", 8), ("chiropractor", 7),
-                    ("insurer", 6), ("other", 4))
+REFERRAL_WEIGHTS = (
+    ("self", 40),
+    ("physician", 35),
+    ("physiotherapist", 8),
+    ("chiropractor", 7),
+    ("insurer", 6),
+    ("other", 4),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,9 @@ def generate_patients(*, count: int, seed: int, today: date, mrn_prefix: str = "
             sex = "other"
         age = rng.randint(14, 17) if rng.random() < 0.03 else int(min(88, max(18, rng.gauss(48, 15))))
         birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
-        given = rng.choice(GIVEN_FEMALE if sex == "female" else GIVEN_MALE if sex == "male" else GIVEN_FEMALE + GIVEN_MALE)
+        given = rng.choice(
+            GIVEN_FEMALE if sex == "female" else GIVEN_MALE if sex == "male" else GIVEN_FEMALE + GIVEN_MALE
+        )
         family = rng.choice(FAMILY)
         n_episodes = rng.choices((1, 2, 3), weights=(75, 20, 5))[0]
         starts = sorted(today - timedelta(days=rng.randint(0, 3 * 365)) for _ in range(n_episodes))

@@ -24,9 +24,17 @@ def _insert_batch(clinic: Clinic, records: list[PatientRecord]) -> tuple[int, in
     patients = Patient.objects.bulk_create(
         [
             Patient(
-                clinic=clinic, mrn=r.mrn, given_name=r.given_name, family_name=r.family_name,
-                date_of_birth=r.date_of_birth, sex=r.sex, phone=r.phone, email=r.email, address=r.address,
-                created_at=now, updated_at=now,
+                clinic=clinic,
+                mrn=r.mrn,
+                given_name=r.given_name,
+                family_name=r.family_name,
+                date_of_birth=r.date_of_birth,
+                sex=r.sex,
+                phone=r.phone,
+                email=r.email,
+                address=r.address,
+                created_at=now,
+                updated_at=now,
             )
             for r in records
         ],
@@ -38,9 +46,15 @@ def _insert_batch(clinic: Clinic, records: list[PatientRecord]) -> tuple[int, in
         for e in record.episodes:
             episodes.append(
                 Episode(
-                    clinic=clinic, patient=patient, reason=e.reason, referral_source=e.referral_source,
-                    start_date=e.start_date, end_date=e.end_date, status=e.status,
-                    created_at=now, updated_at=now,
+                    clinic=clinic,
+                    patient=patient,
+                    reason=e.reason,
+                    referral_source=e.referral_source,
+                    start_date=e.start_date,
+                    end_date=e.end_date,
+                    status=e.status,
+                    created_at=now,
+                    updated_at=now,
                 )
             )
             episode_codes.append(e.conditions)
@@ -69,7 +83,9 @@ def seed_clinic(
         raise ValidationError("--patients must be at least 1.")
     prefix = f"SYN{seed}-"
     if Patient.objects.filter(clinic=clinic, mrn__startswith=prefix).exists():
-        raise ValidationError(f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed.")
+        raise ValidationError(
+            f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed."
+        )
     records = generate_patients(count=patients, seed=seed, today=today or timezone.localdate(), mrn_prefix=prefix)
     totals = {"patients": 0, "episodes": 0}
     while True:

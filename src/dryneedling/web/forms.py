@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from dryneedling.patients.models import EpisodeStatus, ReferralSource, Sex
 from dryneedling.patients.validation import parse_conditions

@@ -1,0 +1,90 @@
+"""Benchmarks (not part of `make test`): seeding rate and server time of the main pages.
+
+Runs on a throwaway SQLite database under a temp dir (or on DATABASE_URL if set; that
+database must be empty). Budgets: p95 <= 100 ms for htmx partials, <= 200 ms for pages,
+with 10,000 patients in the clinic.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def main() -> int:
+    os.environ.setdefault("DRYNEEDLING_VAR_DIR", tempfile.mkdtemp(prefix="dryneedling-bench-"))
+    os.environ["DRYNEEDLING_DEMO"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from dryneedling.accounts.services import clinic_create, user_create
+    from dryneedling.patients.models import Patient
+    from dryneedling.synthetic.loader import seed_clinic
+
+    call_command("migrate", verbosity=0)
+    clinic = clinic_create(name="Bench", slug="bench")
+    started = time.perf_counter()
+    seed_clinic(clinic=clinic, patients=PATIENTS, seed=1)
+    seconds = time.perf_counter() - started
+    print(f"engine: {connection.vendor}")
+    print(f"seed: {PATIENTS} patients in {seconds:.2f} s = {PATIENTS / seconds:,.0f} patients/s")
+
+    user = user_create(
+        email="bench@bench.test",
+        full_name="Bench",
+        clinic=clinic,
+        role="clinician",
+        password="bench",
+        check_password_strength=False,
+    )
+    client = Client()
+    client.force_login(user)
+    patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)[:ROUNDS])
+    cases = [
+        ("patient list page", "page", lambda i: client.get("/patients/", {"page": i % 50 + 1})),
+        (
+            "patient search partial",
+            "partial",
+            lambda i: client.get(
+                "/patients/", {"q": ["smi", "lee", "SYN1-0000123", "an"][i % 4]}, headers={"HX-Request": "true"}
+            ),
+        ),
+        ("patient overview page", "page", lambda i: client.get(f"/patients/{patient_ids[i % len(patient_ids)]}/")),
+    ]
+    budgets = {"page": 200.0, "partial": 100.0}
+    failed = False
+    for name, kind, request in cases:
+        request(0)  # warm up
+        samples = []
+        for i in range(ROUNDS):
+            t0 = time.perf_counter()
+            response = request(i)
+            samples.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+        worst = p95(samples)
+        ok = worst <= budgets[kind]
+        failed |= not ok
+        print(
+            f"{name:<26} p50 {statistics.median(samples):6.1f} ms  p95 {worst:6.1f} ms  "
+            f"budget {budgets[kind]:.0f} ms  {'ok' if ok else 'OVER BUDGET'}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

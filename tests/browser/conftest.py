@@ -1,0 +1,53 @@
+"""Real Chromium through Playwright, against Django's live server.
+
+Never `playwright install`: Debian's /usr/bin/chromium is used. On a machine without it the
+browser tests skip loudly; under CI (.ci/run sets DRYNEEDLING_REQUIRE_BROWSER=1) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("DRYNEEDLING_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here but cannot run: {message}")
+        pytest.skip(f"BROWSER TESTS SKIPPED: {message}")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, transactional_db, alice):  # type: ignore[no-untyped-def]
+    """Alice signed in through the real login form."""
+    from tests.conftest import PASSWORD
+
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/patients/")
+    return page
