@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 EXIT_USAGE = 2
+# The path without its query string (%(U)s): searches carry patient names, and logs must not.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 class CliError(Exception):
@@ -52,6 +54,8 @@ def _gunicorn(bind: str, workers: int) -> int:
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
     ]
     try:
         return subprocess.call(command)  # noqa: S603 - fixed argv, no shell

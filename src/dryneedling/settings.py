@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "dryneedling.accounts",
     "dryneedling.patients",
+    "dryneedling.intake",
     "dryneedling.web",
 ]
 

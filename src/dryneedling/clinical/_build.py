@@ -41,7 +41,8 @@ def build_source(e: Entry) -> Source:
 
 def _needle(e: Entry) -> NeedleSpec:
     item = NeedleSpec(
-        diameter_mm=e.number_range("diameter_mm"), length_mm=e.number_range("length_mm"),
+        diameter_mm=e.number_range("diameter_mm", required=False),
+        length_mm=e.number_range("length_mm", required=False),
         technique=e.text("technique"), sources=e.sources(), evidence=e.evidence(),
     )
     e.finish()

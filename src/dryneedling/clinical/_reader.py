@@ -98,7 +98,7 @@ class Entry:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, "expected an integer")
-        return value
+        return int(value)
 
     def flag(self, name: str, *, default: bool = False) -> bool:
         value = self._get(name, False)
@@ -120,8 +120,10 @@ class Entry:
             raise self.error(name, "duplicate items")
         return tuple(v.strip() for v in value)
 
-    def number_range(self, name: str) -> tuple[float, float]:
-        value = self._get(name, True)
+    def number_range(self, name: str, *, required: bool = True) -> tuple[float, float] | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
         ok = (
             isinstance(value, list)
             and len(value) == 2

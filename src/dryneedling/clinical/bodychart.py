@@ -116,8 +116,8 @@ def load_chart(data_dir: Path | None = None) -> Chart:
     for view in VIEWS:
         regions_: list[Region] = []
         for raw in views_entry.sub(view).subs("regions"):
-            label = raw.raw.get("id") if isinstance(raw.raw.get("id"), str) else "-"
-            e = Entry(raw.raw, file=path.name, entry=label)
+            ident = raw.raw.get("id")
+            e = Entry(raw.raw, file=path.name, entry=ident if isinstance(ident, str) else "-")
             region = _region(e, view)
             if region.id in by_id:
                 raise e.error("id", "duplicate region id")

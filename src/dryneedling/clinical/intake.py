@@ -58,6 +58,34 @@ LUNG_RISK_CHOICES: tuple[str, ...] = (
 )
 
 
+CHOICE_LABELS: Mapping[str, str] = MappingProxyType({
+    **{site: label for site, (label, _, _) in SITES.items()},
+    "not_pregnant": "Not pregnant",
+    "possibly_pregnant": "Possibly pregnant (not confirmed)",
+    "first_trimester": "First trimester",
+    "second_trimester": "Second trimester",
+    "third_trimester": "Third trimester",
+    "pacemaker_or_stimulator": "Pacemaker or implanted stimulator",
+    "breast": "Breast implant",
+    "pectoral": "Pectoral implant",
+    "buttock": "Buttock implant",
+    "joint_replacement": "Joint replacement",
+    "other": "Other implant",
+    "thoracic_surgery": "Previous thoracic surgery",
+    "emphysema": "Emphysema",
+    "lung_cancer": "Lung cancer",
+    "tuberculosis": "Tuberculosis",
+    "chronic_bronchitis": "Chronic bronchitis",
+    "pneumonia": "Pneumonia",
+    "scoliosis": "Scoliosis",
+})
+
+
+def choice_label(value: str) -> str:
+    """Human-readable label for a choice value."""
+    return CHOICE_LABELS.get(value, value.replace("_", " ").capitalize())
+
+
 @dataclass(frozen=True)
 class Question:
     key: str
@@ -148,6 +176,11 @@ class IntakeAnswers:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.values.items() if v is not None}
 
 
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _check(question: Question, value: Any) -> Any:
     key, kind = question.key, question.kind
     if kind == "bool":
@@ -170,7 +203,8 @@ def _check(question: Question, value: Any) -> Any:
             raise AnswerError(f"answer '{key}' must be a list of strings")
         bad = [v for v in value if v not in question.choices]
         if bad:
-            raise AnswerError(f"answer '{key}' has unknown item '{bad[0]}' (allowed: {', '.join(question.choices)})")
+            allowed = ", ".join(question.choices)
+            raise AnswerError(f"answer '{key}' has unknown item {_show(bad[0])} (allowed: {allowed})")
         return tuple(dict.fromkeys(value))
     if not isinstance(value, str):
         raise AnswerError(f"answer '{key}' must be text, got {type(value).__name__}")
@@ -185,7 +219,7 @@ def parse_answers(raw: Any) -> IntakeAnswers:
         raise AnswerError(f"answers must be a JSON object, got {type(raw).__name__}")
     unknown = sorted(str(k) for k in raw if k not in QUESTIONS_BY_KEY)
     if unknown:
-        raise AnswerError(f"unknown answer key '{unknown[0]}'")
+        raise AnswerError(f"unknown answer key {_show(unknown[0])}")
     values: dict[str, Any] = {}
     for question in QUESTIONS:
         value = raw.get(question.key)

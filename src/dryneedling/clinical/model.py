@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .rules import ScreeningRule
 
 EVIDENCE_TAGS: tuple[str, ...] = ("V", "M", "NF")
 EVIDENCE_LABELS: Mapping[str, str] = {
@@ -55,8 +58,10 @@ class TriggerPoint:
 
 @dataclass(frozen=True)
 class NeedleSpec:
-    diameter_mm: tuple[float, float]
-    length_mm: tuple[float, float]
+    """Typical needle (diameter x length, mm); ``None`` where no value was found."""
+
+    diameter_mm: tuple[float, float] | None
+    length_mm: tuple[float, float] | None
     technique: str
     sources: tuple[str, ...]
     evidence: str
@@ -189,8 +194,8 @@ class Knowledge:
     contraindications: Mapping[str, Contraindication]
     side_effects: Mapping[str, SideEffect]
     evidence: Mapping[str, EvidenceStatement]
-    screening_rules: tuple[Any, ...]
-    """``ScreeningRule`` objects (see ``dryneedling.clinical.rules``), in evaluation order."""
+    screening_rules: tuple[ScreeningRule, ...]
+    """Screening rules (see ``dryneedling.clinical.rules``), in evaluation order."""
     guardrails: Mapping[str, GuardrailRule]
     data_dir: Path = field(compare=False, default=Path("."))
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.web.forms import EpisodeForm, PatientForm, conditions_as_text
@@ -68,7 +69,14 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = services.patient_view(actor=request.user, patient_id=patient_id)  # type: ignore[arg-type]
     episodes = selectors.episode_list_for(actor=request.user, patient=patient)  # type: ignore[arg-type]
-    return render(request, "patients/detail.html", {"patient": patient, "episodes": episodes})
+    screenings = list(screening_list_for(actor=request.user, patient=patient)[:10])  # type: ignore[arg-type]
+    context = {
+        "patient": patient,
+        "episodes": episodes,
+        "screening": screenings[0] if screenings else None,
+        "screenings": screenings,
+    }
+    return render(request, "patients/detail.html", context)
 
 
 @login_required

@@ -1,0 +1,51 @@
+"""Recording a screening: parse the answers, run the engine, store everything, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.clinical.screening import AnswerError, parse_answers, screen
+from dryneedling.intake.models import Screening
+from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.selectors import episode_get_for, patient_get_for
+
+
+@transaction.atomic
+def screening_record(
+    *, actor: User, patient: Patient, answers: dict[str, Any], episode: Episode | None = None
+) -> Screening:
+    patient = patient_get_for(actor=actor, patient_id=patient.pk)
+    if episode is not None:
+        episode = episode_get_for(actor=actor, episode_id=episode.pk)
+        if episode.patient_id != patient.pk:
+            raise ValidationError({"episode": "This episode belongs to another patient."})
+    try:
+        parsed = parse_answers(answers)
+    except AnswerError as error:
+        raise ValidationError(str(error)) from None
+    decision = screen(parsed)
+    result = decision.to_dict()
+    screening = Screening.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        episode=episode,
+        performed_by=actor,
+        answers=parsed.to_dict(),
+        decision=decision.decision,
+        refer_to_physician=decision.refer_to_physician,
+        rule_ids=list(decision.rule_ids),
+        result=result,
+        knowledge_version=decision.knowledge_version,
+    )
+    audit_record(
+        actor=actor,
+        action="screening.create",
+        obj=screening,
+        detail={"patient_id": patient.pk},  # the decision is clinical data: it stays in the record
+    )
+    return screening
