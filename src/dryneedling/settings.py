@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dryneedling.accounts",
     "dryneedling.patients",
     "dryneedling.intake",
+    "dryneedling.treatment",
     "dryneedling.web",
 ]
 

@@ -1,7 +1,16 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web import views_admin, views_auth, views_intake, views_kb, views_patients
+from dryneedling.web import (
+    views_admin,
+    views_auth,
+    views_chart,
+    views_intake,
+    views_kb,
+    views_note,
+    views_patients,
+    views_session,
+)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patient-list", permanent=False), name="home"),
@@ -13,8 +22,25 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views_patients.patient_detail, name="patient-detail"),
     path("patients/<int:patient_id>/edit/", views_patients.patient_edit, name="patient-edit"),
     path("patients/<int:patient_id>/episodes/new/", views_patients.episode_create, name="episode-create"),
-    path("episodes/<int:episode_id>/edit/", views_patients.episode_edit, name="episode-edit"),
     path("patients/<int:patient_id>/intake/", views_intake.intake_create, name="intake-create"),
+    path("patients/<int:patient_id>/consent/", views_chart.consent_add, name="consent-add"),
+    path("episodes/<int:episode_id>/edit/", views_patients.episode_edit, name="episode-edit"),
+    path("episodes/<int:episode_id>/chart/", views_chart.episode_chart, name="episode-chart"),
+    path("episodes/<int:episode_id>/chart/propose/", views_chart.chart_propose, name="chart-propose"),
+    path("episodes/<int:episode_id>/findings/", views_chart.finding_add, name="finding-add"),
+    path("episodes/<int:episode_id>/pain-drawings/", views_chart.pain_drawing_add, name="pain-drawing-add"),
+    path("episodes/<int:episode_id>/sessions/new/", views_session.session_new, name="session-new"),
+    path("sessions/<int:session_id>/", views_session.session_detail, name="session-detail"),
+    path("sessions/<int:session_id>/guardrails/", views_session.insertion_guardrails, name="insertion-guardrails"),
+    path("sessions/<int:session_id>/points/", views_session.insertion_add, name="insertion-add"),
+    path("sessions/<int:session_id>/adverse-events/", views_session.adverse_event_add, name="adverse-event-add"),
+    path("sessions/<int:session_id>/complete/", views_session.session_finish, name="session-finish"),
+    path("sessions/<int:session_id>/note/", views_note.note_detail, name="note-detail"),
+    path("sessions/<int:session_id>/note/sign/", views_note.note_sign_view, name="note-sign"),
+    path("sessions/<int:session_id>/note/amend/", views_note.note_amend_view, name="note-amend"),
+    path("sessions/<int:session_id>/superbill/", views_note.superbill, name="superbill"),
+    path("sessions/<int:session_id>/superbill.pdf", views_note.superbill_pdf, name="superbill-pdf"),
+    path("clinic/", views_note.dashboard, name="dashboard"),
     path("clinic/audit/", views_admin.audit_list, name="audit-list"),
     path("kb/", views_kb.kb_index, name="kb-index"),
     path("kb/muscles/<slug:muscle_id>/", views_kb.kb_muscle, name="kb-muscle"),

@@ -49,6 +49,13 @@ class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Clinic policy (see docs/decisions.md): how long a screening stays valid for starting a
+    # session, the planned session length the running total is compared with, and the default
+    # seconds per point for pistoning (the source article says about 15-30 s).
+    screening_validity_days = models.PositiveSmallIntegerField(default=30)
+    session_minutes_min = models.PositiveSmallIntegerField(default=10)
+    session_minutes_max = models.PositiveSmallIntegerField(default=15)
+    default_point_seconds = models.PositiveSmallIntegerField(default=30)
 
     def __str__(self) -> str:
         return self.name

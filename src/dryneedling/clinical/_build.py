@@ -32,7 +32,10 @@ GUARDRAIL_LEVELS: tuple[str, ...] = ("block", "warn")
 
 def build_source(e: Entry) -> Source:
     item = Source(
-        id=e.text("id"), citation=e.text("citation"), url=e.opt_text("url"), note=e.opt_text("note"),
+        id=e.text("id"),
+        citation=e.text("citation"),
+        url=e.opt_text("url"),
+        note=e.opt_text("note"),
         evidence=e.evidence(),
     )
     e.finish()
@@ -43,7 +46,9 @@ def _needle(e: Entry) -> NeedleSpec:
     item = NeedleSpec(
         diameter_mm=e.number_range("diameter_mm", required=False),
         length_mm=e.number_range("length_mm", required=False),
-        technique=e.text("technique"), sources=e.sources(), evidence=e.evidence(),
+        technique=e.text("technique"),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     return item
@@ -51,7 +56,9 @@ def _needle(e: Entry) -> NeedleSpec:
 
 def _trigger_point(e: Entry) -> TriggerPoint:
     item = TriggerPoint(
-        view=e.choice("view", VIEWS), x=float(e.number("x") or 0.0), y=float(e.number("y") or 0.0),
+        view=e.choice("view", VIEWS),
+        x=float(e.number("x") or 0.0),
+        y=float(e.number("y") or 0.0),
         description=e.text("description"),
     )
     e.finish()
@@ -96,7 +103,9 @@ def _course(e: Entry) -> TypicalCourse:
         sessions_min=e.integer("sessions_min", required=False),
         sessions_max=e.integer("sessions_max", required=False),
         per_week=e.number("per_week", required=False),
-        text=e.text("text"), sources=e.sources(), evidence=e.evidence(),
+        text=e.text("text"),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     if item.sessions_min and item.sessions_max and item.sessions_min > item.sessions_max:
@@ -134,26 +143,36 @@ def build_condition(e: Entry) -> Condition:
 
 def build_contraindication(e: Entry) -> Contraindication:
     item = Contraindication(
-        id=e.text("id"), name=e.text("name"), kind=e.choice("kind", CONTRAINDICATION_KINDS),
-        description=e.text("description"), sites=e.texts("sites", required=False),
-        sources=e.sources(), evidence=e.evidence(),
+        id=e.text("id"),
+        name=e.text("name"),
+        kind=e.choice("kind", CONTRAINDICATION_KINDS),
+        description=e.text("description"),
+        sites=e.texts("sites", required=False),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     return item
 
 
 def _rate(e: Entry) -> Rate:
-    item = Rate(value=e.number("value", required=False), unit=e.text("unit"), text=e.text("text"),
-                source=e.text("source"))
+    item = Rate(
+        value=e.number("value", required=False), unit=e.text("unit"), text=e.text("text"), source=e.text("source")
+    )
     e.finish()
     return item
 
 
 def build_side_effect(e: Entry) -> SideEffect:
     item = SideEffect(
-        id=e.text("id"), name=e.text("name"), severity=e.choice("severity", SEVERITIES),
-        frequency=e.choice("frequency", FREQUENCIES), rates=tuple(_rate(s) for s in e.subs("rates", required=False)),
-        management=e.text("management"), sources=e.sources(), evidence=e.evidence(),
+        id=e.text("id"),
+        name=e.text("name"),
+        severity=e.choice("severity", SEVERITIES),
+        frequency=e.choice("frequency", FREQUENCIES),
+        rates=tuple(_rate(s) for s in e.subs("rates", required=False)),
+        management=e.text("management"),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     return item
@@ -167,10 +186,14 @@ def _figure(e: Entry) -> EvidenceFigure:
 
 def build_evidence(e: Entry) -> EvidenceStatement:
     item = EvidenceStatement(
-        id=e.text("id"), topic=e.text("topic"), conditions=e.texts("conditions", required=False),
-        window=e.opt_text("window"), statement=e.text("statement"),
+        id=e.text("id"),
+        topic=e.text("topic"),
+        conditions=e.texts("conditions", required=False),
+        window=e.opt_text("window"),
+        statement=e.text("statement"),
         figures=tuple(_figure(s) for s in e.subs("figures", required=False)),
-        sources=e.sources(), evidence=e.evidence(),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     return item
@@ -181,10 +204,13 @@ def build_guardrail(e: Entry, kinds: tuple[str, ...]) -> GuardrailRule:
     if not isinstance(params, dict):
         raise e.error("params", "expected a mapping")
     item = GuardrailRule(
-        id=e.text("id"), kind=e.choice("kind", kinds), level=e.choice("level", GUARDRAIL_LEVELS),
+        id=e.text("id"),
+        kind=e.choice("kind", kinds),
+        level=e.choice("level", GUARDRAIL_LEVELS),
         message=e.text("message"),
         params=MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}),
-        sources=e.sources(), evidence=e.evidence(),
+        sources=e.sources(),
+        evidence=e.evidence(),
     )
     e.finish()
     return item

@@ -29,15 +29,52 @@ GUARDRAIL_KINDS: Mapping[str, Mapping[str, str]] = {
 
 # Where a muscle's trigger points may plausibly be drawn, by body region.
 PLAUSIBLE_REGIONS: Mapping[str, tuple[str, ...]] = {
-    "head_neck": ("front.head", "front.face", "front.neck", "back.head", "back.neck", "back.shoulder",
-                  "back.scapula", "back.thoracic"),
-    "shoulder_upper_limb": ("front.shoulder", "front.chest", "front.arm", "front.forearm", "front.hand",
-                            "back.shoulder", "back.scapula", "back.thoracic", "back.arm", "back.elbow",
-                            "back.forearm", "back.hand"),
-    "trunk_lumbopelvic": ("front.abdomen", "front.groin", "front.hip", "back.thoracic", "back.flank",
-                          "back.lumbar", "back.sacral", "back.buttock"),
-    "lower_limb": ("front.hip", "front.thigh", "front.knee", "front.leg", "front.foot", "back.buttock",
-                   "back.thigh", "back.knee", "back.calf", "back.foot"),
+    "head_neck": (
+        "front.head",
+        "front.face",
+        "front.neck",
+        "back.head",
+        "back.neck",
+        "back.shoulder",
+        "back.scapula",
+        "back.thoracic",
+    ),
+    "shoulder_upper_limb": (
+        "front.shoulder",
+        "front.chest",
+        "front.arm",
+        "front.forearm",
+        "front.hand",
+        "back.shoulder",
+        "back.scapula",
+        "back.thoracic",
+        "back.arm",
+        "back.elbow",
+        "back.forearm",
+        "back.hand",
+    ),
+    "trunk_lumbopelvic": (
+        "front.abdomen",
+        "front.groin",
+        "front.hip",
+        "back.thoracic",
+        "back.flank",
+        "back.lumbar",
+        "back.sacral",
+        "back.buttock",
+    ),
+    "lower_limb": (
+        "front.hip",
+        "front.thigh",
+        "front.knee",
+        "front.leg",
+        "front.foot",
+        "back.buttock",
+        "back.thigh",
+        "back.knee",
+        "back.calf",
+        "back.foot",
+    ),
 }
 
 
@@ -104,8 +141,12 @@ def _check_rest(k: Knowledge) -> None:
     for rule in k.screening_rules:
         _check_sources(k, "screening_rules.yaml", rule.id, "sources", rule.sources)
         if rule.contraindication and rule.contraindication not in k.contraindications:
-            raise _fail("screening_rules.yaml", rule.id, "contraindication",
-                        f"unknown contraindication id '{rule.contraindication}'")
+            raise _fail(
+                "screening_rules.yaml",
+                rule.id,
+                "contraindication",
+                f"unknown contraindication id '{rule.contraindication}'",
+            )
     for g in k.guardrails.values():
         _check_sources(k, "guardrails.yaml", g.id, "sources", g.sources)
         spec = GUARDRAIL_KINDS[g.kind]

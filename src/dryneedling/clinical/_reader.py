@@ -24,9 +24,7 @@ def read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" near line {line + 1}" if line is not None else ""
-        raise KnowledgeError(
-            file=path.name, entry="-", field="-", problem=f"not valid YAML{where}"
-        ) from exc
+        raise KnowledgeError(file=path.name, entry="-", field="-", problem=f"not valid YAML{where}") from exc
 
 
 class Entry:

@@ -88,17 +88,24 @@ def _point_in_polygon(x: float, y: float, poly: tuple[tuple[float, float], ...])
 
 def _region(e: Entry, view: str) -> Region:
     raw = e.raw_value("polygon")
-    ok = isinstance(raw, list) and len(raw) >= 3 and all(
-        isinstance(p, list) and len(p) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p) for p in raw
+    ok = (
+        isinstance(raw, list)
+        and len(raw) >= 3
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
+            for p in raw
+        )
     )
     if not ok:
         raise e.error("polygon", "expected a list of at least 3 [x, y] points")
     polygon = tuple((float(p[0]), float(p[1])) for p in raw)
     if any(not (0 <= x <= WIDTH and 0 <= y <= HEIGHT) for x, y in polygon):
         raise e.error("polygon", "point outside the 200 x 460 viewBox")
-    region = Region(id=e.text("id"), view=view, label=e.text("label"), share=float(e.number("share") or 0),
-                    polygon=polygon)
+    region = Region(
+        id=e.text("id"), view=view, label=e.text("label"), share=float(e.number("share") or 0), polygon=polygon
+    )
     if not region.id.startswith(f"{view}."):
         raise e.error("id", f"region id must start with '{view}.'")
     e.finish()

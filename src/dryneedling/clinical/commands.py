@@ -61,8 +61,7 @@ def kb_check(out: TextIO, err: TextIO | None = None, data_dir: Path | None = Non
         f"relative {kinds['relative']}, site {kinds['site']})",
         f"  side effects:       {len(k.side_effects)} (mild {severities['mild']}, "
         f"significant {severities['significant']}, serious {severities['serious']})",
-        f"  evidence:           {len(k.evidence)} ("
-        + ", ".join(f"{t} {n}" for t, n in sorted(topics.items())) + ")",
+        f"  evidence:           {len(k.evidence)} (" + ", ".join(f"{t} {n}" for t, n in sorted(topics.items())) + ")",
         f"  screening rules:    {len(k.screening_rules)}",
         f"  guardrails:         {len(k.guardrails)}",
         f"  sources:            {len(k.sources)}",

@@ -16,69 +16,115 @@ KINDS: tuple[str, ...] = ("bool", "choice", "int", "text", "multichoice")
 # Sites a screening decision can block or flag, with the body-chart region bases they cover.
 # A base ending in ".{side}" is expanded with the site's side; other bases cover both sides.
 _LIMB = {
-    "arm": ("front.shoulder", "front.arm.upper", "front.forearm", "front.hand",
-            "back.shoulder", "back.arm.upper", "back.elbow", "back.forearm", "back.hand"),
-    "leg": ("front.hip", "front.thigh", "front.knee", "front.leg", "front.foot",
-            "back.thigh", "back.knee", "back.calf", "back.foot"),
+    "arm": (
+        "front.shoulder",
+        "front.arm.upper",
+        "front.forearm",
+        "front.hand",
+        "back.shoulder",
+        "back.arm.upper",
+        "back.elbow",
+        "back.forearm",
+        "back.hand",
+    ),
+    "leg": (
+        "front.hip",
+        "front.thigh",
+        "front.knee",
+        "front.leg",
+        "front.foot",
+        "back.thigh",
+        "back.knee",
+        "back.calf",
+        "back.foot",
+    ),
 }
-SITES: Mapping[str, tuple[str, str | None, tuple[str, ...]]] = MappingProxyType({
-    # id: (label, side, region-base prefixes)
-    "head_neck": ("Head and neck", None, ("front.head", "front.face", "front.neck", "back.head", "back.neck")),
-    "chest": ("Chest wall", None, ("front.chest",)),
-    "abdomen": ("Abdomen", None, ("front.abdomen",)),
-    "upper_back": ("Upper and mid back", None, ("back.thoracic", "back.scapula", "back.flank")),
-    "lower_back": ("Low back, sacrum and coccyx", None, ("back.lumbar", "back.sacral")),
-    "pelvis_buttocks": ("Pelvis, groin and buttocks", None, ("front.groin", "back.buttock")),
-    "right_arm": ("Right arm", "right", _LIMB["arm"]),
-    "left_arm": ("Left arm", "left", _LIMB["arm"]),
-    "right_leg": ("Right leg", "right", _LIMB["leg"]),
-    "left_leg": ("Left leg", "left", _LIMB["leg"]),
-    # Pregnancy-specific sites (acupuncture points commonly avoided in pregnancy).
-    "first_web_space": ("First web space of both hands (LI4)", None, ("front.hand", "back.hand")),
-    "medial_lower_leg": ("Lower leg above the medial malleolus (SP6)", None,
-                         ("front.leg.anterior", "back.calf")),
-    "ankle_and_foot_points": ("Ankle and foot points BL60, BL67, LV3", None,
-                              ("front.foot", "back.foot", "front.leg.lateral")),
-    "peroneals": ("Peroneal muscles (outer lower leg)", None, ("front.leg.lateral",)),
-})
+SITES: Mapping[str, tuple[str, str | None, tuple[str, ...]]] = MappingProxyType(
+    {
+        # id: (label, side, region-base prefixes)
+        "head_neck": ("Head and neck", None, ("front.head", "front.face", "front.neck", "back.head", "back.neck")),
+        "chest": ("Chest wall", None, ("front.chest",)),
+        "abdomen": ("Abdomen", None, ("front.abdomen",)),
+        "upper_back": ("Upper and mid back", None, ("back.thoracic", "back.scapula", "back.flank")),
+        "lower_back": ("Low back, sacrum and coccyx", None, ("back.lumbar", "back.sacral")),
+        "pelvis_buttocks": ("Pelvis, groin and buttocks", None, ("front.groin", "back.buttock")),
+        "right_arm": ("Right arm", "right", _LIMB["arm"]),
+        "left_arm": ("Left arm", "left", _LIMB["arm"]),
+        "right_leg": ("Right leg", "right", _LIMB["leg"]),
+        "left_leg": ("Left leg", "left", _LIMB["leg"]),
+        # Pregnancy-specific sites (acupuncture points commonly avoided in pregnancy).
+        "first_web_space": ("First web space of both hands (LI4)", None, ("front.hand", "back.hand")),
+        "medial_lower_leg": ("Lower leg above the medial malleolus (SP6)", None, ("front.leg.anterior", "back.calf")),
+        "ankle_and_foot_points": (
+            "Ankle and foot points BL60, BL67, LV3",
+            None,
+            ("front.foot", "back.foot", "front.leg.lateral"),
+        ),
+        "peroneals": ("Peroneal muscles (outer lower leg)", None, ("front.leg.lateral",)),
+    }
+)
 AREAS: tuple[str, ...] = (
-    "head_neck", "chest", "abdomen", "upper_back", "lower_back", "pelvis_buttocks",
-    "right_arm", "left_arm", "right_leg", "left_leg",
+    "head_neck",
+    "chest",
+    "abdomen",
+    "upper_back",
+    "lower_back",
+    "pelvis_buttocks",
+    "right_arm",
+    "left_arm",
+    "right_leg",
+    "left_leg",
 )
 LIMBS: tuple[str, ...] = ("right_arm", "left_arm", "right_leg", "left_leg")
 PREGNANCY_CHOICES: tuple[str, ...] = (
-    "not_pregnant", "possibly_pregnant", "first_trimester", "second_trimester", "third_trimester",
+    "not_pregnant",
+    "possibly_pregnant",
+    "first_trimester",
+    "second_trimester",
+    "third_trimester",
 )
 IMPLANT_CHOICES: tuple[str, ...] = (
-    "pacemaker_or_stimulator", "breast", "pectoral", "buttock", "joint_replacement", "other",
+    "pacemaker_or_stimulator",
+    "breast",
+    "pectoral",
+    "buttock",
+    "joint_replacement",
+    "other",
 )
 LUNG_RISK_CHOICES: tuple[str, ...] = (
-    "thoracic_surgery", "emphysema", "lung_cancer", "tuberculosis", "chronic_bronchitis", "pneumonia",
+    "thoracic_surgery",
+    "emphysema",
+    "lung_cancer",
+    "tuberculosis",
+    "chronic_bronchitis",
+    "pneumonia",
     "scoliosis",
 )
 
 
-CHOICE_LABELS: Mapping[str, str] = MappingProxyType({
-    **{site: label for site, (label, _, _) in SITES.items()},
-    "not_pregnant": "Not pregnant",
-    "possibly_pregnant": "Possibly pregnant (not confirmed)",
-    "first_trimester": "First trimester",
-    "second_trimester": "Second trimester",
-    "third_trimester": "Third trimester",
-    "pacemaker_or_stimulator": "Pacemaker or implanted stimulator",
-    "breast": "Breast implant",
-    "pectoral": "Pectoral implant",
-    "buttock": "Buttock implant",
-    "joint_replacement": "Joint replacement",
-    "other": "Other implant",
-    "thoracic_surgery": "Previous thoracic surgery",
-    "emphysema": "Emphysema",
-    "lung_cancer": "Lung cancer",
-    "tuberculosis": "Tuberculosis",
-    "chronic_bronchitis": "Chronic bronchitis",
-    "pneumonia": "Pneumonia",
-    "scoliosis": "Scoliosis",
-})
+CHOICE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        **{site: label for site, (label, _, _) in SITES.items()},
+        "not_pregnant": "Not pregnant",
+        "possibly_pregnant": "Possibly pregnant (not confirmed)",
+        "first_trimester": "First trimester",
+        "second_trimester": "Second trimester",
+        "third_trimester": "Third trimester",
+        "pacemaker_or_stimulator": "Pacemaker or implanted stimulator",
+        "breast": "Breast implant",
+        "pectoral": "Pectoral implant",
+        "buttock": "Buttock implant",
+        "joint_replacement": "Joint replacement",
+        "other": "Other implant",
+        "thoracic_surgery": "Previous thoracic surgery",
+        "emphysema": "Emphysema",
+        "lung_cancer": "Lung cancer",
+        "tuberculosis": "Tuberculosis",
+        "chronic_bronchitis": "Chronic bronchitis",
+        "pneumonia": "Pneumonia",
+        "scoliosis": "Scoliosis",
+    }
+)
 
 
 def choice_label(value: str) -> str:
@@ -111,12 +157,28 @@ QUESTIONS: tuple[Question, ...] = (
     # Consent and communication
     _b("unwilling", "Declines needling or is unwilling (fear, beliefs)", "consent", required=True),
     _b("needle_phobia", "Needle phobia", "consent", required=True),
-    _b("unable_to_consent", "Unable to give informed consent", "consent",
-       "Cognitive impairment, capacity or age.", required=True),
-    _b("cannot_communicate", "Cannot communicate with the clinician, directly or via an interpreter",
-       "consent", required=True),
-    Question(key="age", label="Age in years", kind="int", group="consent", min_value=0, max_value=120,
-             help="Derive from the date of birth."),
+    _b(
+        "unable_to_consent",
+        "Unable to give informed consent",
+        "consent",
+        "Cognitive impairment, capacity or age.",
+        required=True,
+    ),
+    _b(
+        "cannot_communicate",
+        "Cannot communicate with the clinician, directly or via an interpreter",
+        "consent",
+        required=True,
+    ),
+    Question(
+        key="age",
+        label="Age in years",
+        kind="int",
+        group="consent",
+        min_value=0,
+        max_value=120,
+        help="Derive from the date of birth.",
+    ),
     _b("guardian_consent", "Parent or guardian has consented (patients under 16)", "consent"),
     # Red flags: refer to a physician
     _b("unexplained_weight_loss", "Unexplained weight loss", "red_flags", required=True),
@@ -124,16 +186,21 @@ QUESTIONS: tuple[Question, ...] = (
     _b("fever", "Fever or feeling systemically unwell", "red_flags", required=True),
     _b("bowel_bladder_change", "New bowel or bladder disturbance", "red_flags", required=True),
     _b("saddle_anaesthesia", "Numbness in the saddle area", "red_flags", required=True),
-    _b("progressive_neuro_deficit", "Progressive weakness, numbness or other neurological deficit",
-       "red_flags", required=True),
+    _b(
+        "progressive_neuro_deficit",
+        "Progressive weakness, numbness or other neurological deficit",
+        "red_flags",
+        required=True,
+    ),
     # Medical history
     _b("acute_illness", "Medical emergency or acute medical condition today", "medical", required=True),
     _b("systemic_infection", "Systemic infection", "medical"),
     _b("bleeding_disorder", "Bleeding disorder or abnormal bleeding tendency", "medical", required=True),
     _b("anticoagulants", "Takes anticoagulant or antiplatelet medication", "medical", required=True),
     _b("immunocompromised", "Compromised immune system", "medical"),
-    Question(key="pregnancy", label="Pregnancy", kind="choice", group="medical",
-             choices=PREGNANCY_CHOICES, required=True),
+    Question(
+        key="pregnancy", label="Pregnancy", kind="choice", group="medical", choices=PREGNANCY_CHOICES, required=True
+    ),
     _b("diabetes", "Diabetes", "medical"),
     _b("epilepsy", "Epilepsy", "medical"),
     _b("metal_allergy", "Allergy to metals (nickel or chromium)", "medical"),

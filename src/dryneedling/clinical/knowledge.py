@@ -39,9 +39,25 @@ from .model import (
 from .rules import build_rule
 
 __all__ = [
-    "EVIDENCE_LABELS", "EVIDENCE_TAGS", "Condition", "Contraindication", "EvidenceFigure", "EvidenceStatement",
-    "GuardrailRule", "IcdCode", "Knowledge", "KnowledgeError", "Muscle", "NeedleSpec", "Rate", "SideEffect",
-    "Source", "TriggerPoint", "TypicalCourse", "get_knowledge", "load_knowledge",
+    "EVIDENCE_LABELS",
+    "EVIDENCE_TAGS",
+    "Condition",
+    "Contraindication",
+    "EvidenceFigure",
+    "EvidenceStatement",
+    "GuardrailRule",
+    "IcdCode",
+    "Knowledge",
+    "KnowledgeError",
+    "Muscle",
+    "NeedleSpec",
+    "Rate",
+    "SideEffect",
+    "Source",
+    "TriggerPoint",
+    "TypicalCourse",
+    "get_knowledge",
+    "load_knowledge",
 ]
 
 T = TypeVar("T")
@@ -97,7 +113,8 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
         screening_rules=tuple(rules),
         guardrails=MappingProxyType(
             _load_list(
-                [data_dir / "guardrails.yaml"], "guardrails",
+                [data_dir / "guardrails.yaml"],
+                "guardrails",
                 lambda e: _build.build_guardrail(e, tuple(GUARDRAIL_KINDS)),
             )
         ),

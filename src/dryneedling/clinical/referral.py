@@ -80,10 +80,18 @@ def muscles_for_pain_regions(*, region_ids: Iterable[str], knowledge: Knowledge 
         if spill:
             parts.append(f"spill-over zone covers {_labels(spill)}")
         reason = f"{m.name}: {'; '.join(parts)}. Pattern: {m.referral_text} [{m.referral_evidence}]"
-        matches.append(ReferralMatch(
-            muscle_id=m.id, score=score, primary_regions=primary, spillover_regions=spill, reason=reason,
-            sides=tuple(sides), muscle_name=m.name, coverage=len(set(primary + spill)) / len(regions),
-        ))
+        matches.append(
+            ReferralMatch(
+                muscle_id=m.id,
+                score=score,
+                primary_regions=primary,
+                spillover_regions=spill,
+                reason=reason,
+                sides=tuple(sides),
+                muscle_name=m.name,
+                coverage=len(set(primary + spill)) / len(regions),
+            )
+        )
     matches.sort(key=lambda x: (not x.is_primary, -len(x.primary_regions), -x.score, -x.coverage, x.muscle_name))
     return matches
 
@@ -119,6 +127,14 @@ def trigger_point_markers(
         if view is not None and tp.view != view:
             continue
         x = tp.x if side == "right" else mirror_x(tp.x)
-        points.append({"x": x, "y": tp.y, "label": f"{m.name}: {tp.description}", "class": "trigger-point",
-                       "view": tp.view, "data": {"muscle": m.id, "index": i, "side": side}})
+        points.append(
+            {
+                "x": x,
+                "y": tp.y,
+                "label": f"{m.name}: {tp.description}",
+                "class": "trigger-point",
+                "view": tp.view,
+                "data": {"muscle": m.id, "index": i, "side": side},
+            }
+        )
     return points

@@ -68,8 +68,14 @@ class Guardrail:
     citations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "rule_id": self.rule_id, "message": self.message,
-                "sources": list(self.sources), "evidence": self.evidence, "citations": list(self.citations)}
+        return {
+            "level": self.level,
+            "rule_id": self.rule_id,
+            "message": self.message,
+            "sources": list(self.sources),
+            "evidence": self.evidence,
+            "citations": list(self.citations),
+        }
 
 
 @dataclass(frozen=True)
@@ -206,13 +212,20 @@ def check_insertion(
         values = CHECKS[rule.kind](rule, case)
         if values is None:
             continue
-        values = {"muscle": case.muscle.name, "side": planned.side, "length": f"{planned.needle_length_mm:g}",
-                  **values}
+        values = {"muscle": case.muscle.name, "side": planned.side, "length": f"{planned.needle_length_mm:g}", **values}
         message = rule.message
         for key, value in values.items():
             message = message.replace("{" + key + "}", value)
-        found.append(Guardrail(level=rule.level, rule_id=rule.id, message=message, sources=rule.sources,
-                               evidence=rule.evidence, citations=knowledge.cite(rule.sources)))
+        found.append(
+            Guardrail(
+                level=rule.level,
+                rule_id=rule.id,
+                message=message,
+                sources=rule.sources,
+                evidence=rule.evidence,
+                citations=knowledge.cite(rule.sources),
+            )
+        )
     found.sort(key=lambda g: LEVELS.index(g.level))
     return tuple(found)
 

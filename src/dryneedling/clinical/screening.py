@@ -30,18 +30,35 @@ from .knowledge import Knowledge, get_knowledge
 from .rules import ScreeningRule
 
 __all__ = [
-    "AREAS", "DECISIONS", "DECISION_LABELS", "KINDS", "LIMBS", "QUESTIONS", "QUESTIONS_BY_KEY", "REFER_LABEL",
-    "SITES", "AnswerError", "IntakeAnswers", "Question", "Reason", "ScreeningDecision", "decision_rank",
-    "parse_answers", "screen", "site_region_ids",
+    "AREAS",
+    "DECISIONS",
+    "DECISION_LABELS",
+    "KINDS",
+    "LIMBS",
+    "QUESTIONS",
+    "QUESTIONS_BY_KEY",
+    "REFER_LABEL",
+    "SITES",
+    "AnswerError",
+    "IntakeAnswers",
+    "Question",
+    "Reason",
+    "ScreeningDecision",
+    "decision_rank",
+    "parse_answers",
+    "screen",
+    "site_region_ids",
 ]
 
 DECISIONS: tuple[str, ...] = ("suitable", "suitable_with_precautions", "not_suitable_at_some_sites", "not_suitable_now")
-DECISION_LABELS: Mapping[str, str] = MappingProxyType({
-    "suitable": "Suitable",
-    "suitable_with_precautions": "Suitable with precautions",
-    "not_suitable_at_some_sites": "Not suitable at some sites",
-    "not_suitable_now": "Not suitable now",
-})
+DECISION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "suitable": "Suitable",
+        "suitable_with_precautions": "Suitable with precautions",
+        "not_suitable_at_some_sites": "Not suitable at some sites",
+        "not_suitable_now": "Not suitable now",
+    }
+)
 REFER_LABEL = "Refer to a physician"
 _EFFECT_DECISION = {
     "note": "suitable",
@@ -51,7 +68,10 @@ _EFFECT_DECISION = {
     "refer": "not_suitable_now",
 }
 _EFFECT_SEVERITY = {
-    "refer": "refer", "not_suitable_now": "block", "site_block": "site_block", "precaution": "precaution",
+    "refer": "refer",
+    "not_suitable_now": "block",
+    "site_block": "site_block",
+    "precaution": "precaution",
     "note": "info",
 }
 SEVERITY_ORDER: tuple[str, ...] = ("refer", "block", "site_block", "precaution", "info")
@@ -74,8 +94,13 @@ class Reason:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule_id": self.rule_id, "text": self.text, "severity": self.severity, "sources": list(self.sources),
-            "evidence": self.evidence, "citations": list(self.citations), "contraindication": self.contraindication,
+            "rule_id": self.rule_id,
+            "text": self.text,
+            "severity": self.severity,
+            "sources": list(self.sources),
+            "evidence": self.evidence,
+            "citations": list(self.citations),
+            "contraindication": self.contraindication,
         }
 
 
@@ -134,8 +159,13 @@ def _reason(rule: ScreeningRule, answers: IntakeAnswers, knowledge: Knowledge) -
     sites = rule.matched_sites(answers)
     text = rule.reason.replace("{sites}", ", ".join(site_label(s) for s in sites) or "see notes")
     reason = Reason(
-        rule_id=rule.id, text=text, severity=_EFFECT_SEVERITY[rule.effect], sources=rule.sources,
-        evidence=rule.evidence, citations=knowledge.cite(rule.sources), contraindication=rule.contraindication,
+        rule_id=rule.id,
+        text=text,
+        severity=_EFFECT_SEVERITY[rule.effect],
+        sources=rule.sources,
+        evidence=rule.evidence,
+        citations=knowledge.cite(rule.sources),
+        contraindication=rule.contraindication,
     )
     return reason, sites
 

@@ -20,12 +20,14 @@ from dryneedling.patients.models import Episode, Patient
 def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     """The actor's clinic's patients, by family then given name, filtered by name or MRN words."""
     patients = Patient.objects.filter(clinic=clinic_for(actor=actor))
+    # Control characters cannot match a name (and PostgreSQL refuses NUL in a parameter).
+    query = "".join(ch for ch in query if ch.isprintable())
     for word in query.split()[:5]:
         patients = patients.filter(Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word))
     return patients.order_by("family_name", "given_name", "id")
 
 
-def _denied(*, actor: User, object_type: str, object_id: object) -> Http404:
+def deny(*, actor: User, object_type: str, object_id: object) -> Http404:
     audit_record(
         actor=actor,
         action=f"{object_type}.access",
@@ -41,7 +43,7 @@ def patient_get_for(*, actor: User, patient_id: int) -> Patient:
     try:
         return Patient.objects.get(clinic=clinic, pk=patient_id)
     except Patient.DoesNotExist:
-        raise _denied(actor=actor, object_type="patient", object_id=patient_id) from None
+        raise deny(actor=actor, object_type="patient", object_id=patient_id) from None
 
 
 def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
@@ -60,7 +62,7 @@ def episode_get_for(*, actor: User, episode_id: int) -> Episode:
             Episode.objects.select_related("patient").prefetch_related("conditions").get(clinic=clinic, pk=episode_id)
         )
     except Episode.DoesNotExist:
-        raise _denied(actor=actor, object_type="episode", object_id=episode_id) from None
+        raise deny(actor=actor, object_type="episode", object_id=episode_id) from None
 
 
 def clinic_counts(*, clinic_id: int) -> dict[str, int]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.referral import referral_highlights, trigger_point_markers
+from dryneedling.web.http import AuthedRequest
 
 
 def _sources(ids: tuple[str, ...] | list[str]) -> list:  # type: ignore[type-arg]
@@ -18,7 +19,7 @@ def _sources(ids: tuple[str, ...] | list[str]) -> list:  # type: ignore[type-arg
 
 
 @login_required
-def kb_index(request: HttpRequest) -> HttpResponse:
+def kb_index(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     muscles = sorted(knowledge.muscles.values(), key=lambda m: (m.body_region, m.name))
     conditions = sorted(knowledge.conditions.values(), key=lambda c: c.name)
@@ -26,7 +27,7 @@ def kb_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kb_muscle(request: HttpRequest, muscle_id: str) -> HttpResponse:
+def kb_muscle(request: AuthedRequest, muscle_id: str) -> HttpResponse:
     knowledge = get_knowledge()
     muscle = knowledge.muscles.get(muscle_id)
     if muscle is None:
@@ -55,7 +56,7 @@ def kb_muscle(request: HttpRequest, muscle_id: str) -> HttpResponse:
 
 
 @login_required
-def kb_condition(request: HttpRequest, condition_id: str) -> HttpResponse:
+def kb_condition(request: AuthedRequest, condition_id: str) -> HttpResponse:
     knowledge = get_knowledge()
     condition = knowledge.conditions.get(condition_id)
     if condition is None:
@@ -74,7 +75,7 @@ def kb_condition(request: HttpRequest, condition_id: str) -> HttpResponse:
 
 
 @login_required
-def kb_contraindications(request: HttpRequest) -> HttpResponse:
+def kb_contraindications(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     kinds: dict[str, list] = {}  # type: ignore[type-arg]
     for item in knowledge.contraindications.values():
@@ -84,7 +85,7 @@ def kb_contraindications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kb_side_effects(request: HttpRequest) -> HttpResponse:
+def kb_side_effects(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     effects = list(knowledge.side_effects.values())
     ids = [s for e in effects for s in e.sources] + [r.source for e in effects for r in e.rates]
@@ -92,7 +93,7 @@ def kb_side_effects(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kb_evidence(request: HttpRequest) -> HttpResponse:
+def kb_evidence(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     statements = list(knowledge.evidence.values())
     ids = [s for e in statements for s in e.sources]

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.services import PATIENT_FIELDS
+from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms import EpisodeForm, PatientForm, conditions_as_text
+from dryneedling.web.http import AuthedRequest
 
 PAGE_SIZE = 25
 
 
-def _form_errors(form: PatientForm | EpisodeForm, error: ValidationError) -> None:
+def form_errors(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
@@ -26,24 +29,24 @@ def _form_errors(form: PatientForm | EpisodeForm, error: ValidationError) -> Non
 
 
 @login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    patients = selectors.patient_list_for(actor=request.user, query=query)  # type: ignore[arg-type]
+    patients = selectors.patient_list_for(actor=request.user, query=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query}
-    template = "patients/_list_results.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
+    template = "patients/_list_results.html" if request.htmx else "patients/list.html"
     return render(request, template, context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthedRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            patient = services.patient_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "title": "New patient"})
@@ -51,46 +54,50 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)  # type: ignore[arg-type]
+def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)
     initial = {field: getattr(patient, field) for field in PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(actor=request.user, patient=patient, **form.cleaned_data)  # type: ignore[arg-type]
+            services.patient_update(actor=request.user, patient=patient, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": "Edit patient"})
 
 
 @login_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = services.patient_view(actor=request.user, patient_id=patient_id)  # type: ignore[arg-type]
-    episodes = selectors.episode_list_for(actor=request.user, patient=patient)  # type: ignore[arg-type]
-    screenings = list(screening_list_for(actor=request.user, patient=patient)[:10])  # type: ignore[arg-type]
+def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = services.patient_view(actor=request.user, patient_id=patient_id)
+    episodes = selectors.episode_list_for(actor=request.user, patient=patient)
+    screenings = list(screening_list_for(actor=request.user, patient=patient)[:10])
+    sessions = list(treatment_selectors.sessions_for_patient(actor=request.user, patient=patient)[:20])
+    consent = treatment_selectors.consent_current_for(actor=request.user, patient=patient)
     context = {
         "patient": patient,
         "episodes": episodes,
         "screening": screenings[0] if screenings else None,
         "screenings": screenings,
+        "sessions": sessions,
+        "consent": consent,
     }
     return render(request, "patients/detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def episode_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)  # type: ignore[arg-type]
+def episode_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)
     form = EpisodeForm(request.POST or None, initial={"status": "active", "referral_source": "self"})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         conditions = data.pop("conditions")
         try:
-            services.episode_create(actor=request.user, patient=patient, conditions=conditions, **data)  # type: ignore[arg-type]
+            services.episode_create(actor=request.user, patient=patient, conditions=conditions, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "patients/episode_form.html", {"form": form, "patient": patient, "title": "New episode"})
@@ -98,8 +105,8 @@ def episode_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def episode_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = selectors.episode_get_for(actor=request.user, episode_id=episode_id)  # type: ignore[arg-type]
+def episode_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     initial = {
         "reason": episode.reason,
         "conditions": conditions_as_text([(c.code, c.text) for c in episode.conditions.all()]),
@@ -113,9 +120,9 @@ def episode_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         conditions = data.pop("conditions")
         try:
-            services.episode_update(actor=request.user, episode=episode, conditions=conditions, **data)  # type: ignore[arg-type]
+            services.episode_update(actor=request.user, episode=episode, conditions=conditions, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("patient-detail", patient_id=episode.patient_id)
     context = {"form": form, "patient": episode.patient, "episode": episode, "title": "Edit episode"}

@@ -8,3 +8,18 @@ def words(value: object) -> str:
     """'head_neck' -> 'Head and neck'-ish display: underscores to spaces, first letter up."""
     text = str(value).replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def muscle(value: str) -> str:
+    """A muscle id shown as the knowledge base's name."""
+    from dryneedling.treatment.selectors import muscle_name
+
+    return muscle_name(str(value))
+
+
+@register.filter
+def seconds(value: int) -> str:
+    """Seconds as m:ss."""
+    value = int(value or 0)
+    return f"{value // 60}:{value % 60:02d}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreatmentConfig(AppConfig):
+    name = "dryneedling.treatment"
+    label = "treatment"

@@ -1,0 +1,62 @@
+"""The superbill of a session: CPT from distinct muscles, ICD-10-CM from the episode, clinic fees."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from dryneedling.accounts.models import User
+from dryneedling.clinical.billing import derive_cpt, get_billing, superbill_lines
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.treatment.models import FeeScheduleItem
+from dryneedling.treatment.selectors import session_get_for
+from dryneedling.treatment.services.fees import BILLABLE_CODES
+
+
+def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
+    """Everything the superbill page and PDF show. Problems are listed, never raised as a 500."""
+    session = session_get_for(actor=actor, session_id=session_id)
+    knowledge = get_knowledge()
+    insertions = list(session.insertions.all())
+    cpt = derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions])
+    conditions = list(session.episode.conditions.all())
+    fees = {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic=session.clinic)}
+    problems: list[str] = []
+    missing = [code for code in BILLABLE_CODES if code not in fees]
+    if cpt.code in missing:
+        problems.append(f"The clinic's fee schedule has no fee for {cpt.code}; the fee shows as 0.00.")
+    bill = None
+    if cpt.code is None:
+        problems.append("No muscle was needled in this session: there is nothing to bill.")
+    elif not conditions:
+        problems.append("The episode has no ICD-10-CM code: add the diagnosis to the episode first.")
+    else:
+        try:
+            bill = superbill_lines(
+                cpt=cpt,
+                icd10_codes=[c.code for c in conditions],
+                payer=session.payer,
+                chronic_low_back_pain_medicare=session.chronic_low_back_pain and session.payer == "medicare",
+                fee_schedule={code: fees.get(code, Decimal("0.00")) for code in BILLABLE_CODES},
+            )
+        except ValueError as error:
+            problems.append(str(error).capitalize() + ".")
+    billing = get_billing()
+    cited = set(cpt.sources)
+    if bill is not None:
+        cited |= {s for n in (*bill.warnings, *bill.notes) for s in n.sources}
+    sources = [billing.sources.get(s) or knowledge.sources.get(s) for s in sorted(cited)]
+    muscles = [(knowledge.muscles[m].name, side) for m, side in cpt.counted]
+    return {
+        "session": session,
+        "patient": session.patient,
+        "episode": session.episode,
+        "clinic": session.clinic,
+        "conditions": conditions,
+        "cpt": cpt,
+        "bill": bill,
+        "problems": problems,
+        "muscles": muscles,
+        "insertion_count": len(insertions),
+        "sources": [s for s in sources if s is not None],
+    }

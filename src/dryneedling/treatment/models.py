@@ -1,0 +1,248 @@
+"""The clinician's record: consent, findings, pain drawings, sessions, insertions, side effects,
+follow-up tasks, notes with amendments, and the clinic's fee schedule.
+
+Every row carries its clinic. Sessions and notes carry a version for optimistic locking.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.intake.models import Screening
+from dryneedling.patients.models import Episode, Patient
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    MIDLINE = "midline", "Midline"
+
+
+class Consent(models.Model):
+    """Consent to dry needling on file (minimal until the patient-side consent lands)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
+    version = models.CharField(max_length=20, default="clinic-v1")
+    covers_chest_and_neck = models.BooleanField(default=False)
+    signed_name = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Consent {self.version} ({self.recorded_at:%Y-%m-%d})"
+
+
+class Finding(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LATENT = "latent", "Latent"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="findings")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="findings")
+    muscle_id = models.CharField(max_length=60)
+    side = models.CharField(max_length=8, choices=Side.choices)
+    view = models.CharField(max_length=5)
+    x = models.FloatField()
+    y = models.FloatField()
+    status = models.CharField(max_length=6, choices=Status.choices)
+    taut_band = models.BooleanField(default=False)
+    tenderness = models.PositiveSmallIntegerField(help_text="Local tenderness 0-10")
+    familiar_pain = models.BooleanField(default=False, help_text="Reproduces the patient's familiar pain")
+    referral_reproduced = models.BooleanField(default=False)
+    referral_regions = models.JSONField(default=list, blank=True)
+    ppt_kg_cm2 = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["episode", "-recorded_at"])]
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.muscle_id} ({self.side}), {self.status}"
+
+
+class PainDrawing(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pain_drawings")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="pain_drawings")
+    regions = models.JSONField(help_text="{region_id: intensity 1-10}")
+    extent_percent = models.FloatField()
+    nprs = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Pain now, 0-10")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Pain drawing {self.recorded_at:%Y-%m-%d} ({self.extent_percent}%)"
+
+
+class Payer(models.TextChoices):
+    COMMERCIAL = "commercial", "Commercial insurance"
+    MEDICARE = "medicare", "Medicare"
+    SELF_PAY = "self_pay", "Self-pay"
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="sessions")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
+    clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    checklist = models.JSONField()
+    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.COMMERCIAL)
+    chronic_low_back_pain = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "-started_at"]), models.Index(fields=["episode", "-started_at"])]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} ({self.started_at:%Y-%m-%d})"
+
+
+class Technique(models.TextChoices):
+    PISTONING = "pistoning", "Pistoning (fast-in, fast-out)"
+    STATIC = "static", "Static retention"
+    ELECTRICAL = "electrical", "Electrical"
+
+
+class Insertion(models.Model):
+    """One needled point of a session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="insertions")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    muscle_id = models.CharField(max_length=60)
+    side = models.CharField(max_length=8, choices=Side.choices)
+    technique = models.CharField(max_length=12, choices=Technique.choices, default=Technique.PISTONING)
+    handling = models.CharField(max_length=16, blank=True)
+    needle_diameter_mm = models.DecimalField(max_digits=3, decimal_places=2)
+    needle_length_mm = models.PositiveSmallIntegerField()
+    target_depth_mm = models.PositiveSmallIntegerField(null=True, blank=True)
+    distance_from_midline_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    planned_seconds = models.PositiveIntegerField()
+    actual_seconds = models.PositiveIntegerField()
+    twitch_count = models.PositiveSmallIntegerField(default=0)
+    patient_response = models.CharField(max_length=300, blank=True)
+    guardrails = models.JSONField(default=list, help_text="Guardrails shown before the insertion")
+    override_reason = models.CharField(max_length=500, blank=True)
+    performed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    performed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["performed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.muscle_id} ({self.side}) {self.actual_seconds}s"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    SIGNIFICANT = "significant", "Significant"
+    SERIOUS = "serious", "Serious"
+
+
+class AdverseEvent(models.Model):
+    class Onset(models.TextChoices):
+        DURING = "during", "During the session"
+        AFTER = "after", "After the session"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="adverse_events")
+    kind = models.CharField(max_length=60, help_text="Side-effect id from the knowledge base")
+    severity = models.CharField(max_length=12, choices=Severity.choices)
+    onset = models.CharField(max_length=6, choices=Onset.choices)
+    onset_at = models.DateTimeField(default=timezone.now)
+    management = models.CharField(max_length=1000, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    notes = models.CharField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-onset_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity})"
+
+
+class FollowUpTask(models.Model):
+    """Opened for every serious adverse event; stays open until a clinician resolves it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    adverse_event = models.OneToOneField(AdverseEvent, on_delete=models.CASCADE, related_name="task")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Follow-up of adverse event {self.adverse_event_id}"
+
+
+class Note(models.Model):
+    """The session's SOAP note. Read-only once signed; later changes are amendments."""
+
+    SECTIONS = ("subjective", "objective", "assessment", "plan")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="note")
+    subjective = models.TextField(max_length=10000)
+    objective = models.TextField(max_length=10000)
+    assessment = models.TextField(max_length=10000)
+    plan = models.TextField(max_length=10000)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Note of session {self.session_id}"
+
+
+class NoteAmendment(models.Model):
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="amendments")
+    section = models.CharField(max_length=12)
+    text = models.TextField(max_length=10000)
+    reason = models.CharField(max_length=500)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.section} ({self.created_at:%Y-%m-%d})"
+
+
+class FeeScheduleItem(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="fees")
+    code = models.CharField(max_length=10)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "code"], name="fee_code_unique_in_clinic")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.amount}"

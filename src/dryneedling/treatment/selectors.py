@@ -1,0 +1,143 @@
+"""Reads of the clinician's record, always scoped to the actor's clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dryneedling.accounts.models import User
+from dryneedling.accounts.selectors import clinic_for
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.intake.models import Decision, Screening
+from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.selectors import deny
+from dryneedling.treatment.models import (
+    AdverseEvent,
+    Consent,
+    Finding,
+    FollowUpTask,
+    Note,
+    PainDrawing,
+    Session,
+)
+
+
+def session_get_for(*, actor: User, session_id: int) -> Session:
+    try:
+        return Session.objects.select_related("patient", "episode", "screening", "clinician", "clinic").get(
+            clinic=clinic_for(actor=actor), pk=session_id
+        )
+    except Session.DoesNotExist:
+        raise deny(actor=actor, object_type="session", object_id=session_id) from None
+
+
+def note_get_for(*, actor: User, session_id: int) -> Note:
+    session = session_get_for(actor=actor, session_id=session_id)
+    try:
+        return Note.objects.select_related("session", "signed_by").get(session=session)
+    except Note.DoesNotExist:
+        raise deny(actor=actor, object_type="note", object_id=session_id) from None
+
+
+def consent_current_for(*, actor: User, patient: Patient) -> Consent | None:
+    return (
+        Consent.objects.filter(clinic=clinic_for(actor=actor), patient=patient, withdrawn_at__isnull=True)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class Readiness:
+    screening: Screening | None = None
+    consent: Consent | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
+    """Whether a session may start: a screening that permits it, recent enough, and consent on file."""
+    clinic = clinic_for(actor=actor)
+    readiness = Readiness()
+    readiness.screening = (
+        Screening.objects.filter(clinic=clinic, patient_id=episode.patient_id).order_by("-performed_at", "-id").first()
+    )
+    readiness.consent = consent_current_for(actor=actor, patient=episode.patient)
+    screening = readiness.screening
+    if screening is None:
+        readiness.problems.append("No screening on file: screen the patient first.")
+    else:
+        age = timezone.now() - screening.performed_at
+        if age > timedelta(days=clinic.screening_validity_days):
+            readiness.problems.append(
+                f"The last screening is {age.days} days old; this clinic accepts {clinic.screening_validity_days} "
+                "days. Screen again."
+            )
+        if screening.decision == Decision.NOT_NOW:
+            readiness.problems.append("The last screening decided: not suitable now.")
+        if screening.refer_to_physician:
+            readiness.problems.append("The last screening found red flags: refer to a physician before needling.")
+    if readiness.consent is None:
+        readiness.problems.append("No consent to dry needling on file: record the patient's consent first.")
+    return readiness
+
+
+def findings_for_episode(*, actor: User, episode: Episode) -> QuerySet[Finding]:
+    return Finding.objects.filter(clinic=clinic_for(actor=actor), episode=episode).select_related("recorded_by")
+
+
+def pain_drawings_for_episode(*, actor: User, episode: Episode) -> QuerySet[PainDrawing]:
+    return PainDrawing.objects.filter(clinic=clinic_for(actor=actor), episode=episode)
+
+
+def sessions_for_episode(*, actor: User, episode: Episode) -> QuerySet[Session]:
+    return Session.objects.filter(clinic=clinic_for(actor=actor), episode=episode).select_related("clinician")
+
+
+def sessions_for_patient(*, actor: User, patient: Patient) -> QuerySet[Session]:
+    return Session.objects.filter(clinic=clinic_for(actor=actor), patient=patient).select_related(
+        "clinician", "episode"
+    )
+
+
+@dataclass(frozen=True)
+class SessionTotals:
+    points: int
+    muscles: int
+    needling_seconds: int
+    elapsed_minutes: int
+    target_min: int
+    target_max: int
+
+
+def session_totals(*, session: Session) -> SessionTotals:
+    insertions = list(session.insertions.all())
+    end = session.ended_at or timezone.now()
+    return SessionTotals(
+        points=len(insertions),
+        muscles=len({(i.muscle_id, i.side) for i in insertions}),
+        needling_seconds=sum(i.actual_seconds for i in insertions),
+        elapsed_minutes=int((end - session.started_at).total_seconds() // 60),
+        target_min=session.clinic.session_minutes_min,
+        target_max=session.clinic.session_minutes_max,
+    )
+
+
+def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:
+    return AdverseEvent.objects.filter(clinic=clinic_for(actor=actor), session=session).select_related("task")
+
+
+def open_serious_tasks_for(*, actor: User) -> QuerySet[FollowUpTask]:
+    """The clinic's open follow-up tasks (serious adverse events), oldest first."""
+    return (
+        FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), resolved_at__isnull=True)
+        .select_related("patient", "adverse_event", "adverse_event__session")
+        .order_by("created_at")
+    )
+
+
+def muscle_name(muscle_id: str) -> str:
+    muscle = get_knowledge().muscles.get(muscle_id)
+    return muscle.name if muscle else muscle_id

@@ -1,0 +1,1 @@
+"""Writes of the clinician's record. Each write is audited in its own transaction."""

@@ -1,0 +1,122 @@
+"""Consent, trigger-point findings and pain drawings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.clinical import bodychart
+from dryneedling.clinical.chart import pain_extent, validate_pain_regions
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.selectors import episode_get_for, patient_get_for
+from dryneedling.treatment.models import Consent, Finding, PainDrawing, Side
+from dryneedling.treatment.services.common import require_clinician
+
+
+@transaction.atomic
+def consent_record(*, actor: User, patient: Patient, signed_name: str, covers_chest_and_neck: bool) -> Consent:
+    patient = patient_get_for(actor=actor, patient_id=patient.pk)
+    signed_name = signed_name.strip()
+    if not signed_name or len(signed_name) > 200 or "\x00" in signed_name:
+        raise ValidationError(
+            {"signed_name": "Type the patient's full name as they confirmed it (at most 200 characters)."}
+        )
+    consent = Consent.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        signed_name=signed_name,
+        covers_chest_and_neck=covers_chest_and_neck,
+        recorded_by=actor,
+    )
+    audit_record(actor=actor, action="consent.create", obj=consent, detail={"patient_id": patient.pk})
+    return consent
+
+
+def _validate_finding(data: dict[str, Any]) -> None:
+    knowledge = get_knowledge()
+    if data.get("muscle_id") not in knowledge.muscles:
+        raise ValidationError({"muscle_id": "Choose a muscle from the knowledge base."})
+    if data.get("side") not in Side.values:
+        raise ValidationError({"side": "Choose left, right or midline."})
+    view, x, y = data.get("view"), data.get("x"), data.get("y")
+    if view not in bodychart.VIEWS or not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
+        raise ValidationError({"x": "Place the point on the body chart."})
+    if not bodychart.inside_chart(view, float(x), float(y)):
+        raise ValidationError({"x": "The point lies outside the body chart."})
+    if data.get("status") not in Finding.Status.values:
+        raise ValidationError({"status": "Choose active or latent."})
+    tenderness = data.get("tenderness")
+    if not isinstance(tenderness, int) or not 0 <= tenderness <= 10:
+        raise ValidationError({"tenderness": "Tenderness is a whole number from 0 to 10."})
+    ppt = data.get("ppt_kg_cm2")
+    if ppt is not None and not (Decimal("0") < Decimal(ppt) <= Decimal("20")):
+        raise ValidationError({"ppt_kg_cm2": "A pressure pain threshold lies between 0 and 20 kg/cm²."})
+    regions = data.get("referral_regions") or []
+    unknown = [r for r in regions if r not in bodychart.region_ids()]
+    if unknown:
+        raise ValidationError({"referral_regions": f"Unknown body-chart regions: {', '.join(unknown[:3])}."})
+
+
+FINDING_FIELDS = (
+    "muscle_id",
+    "side",
+    "view",
+    "x",
+    "y",
+    "status",
+    "taut_band",
+    "tenderness",
+    "familiar_pain",
+    "referral_reproduced",
+    "referral_regions",
+    "ppt_kg_cm2",
+)
+
+
+@transaction.atomic
+def finding_create(*, actor: User, episode: Episode, **fields: Any) -> Finding:
+    require_clinician(actor)
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    unknown = set(fields) - set(FINDING_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown finding fields: {', '.join(sorted(unknown))}.")
+    data = {field: fields.get(field) for field in FINDING_FIELDS}
+    data["referral_regions"] = list(data["referral_regions"] or [])
+    for flag in ("taut_band", "familiar_pain", "referral_reproduced"):
+        data[flag] = bool(data[flag])
+    _validate_finding(data)
+    finding = Finding.objects.create(
+        clinic=episode.clinic, patient=episode.patient, episode=episode, recorded_by=actor, **data
+    )
+    audit_record(actor=actor, action="finding.create", obj=finding, detail={"episode_id": episode.pk})
+    return finding
+
+
+@transaction.atomic
+def pain_drawing_record(*, actor: User, episode: Episode, regions: Any, nprs: int | None) -> PainDrawing:
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    try:
+        clean = validate_pain_regions(regions)
+    except ValueError as error:
+        raise ValidationError({"pain_regions": str(error)}) from None
+    if not clean:
+        raise ValidationError({"pain_regions": "Mark at least one painful region on the chart."})
+    if nprs is not None and not 0 <= nprs <= 10:
+        raise ValidationError({"nprs": "Pain now is a whole number from 0 to 10."})
+    drawing = PainDrawing.objects.create(
+        clinic=episode.clinic,
+        patient=episode.patient,
+        episode=episode,
+        regions=clean,
+        extent_percent=round(pain_extent(regions=clean), 1),
+        nprs=nprs,
+        recorded_by=actor,
+    )
+    audit_record(actor=actor, action="pain_drawing.create", obj=drawing, detail={"episode_id": episode.pk})
+    return drawing

@@ -1,0 +1,40 @@
+"""Helpers shared by the treatment services: optimistic locking and role checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from dryneedling.accounts.models import Role, User
+from dryneedling.accounts.selectors import require_role
+
+CLINICAL_ROLES = {Role.CLINICIAN}
+CONFLICT_MESSAGE = (
+    "Someone else changed this record after you opened it. Nothing of yours was saved over theirs: "
+    "reload the page to see their change, then enter yours again."
+)
+
+
+class EditConflict(ValidationError):
+    """Raised when the version a user edited is no longer the current one."""
+
+
+def require_clinician(actor: User) -> None:
+    require_role(actor=actor, roles=set(CLINICAL_ROLES))
+
+
+def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
+    """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
+    model = type(obj)
+    updated = model._default_manager.filter(pk=obj.pk, version=expected).update(  # type: ignore[attr-defined]
+        version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        raise EditConflict(CONFLICT_MESSAGE)
+    obj.refresh_from_db()
+
+
+def now() -> object:
+    return timezone.now()

@@ -1,0 +1,150 @@
+"""Forms of the clinician's record. They parse; the treatment services decide."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.treatment.models import AdverseEvent, Finding, Note, Payer, Severity, Side, Technique
+from dryneedling.treatment.services.session import POSITIONS
+
+YES_NO = [("no", "No"), ("yes", "Yes")]
+DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.25", "0.25 mm"), ("0.30", "0.30 mm")]
+LENGTHS = [(n, f"{n} mm") for n in (13, 15, 25, 30, 40, 50, 60, 75, 90)]
+
+
+def muscle_choices() -> list[tuple[str, str]]:
+    return sorted(((m.id, m.name) for m in get_knowledge().muscles.values()), key=lambda c: c[1])
+
+
+class ConsentForm(forms.Form):
+    signed_name = forms.CharField(label="Patient's name as typed by the patient", max_length=200)
+    confirmed = forms.BooleanField(label="The patient read the information, asked questions and agrees to dry needling")
+    covers_chest_and_neck = forms.BooleanField(
+        required=False, label="Also consents to needling of the chest wall and neck"
+    )
+
+
+class FindingForm(forms.Form):
+    view = forms.ChoiceField(choices=[("front", "Front"), ("back", "Back")], widget=forms.HiddenInput)
+    x = forms.FloatField(widget=forms.HiddenInput)
+    y = forms.FloatField(widget=forms.HiddenInput)
+    muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
+    side = forms.ChoiceField(choices=Side.choices)
+    status = forms.ChoiceField(choices=Finding.Status.choices, label="Trigger point")
+    taut_band = forms.BooleanField(required=False, label="Palpable taut band")
+    tenderness = forms.IntegerField(min_value=0, max_value=10, label="Local tenderness (0-10)")
+    familiar_pain = forms.BooleanField(required=False, label="Reproduces the familiar pain")
+    referral_reproduced = forms.BooleanField(required=False, label="Reproduces the referral")
+    referral_regions = forms.MultipleChoiceField(required=False, label="Referral felt at", choices=())
+    ppt_kg_cm2 = forms.DecimalField(
+        required=False, min_value=0, max_value=20, decimal_places=2, label="Pressure pain threshold (kg/cm², optional)"
+    )
+
+    def __init__(self, *args: Any, region_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referral_regions"].choices = region_choices  # type: ignore[attr-defined]
+
+
+class PainDrawingForm(forms.Form):
+    pain_regions = forms.CharField(widget=forms.HiddenInput, initial="{}")
+    nprs = forms.IntegerField(min_value=0, max_value=10, required=False, label="Pain now (NPRS 0-10)")
+
+    def clean_pain_regions(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.cleaned_data["pain_regions"] or "{}")
+        except json.JSONDecodeError:
+            raise ValidationError("The pain drawing could not be read; mark the regions again.") from None
+        if not isinstance(value, dict):
+            raise ValidationError("The pain drawing could not be read; mark the regions again.")
+        return value
+
+
+class SessionStartForm(forms.Form):
+    new_anticoagulants = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="New anticoagulant or antiplatelet medication since the screening?",
+    )
+    possibly_pregnant = forms.ChoiceField(
+        choices=YES_NO, widget=forms.RadioSelect, label="Pregnant or possibly pregnant since the screening?"
+    )
+    new_symptoms = forms.ChoiceField(
+        choices=YES_NO, widget=forms.RadioSelect, label="New or changed symptoms since the screening?"
+    )
+    new_medication = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, label="Any other new medication?")
+    position = forms.ChoiceField(
+        choices=list(POSITIONS.items()),
+        label="Patient position",
+        help_text="Lying is preferred: it lowers the risk of fainting.",
+    )
+    payer = forms.ChoiceField(choices=Payer.choices)
+    chronic_low_back_pain = forms.BooleanField(required=False, label="Medicare chronic low back pain (NCD 30.3.3)")
+
+    def checklist(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        flags = ("new_anticoagulants", "possibly_pregnant", "new_symptoms", "new_medication")
+        return {key: data[key] == "yes" for key in flags} | {"position": data["position"]}
+
+
+class InsertionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
+    muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
+    side = forms.ChoiceField(choices=Side.choices)
+    technique = forms.ChoiceField(choices=Technique.choices)
+    handling = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "—"),
+            ("pincer", "Pincer grasp"),
+            ("flat_palpation", "Flat palpation"),
+            ("bracketing", "Bracketing over a rib"),
+        ],
+    )
+    needle_diameter_mm = forms.ChoiceField(choices=DIAMETERS, initial="0.25", label="Needle diameter")
+    needle_length_mm = forms.TypedChoiceField(choices=LENGTHS, coerce=int, initial=30, label="Needle length")
+    target_depth_mm = forms.IntegerField(required=False, min_value=1, max_value=125, label="Target depth (mm)")
+    distance_from_midline_cm = forms.DecimalField(
+        required=False, min_value=0, max_value=40, decimal_places=1, label="Distance from midline (cm, trunk)"
+    )
+    planned_seconds = forms.IntegerField(min_value=1, max_value=3600, label="Planned seconds")
+    actual_seconds = forms.IntegerField(min_value=0, max_value=7200, label="Needle time (s)")
+    twitch_count = forms.IntegerField(min_value=0, max_value=200, initial=0, label="Local twitch responses")
+    patient_response = forms.CharField(required=False, max_length=300, label="Patient's response")
+    override_reason = forms.CharField(required=False, max_length=500, label="Reason to proceed despite warnings")
+
+    def __init__(self, *args: Any, finding_choices: list[tuple[int | str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["finding_id"].choices = [("", "— no charted finding —"), *finding_choices]  # type: ignore[attr-defined]
+
+
+class AdverseEventForm(forms.Form):
+    kind = forms.ChoiceField(label="Side effect", choices=())
+    severity = forms.ChoiceField(choices=Severity.choices)
+    onset = forms.ChoiceField(choices=AdverseEvent.Onset.choices)
+    management = forms.CharField(required=False, max_length=1000)
+    resolved = forms.BooleanField(required=False, label="Resolved before the patient left")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        effects = sorted(get_knowledge().side_effects.values(), key=lambda e: (e.severity != "mild", e.name))
+        self.fields["kind"].choices = [(e.id, e.name) for e in effects]  # type: ignore[attr-defined]
+
+
+class NoteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    subjective = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
+    objective = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10000, required=False)
+    assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
+    plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
+
+
+class AmendmentForm(forms.Form):
+    section = forms.ChoiceField(choices=[(s, s.capitalize()) for s in Note.SECTIONS])
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="Amendment")
+    reason = forms.CharField(max_length=500, label="Reason for the amendment")

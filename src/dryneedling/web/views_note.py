@@ -1,0 +1,110 @@
+"""The SOAP note (edit, sign, amend), the superbill (page and PDF) and the clinic dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dryneedling.treatment import selectors
+from dryneedling.treatment.billing import superbill_for
+from dryneedling.treatment.pdf import render_pdf
+from dryneedling.treatment.services.adverse import followup_task_resolve
+from dryneedling.treatment.services.note import note_amend, note_sign, note_update
+from dryneedling.web.forms_treatment import AmendmentForm, NoteForm
+from dryneedling.web.http import AuthedRequest
+from dryneedling.web.views_patients import form_errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
+    note = selectors.note_get_for(actor=request.user, session_id=session_id)
+    initial = {"version": note.version} | {s: getattr(note, s) for s in note.SECTIONS}
+    form = NoteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            note_update(actor=request.user, session_id=session_id, expected_version=version, sections=data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect("note-detail", session_id=session_id)
+    context = {
+        "note": note,
+        "session": note.session,
+        "patient": note.session.patient,
+        "form": form,
+        "amendment_form": AmendmentForm(),
+        "amendments": note.amendments.select_related("author"),
+    }
+    return render(request, "treatment/note.html", context, status=409 if form.errors and note.signed_at else 200)
+
+
+@login_required
+@require_POST
+def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    try:
+        note_sign(actor=request.user, session_id=session_id, expected_version=int(request.POST.get("version", "0")))
+    except (ValueError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", ["Reload the page and try again."])))
+    else:
+        messages.success(request, "Note signed. It is now read-only; changes are amendments.")
+    return redirect("note-detail", session_id=session_id)
+
+
+@login_required
+@require_POST
+def note_amend_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            note_amend(actor=request.user, session_id=session_id, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Amendment added.")
+    else:
+        messages.error(request, "An amendment needs its section, its text and a reason.")
+    return redirect("note-detail", session_id=session_id)
+
+
+@login_required
+@require_GET
+def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
+    context = superbill_for(actor=request.user, session_id=session_id)
+    return render(request, "treatment/superbill.html", context)
+
+
+@login_required
+@require_GET
+def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
+    context = superbill_for(actor=request.user, session_id=session_id)
+    pdf = render_pdf("treatment/superbill_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="superbill-session-{session_id}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            followup_task_resolve(
+                actor=request.user,
+                task_id=int(request.POST.get("task", "0")),
+                resolution=request.POST.get("resolution", ""),
+            )
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", ["No such task."])))
+        else:
+            messages.success(request, "Follow-up task resolved.")
+        return redirect("dashboard")
+    tasks = selectors.open_serious_tasks_for(actor=request.user)
+    return render(request, "treatment/dashboard.html", {"tasks": tasks, "muscle_name": selectors.muscle_name})

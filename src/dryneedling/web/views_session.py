@@ -1,0 +1,190 @@
+"""The needling session: start (gated), record point by point, side effects, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment import selectors
+from dryneedling.treatment.models import Session
+from dryneedling.treatment.services.adverse import adverse_event_record
+from dryneedling.treatment.services.session import (
+    InsertionPlan,
+    insertion_check,
+    insertion_record,
+    session_complete,
+    session_start,
+)
+from dryneedling.web.forms_treatment import AdverseEventForm, InsertionForm, SessionStartForm
+from dryneedling.web.http import AuthedRequest
+from dryneedling.web.views_patients import form_errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    readiness = selectors.session_readiness_for(actor=request.user, episode=episode)
+    initial = {k: "no" for k in ("new_anticoagulants", "possibly_pregnant", "new_symptoms", "new_medication")}
+    form = SessionStartForm(request.POST or None, initial=initial | {"position": "prone"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_start(
+                actor=request.user,
+                episode=episode,
+                checklist=form.checklist(),
+                payer=form.cleaned_data["payer"],
+                chronic_low_back_pain=form.cleaned_data["chronic_low_back_pain"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("session-detail", session_id=session.pk)
+    context = {"episode": episode, "patient": episode.patient, "readiness": readiness, "form": form}
+    return render(request, "treatment/session_new.html", context)
+
+
+def _plan(data: dict[str, Any]) -> InsertionPlan:
+    return InsertionPlan(
+        muscle_id=data["muscle_id"],
+        side=data["side"],
+        technique=data["technique"],
+        needle_diameter_mm=data["needle_diameter_mm"],
+        needle_length_mm=data["needle_length_mm"],
+        handling=data.get("handling") or None,
+        target_depth_mm=data.get("target_depth_mm"),
+        distance_from_midline_cm=data.get("distance_from_midline_cm"),
+        finding_id=data.get("finding_id"),
+    )
+
+
+def _insertion_form(session: Session, data: Any = None) -> InsertionForm:
+    findings = selectors.findings_for_episode(actor=session.clinician, episode=session.episode)
+    choices: list[tuple[int | str, str]] = [
+        (
+            f.pk,
+            f"{selectors.muscle_name(f.muscle_id)} ({f.side}), {f.get_status_display().lower()}, "
+            f"{f.recorded_at:%Y-%m-%d}",
+        )
+        for f in findings[:50]
+    ]
+    initial = {
+        "version": session.version,
+        "planned_seconds": session.clinic.default_point_seconds,
+        "needle_diameter_mm": "0.25",
+        "needle_length_mm": 30,
+        "twitch_count": 0,
+    }
+    return InsertionForm(data, initial=initial, finding_choices=choices)
+
+
+def _workspace(
+    request: AuthedRequest,
+    session: Session,
+    *,
+    form: InsertionForm | None = None,
+    ae_form: AdverseEventForm | None = None,
+    guardrails: list | None = None,  # type: ignore[type-arg]
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "session": session,
+        "patient": session.patient,
+        "insertions": list(session.insertions.all()),
+        "totals": selectors.session_totals(session=session),
+        "events": selectors.adverse_events_for_session(actor=request.user, session=session),
+        "form": form or _insertion_form(session),
+        "ae_form": ae_form or AdverseEventForm(),
+        "guardrails": guardrails,
+        "muscle_name": selectors.muscle_name,
+    }
+    template = "treatment/_workspace.html" if request.htmx else "treatment/session.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    return _workspace(request, session)
+
+
+@login_required
+@require_POST
+def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    form = _insertion_form(session, request.POST)
+    form.is_valid()
+    guardrails: list[dict[str, Any]] | None = None
+    needed = ("muscle_id", "side", "technique", "needle_diameter_mm", "needle_length_mm")
+    if all(field in form.cleaned_data for field in needed):
+        try:
+            guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form.cleaned_data))
+        except ValidationError as error:
+            return render(request, "treatment/_guardrails.html", {"error": " ".join(error.messages)})
+    return render(request, "treatment/_guardrails.html", {"guardrails": guardrails, "checked": guardrails is not None})
+
+
+@login_required
+@require_POST
+def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    form = _insertion_form(session, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            insertion_record(
+                actor=request.user,
+                session=session,
+                expected_version=data["version"],
+                plan=_plan(data),
+                planned_seconds=data["planned_seconds"],
+                actual_seconds=data["actual_seconds"],
+                twitch_count=data["twitch_count"],
+                patient_response=data["patient_response"],
+                override_reason=data["override_reason"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            session.refresh_from_db()
+            messages.success(request, "Point saved.")
+            return _workspace(request, session)
+    session.refresh_from_db()
+    return _workspace(request, session, form=form)
+
+
+@login_required
+@require_POST
+def adverse_event_add(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    form = AdverseEventForm(request.POST)
+    if form.is_valid():
+        try:
+            adverse_event_record(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Side effect recorded.")
+            return _workspace(request, session)
+    return _workspace(request, session, ae_form=form)
+
+
+@login_required
+@require_POST
+def session_finish(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    try:
+        version = int(request.POST.get("version", ""))
+        session_complete(actor=request.user, session=session, expected_version=version)
+    except (ValueError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", ["Reload the page and try again."])))
+        return redirect("session-detail", session_id=session.pk)
+    return redirect("note-detail", session_id=session.pk)
