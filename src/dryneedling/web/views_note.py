@@ -61,6 +61,7 @@ def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_amend_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    selectors.note_get_for(actor=request.user, session_id=session_id)  # 404 for another clinic's note
     form = AmendmentForm(request.POST)
     if form.is_valid():
         try:
