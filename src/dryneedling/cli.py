@@ -124,7 +124,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     with Progress(*columns, disable=args.quiet) as progress:
         task = progress.add_task("patients", total=args.patients)
         totals = seed_clinic(
-            clinic=clinic, patients=args.patients, seed=args.seed, progress=lambda n: progress.advance(task, n)
+            clinic=clinic, patients=args.patients, seed=args.seed, progress=lambda n: progress.advance(task, n),
+            treatment=not args.no_treatment,
         )
     print(json.dumps({"clinic": clinic.slug, **totals}))
     return 0
@@ -210,6 +211,7 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--clinic", default="synthetic", help="clinic slug (created if missing)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-treatment", action="store_true", help="patients and episodes only (no screenings, sessions)")
     p.set_defaults(func=cmd_seed)
 
     sub.add_parser("stats", help="counts of the main records per clinic, as JSON").set_defaults(func=cmd_stats)

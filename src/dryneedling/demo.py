@@ -1,10 +1,14 @@
-"""The demo clinic: two clinics, one login per role, synthetic patients. Idempotent."""
+"""The demo clinic: two clinics, one login per role, synthetic patients with their care. Idempotent."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from dryneedling.accounts.models import Clinic, Role, User
 from dryneedling.accounts.services import clinic_create, user_create
+from dryneedling.patients.models import Patient
 from dryneedling.synthetic.loader import seed_clinic
+from dryneedling.treatment.models import FeeScheduleItem
 
 DEMO_PASSWORD = "demo-needling-2026"  # noqa: S105 - printed on purpose: demo mode only, synthetic data
 DEMO_USERS = (
@@ -14,17 +18,15 @@ DEMO_USERS = (
     ("carol@demo.test", "Carol Chen", "hilltop", Role.CLINICIAN),
 )
 DEMO_CLINICS = (("riverside", "Riverside Physical Therapy", 400, 1), ("hilltop", "Hilltop Sports Physio", 60, 2))
+# Self-pay fees of the demo clinics: illustrative amounts, not a price recommendation.
+DEMO_FEES = {"20560": Decimal("85.00"), "20561": Decimal("110.00")}
 
 
 def demo_load() -> list[tuple[str, str, str]]:
     """Create what is missing; return (email, role, clinic) for the printed logins."""
     clinics: dict[str, Clinic] = {}
-    for slug, name, n_patients, seed in DEMO_CLINICS:
-        clinic = Clinic.objects.filter(slug=slug).first()
-        if clinic is None:
-            clinic = clinic_create(name=name, slug=slug)
-            seed_clinic(clinic=clinic, patients=n_patients, seed=seed)
-        clinics[slug] = clinic
+    for slug, name, _, _ in DEMO_CLINICS:
+        clinics[slug] = Clinic.objects.filter(slug=slug).first() or clinic_create(name=name, slug=slug)
     logins = []
     for email, full_name, slug, role in DEMO_USERS:
         if not User.objects.filter(email=email).exists():
@@ -37,4 +39,10 @@ def demo_load() -> list[tuple[str, str, str]]:
                 check_password_strength=False,
             )
         logins.append((email, Role(role).label, clinics[slug].name))
+    for slug, _, n_patients, seed in DEMO_CLINICS:
+        clinic = clinics[slug]
+        for code, amount in DEMO_FEES.items():
+            FeeScheduleItem.objects.get_or_create(clinic=clinic, code=code, defaults={"amount": amount})
+        if not Patient.objects.filter(clinic=clinic).exists():
+            seed_clinic(clinic=clinic, patients=n_patients, seed=seed)
     return logins

@@ -23,8 +23,13 @@ def ready_episode(alice, patient_a, episode_a):  # type: ignore[no-untyped-def]
     return episode_a
 
 
-CHECKLIST = {"new_anticoagulants": False, "possibly_pregnant": False, "new_symptoms": False,
-             "new_medication": False, "position": "prone"}
+CHECKLIST = {
+    "new_anticoagulants": False,
+    "possibly_pregnant": False,
+    "new_symptoms": False,
+    "new_medication": False,
+    "position": "prone",
+}
 
 
 @pytest.fixture
@@ -39,8 +44,13 @@ def plan(**overrides):  # type: ignore[no-untyped-def]
 
     from dryneedling.treatment.services.session import InsertionPlan
 
-    values = {"muscle_id": "gluteus_medius", "side": "right", "technique": "pistoning",
-              "needle_diameter_mm": Decimal("0.30"), "needle_length_mm": 50}
+    values = {
+        "muscle_id": "gluteus_medius",
+        "side": "right",
+        "technique": "pistoning",
+        "needle_diameter_mm": Decimal("0.30"),
+        "needle_length_mm": 50,
+    }
     return InsertionPlan(**(values | overrides))
 
 
@@ -50,8 +60,14 @@ def record(actor, session, **overrides):  # type: ignore[no-untyped-def]
     session.refresh_from_db()
     kwargs = {"planned_seconds": 30, "actual_seconds": 28, "twitch_count": 2}
     override_reason = overrides.pop("override_reason", "")
-    return insertion_record(actor=actor, session=session, expected_version=session.version, plan=plan(**overrides),
-                            override_reason=override_reason, **kwargs)
+    return insertion_record(
+        actor=actor,
+        session=session,
+        expected_version=session.version,
+        plan=plan(**overrides),
+        override_reason=override_reason,
+        **kwargs,
+    )
 
 
 TODAY = date.today()

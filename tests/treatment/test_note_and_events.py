@@ -29,15 +29,25 @@ def completed(alice, session_a):  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_signed_note_is_read_only_and_amendments_keep_the_original(alice, completed):
     note = Note.objects.get(session=completed)
-    note_update(actor=alice, session_id=completed.pk, expected_version=note.version,
-                sections={"assessment": "Tolerated well."})
+    note_update(
+        actor=alice, session_id=completed.pk, expected_version=note.version, sections={"assessment": "Tolerated well."}
+    )
     note.refresh_from_db()
     note_sign(actor=alice, session_id=completed.pk, expected_version=note.version)
     with pytest.raises(ValidationError, match="signed and read-only"):
-        note_update(actor=alice, session_id=completed.pk, expected_version=note.version + 1,
-                    sections={"assessment": "Changed my mind."})
-    amendment = note_amend(actor=alice, session_id=completed.pk, section="assessment",
-                           text="Patient called: soreness settled in 24 h.", reason="Phone follow-up")
+        note_update(
+            actor=alice,
+            session_id=completed.pk,
+            expected_version=note.version + 1,
+            sections={"assessment": "Changed my mind."},
+        )
+    amendment = note_amend(
+        actor=alice,
+        session_id=completed.pk,
+        section="assessment",
+        text="Patient called: soreness settled in 24 h.",
+        reason="Phone follow-up",
+    )
     note.refresh_from_db()
     assert note.assessment == "Tolerated well."  # the signed text stays as signed
     assert NoteAmendment.objects.get(pk=amendment.pk).author == alice
@@ -69,8 +79,14 @@ def test_two_editors_of_one_note_get_a_conflict(alice, completed):
 def test_serious_event_opens_a_task_until_resolved(alice, session_a):
     mild = adverse_event_record(actor=alice, session=session_a, kind="bruising", severity="mild", onset="during")
     assert not FollowUpTask.objects.filter(adverse_event=mild).exists()
-    serious = adverse_event_record(actor=alice, session=session_a, kind="pneumothorax", severity="serious",
-                                   onset="after", management="Sent to the emergency department")
+    serious = adverse_event_record(
+        actor=alice,
+        session=session_a,
+        kind="pneumothorax",
+        severity="serious",
+        onset="after",
+        management="Sent to the emergency department",
+    )
     task = FollowUpTask.objects.get(adverse_event=serious)
     assert task.resolved_at is None
     with pytest.raises(ValidationError):

@@ -17,13 +17,29 @@ def urls(alice, session_a, episode_a, patient_a):  # type: ignore[no-untyped-def
     session_complete(actor=alice, session=session_a, expected_version=session_a.version)
     s, e, p = session_a.pk, episode_a.pk, patient_a.pk
     return {
-        "get": [f"/episodes/{e}/chart/", f"/episodes/{e}/chart/propose/?view=back&x=120&y=80",
-                f"/episodes/{e}/sessions/new/", f"/patients/{p}/consent/", f"/sessions/{s}/",
-                f"/sessions/{s}/note/", f"/sessions/{s}/superbill/", f"/sessions/{s}/superbill.pdf"],
-        "post": [f"/episodes/{e}/findings/", f"/episodes/{e}/pain-drawings/", f"/episodes/{e}/sessions/new/",
-                 f"/patients/{p}/consent/", f"/sessions/{s}/guardrails/", f"/sessions/{s}/points/",
-                 f"/sessions/{s}/adverse-events/", f"/sessions/{s}/complete/", f"/sessions/{s}/note/",
-                 f"/sessions/{s}/note/sign/", f"/sessions/{s}/note/amend/"],
+        "get": [
+            f"/episodes/{e}/chart/",
+            f"/episodes/{e}/chart/propose/?view=back&x=120&y=80",
+            f"/episodes/{e}/sessions/new/",
+            f"/patients/{p}/consent/",
+            f"/sessions/{s}/",
+            f"/sessions/{s}/note/",
+            f"/sessions/{s}/superbill/",
+            f"/sessions/{s}/superbill.pdf",
+        ],
+        "post": [
+            f"/episodes/{e}/findings/",
+            f"/episodes/{e}/pain-drawings/",
+            f"/episodes/{e}/sessions/new/",
+            f"/patients/{p}/consent/",
+            f"/sessions/{s}/guardrails/",
+            f"/sessions/{s}/points/",
+            f"/sessions/{s}/adverse-events/",
+            f"/sessions/{s}/complete/",
+            f"/sessions/{s}/note/",
+            f"/sessions/{s}/note/sign/",
+            f"/sessions/{s}/note/amend/",
+        ],
     }
 
 
@@ -61,8 +77,18 @@ def test_treatment_forms_enforce_csrf(alice_client, urls):
 def test_finding_form_records_and_rejects_bad_input(alice_client, episode_a):
     url = f"/episodes/{episode_a.pk}/chart/"
     token = csrf_token(alice_client, url)
-    good = {"csrfmiddlewaretoken": token, "view": "back", "x": "120", "y": "80", "muscle_id": "upper_trapezius",
-            "side": "right", "status": "active", "tenderness": "7", "taut_band": "on", "familiar_pain": "on"}
+    good = {
+        "csrfmiddlewaretoken": token,
+        "view": "back",
+        "x": "120",
+        "y": "80",
+        "muscle_id": "upper_trapezius",
+        "side": "right",
+        "status": "active",
+        "tenderness": "7",
+        "taut_band": "on",
+        "familiar_pain": "on",
+    }
     assert alice_client.post(f"/episodes/{episode_a.pk}/findings/", good).status_code == 302
     assert Finding.objects.get().tenderness == 7
     for bad in ({"x": "999"}, {"tenderness": "11"}, {"muscle_id": "spleen"}, {"view": "side"}, {"x": "nan"}):
@@ -81,17 +107,28 @@ def test_propose_rejects_bad_coordinates_with_400(alice_client, episode_a):
 def test_point_form_over_htmx_returns_the_workspace_with_errors(alice_client, session_a):
     url = f"/sessions/{session_a.pk}/"
     token = csrf_token(alice_client, url)
-    data = {"csrfmiddlewaretoken": token, "version": str(session_a.version), "muscle_id": "gluteus_medius",
-            "side": "right", "technique": "pistoning", "needle_diameter_mm": "0.30", "needle_length_mm": "50",
-            "planned_seconds": "30", "actual_seconds": "", "twitch_count": "1"}
+    data = {
+        "csrfmiddlewaretoken": token,
+        "version": str(session_a.version),
+        "muscle_id": "gluteus_medius",
+        "side": "right",
+        "technique": "pistoning",
+        "needle_diameter_mm": "0.30",
+        "needle_length_mm": "50",
+        "planned_seconds": "30",
+        "actual_seconds": "",
+        "twitch_count": "1",
+    }
     response = alice_client.post(f"/sessions/{session_a.pk}/points/", data, headers={"HX-Request": "true"})
     assert response.status_code == 200 and b"<html" not in response.content
     assert b"Time the needle with the timer" in response.content
-    response = alice_client.post(f"/sessions/{session_a.pk}/points/", data | {"actual_seconds": "29"},
-                                 headers={"HX-Request": "true"})
+    response = alice_client.post(
+        f"/sessions/{session_a.pk}/points/", data | {"actual_seconds": "29"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and b"Point saved" in response.content
     assert Insertion.objects.filter(session=session_a).count() == 1
-    stale = alice_client.post(f"/sessions/{session_a.pk}/points/", data | {"actual_seconds": "29"},
-                              headers={"HX-Request": "true"})
+    stale = alice_client.post(
+        f"/sessions/{session_a.pk}/points/", data | {"actual_seconds": "29"}, headers={"HX-Request": "true"}
+    )
     assert b"Someone else changed this record" in stale.content
     assert Insertion.objects.filter(session=session_a).count() == 1

@@ -64,8 +64,14 @@ def test_front_desk_cannot_start_or_needle(bob, ready_episode, session_a):
 @pytest.mark.django_db
 def test_each_point_is_saved_and_audited(alice, session_a):
     record(alice, session_a)
-    record(alice, session_a, muscle_id="infraspinatus", needle_length_mm=25, handling="bracketing",
-           override_reason="Checked depth by ultrasound")
+    record(
+        alice,
+        session_a,
+        muscle_id="infraspinatus",
+        needle_length_mm=25,
+        handling="bracketing",
+        override_reason="Checked depth by ultrasound",
+    )
     assert Insertion.objects.filter(session=session_a).count() == 2
     session_a.refresh_from_db()
     assert session_a.version == 3
@@ -74,14 +80,31 @@ def test_each_point_is_saved_and_audited(alice, session_a):
 
 @pytest.mark.django_db
 def test_bilateral_thorax_is_blocked(alice, session_a):
-    record(alice, session_a, muscle_id="rhomboids", side="right", needle_length_mm=15, handling="bracketing",
-           override_reason="Short needle, bracketing over the rib")
-    guardrails = insertion_check(actor=alice, session=session_a,
-                                 plan=plan(muscle_id="rhomboids", side="left", needle_length_mm=15, handling="bracketing"))
+    record(
+        alice,
+        session_a,
+        muscle_id="rhomboids",
+        side="right",
+        needle_length_mm=15,
+        handling="bracketing",
+        override_reason="Short needle, bracketing over the rib",
+    )
+    guardrails = insertion_check(
+        actor=alice,
+        session=session_a,
+        plan=plan(muscle_id="rhomboids", side="left", needle_length_mm=15, handling="bracketing"),
+    )
     assert any(g["rule_id"] == "GR-THORAX-BILATERAL" and g["level"] == "block" for g in guardrails)
     with pytest.raises(ValidationError, match="both sides of the thorax"):
-        record(alice, session_a, muscle_id="rhomboids", side="left", needle_length_mm=15, handling="bracketing",
-               override_reason="I insist")
+        record(
+            alice,
+            session_a,
+            muscle_id="rhomboids",
+            side="left",
+            needle_length_mm=15,
+            handling="bracketing",
+            override_reason="I insist",
+        )
     assert Insertion.objects.filter(session=session_a).count() == 1
 
 
@@ -90,16 +113,23 @@ def test_warnings_need_a_reason_and_the_reason_is_kept(alice, session_a):
     with pytest.raises(ValidationError) as caught:
         record(alice, session_a, muscle_id="rhomboids", needle_length_mm=30, handling="bracketing")
     assert "override_reason" in caught.value.message_dict
-    insertion = record(alice, session_a, muscle_id="rhomboids", needle_length_mm=30, handling="bracketing",
-                       override_reason="Ultrasound: pleura at 34 mm in this patient")
+    insertion = record(
+        alice,
+        session_a,
+        muscle_id="rhomboids",
+        needle_length_mm=30,
+        handling="bracketing",
+        override_reason="Ultrasound: pleura at 34 mm in this patient",
+    )
     assert insertion.override_reason.startswith("Ultrasound")
     assert any(g["rule_id"] == "GR-THORAX-DEPTH-MUSCLE" for g in insertion.guardrails)
 
 
 @pytest.mark.django_db
 def test_kidney_zone_warns(alice, session_a):
-    guardrails = insertion_check(actor=alice, session=session_a,
-                                 plan=plan(muscle_id="quadratus_lumborum", distance_from_midline_cm=6))
+    guardrails = insertion_check(
+        actor=alice, session=session_a, plan=plan(muscle_id="quadratus_lumborum", distance_from_midline_cm=6)
+    )
     assert any("kidney" in g["message"].lower() and g["level"] == "warn" for g in guardrails)
 
 
@@ -107,11 +137,13 @@ def test_kidney_zone_warns(alice, session_a):
 def test_lymphoedema_limb_from_the_screening_is_blocked(alice, patient_a, ready_episode):
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"lymphoedema_limbs": ["left_leg"]})
     session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
-    blocked = insertion_check(actor=alice, session=session, plan=plan(muscle_id="gastrocnemius", side="left",
-                                                                      needle_length_mm=40))
+    blocked = insertion_check(
+        actor=alice, session=session, plan=plan(muscle_id="gastrocnemius", side="left", needle_length_mm=40)
+    )
     assert any(g["level"] == "block" for g in blocked)
-    allowed = insertion_check(actor=alice, session=session, plan=plan(muscle_id="gastrocnemius", side="right",
-                                                                      needle_length_mm=40))
+    allowed = insertion_check(
+        actor=alice, session=session, plan=plan(muscle_id="gastrocnemius", side="right", needle_length_mm=40)
+    )
     assert not any(g["level"] == "block" for g in allowed)
 
 
@@ -119,8 +151,9 @@ def test_lymphoedema_limb_from_the_screening_is_blocked(alice, patient_a, ready_
 def test_pregnancy_site_is_blocked(alice, patient_a, ready_episode):
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"pregnancy": "second_trimester"})
     session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
-    guardrails = insertion_check(actor=alice, session=session, plan=plan(muscle_id="abdominal_wall", side="right",
-                                                                         needle_length_mm=25))
+    guardrails = insertion_check(
+        actor=alice, session=session, plan=plan(muscle_id="abdominal_wall", side="right", needle_length_mm=25)
+    )
     assert any(g["level"] == "block" for g in guardrails), guardrails
 
 
@@ -128,13 +161,21 @@ def test_pregnancy_site_is_blocked(alice, patient_a, ready_episode):
 def test_two_clinicians_on_one_session_get_a_conflict(alice, session_a, clinic_a):
     from dryneedling.accounts.services import user_create
 
-    other = user_create(email="eve@a.test", full_name="Eve", clinic=clinic_a, role="clinician",
-                        password="a long enough passphrase 9")
+    other = user_create(
+        email="eve@a.test", full_name="Eve", clinic=clinic_a, role="clinician", password="a long enough passphrase 9"
+    )
     opened_version = Session.objects.get(pk=session_a.pk).version
     record(alice, session_a)  # Alice saves first
     with pytest.raises(EditConflict):
-        insertion_record(actor=other, session=session_a, expected_version=opened_version, plan=plan(),
-                         planned_seconds=30, actual_seconds=30, twitch_count=0)
+        insertion_record(
+            actor=other,
+            session=session_a,
+            expected_version=opened_version,
+            plan=plan(),
+            planned_seconds=30,
+            actual_seconds=30,
+            twitch_count=0,
+        )
     assert Insertion.objects.filter(session=session_a).count() == 1
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from dryneedling.accounts.models import AuditEvent, Clinic, Membership
 from dryneedling.patients.selectors import clinic_counts, episodes_by_status
+from dryneedling.treatment.selectors import treatment_counts
 
 
 def stats_all() -> dict[str, Any]:
@@ -18,6 +19,7 @@ def stats_all() -> dict[str, Any]:
                 "users": Membership.objects.filter(clinic=clinic).count(),
                 **clinic_counts(clinic_id=clinic.pk),
                 "episodes_by_status": episodes_by_status(clinic_id=clinic.pk),
+                **treatment_counts(clinic_id=clinic.pk),
                 "audit_events": AuditEvent.objects.filter(clinic=clinic).count(),
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import date
 from itertools import islice
@@ -14,12 +15,15 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
+from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinician
 
 BATCH = 2000
 Progress = Callable[[int], None]
 
 
-def _insert_batch(clinic: Clinic, records: list[PatientRecord]) -> tuple[int, int]:
+def _insert_batch(
+    clinic: Clinic, records: list[PatientRecord], *, clinician: User | None, rng: random.Random, today: date
+) -> dict[str, int]:
     now = timezone.now()
     patients = Patient.objects.bulk_create(
         [
@@ -65,7 +69,18 @@ def _insert_batch(clinic: Clinic, records: list[PatientRecord]) -> tuple[int, in
         for position, (code, text) in enumerate(codes)
     ]
     EpisodeCondition.objects.bulk_create(conditions, batch_size=BATCH)
-    return len(patients), len(episodes)
+    counts = {"patients": len(patients), "episodes": len(episodes)}
+    if clinician is not None:
+        counts |= insert_courses(
+            clinic=clinic,
+            clinician=clinician,
+            patients=patients,
+            episodes=episodes,
+            records=records,
+            rng=rng,
+            today=today,
+        )
+    return counts
 
 
 def seed_clinic(
@@ -76,6 +91,7 @@ def seed_clinic(
     actor: User | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    treatment: bool = True,
 ) -> dict[str, int]:
     """Insert `patients` synthetic patients (with episodes) into `clinic`. Idempotence guard:
     the same seed cannot be loaded twice into one clinic (MRNs would collide)."""
@@ -86,18 +102,21 @@ def seed_clinic(
         raise ValidationError(
             f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed."
         )
-    records = generate_patients(count=patients, seed=seed, today=today or timezone.localdate(), mrn_prefix=prefix)
-    totals = {"patients": 0, "episodes": 0}
+    today = today or timezone.localdate()
+    records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix)
+    rng = random.Random(seed * 7919 + 1)  # the clinical course stream, separate from the patients'
+    clinician = synthetic_clinician(clinic) if treatment else None
+    totals: dict[str, int] = {}
     while True:
         batch = list(islice(records, BATCH))
         if not batch:
             break
         with transaction.atomic():
-            n_patients, n_episodes = _insert_batch(clinic, batch)
-        totals["patients"] += n_patients
-        totals["episodes"] += n_episodes
+            counts = _insert_batch(clinic, batch, clinician=clinician, rng=rng, today=today)
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
         if progress is not None:
-            progress(n_patients)
+            progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
     return totals

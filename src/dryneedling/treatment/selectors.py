@@ -141,3 +141,27 @@ def open_serious_tasks_for(*, actor: User) -> QuerySet[FollowUpTask]:
 def muscle_name(muscle_id: str) -> str:
     muscle = get_knowledge().muscles.get(muscle_id)
     return muscle.name if muscle else muscle_id
+
+
+def treatment_counts(*, clinic_id: int) -> dict[str, object]:
+    """Counts of the clinical record of one clinic (for `dryneedling stats`; no patient data)."""
+    from django.db.models import Count
+
+    from dryneedling.treatment.models import Insertion
+
+    sessions = Session.objects.filter(clinic_id=clinic_id)
+    events = AdverseEvent.objects.filter(clinic_id=clinic_id)
+    n_sessions = sessions.count()
+    n_events_sessions = events.values("session_id").distinct().count()
+    return {
+        "screenings": Screening.objects.filter(clinic_id=clinic_id).count(),
+        "consents": Consent.objects.filter(clinic_id=clinic_id).count(),
+        "findings": Finding.objects.filter(clinic_id=clinic_id).count(),
+        "sessions": n_sessions,
+        "insertions": Insertion.objects.filter(session__clinic_id=clinic_id).count(),
+        "side_effects": events.count(),
+        "side_effects_by_kind": dict(events.values_list("kind").annotate(n=Count("id")).order_by("-n")),
+        "sessions_with_side_effects_percent": round(100 * n_events_sessions / n_sessions, 2) if n_sessions else 0.0,
+        "open_followup_tasks": FollowUpTask.objects.filter(clinic_id=clinic_id, resolved_at__isnull=True).count(),
+        "notes_signed": Note.objects.filter(clinic_id=clinic_id, signed_at__isnull=False).count(),
+    }

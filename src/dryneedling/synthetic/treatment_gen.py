@@ -1,0 +1,156 @@
+"""Seeded courses of dry needling for synthetic episodes: findings, sessions, insertions, side effects.
+
+Side effects are drawn per session at the per-treatment rates of Brady 2014 carried by the
+knowledge base (`percent_of_treatments` rates with source brady_2014), so the synthetic caseload
+reproduces the published figures and the safety reports have something true to compare.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.referral import trigger_point_markers
+from dryneedling.synthetic.generator import EpisodeRecord
+
+KB_CONDITION = {
+    "low_back_pain": "low_back_pain",
+    "sciatica": "sciatica_like_pain",
+    "neck_pain": "neck_pain",
+    "muscle_strain": "muscle_strain",
+    "shoulder_pain": "shoulder_pain",
+    "rotator_cuff": "shoulder_pain",
+    "knee_pain": "knee_pain",
+    "hip_pain": "hip_pain",
+    "plantar_heel_pain": "plantar_heel_pain",
+}
+TREATED_SHARE = 0.6  # share of episodes that include dry needling (the rest: other physical therapy)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    muscle_id: str
+    side: str
+    view: str
+    x: float
+    y: float
+    status: str
+    tenderness: int
+    taut_band: bool
+    familiar_pain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InsertionRecord:
+    muscle_id: str
+    side: str
+    handling: str
+    needle_diameter_mm: str
+    needle_length_mm: int
+    seconds: int
+    twitch_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    started_at: datetime
+    insertions: tuple[InsertionRecord, ...]
+    side_effects: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRecord:
+    screened_at: datetime
+    anticoagulants: bool
+    findings: tuple[FindingRecord, ...]
+    sessions: tuple[SessionRecord, ...]
+
+
+@cache
+def side_effect_rates() -> tuple[tuple[str, float], ...]:
+    """(side effect id, probability per session) from the knowledge base's Brady 2014 rates."""
+    out = []
+    for effect in get_knowledge().side_effects.values():
+        if effect.id.startswith("any_"):
+            continue
+        for rate in effect.rates:
+            if rate.source == "brady_2014" and rate.unit == "percent_of_treatments" and rate.value:
+                out.append((effect.id, rate.value / 100))
+    return tuple(out)
+
+
+def _side(episode: EpisodeRecord, rng: random.Random) -> str:
+    text = " ".join(t for _, t in episode.conditions).lower()
+    if "right" in text:
+        return "right"
+    if "left" in text:
+        return "left"
+    return rng.choice(("left", "right"))
+
+
+def _needle(muscle_id: str) -> tuple[str, int, str]:
+    muscle = get_knowledge().muscles[muscle_id]
+    length = int(muscle.needle.length_mm[0]) if muscle.needle.length_mm else 30
+    diameter = f"{muscle.needle.diameter_mm[0]:.2f}" if muscle.needle.diameter_mm else "0.25"
+    handling = (muscle.safe_handling[0] if muscle.safe_handling else "pincer") if muscle.lung_risk else ""
+    if muscle.safe_depth_mm:
+        length = min(length, int(muscle.safe_depth_mm))
+    return diameter, max(13, length), handling
+
+
+def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) -> CourseRecord | None:
+    """A course of dry needling for one episode, or None for an untreated episode."""
+    condition = KB_CONDITION.get(episode.condition_key)
+    if condition is None or rng.random() > TREATED_SHARE:
+        return None
+    muscles = list(get_knowledge().conditions[condition].muscles)
+    side = _side(episode, rng)
+    chosen = rng.sample(muscles, k=min(len(muscles), rng.randint(1, 4)))
+    findings = []
+    for muscle_id in chosen:
+        marker = trigger_point_markers(muscle_id=muscle_id, side=side)[0]
+        findings.append(
+            FindingRecord(
+                muscle_id=muscle_id,
+                side=side,
+                view=marker["view"],
+                x=marker["x"],
+                y=marker["y"],
+                status="active" if rng.random() < 0.7 else "latent",
+                tenderness=rng.randint(3, 9),
+                taut_band=rng.random() < 0.85,
+                familiar_pain=rng.random() < 0.6,
+            )
+        )
+    screened = datetime.combine(episode.start_date, time(9, 0), tzinfo=UTC) + timedelta(
+        minutes=rng.randint(0, 480)
+    )
+    sessions = []
+    when = screened + timedelta(days=rng.randint(0, 3))
+    for _ in range(rng.randint(4, 6)):
+        if when.date() > today or (episode.end_date and when.date() > episode.end_date):
+            break
+        insertions = []
+        for finding in findings:
+            diameter, length, handling = _needle(finding.muscle_id)
+            for _ in range(rng.randint(1, 2)):
+                insertions.append(
+                    InsertionRecord(
+                        muscle_id=finding.muscle_id,
+                        side=finding.side,
+                        handling=handling,
+                        needle_diameter_mm=diameter,
+                        needle_length_mm=length,
+                        seconds=rng.randint(15, 30),
+                        twitch_count=min(12, int(rng.expovariate(0.4))),
+                    )
+                )
+        effects = tuple(effect for effect, p in side_effect_rates() if rng.random() < p)
+        sessions.append(SessionRecord(started_at=when, insertions=tuple(insertions), side_effects=effects))
+        when += timedelta(days=rng.choice((3, 4, 7, 7)), minutes=rng.randint(-90, 90))
+    return CourseRecord(
+        screened_at=screened, anticoagulants=rng.random() < 0.08, findings=tuple(findings), sessions=tuple(sessions)
+    )
