@@ -13,12 +13,40 @@ import sys
 import tempfile
 import time
 
-PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))
+PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))  # with their full clinical history
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
 
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
+
+
+def _open_session(user):  # type: ignore[no-untyped-def]
+    """A screened, consented patient with a session in progress, through the services."""
+    from dryneedling.intake.services import screening_record
+    from dryneedling.patients.models import Patient
+    from dryneedling.treatment.services.chart import consent_record
+    from dryneedling.treatment.services.session import session_start
+
+    patient = Patient.objects.filter(clinic=user.membership.clinic).order_by("id").first()
+    answers = {"unwilling": False, "needle_phobia": False, "unable_to_consent": False, "cannot_communicate": False,
+               "unexplained_weight_loss": False, "night_pain": False, "fever": False, "bowel_bladder_change": False,
+               "saddle_anaesthesia": False, "progressive_neuro_deficit": False, "acute_illness": False,
+               "bleeding_disorder": False, "anticoagulants": False, "pregnancy": "not_pregnant"}
+    screening_record(actor=user, patient=patient, answers=answers)
+    consent_record(actor=user, patient=patient, signed_name=patient.display_name, covers_chest_and_neck=True)
+    checklist = {"new_anticoagulants": False, "possibly_pregnant": False, "new_symptoms": False, "position": "prone"}
+    return session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
+
+
+def _record_point(client, session):  # type: ignore[no-untyped-def]
+    session.refresh_from_db()
+    data = {"version": session.version, "muscle_id": "gluteus_medius", "side": "right", "technique": "pistoning",
+            "needle_diameter_mm": "0.30", "needle_length_mm": "50", "planned_seconds": "30", "actual_seconds": "28",
+            "twitch_count": "2"}
+    response = client.post(f"/sessions/{session.pk}/points/", data, headers={"HX-Request": "true"})
+    assert b"Point saved" in response.content, response.content[:500]
+    return response
 
 
 def main() -> int:
@@ -52,6 +80,7 @@ def main() -> int:
         password="bench",
         check_password_strength=False,
     )
+    session = _open_session(user)
     client = Client()
     client.force_login(user)
     patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)[:ROUNDS])
@@ -65,6 +94,9 @@ def main() -> int:
             ),
         ),
         ("patient overview page", "page", lambda i: client.get(f"/patients/{patient_ids[i % len(patient_ids)]}/")),
+        ("patient body chart page", "page", lambda i: client.get(f"/episodes/{session.episode_id}/chart/")),
+        ("session screen page", "page", lambda i: client.get(f"/sessions/{session.pk}/")),
+        ("record a point (htmx)", "partial", lambda i: _record_point(client, session)),
     ]
     budgets = {"page": 200.0, "partial": 100.0}
     failed = False
