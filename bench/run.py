@@ -29,10 +29,22 @@ def _open_session(user):  # type: ignore[no-untyped-def]
     from dryneedling.treatment.services.session import session_start
 
     patient = Patient.objects.filter(clinic=user.membership.clinic).order_by("id").first()
-    answers = {"unwilling": False, "needle_phobia": False, "unable_to_consent": False, "cannot_communicate": False,
-               "unexplained_weight_loss": False, "night_pain": False, "fever": False, "bowel_bladder_change": False,
-               "saddle_anaesthesia": False, "progressive_neuro_deficit": False, "acute_illness": False,
-               "bleeding_disorder": False, "anticoagulants": False, "pregnancy": "not_pregnant"}
+    answers = {
+        "unwilling": False,
+        "needle_phobia": False,
+        "unable_to_consent": False,
+        "cannot_communicate": False,
+        "unexplained_weight_loss": False,
+        "night_pain": False,
+        "fever": False,
+        "bowel_bladder_change": False,
+        "saddle_anaesthesia": False,
+        "progressive_neuro_deficit": False,
+        "acute_illness": False,
+        "bleeding_disorder": False,
+        "anticoagulants": False,
+        "pregnancy": "not_pregnant",
+    }
     screening_record(actor=user, patient=patient, answers=answers)
     consent_record(actor=user, patient=patient, signed_name=patient.display_name, covers_chest_and_neck=True)
     checklist = {"new_anticoagulants": False, "possibly_pregnant": False, "new_symptoms": False, "position": "prone"}
@@ -41,9 +53,17 @@ def _open_session(user):  # type: ignore[no-untyped-def]
 
 def _record_point(client, session):  # type: ignore[no-untyped-def]
     session.refresh_from_db()
-    data = {"version": session.version, "muscle_id": "gluteus_medius", "side": "right", "technique": "pistoning",
-            "needle_diameter_mm": "0.30", "needle_length_mm": "50", "planned_seconds": "30", "actual_seconds": "28",
-            "twitch_count": "2"}
+    data = {
+        "version": session.version,
+        "muscle_id": "gluteus_medius",
+        "side": "right",
+        "technique": "pistoning",
+        "needle_diameter_mm": "0.30",
+        "needle_length_mm": "50",
+        "planned_seconds": "30",
+        "actual_seconds": "28",
+        "twitch_count": "2",
+    }
     response = client.post(f"/sessions/{session.pk}/points/", data, headers={"HX-Request": "true"})
     assert b"Point saved" in response.content, response.content[:500]
     return response

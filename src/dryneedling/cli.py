@@ -124,7 +124,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     with Progress(*columns, disable=args.quiet) as progress:
         task = progress.add_task("patients", total=args.patients)
         totals = seed_clinic(
-            clinic=clinic, patients=args.patients, seed=args.seed, progress=lambda n: progress.advance(task, n),
+            clinic=clinic,
+            patients=args.patients,
+            seed=args.seed,
+            progress=lambda n: progress.advance(task, n),
             treatment=not args.no_treatment,
         )
     print(json.dumps({"clinic": clinic.slug, **totals}))
@@ -165,6 +168,15 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     print(json.dumps({"id": user.pk, "email": user.email, "role": args.role, "clinic": args.clinic}))
     if generated:
         print(f"generated password: {password}", file=sys.stderr)
+    return 0
+
+
+def cmd_send_due(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.followup.services import send_due
+
+    sent = send_due(limit=args.limit)
+    print(json.dumps({"sent": sent}))
     return 0
 
 
@@ -228,6 +240,10 @@ def build_parser() -> Parser:
     p.add_argument("--role", required=True, choices=["clinician", "front_desk", "clinic_admin"])
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("send-due", help="email the check-in reminders that are due (safe to run from cron)")
+    p.add_argument("--limit", type=int, default=500)
+    p.set_defaults(func=cmd_send_due)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "dryneedling.patients",
     "dryneedling.intake",
     "dryneedling.treatment",
+    "dryneedling.followup",
     "dryneedling.web",
 ]
 
@@ -230,6 +231,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dryneedling@localhost")
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Absolute links in emails (check-in reminders) start with this.
+PUBLIC_BASE_URL = os.environ.get("DRYNEEDLING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -9,8 +9,9 @@ def test_fill_in_the_intake_and_see_the_decision_then_open_a_muscle_page(signed_
     from dryneedling.patients.services import patient_create
 
     page = signed_in_page
-    patient = patient_create(actor=alice, mrn="SCR-1", given_name="Ines", family_name="Moreau",
-                             date_of_birth=date(1975, 2, 3), sex="female")
+    patient = patient_create(
+        actor=alice, mrn="SCR-1", given_name="Ines", family_name="Moreau", date_of_birth=date(1975, 2, 3), sex="female"
+    )
     page.goto(f"{live_server.url}/patients/{patient.pk}/")
     expect(page.locator("#screening")).to_contain_text("Not screened yet")
     page.get_by_role("link", name="Screen now").click()

@@ -35,8 +35,9 @@ MUSCLE_IDS = sorted(get_knowledge().muscles)
 def _bill(
     cpt: CptResult, payer: str = "commercial", clbp: bool = False, icd: tuple[str, ...] = ("M79.12",)
 ) -> Superbill:
-    return superbill_lines(cpt=cpt, icd10_codes=list(icd), payer=payer, chronic_low_back_pain_medicare=clbp,
-                           fee_schedule=FEES)
+    return superbill_lines(
+        cpt=cpt, icd10_codes=list(icd), payer=payer, chronic_low_back_pain_medicare=clbp, fee_schedule=FEES
+    )
 
 
 # -- CPT ------------------------------------------------------------------------------------------
@@ -97,11 +98,14 @@ def test_zero_muscles_gives_no_code() -> None:
         _bill(r)
 
 
-@pytest.mark.parametrize("item, match", [
-    (("biceps_femoris_long", "left"), "unknown muscle"),
-    (("upper_trapezius", "both"), "side must be"),
-    (["upper_trapezius", "left"], "tuple"),
-])
+@pytest.mark.parametrize(
+    "item, match",
+    [
+        (("biceps_femoris_long", "left"), "unknown muscle"),
+        (("upper_trapezius", "both"), "side must be"),
+        (["upper_trapezius", "left"], "tuple"),
+    ],
+)
 def test_bad_needled_items_are_rejected(item: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         derive_cpt(needled=[item])  # type: ignore[list-item]
@@ -124,8 +128,7 @@ def test_medicare_gets_gx_and_non_coverage_warning() -> None:
 
 
 def test_medicare_chronic_low_back_pain_adds_ncd_note_but_keeps_gx() -> None:
-    bill = _bill(derive_cpt(needled=[("quadratus_lumborum", "left")]), payer="medicare", clbp=True,
-                 icd=("M54.50",))
+    bill = _bill(derive_cpt(needled=[("quadratus_lumborum", "left")]), payer="medicare", clbp=True, icd=("M54.50",))
     note = next(n for n in bill.notes if n.rule_id == "BILL-MEDICARE-CLBP")
     assert "30.3.3" in note.message and note.sources == ("cms_ncd_30_3_3",)
     assert bill.lines[0].modifiers == ("GX",)
@@ -152,35 +155,50 @@ def test_diagnosis_pointers_and_normalised_codes() -> None:
     assert bill.lines[0].diagnosis_pointers == ("A", "B", "C", "D")
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"payer": "medicaid"}, "unknown payer"),
-    ({"icd10_codes": "M79.12"}, "not a single string"),
-    ({"icd10_codes": []}, "1 to 12"),
-    ({"icd10_codes": ["M79.12"] * 13}, "1 to 12"),
-    ({"icd10_codes": ["79.12"]}, "not an ICD-10-CM code"),
-    ({"icd10_codes": [None]}, "not an ICD-10-CM code"),
-    ({"icd10_codes": ["M54.2", "m54.2"]}, "duplicate"),
-    ({"icd10_codes": ["M54.5"]}, "M54.50"),
-    ({"chronic_low_back_pain_medicare": True}, "only when payer is 'medicare'"),
-    ({"chronic_low_back_pain_medicare": "yes"}, "True or False"),
-    ({"fee_schedule": {}}, "fee for CPT 20560"),
-    ({"fee_schedule": {"20560": 65.0}}, "Decimal"),
-    ({"fee_schedule": {"20560": Decimal("-1")}}, "non-negative"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"payer": "medicaid"}, "unknown payer"),
+        ({"icd10_codes": "M79.12"}, "not a single string"),
+        ({"icd10_codes": []}, "1 to 12"),
+        ({"icd10_codes": ["M79.12"] * 13}, "1 to 12"),
+        ({"icd10_codes": ["79.12"]}, "not an ICD-10-CM code"),
+        ({"icd10_codes": [None]}, "not an ICD-10-CM code"),
+        ({"icd10_codes": ["M54.2", "m54.2"]}, "duplicate"),
+        ({"icd10_codes": ["M54.5"]}, "M54.50"),
+        ({"chronic_low_back_pain_medicare": True}, "only when payer is 'medicare'"),
+        ({"chronic_low_back_pain_medicare": "yes"}, "True or False"),
+        ({"fee_schedule": {}}, "fee for CPT 20560"),
+        ({"fee_schedule": {"20560": 65.0}}, "Decimal"),
+        ({"fee_schedule": {"20560": Decimal("-1")}}, "non-negative"),
+    ],
+)
 def test_invalid_superbill_inputs_raise_one_line_value_errors(kwargs: dict, match: str) -> None:
-    args = {"cpt": derive_cpt(needled=[("deltoid", "left")]), "icd10_codes": ["M79.12"], "payer": "commercial",
-            "chronic_low_back_pain_medicare": False, "fee_schedule": FEES, **kwargs}
+    args = {
+        "cpt": derive_cpt(needled=[("deltoid", "left")]),
+        "icd10_codes": ["M79.12"],
+        "payer": "commercial",
+        "chronic_low_back_pain_medicare": False,
+        "fee_schedule": FEES,
+        **kwargs,
+    }
     with pytest.raises(ValueError, match=match) as exc:
         superbill_lines(**args)
     assert "\n" not in str(exc.value)
 
 
 def test_hand_made_cpt_result_with_excluded_code_is_refused() -> None:
-    fake = CptResult(code="97810", muscle_count=1, counted=(("deltoid", "left"),), rule_id="x", explanation="",
-                     sources=())
+    fake = CptResult(
+        code="97810", muscle_count=1, counted=(("deltoid", "left"),), rule_id="x", explanation="", sources=()
+    )
     with pytest.raises(ValueError, match="not a dry-needling code"):
-        superbill_lines(cpt=fake, icd10_codes=["M79.12"], payer="self_pay", chronic_low_back_pain_medicare=False,
-                        fee_schedule={"97810": Decimal(1)})
+        superbill_lines(
+            cpt=fake,
+            icd10_codes=["M79.12"],
+            payer="self_pay",
+            chronic_low_back_pain_medicare=False,
+            fee_schedule={"97810": Decimal(1)},
+        )
 
 
 def test_never_bill_guard() -> None:
@@ -194,8 +212,9 @@ def test_never_bill_guard() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    needled=st.lists(st.tuples(st.sampled_from(MUSCLE_IDS), st.sampled_from(["left", "right", "midline"])),
-                     max_size=25),
+    needled=st.lists(
+        st.tuples(st.sampled_from(MUSCLE_IDS), st.sampled_from(["left", "right", "midline"])), max_size=25
+    ),
     payer=st.sampled_from(PAYERS),
     clbp=st.booleans(),
 )
@@ -209,8 +228,13 @@ def test_property_never_produces_excluded_codes(needled: list[tuple[str, str]], 
     if cpt.code is None:
         return
     fees = {code: Decimal(10) for code in ("20560", "20561", *NEVER_BILL)}
-    bill = superbill_lines(cpt=cpt, icd10_codes=["M79.18"], payer=payer,
-                           chronic_low_back_pain_medicare=clbp and payer == "medicare", fee_schedule=fees)
+    bill = superbill_lines(
+        cpt=cpt,
+        icd10_codes=["M79.18"],
+        payer=payer,
+        chronic_low_back_pain_medicare=clbp and payer == "medicare",
+        fee_schedule=fees,
+    )
     assert not {ln.code for ln in bill.lines} & NEVER_BILL
     assert ("GX" in bill.lines[0].modifiers) == (payer == "medicare")
 
@@ -234,16 +258,23 @@ def _broken(tmp_path: Path, edit: Callable[[dict[str, Any]], object]) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("edit, match", [
-    (lambda d: d["codes"].append({"code": "97810", "descriptor": "x", "min_muscles": 9, "sources": ["gawenda_2020"],
-                                  "evidence": "V"}), "codes"),
-    (lambda d: d["never_bill"].pop(), "never_bill"),
-    (lambda d: d["rules"][0]["sources"].append("nobody_2099"), "unknown source id 'nobody_2099'"),
-    (lambda d: d["rules"].pop(), "required rule"),
-    (lambda d: d["rules"][0].update(colour="red"), "unknown field"),
-    (lambda d: d["codes"][1].update(min_muscles=4), "without gaps"),
-    (lambda d: d["sources"].append({"id": "unused_2020", "citation": "x", "evidence": "V"}), "never cited"),
-])
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (
+            lambda d: d["codes"].append(
+                {"code": "97810", "descriptor": "x", "min_muscles": 9, "sources": ["gawenda_2020"], "evidence": "V"}
+            ),
+            "codes",
+        ),
+        (lambda d: d["never_bill"].pop(), "never_bill"),
+        (lambda d: d["rules"][0]["sources"].append("nobody_2099"), "unknown source id 'nobody_2099'"),
+        (lambda d: d["rules"].pop(), "required rule"),
+        (lambda d: d["rules"][0].update(colour="red"), "unknown field"),
+        (lambda d: d["codes"][1].update(min_muscles=4), "without gaps"),
+        (lambda d: d["sources"].append({"id": "unused_2020", "citation": "x", "evidence": "V"}), "never cited"),
+    ],
+)
 def test_broken_billing_data_fails_loudly(
     tmp_path: Path, kb: Knowledge, edit: Callable[[dict[str, Any]], object], match: str
 ) -> None:

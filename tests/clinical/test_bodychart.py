@@ -19,8 +19,16 @@ def _centroid(rid: str) -> tuple[float, float]:
 
 def test_views_and_example_ids() -> None:
     ids = set(bodychart.region_ids())
-    for rid in ["front.neck.left", "back.thoracic.right", "back.lumbar.left", "front.thigh.anterior.right",
-                "back.calf.left", "back.foot.plantar.right", "front.head.forehead", "back.head.vertex"]:
+    for rid in [
+        "front.neck.left",
+        "back.thoracic.right",
+        "back.lumbar.left",
+        "front.thigh.anterior.right",
+        "back.calf.left",
+        "back.foot.plantar.right",
+        "front.head.forehead",
+        "back.head.vertex",
+    ]:
         assert rid in ids
     assert all(r.view == "front" for r in regions("front"))
     assert all(r.view == "back" for r in regions("back"))

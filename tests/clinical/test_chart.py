@@ -34,7 +34,7 @@ def test_side_follows_bodychart_convention() -> None:
 def test_finds_upper_trapezius_on_the_right() -> None:
     props = propose_muscles(view=UT_VIEW, x=UT_X + 1, y=UT_Y + 1)
     assert props[0].muscle_id == "upper_trapezius" and props[0].side == "right"
-    assert props[0].distance == pytest.approx(2 ** 0.5, abs=0.01)
+    assert props[0].distance == pytest.approx(2**0.5, abs=0.01)
     assert "Upper trapezius" in props[0].reason and "right" in props[0].reason
     assert len(props) == 6
     assert [p.distance for p in props] == sorted(p.distance for p in props)
@@ -68,13 +68,16 @@ def test_midline_click_matches_both_sides(kb: Knowledge) -> None:
     assert props[0].distance == pytest.approx(4.0)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"view": "side"}, "unknown view"),
-    ({"x": -1}, "within the chart"),
-    ({"y": 461}, "within the chart"),
-    ({"x": float("nan")}, "number"),
-    ({"limit": 0}, "positive integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"view": "side"}, "unknown view"),
+        ({"x": -1}, "within the chart"),
+        ({"y": 461}, "within the chart"),
+        ({"x": float("nan")}, "number"),
+        ({"limit": 0}, "positive integer"),
+    ],
+)
 def test_propose_rejects_bad_input(kwargs: dict[str, Any], match: str) -> None:
     args: dict[str, Any] = {"view": "back", "x": 100.0, "y": 100.0, **kwargs}
     with pytest.raises(ValueError, match=match):
@@ -103,16 +106,20 @@ def test_pain_extent_sums_region_shares() -> None:
 
 def test_pain_extent_ignores_zero_intensity() -> None:
     assert pain_extent(regions={"front.chest.right": 0, "front.chest.left": 4}) == pytest.approx(
-        get_chart().by_id["front.chest.left"].share)
+        get_chart().by_id["front.chest.left"].share
+    )
 
 
-@pytest.mark.parametrize("regions, match", [
-    ({"front.tail": 3}, "unknown body-chart region"),
-    ({"front.chest.right": 11}, "0 to 10"),
-    ({"front.chest.right": -1}, "0 to 10"),
-    ({"front.chest.right": 2.5}, "0 to 10"),
-    ({"front.chest.right": True}, "0 to 10"),
-])
+@pytest.mark.parametrize(
+    "regions, match",
+    [
+        ({"front.tail": 3}, "unknown body-chart region"),
+        ({"front.chest.right": 11}, "0 to 10"),
+        ({"front.chest.right": -1}, "0 to 10"),
+        ({"front.chest.right": 2.5}, "0 to 10"),
+        ({"front.chest.right": True}, "0 to 10"),
+    ],
+)
 def test_pain_extent_rejects_bad_regions(regions: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         pain_extent(regions=regions)
@@ -124,15 +131,18 @@ def test_validate_pain_regions_accepts_and_orders() -> None:
     assert out == raw and list(out) == sorted(raw)
 
 
-@pytest.mark.parametrize("raw, match", [
-    (["front.neck.right"], "mapping"),
-    ({"front.neck.middle": 3}, "unknown body-chart region"),
-    ({"front.neck.right": 0}, "1 to 10"),
-    ({"front.neck.right": 11}, "1 to 10"),
-    ({"front.neck.right": "5"}, "1 to 10"),
-    ({"front.neck.right": False}, "1 to 10"),
-    ({3: 3}, "unknown body-chart region"),
-])
+@pytest.mark.parametrize(
+    "raw, match",
+    [
+        (["front.neck.right"], "mapping"),
+        ({"front.neck.middle": 3}, "unknown body-chart region"),
+        ({"front.neck.right": 0}, "1 to 10"),
+        ({"front.neck.right": 11}, "1 to 10"),
+        ({"front.neck.right": "5"}, "1 to 10"),
+        ({"front.neck.right": False}, "1 to 10"),
+        ({3: 3}, "unknown body-chart region"),
+    ],
+)
 def test_validate_pain_regions_rejects(raw: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         validate_pain_regions(raw)

@@ -60,10 +60,16 @@ def test_screen_text_and_json(tmp_path: Path) -> None:
     assert err.getvalue() == ""
 
 
-@pytest.mark.parametrize("content", [
-    "{not json", "[1, 2]", json.dumps({**base_answers(), "favourite": 1}),
-    json.dumps({**base_answers(), "fever": "no"}), json.dumps({**base_answers(), "age": "40"}),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[1, 2]",
+        json.dumps({**base_answers(), "favourite": 1}),
+        json.dumps({**base_answers(), "fever": "no"}),
+        json.dumps({**base_answers(), "age": "40"}),
+    ],
+)
 def test_screen_bad_input_exits_2_with_one_line(tmp_path: Path, content: str) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert screen_file(_write(tmp_path, content), False, out, err) == 2

@@ -50,12 +50,28 @@ def test_every_entry_has_sources_and_tag(kb: Knowledge) -> None:
 
 def test_required_sets(kb: Knowledge) -> None:
     site = {c.id for c in kb.contraindications.values() if c.kind == "site"}
-    assert {"lymphoedema_limb", "local_infection_or_lesion", "breast_tissue_and_implants", "varicose_veins",
-            "pregnancy_sites"} <= site
+    assert {
+        "lymphoedema_limb",
+        "local_infection_or_lesion",
+        "breast_tissue_and_implants",
+        "varicose_veins",
+        "pregnancy_sites",
+    } <= site
     assert kb.contraindications["bleeding_or_antithrombotics"].kind == "relative"
-    for cid in ["neck_pain", "low_back_pain", "sciatica_like_pain", "muscle_strain", "shoulder_pain",
-                "lateral_epicondylalgia", "knee_pain", "hip_pain", "plantar_heel_pain", "tension_type_headache",
-                "cervicogenic_headache", "tmd_myogenous"]:
+    for cid in [
+        "neck_pain",
+        "low_back_pain",
+        "sciatica_like_pain",
+        "muscle_strain",
+        "shoulder_pain",
+        "lateral_epicondylalgia",
+        "knee_pain",
+        "hip_pain",
+        "plantar_heel_pain",
+        "tension_type_headache",
+        "cervicogenic_headache",
+        "tmd_myogenous",
+    ]:
         condition = kb.conditions[cid]
         assert condition.icd10 and condition.outcome_measures and condition.evidence_summary
         assert all(len(code) == 2 for code in condition.icd10)
@@ -80,8 +96,9 @@ def test_side_effect_rates_follow_published_figures(kb: Knowledge) -> None:
 
 
 def test_sanchez_infante_windows(kb: Knowledge) -> None:
-    smd = {eid: kb.evidence[eid].figures[0].value for eid in ("si2021_72h", "si2021_1_3w", "si2021_4_12w",
-                                                              "si2021_13_24w")}
+    smd = {
+        eid: kb.evidence[eid].figures[0].value for eid in ("si2021_72h", "si2021_1_3w", "si2021_4_12w", "si2021_13_24w")
+    }
     assert smd == {"si2021_72h": "-0.81", "si2021_1_3w": "-0.69", "si2021_4_12w": "-0.85", "si2021_13_24w": "-0.81"}
     assert {"gattie2017_short", "gattie2017_long", "gattie2017_function"} <= set(kb.evidence)
     assert sum(e.topic == "dn_vs_acupuncture" for e in kb.evidence.values()) >= 5
@@ -98,38 +115,82 @@ def _entry(doc: dict[str, Any], key: str, ident: str) -> dict[str, Any]:
 
 
 BROKEN = [
-    ("muscles_head_neck.yaml", lambda d: _entry(d, "muscles", "upper_trapezius").pop("name"),
-     "upper_trapezius", "name"),
+    (
+        "muscles_head_neck.yaml",
+        lambda d: _entry(d, "muscles", "upper_trapezius").pop("name"),
+        "upper_trapezius",
+        "name",
+    ),
     ("muscles_head_neck.yaml", lambda d: _entry(d, "muscles", "masseter").update(evidence="X"), "masseter", "evidence"),
-    ("muscles_lower_limb.yaml", lambda d: _entry(d, "muscles", "soleus")["trigger_points"][0].update(x=3, y=3),
-     "soleus", "trigger_points[0]"),
-    ("muscles_trunk.yaml", lambda d: _entry(d, "muscles", "piriformis").update(referral_primary=["back.tail"]),
-     "piriformis", "referral_primary"),
-    ("muscles_upper_limb.yaml", lambda d: _entry(d, "muscles", "deltoid")["needle"].update(length_mm=[40, 25]),
-     "deltoid", "needle.length_mm"),
-    ("conditions.yaml", lambda d: _entry(d, "conditions", "neck_pain")["muscles"].append("biceps"), "neck_pain",
-     "muscles"),
+    (
+        "muscles_lower_limb.yaml",
+        lambda d: _entry(d, "muscles", "soleus")["trigger_points"][0].update(x=3, y=3),
+        "soleus",
+        "trigger_points[0]",
+    ),
+    (
+        "muscles_trunk.yaml",
+        lambda d: _entry(d, "muscles", "piriformis").update(referral_primary=["back.tail"]),
+        "piriformis",
+        "referral_primary",
+    ),
+    (
+        "muscles_upper_limb.yaml",
+        lambda d: _entry(d, "muscles", "deltoid")["needle"].update(length_mm=[40, 25]),
+        "deltoid",
+        "needle.length_mm",
+    ),
+    (
+        "conditions.yaml",
+        lambda d: _entry(d, "conditions", "neck_pain")["muscles"].append("biceps"),
+        "neck_pain",
+        "muscles",
+    ),
     ("conditions.yaml", lambda d: _entry(d, "conditions", "knee_pain").update(colour="red"), "knee_pain", "colour"),
-    ("side_effects.yaml", lambda d: _entry(d, "side_effects", "bruising")["sources"].append("nobody_2099"),
-     "bruising", "sources"),
-    ("contraindications.yaml", lambda d: _entry(d, "contraindications", "diabetes").update(kind="maybe"),
-     "diabetes", "kind"),
-    ("evidence.yaml", lambda d: _entry(d, "evidence", "rahou2020_knee").update(conditions=["elbow"]),
-     "rahou2020_knee", "conditions"),
-    ("screening_rules.yaml", lambda d: _entry(d, "rules", "SCR-PRE-DIABETES").update(when={"answer": "sugar",
-                                                                                           "is": True}),
-     "SCR-PRE-DIABETES", "when.answer"),
-    ("screening_rules.yaml", lambda d: _entry(d, "rules", "SCR-PRE-EPILEPSY").update(effect="panic"),
-     "SCR-PRE-EPILEPSY", "effect"),
-    ("guardrails.yaml", lambda d: _entry(d, "guardrails", "GR-PREGNANCY-SITE")["params"]["muscles"].append("tail"),
-     "GR-PREGNANCY-SITE", "params.muscles"),
+    (
+        "side_effects.yaml",
+        lambda d: _entry(d, "side_effects", "bruising")["sources"].append("nobody_2099"),
+        "bruising",
+        "sources",
+    ),
+    (
+        "contraindications.yaml",
+        lambda d: _entry(d, "contraindications", "diabetes").update(kind="maybe"),
+        "diabetes",
+        "kind",
+    ),
+    (
+        "evidence.yaml",
+        lambda d: _entry(d, "evidence", "rahou2020_knee").update(conditions=["elbow"]),
+        "rahou2020_knee",
+        "conditions",
+    ),
+    (
+        "screening_rules.yaml",
+        lambda d: _entry(d, "rules", "SCR-PRE-DIABETES").update(when={"answer": "sugar", "is": True}),
+        "SCR-PRE-DIABETES",
+        "when.answer",
+    ),
+    (
+        "screening_rules.yaml",
+        lambda d: _entry(d, "rules", "SCR-PRE-EPILEPSY").update(effect="panic"),
+        "SCR-PRE-EPILEPSY",
+        "effect",
+    ),
+    (
+        "guardrails.yaml",
+        lambda d: _entry(d, "guardrails", "GR-PREGNANCY-SITE")["params"]["muscles"].append("tail"),
+        "GR-PREGNANCY-SITE",
+        "params.muscles",
+    ),
     ("sources.yaml", lambda d: d["sources"].append(dict(d["sources"][0])), "source_article", "id"),
 ]
 
 
 @pytest.mark.parametrize(("filename", "edit", "entry", "field"), BROKEN, ids=[f"{b[0]}:{b[3]}" for b in BROKEN])
-def test_broken_file_names_file_entry_and_field(data_copy: Path, filename: str, edit: Any, entry: str,
-                                                field: str) -> None:
+def test_broken_file_names_file_entry_and_field(
+    data_copy: Path, filename: str, edit: Any, entry: str, field: str
+) -> None:
     _edit_yaml(data_copy / filename, edit)
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(data_copy)
@@ -163,10 +224,16 @@ def test_bodychart_problems_are_reported(data_copy: Path) -> None:
 def test_adding_a_rule_is_adding_an_entry(data_copy: Path) -> None:
 
     def edit(doc: dict[str, Any]) -> None:
-        doc["rules"].append({
-            "id": "SCR-PRE-TEST", "when": {"answer": "notes", "unanswered": False}, "effect": "precaution",
-            "reason": "Test rule fired.", "sources": ["physiopedia_list"], "evidence": "V",
-        })
+        doc["rules"].append(
+            {
+                "id": "SCR-PRE-TEST",
+                "when": {"answer": "notes", "unanswered": False},
+                "effect": "precaution",
+                "reason": "Test rule fired.",
+                "sources": ["physiopedia_list"],
+                "evidence": "V",
+            }
+        )
 
     _edit_yaml(data_copy / "screening_rules.yaml", edit)
     knowledge = load_knowledge(data_copy)

@@ -32,8 +32,11 @@ def test_importing_every_module_loads_no_django() -> None:
     assert len(data["imported"]) >= 10
     django = [m for m in data["modules"] if m.startswith("django")]
     assert django == []
-    outside = [m for m in data["modules"] if m.startswith("dryneedling") and m != "dryneedling"
-               and not m.startswith("dryneedling.clinical")]
+    outside = [
+        m
+        for m in data["modules"]
+        if m.startswith("dryneedling") and m != "dryneedling" and not m.startswith("dryneedling.clinical")
+    ]
     assert outside == []
 
 

@@ -18,10 +18,17 @@ def ids(guardrails: tuple[Guardrail, ...], level: str | None = None) -> set[str]
     return {g.rule_id for g in guardrails if level is None or g.level == level}
 
 
-def check(muscle: str, side: str = "right", length: float = 13, handling: str | None = "bracketing",
-          distance: float | None = None, **context: object) -> tuple[Guardrail, ...]:
-    planned = PlannedInsertion(muscle_id=muscle, side=side, needle_length_mm=length, handling=handling,
-                               distance_from_midline_cm=distance)
+def check(
+    muscle: str,
+    side: str = "right",
+    length: float = 13,
+    handling: str | None = "bracketing",
+    distance: float | None = None,
+    **context: object,
+) -> tuple[Guardrail, ...]:
+    planned = PlannedInsertion(
+        muscle_id=muscle, side=side, needle_length_mm=length, handling=handling, distance_from_midline_cm=distance
+    )
     return check_insertion(planned=planned, context=InsertionContext(**context))  # type: ignore[arg-type]
 
 
@@ -78,17 +85,20 @@ def test_pregnancy_sites_are_blocked() -> None:
 
 
 def test_lymphoedema_limb_is_blocked() -> None:
-    result = check("extensor_carpi_radialis_brevis", side="left", length=25, handling=None,
-                   lymphoedema_limbs=("left_arm",))
+    result = check(
+        "extensor_carpi_radialis_brevis", side="left", length=25, handling=None, lymphoedema_limbs=("left_arm",)
+    )
     assert "GR-LYMPHOEDEMA-LIMB" in ids(result, "block")
     assert "left arm" in next(g.message for g in result if g.rule_id == "GR-LYMPHOEDEMA-LIMB")
-    other_side = check("extensor_carpi_radialis_brevis", side="right", length=25, handling=None,
-                       lymphoedema_limbs=("left_arm",))
+    other_side = check(
+        "extensor_carpi_radialis_brevis", side="right", length=25, handling=None, lymphoedema_limbs=("left_arm",)
+    )
     assert not is_blocked(other_side)
     girdle = check("pectoralis_major", side="left", length=25, handling="pincer", lymphoedema_limbs=("left_arm",))
     assert "GR-LYMPHOEDEMA-GIRDLE" in ids(girdle, "warn")
-    assert "GR-LYMPHOEDEMA-LIMB" in ids(check("soleus", side="right", length=40, handling=None,
-                                              lymphoedema_limbs=("right_leg",)), "block")
+    assert "GR-LYMPHOEDEMA-LIMB" in ids(
+        check("soleus", side="right", length=40, handling=None, lymphoedema_limbs=("right_leg",)), "block"
+    )
 
 
 def test_risk_factors_and_notes() -> None:
@@ -101,8 +111,16 @@ def test_risk_factors_and_notes() -> None:
 
 def test_every_guardrail_names_its_source(kb: Knowledge) -> None:
     other = PlannedInsertion(muscle_id="rhomboids", side="right", needle_length_mm=40)
-    result = check("rhomboids", side="left", length=40, handling="flat_palpation", bmi=16.0, sex="male",
-                   pregnant_trimester=1, other_insertions=(other,))
+    result = check(
+        "rhomboids",
+        side="left",
+        length=40,
+        handling="flat_palpation",
+        bmi=16.0,
+        sex="male",
+        pregnant_trimester=1,
+        other_insertions=(other,),
+    )
     assert len(result) >= 5
     for g in result:
         assert g.sources and all(s in kb.sources for s in g.sources) and g.citations

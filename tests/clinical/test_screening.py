@@ -42,11 +42,17 @@ def test_anticoagulants_are_a_precaution_not_a_block() -> None:
     assert d.precautions_required and not d.blocked_sites
 
 
-@pytest.mark.parametrize(("key", "rule"), [
-    ("needle_phobia", "SCR-ABS-NEEDLE-PHOBIA"), ("unwilling", "SCR-ABS-UNWILLING"),
-    ("unable_to_consent", "SCR-ABS-CONSENT"), ("cannot_communicate", "SCR-ABS-COMMUNICATION"),
-    ("acute_illness", "SCR-ABS-ACUTE"), ("systemic_infection", "SCR-ABS-SYSTEMIC-INFECTION"),
-])
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("needle_phobia", "SCR-ABS-NEEDLE-PHOBIA"),
+        ("unwilling", "SCR-ABS-UNWILLING"),
+        ("unable_to_consent", "SCR-ABS-CONSENT"),
+        ("cannot_communicate", "SCR-ABS-COMMUNICATION"),
+        ("acute_illness", "SCR-ABS-ACUTE"),
+        ("systemic_infection", "SCR-ABS-SYSTEMIC-INFECTION"),
+    ],
+)
 def test_absolute_contraindications_block(key: str, rule: str) -> None:
     d = run(**{key: True})
     assert d.decision == "not_suitable_now"
@@ -70,8 +76,17 @@ def test_local_infection_blocks_site() -> None:
     assert d.blocked_sites == ("lower_back",)
 
 
-@pytest.mark.parametrize("flag", ["unexplained_weight_loss", "night_pain", "fever", "bowel_bladder_change",
-                                  "saddle_anaesthesia", "progressive_neuro_deficit"])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "unexplained_weight_loss",
+        "night_pain",
+        "fever",
+        "bowel_bladder_change",
+        "saddle_anaesthesia",
+        "progressive_neuro_deficit",
+    ],
+)
 def test_red_flags_refer_to_physician(flag: str) -> None:
     d = run(**{flag: True})
     assert d.refer_to_physician
@@ -99,16 +114,22 @@ def test_children_need_guardian_consent() -> None:
     assert run(age=16).decision == "suitable"
 
 
-@pytest.mark.parametrize(("overrides", "rule"), [
-    ({"bleeding_disorder": True}, "SCR-PRE-BLEEDING"), ({"immunocompromised": True}, "SCR-PRE-IMMUNE"),
-    ({"diabetes": True}, "SCR-PRE-DIABETES"), ({"epilepsy": True}, "SCR-PRE-EPILEPSY"),
-    ({"metal_allergy": True}, "SCR-PRE-METAL-ALLERGY"), ({"vascular_disease": True}, "SCR-PRE-VASCULAR"),
-    ({"implants": ["breast"]}, "SCR-PRE-IMPLANT-CHEST"), ({"implants": ["pacemaker_or_stimulator"]},
-                                                         "SCR-PRE-PACEMAKER"),
-    ({"recent_surgery_sites": ["right_leg"]}, "SCR-PRE-RECENT-SURGERY"),
-    ({"varicose_vein_sites": ["left_leg"]}, "SCR-PRE-VARICOSE"),
-    ({"lung_risk_history": ["emphysema"]}, "SCR-PRE-CHEST-HISTORY"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "rule"),
+    [
+        ({"bleeding_disorder": True}, "SCR-PRE-BLEEDING"),
+        ({"immunocompromised": True}, "SCR-PRE-IMMUNE"),
+        ({"diabetes": True}, "SCR-PRE-DIABETES"),
+        ({"epilepsy": True}, "SCR-PRE-EPILEPSY"),
+        ({"metal_allergy": True}, "SCR-PRE-METAL-ALLERGY"),
+        ({"vascular_disease": True}, "SCR-PRE-VASCULAR"),
+        ({"implants": ["breast"]}, "SCR-PRE-IMPLANT-CHEST"),
+        ({"implants": ["pacemaker_or_stimulator"]}, "SCR-PRE-PACEMAKER"),
+        ({"recent_surgery_sites": ["right_leg"]}, "SCR-PRE-RECENT-SURGERY"),
+        ({"varicose_vein_sites": ["left_leg"]}, "SCR-PRE-VARICOSE"),
+        ({"lung_risk_history": ["emphysema"]}, "SCR-PRE-CHEST-HISTORY"),
+    ],
+)
 def test_precautions(overrides: dict[str, Any], rule: str) -> None:
     d = run(**overrides)
     assert d.decision == "suitable_with_precautions"
@@ -143,22 +164,33 @@ def test_questions_are_well_formed() -> None:
         assert q.kind in KINDS and q.label
         assert bool(q.choices) == (q.kind in ("choice", "multichoice")), q.key
         assert all(c in CHOICE_LABELS for c in q.choices), q.key
-    for key in ("age", "pregnancy", "lymphoedema_limbs", "anticoagulants", "tried_stretching", "tried_massage",
-                "tried_heat", "saddle_anaesthesia"):
+    for key in (
+        "age",
+        "pregnancy",
+        "lymphoedema_limbs",
+        "anticoagulants",
+        "tried_stretching",
+        "tried_massage",
+        "tried_heat",
+        "saddle_anaesthesia",
+    ):
         assert key in QUESTIONS_BY_KEY
 
 
-@pytest.mark.parametrize(("raw", "fragment"), [
-    ([], "JSON object"),
-    ({**base_answers(), "colour": "blue"}, "unknown answer key 'colour'"),
-    ({**base_answers(), "anticoagulants": "yes"}, "'anticoagulants' must be true or false"),
-    ({**base_answers(), "age": True}, "'age' must be a whole number"),
-    ({**base_answers(), "age": 300}, "'age' must be between"),
-    ({**base_answers(), "pregnancy": "fourth_trimester"}, "'pregnancy' must be one of"),
-    ({**base_answers(), "lymphoedema_limbs": "left_arm"}, "must be a list"),
-    ({**base_answers(), "lymphoedema_limbs": ["tail"]}, "unknown item 'tail'"),
-    ({k: v for k, v in base_answers().items() if k != "needle_phobia"}, "missing required answer 'needle_phobia'"),
-])
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ([], "JSON object"),
+        ({**base_answers(), "colour": "blue"}, "unknown answer key 'colour'"),
+        ({**base_answers(), "anticoagulants": "yes"}, "'anticoagulants' must be true or false"),
+        ({**base_answers(), "age": True}, "'age' must be a whole number"),
+        ({**base_answers(), "age": 300}, "'age' must be between"),
+        ({**base_answers(), "pregnancy": "fourth_trimester"}, "'pregnancy' must be one of"),
+        ({**base_answers(), "lymphoedema_limbs": "left_arm"}, "must be a list"),
+        ({**base_answers(), "lymphoedema_limbs": ["tail"]}, "unknown item 'tail'"),
+        ({k: v for k, v in base_answers().items() if k != "needle_phobia"}, "missing required answer 'needle_phobia'"),
+    ],
+)
 def test_parse_answers_rejects_bad_input(raw: Any, fragment: str) -> None:
     with pytest.raises(AnswerError) as info:
         parse_answers(raw)

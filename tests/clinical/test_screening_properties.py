@@ -12,11 +12,18 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import AnswerError, decision_rank, parse_answers, screen
 
 KB = get_knowledge()
-ABSOLUTE_KEYS = ("unwilling", "needle_phobia", "unable_to_consent", "cannot_communicate", "acute_illness",
-                 "systemic_infection")
+ABSOLUTE_KEYS = (
+    "unwilling",
+    "needle_phobia",
+    "unable_to_consent",
+    "cannot_communicate",
+    "acute_illness",
+    "systemic_infection",
+)
 # Answers that add a contraindication, precaution or red flag when switched on.
-CONTRA_BOOLS = tuple(q.key for q in QUESTIONS if q.kind == "bool" and q.group != "history"
-                     and q.key != "guardian_consent")
+CONTRA_BOOLS = tuple(
+    q.key for q in QUESTIONS if q.kind == "bool" and q.group != "history" and q.key != "guardian_consent"
+)
 CONTRA_MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multichoice")
 PREGNANT = ("possibly_pregnant", "first_trimester", "second_trimester", "third_trimester")
 
@@ -63,8 +70,12 @@ def test_arbitrary_input_never_crashes(raw: Any) -> None:
         assert "\n" not in str(exc)
         return
     decision = screen(answers, KB)
-    assert decision.decision in ("suitable", "suitable_with_precautions", "not_suitable_at_some_sites",
-                                 "not_suitable_now")
+    assert decision.decision in (
+        "suitable",
+        "suitable_with_precautions",
+        "not_suitable_at_some_sites",
+        "not_suitable_now",
+    )
 
 
 @settings(max_examples=300)

@@ -9,20 +9,48 @@ import pytest
 
 from dryneedling.clinical.soap import AdverseEvent, Finding, Insertion, SessionRecord, SoapNote, generate_soap
 
-UT = Insertion(muscle_id="upper_trapezius", side="right", technique="pistoning", needle_diameter_mm=0.3,
-               needle_length_mm=30, duration_s=45, twitch_count=3, response="tolerated well")
-LS = Insertion(muscle_id="levator_scapulae", side="left", technique="static", needle_diameter_mm=0.25,
-               needle_length_mm=40, duration_s=300, twitch_count=0)
+UT = Insertion(
+    muscle_id="upper_trapezius",
+    side="right",
+    technique="pistoning",
+    needle_diameter_mm=0.3,
+    needle_length_mm=30,
+    duration_s=45,
+    twitch_count=3,
+    response="tolerated well",
+)
+LS = Insertion(
+    muscle_id="levator_scapulae",
+    side="left",
+    technique="static",
+    needle_diameter_mm=0.25,
+    needle_length_mm=40,
+    duration_s=300,
+    twitch_count=0,
+)
 
 
 def _record(**overrides: Any) -> SessionRecord:
     base: dict[str, Any] = dict(
-        nprs=6, pain_regions=("back.shoulder.right", "Temple"),
-        findings=(Finding(muscle_id="upper_trapezius", side="right", status="active", taut_band=True,
-                          familiar_pain=True, referral_reproduced=True),
-                  Finding(muscle_id="levator_scapulae", side="left", status="latent")),
-        insertions=(UT, LS), screening_decision="Suitable", total_needling_seconds=345,
-        home_care="Upper trapezius stretch, 3 x 30 s twice daily.", nprs_after=3, follow_up="1 week",
+        nprs=6,
+        pain_regions=("back.shoulder.right", "Temple"),
+        findings=(
+            Finding(
+                muscle_id="upper_trapezius",
+                side="right",
+                status="active",
+                taut_band=True,
+                familiar_pain=True,
+                referral_reproduced=True,
+            ),
+            Finding(muscle_id="levator_scapulae", side="left", status="latent"),
+        ),
+        insertions=(UT, LS),
+        screening_decision="Suitable",
+        total_needling_seconds=345,
+        home_care="Upper trapezius stretch, 3 x 30 s twice daily.",
+        nprs_after=3,
+        follow_up="1 week",
     )
     base.update(overrides)
     return SessionRecord(**base)
@@ -43,8 +71,10 @@ def test_procedure_lists_each_muscle_side_needle_time_and_twitches() -> None:
 def test_sections_content() -> None:
     note = generate_soap(record=_record())
     assert note.subjective.startswith("Reports pain NPRS 6/10 in: Top and back of shoulder (right), Temple.")
-    assert "Upper trapezius (right): active trigger point; taut band palpable; tender; familiar pain reproduced; " \
-           "referred pain reproduced." in note.objective
+    assert (
+        "Upper trapezius (right): active trigger point; taut band palpable; tender; familiar pain reproduced; "
+        "referred pain reproduced." in note.objective
+    )
     assert "Levator scapulae (left): latent trigger point; tender." in note.objective
     assert "Screening before needling: Suitable." in note.assessment
     assert "Trigger points: 1 active, 1 latent." in note.assessment
@@ -60,10 +90,16 @@ def test_is_deterministic() -> None:
 
 
 def test_adverse_events_use_knowledge_names_and_management() -> None:
-    note = generate_soap(record=_record(adverse_events=(
-        AdverseEvent(name="bruising", severity="mild"),
-        AdverseEvent(name="Vasovagal feeling", severity="significant", management="Lay flat, recovered in 5 min."),
-    )))
+    note = generate_soap(
+        record=_record(
+            adverse_events=(
+                AdverseEvent(name="bruising", severity="mild"),
+                AdverseEvent(
+                    name="Vasovagal feeling", severity="significant", management="Lay flat, recovered in 5 min."
+                ),
+            )
+        )
+    )
     assert "No adverse events observed." not in note.objective
     assert "- Bruising (mild): Haemostasis" in note.objective
     assert "- Vasovagal feeling (significant): Lay flat, recovered in 5 min." in note.objective
@@ -106,19 +142,22 @@ def test_unknown_muscle_is_refused() -> None:
         generate_soap(record=_record(findings=(Finding(muscle_id="bicep", side="left", status="active"),)))
 
 
-@pytest.mark.parametrize("build", [
-    lambda: _record(nprs=11),
-    lambda: _record(nprs_after=-1),
-    lambda: _record(total_needling_seconds=0),
-    lambda: _record(screening_decision=" "),
-    lambda: replace(UT, side="both"),
-    lambda: replace(UT, technique="twirling"),
-    lambda: replace(UT, needle_diameter_mm=0),
-    lambda: replace(UT, duration_s=0),
-    lambda: replace(UT, twitch_count=-1),
-    lambda: Finding(muscle_id="deltoid", side="left", status="dormant"),
-    lambda: AdverseEvent(name="bruising", severity="awful"),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: _record(nprs=11),
+        lambda: _record(nprs_after=-1),
+        lambda: _record(total_needling_seconds=0),
+        lambda: _record(screening_decision=" "),
+        lambda: replace(UT, side="both"),
+        lambda: replace(UT, technique="twirling"),
+        lambda: replace(UT, needle_diameter_mm=0),
+        lambda: replace(UT, duration_s=0),
+        lambda: replace(UT, twitch_count=-1),
+        lambda: Finding(muscle_id="deltoid", side="left", status="dormant"),
+        lambda: AdverseEvent(name="bruising", severity="awful"),
+    ],
+)
 def test_invalid_records_raise(build: Any) -> None:
     with pytest.raises(ValueError):
         build()
@@ -127,5 +166,4 @@ def test_invalid_records_raise(build: Any) -> None:
 def test_soapnote_is_plain_text_sections() -> None:
     note = generate_soap(record=_record())
     assert isinstance(note, SoapNote)
-    assert all(isinstance(part, str) and part for part in (note.subjective, note.objective, note.assessment,
-                                                            note.plan))
+    assert all(isinstance(part, str) and part for part in (note.subjective, note.objective, note.assessment, note.plan))

@@ -32,7 +32,7 @@ def test_courses_follow_the_condition_and_the_published_side_effect_rates():
     sessions = 0
     effects: Counter[str] = Counter()
     per_course = []
-    for episode, course in _courses(11):
+    for _episode, course in _courses(11):
         per_course.append(len(course.sessions))
         for session in course.sessions:
             sessions += 1

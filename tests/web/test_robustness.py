@@ -19,8 +19,16 @@ TEXT = st.text(max_size=400)
 @given(mrn=TEXT, given_name=TEXT, dob=st.text(max_size=30), sex=st.text(max_size=12), email=TEXT, notes=TEXT)
 def test_patient_form_never_answers_500(alice_client, mrn, given_name, dob, sex, email, notes):
     token = csrf_token(alice_client, "/patients/new/")
-    data = {"csrfmiddlewaretoken": token, "mrn": mrn, "given_name": given_name, "family_name": "Doe",
-            "date_of_birth": dob, "sex": sex, "email": email, "notes": notes}
+    data = {
+        "csrfmiddlewaretoken": token,
+        "mrn": mrn,
+        "given_name": given_name,
+        "family_name": "Doe",
+        "date_of_birth": dob,
+        "sex": sex,
+        "email": email,
+        "notes": notes,
+    }
     before = Patient.objects.count()
     response = alice_client.post("/patients/new/", data)
     assert response.status_code in (200, 302)
@@ -40,8 +48,17 @@ def test_application_logs_hold_no_patient_data(alice_client, carol_client, patie
     alice_client.get(f"/patients/{patient_a.pk}/")
     carol_client.get(f"/patients/{patient_a.pk}/")  # a denied look-up logs a warning
     token = csrf_token(alice_client, "/patients/new/")
-    alice_client.post("/patients/new/", {"csrfmiddlewaretoken": token, "mrn": "A-0001", "given_name": "Zelda",
-                                         "family_name": "Quimby", "date_of_birth": "1980-05-17", "sex": "female"})
+    alice_client.post(
+        "/patients/new/",
+        {
+            "csrfmiddlewaretoken": token,
+            "mrn": "A-0001",
+            "given_name": "Zelda",
+            "family_name": "Quimby",
+            "date_of_birth": "1980-05-17",
+            "sex": "female",
+        },
+    )
     assert caplog.records, "expected some log records to inspect"
     for record in caplog.records:
         message = record.getMessage()

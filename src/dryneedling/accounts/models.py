@@ -56,6 +56,8 @@ class Clinic(models.Model):
     session_minutes_min = models.PositiveSmallIntegerField(default=10)
     session_minutes_max = models.PositiveSmallIntegerField(default=15)
     default_point_seconds = models.PositiveSmallIntegerField(default=30)
+    # Maintenance review: pain at follow-up above this NPRS, or 12 weeks after the course.
+    maintenance_pain_threshold = models.PositiveSmallIntegerField(default=4)
 
     def __str__(self) -> str:
         return self.name

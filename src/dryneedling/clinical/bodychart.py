@@ -240,7 +240,7 @@ def render_svg(
         out.append('<g class="bodychart-points">')
         for p in points:
             x, y = float(p["x"]), float(p["y"])
-            cls = "point" + (f" {_attr(str(p['class']))}" if p.get("class") else "")
+            cls = " ".join(["point", *filter(None, (_attr(c) for c in str(p.get("class") or "").split()))])
             data = "".join(
                 f' data-{_attr(str(k))}="{escape(str(v))}"' for k, v in (p.get("data") or {}).items() if _attr(str(k))
             )

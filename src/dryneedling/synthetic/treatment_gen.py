@@ -125,9 +125,7 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) 
                 familiar_pain=rng.random() < 0.6,
             )
         )
-    screened = datetime.combine(episode.start_date, time(9, 0), tzinfo=UTC) + timedelta(
-        minutes=rng.randint(0, 480)
-    )
+    screened = datetime.combine(episode.start_date, time(9, 0), tzinfo=UTC) + timedelta(minutes=rng.randint(0, 480))
     sessions = []
     when = screened + timedelta(days=rng.randint(0, 3))
     for _ in range(rng.randint(4, 6)):

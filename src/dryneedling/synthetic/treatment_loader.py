@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.clinical import soap
 from dryneedling.clinical.billing import derive_cpt
+from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import QUESTIONS, parse_answers, screen
 from dryneedling.intake.models import Screening
@@ -22,6 +23,7 @@ from dryneedling.synthetic.treatment_gen import CourseRecord, generate_course
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session
 
 BATCH = 2000
+CONSENT_ITEMS = [item.id for item in consent_items()]
 CHECKLIST = {
     "new_anticoagulants": False,
     "possibly_pregnant": False,
@@ -140,6 +142,8 @@ def insert_courses(
                 clinic=clinic,
                 patient=patient,
                 signed_name=patient.display_name,
+                version=CONSENT_VERSION,
+                items=CONSENT_ITEMS,
                 covers_chest_and_neck=True,
                 recorded_by=clinician,
                 recorded_at=course.screened_at,

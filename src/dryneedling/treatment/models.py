@@ -27,8 +27,11 @@ class Consent(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
     version = models.CharField(max_length=20, default="clinic-v1")
     covers_chest_and_neck = models.BooleanField(default=False)
+    items = models.JSONField(default=list, blank=True, help_text="Consent item ids agreed to")
     signed_name = models.CharField(max_length=200)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signature_svg = models.TextField(blank=True, max_length=20000, help_text="Drawn signature as SVG path data")
+    # Empty when the patient signed through a link (no staff member recorded it).
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

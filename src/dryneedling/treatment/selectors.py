@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
+from dryneedling.clinical.education import CONSENT_VERSION
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.intake.models import Decision, Screening
 from dryneedling.patients.models import Episode, Patient
@@ -81,6 +82,11 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
             readiness.problems.append("The last screening found red flags: refer to a physician before needling.")
     if readiness.consent is None:
         readiness.problems.append("No consent to dry needling on file: record the patient's consent first.")
+    elif readiness.consent.version != CONSENT_VERSION:
+        readiness.problems.append(
+            f"Consent on file is for version {readiness.consent.version}; the consent text is now version "
+            f"{CONSENT_VERSION}: ask the patient to consent again."
+        )
     return readiness
 
 

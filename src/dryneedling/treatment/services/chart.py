@@ -12,6 +12,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import pain_extent, validate_pain_regions
+from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
@@ -27,10 +28,13 @@ def consent_record(*, actor: User, patient: Patient, signed_name: str, covers_ch
         raise ValidationError(
             {"signed_name": "Type the patient's full name as they confirmed it (at most 200 characters)."}
         )
+    items = [item.id for item in consent_items() if item.required or covers_chest_and_neck]
     consent = Consent.objects.create(
         clinic=patient.clinic,
         patient=patient,
         signed_name=signed_name,
+        version=CONSENT_VERSION,
+        items=items,
         covers_chest_and_neck=covers_chest_and_neck,
         recorded_by=actor,
     )

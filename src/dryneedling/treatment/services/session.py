@@ -225,6 +225,7 @@ def insertion_record(
 
 @transaction.atomic
 def session_complete(*, actor: User, session: Session, expected_version: int) -> Session:
+    from dryneedling.followup.services import checkins_after_session
     from dryneedling.treatment.services.note import note_create_draft
 
     require_clinician(actor)
@@ -233,5 +234,6 @@ def session_complete(*, actor: User, session: Session, expected_version: int) ->
         raise ValidationError("This session is already completed.")
     bump_version(session, expected=expected_version, status=Session.Status.COMPLETED, ended_at=timezone.now())
     note_create_draft(actor=actor, session=session)
+    checkins_after_session(session=session)
     audit_record(actor=actor, action="session.complete", obj=session)
     return session

@@ -1,0 +1,368 @@
+"""Plain-language patient education page about dry needling, and the consent items.
+
+Text lives in ``data/education.yaml``. Side-effect and pneumothorax rates are never typed there:
+they are computed from the knowledge base (``side_effects.yaml``) and filled into placeholders, so
+the page follows the evidence. The page is parameterised by the clinic's name and self-pay fees.
+
+:func:`readability_grade` is the Flesch-Kincaid grade from ``textstat``. It uses a private textstat
+instance whose language tag (``en-US``) makes textstat count syllables with its bundled Pyphen
+English dictionary, so it never asks NLTK to download the CMU dictionary at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from textstat.textstat import textstatistics
+
+from ._reader import Entry, read_yaml
+from .billing import get_billing, load_billing
+from .bodychart import DATA_DIR
+from .knowledge import Knowledge, KnowledgeError, Rate, Source, get_knowledge, load_knowledge
+
+CONSENT_VERSION = "2026.11-1"
+"""Bump whenever any consent item changes; tests pin :func:`consent_digest` to this version."""
+
+REQUIRED_SECTIONS: tuple[str, ...] = (
+    "what_is",
+    "vs_acupuncture",
+    "twitch",
+    "session",
+    "side_effects",
+    "serious_risks",
+    "alternatives",
+    "cost",
+    "how_long",
+)
+REQUIRED_CONSENT: tuple[str, ...] = ("chest_wall_neck",)
+MAX_CLINIC_NAME = 120
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+@dataclass(frozen=True)
+class EduSection:
+    id: str
+    heading: str
+    paragraphs: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EducationPage:
+    title: str
+    sections: tuple[EduSection, ...]
+    sources: tuple[str, ...]  # every section's sources, in order of first use
+
+
+@dataclass(frozen=True)
+class ConsentItem:
+    id: str
+    text: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class EducationData:
+    """The templates of ``education.yaml`` with the knowledge-base values they use, already computed."""
+
+    sources: Mapping[str, Source]  # sources.yaml + billing.yaml's own sources
+    title: str
+    sections: tuple[EduSection, ...]  # paragraphs are still templates
+    fee_known: str
+    fee_unknown: str
+    fee_labels: Mapping[str, str]  # CPT code -> plain words, in file order
+    values: Mapping[str, str]  # placeholder -> text, from the knowledge base
+    consent: tuple[ConsentItem, ...]
+
+
+# -- numbers from the knowledge base ------------------------------------------------------------
+def _words(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def _pct(value: float) -> str:
+    """At most one decimal place, as in the source: 19.18 -> '19.2%', 36.7 -> '36.7%', 16.0 -> '16%'."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}%"
+
+
+def _one_in(percent: float) -> int:
+    """'1 in N' from a percentage: N rounded to a whole number below 10, else to two significant figures
+    (36.7% -> 3; 19.18% -> 5; 0.098% -> 1,000)."""
+    n = 100 / percent
+    return round(n) if n < 10 else int(float(f"{n:.2g}"))
+
+
+def _rates(knowledge: Knowledge, effect_id: str, unit: str, source: str | None = None) -> list[Rate]:
+    effect = knowledge.side_effects.get(effect_id)
+    rates = [
+        r
+        for r in (effect.rates if effect else ())
+        if r.unit == unit and r.value is not None and (source is None or r.source == source)
+    ]
+    if not rates:
+        raise KnowledgeError(
+            file="side_effects.yaml",
+            entry=effect_id,
+            field="rates",
+            problem=f"the education page needs a {unit} rate" + (f" from {source}" if source else ""),
+        )
+    return rates
+
+
+def _value(rate: Rate) -> float:
+    assert rate.value is not None  # _rates keeps only rates with a value
+    return rate.value
+
+
+def _range(knowledge: Knowledge, effect_id: str) -> str:
+    values = sorted({round(_value(r)) for r in _rates(knowledge, effect_id, "percent_of_treatments")})
+    return f"{values[0]} in 100" if len(values) == 1 else f"{values[0]} to {values[-1]} in 100"
+
+
+# placeholder -> (how to compute it from the knowledge base, the source a section must cite to use it)
+_VALUES: dict[str, tuple[Callable[[Knowledge], str], tuple[str, ...]]] = {
+    "brady_mild_pct": (
+        lambda k: _pct(_value(_rates(k, "any_mild_brady", "percent_of_treatments")[0])),
+        ("brady_2014",),
+    ),
+    "brady_mild_in": (
+        lambda k: _words(_one_in(_value(_rates(k, "any_mild_brady", "percent_of_treatments")[0]))),
+        ("brady_2014",),
+    ),
+    "boyce_minor_pct": (
+        lambda k: _pct(_value(_rates(k, "any_minor_boyce", "percent_of_treatments")[0])),
+        ("boyce_2020",),
+    ),
+    "boyce_minor_in": (
+        lambda k: _words(_one_in(_value(_rates(k, "any_minor_boyce", "percent_of_treatments")[0]))),
+        ("boyce_2020",),
+    ),
+    "boyce_major_in": (
+        lambda k: f"{_one_in(_value(_rates(k, 'any_major_boyce', 'percent_of_treatments')[0])):,}",
+        ("boyce_2020",),
+    ),
+    "bruising_range": (lambda k: _range(k, "bruising"), ("brady_2014", "boyce_2020")),
+    "bleeding_range": (lambda k: _range(k, "bleeding"), ("brady_2014", "boyce_2020")),
+    "pain_during_range": (lambda k: _range(k, "pain_during"), ("brady_2014", "boyce_2020")),
+    "pneumo_all": (
+        lambda k: f"{min(_value(r) for r in _rates(k, 'pneumothorax', 'per_million_treatments', 'lin_2019')):g}",
+        ("lin_2019",),
+    ),
+    "pneumo_chest": (
+        lambda k: f"{max(_value(r) for r in _rates(k, 'pneumothorax', 'per_million_treatments', 'lin_2019')):g}",
+        ("lin_2019",),
+    ),
+}
+_PARAMS: frozenset[str] = frozenset({"clinic", "fee_sentence"})
+_FEE_PARAMS: frozenset[str] = frozenset({"clinic", "fee_list"})
+
+
+def _fields(template: str, allowed: frozenset[str], e: Entry, field: str) -> set[str]:
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise e.error(field, f"bad placeholder ({exc})") from exc
+    names: set[str] = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in allowed or spec or conversion:
+            raise e.error(field, f"unknown placeholder '{{{name}}}' (allowed: {', '.join(sorted(allowed))})")
+        names.add(name)
+    return names
+
+
+# -- data ---------------------------------------------------------------------------------------
+def _labelled(top: Entry, key: str) -> list[Entry]:
+    labels = [(r, r.raw.get("id")) for r in top.subs(key)]
+    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
+
+
+def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> EducationData:
+    """Read and validate ``education.yaml``; compute the knowledge-base values its placeholders use."""
+    knowledge = knowledge or (load_knowledge(data_dir) if data_dir else get_knowledge())
+    billing = load_billing(data_dir, knowledge) if data_dir else get_billing()
+    path = (data_dir or DATA_DIR) / "education.yaml"
+    top = Entry(read_yaml(path), file=path.name, entry="-")
+    f = path.name
+    placeholders = frozenset(_VALUES) | _PARAMS
+    title = top.text("title")
+    _fields(title, frozenset({"clinic"}), top, "title")
+    sections: list[EduSection] = []
+    for e in _labelled(top, "sections"):
+        section = EduSection(
+            id=e.text("id"), heading=e.text("heading"), paragraphs=e.texts("paragraphs"), sources=e.sources()
+        )
+        e.finish()
+        if any(s.id == section.id for s in sections):
+            raise e.error("id", "duplicate id")
+        for sid in section.sources:
+            if sid not in billing.sources:
+                raise e.error("sources", f"unknown source id '{sid}'")
+        for i, paragraph in enumerate(section.paragraphs):
+            for name in _fields(paragraph, placeholders, e, f"paragraphs[{i}]"):
+                missing = [s for s in _VALUES[name][1] if s not in section.sources] if name in _VALUES else []
+                if missing:
+                    raise e.error("sources", f"uses {{{name}}} so must cite '{missing[0]}'")
+        sections.append(section)
+    ids = tuple(s.id for s in sections)
+    if ids != REQUIRED_SECTIONS:
+        raise KnowledgeError(
+            file=f,
+            entry="-",
+            field="sections",
+            problem=f"expected the sections {', '.join(REQUIRED_SECTIONS)} in that order",
+        )
+    fees = top.sub("fees")
+    fee_known, fee_unknown = fees.text("known"), fees.text("unknown")
+    _fields(fee_known, _FEE_PARAMS, fees, "known")
+    _fields(fee_unknown, frozenset({"clinic"}), fees, "unknown")
+    labels_raw = fees.raw_value("labels")
+    fees.finish()
+    codes = {c.code for c in billing.codes}
+    if (
+        not isinstance(labels_raw, dict)
+        or set(labels_raw) != codes
+        or not all(isinstance(v, str) and v.strip() for v in labels_raw.values())
+    ):
+        raise fees.error("labels", f"expected a plain-words label for each of {', '.join(sorted(codes))}")
+    consent: list[ConsentItem] = []
+    for e in _labelled(top, "consent"):
+        item = ConsentItem(id=e.text("id"), text=e.text("text"), required=e.flag("required", default=True))
+        e.finish()
+        if any(c.id == item.id for c in consent):
+            raise e.error("id", "duplicate id")
+        consent.append(item)
+    for cid in REQUIRED_CONSENT:
+        if cid not in {c.id for c in consent}:
+            raise KnowledgeError(file=f, entry=cid, field="consent", problem="required consent item is missing")
+    top.finish()
+    return EducationData(
+        sources=billing.sources,
+        title=title,
+        sections=tuple(sections),
+        fee_known=fee_known,
+        fee_unknown=fee_unknown,
+        fee_labels=MappingProxyType({str(k): str(v).strip() for k, v in labels_raw.items()}),
+        values=MappingProxyType({name: compute(knowledge) for name, (compute, _) in _VALUES.items()}),
+        consent=tuple(consent),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_education() -> EducationData:
+    """The packaged education text, loaded once per process."""
+    return load_education()
+
+
+# -- page ---------------------------------------------------------------------------------------
+def _money(fee: Decimal) -> str:
+    return f"${fee.quantize(Decimal('0.01')):,}"
+
+
+def _fee_sentence(data: EducationData, clinic: str, fees: Mapping[str, Decimal] | None) -> str:
+    if fees is None:
+        return data.fee_unknown.format(clinic=clinic)
+    if not isinstance(fees, Mapping):
+        raise ValueError("fees must be a mapping of CPT code to Decimal, or None")
+    for code in data.fee_labels:  # a clinic's whole fee schedule may be passed: other codes are ignored
+        fee = fees.get(code)
+        if code in fees and (not isinstance(fee, Decimal) or not fee.is_finite() or fee < 0):
+            raise ValueError(f"fees: CPT {code} needs a non-negative Decimal, got {fee!r}")
+    parts = [f"{_money(fees[code])} {label}" for code, label in data.fee_labels.items() if code in fees]
+    if not parts:
+        return data.fee_unknown.format(clinic=clinic)
+    fee_list = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return data.fee_known.format(clinic=clinic, fee_list=fee_list)
+
+
+def _clinic(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("clinic_name must be a non-empty string")
+    name = name.strip()
+    if len(name) > MAX_CLINIC_NAME or not name.isprintable():
+        raise ValueError(f"clinic_name must be one line of at most {MAX_CLINIC_NAME} printable characters")
+    return name
+
+
+def education_page(*, clinic_name: str, fees: Mapping[str, Decimal] | None) -> EducationPage:
+    """The education page for one clinic.
+
+    ``fees``: the clinic's self-pay fee schedule (CPT code -> Decimal). Only the dry-needling codes
+    (20560, 20561) are used and checked; other codes are ignored. ``None``, or no dry-needling code:
+    the page asks the patient to ask the clinic.
+    """
+    data = get_education()
+    clinic = _clinic(clinic_name)
+    values: dict[str, str] = {**data.values, "clinic": clinic, "fee_sentence": _fee_sentence(data, clinic, fees)}
+    sections = tuple(
+        EduSection(
+            id=s.id,
+            heading=s.heading,
+            paragraphs=tuple(p.format_map(values) for p in s.paragraphs),
+            sources=s.sources,
+        )
+        for s in data.sections
+    )
+    return EducationPage(
+        title=data.title.format(clinic=clinic),
+        sections=sections,
+        sources=tuple(dict.fromkeys(sid for s in sections for sid in s.sources)),
+    )
+
+
+def section_text(section: EduSection) -> str:
+    """A section as plain text: its heading on the first line, then one paragraph per line."""
+    return "\n".join((section.heading, *section.paragraphs))
+
+
+def page_text(page: EducationPage) -> str:
+    """The whole page as plain text: the title, then each section separated by a blank line."""
+    return "\n\n".join((page.title, *(section_text(s) for s in page.sections)))
+
+
+_TEXTSTAT = textstatistics()
+_TEXTSTAT.set_lang("en-US")  # not "en_US": see the module docstring
+
+
+def readability_grade(text: str) -> float:
+    """Flesch-Kincaid grade level of ``text`` (US school grade), from ``textstat.flesch_kincaid_grade``."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text must be a non-empty string")
+    return float(_TEXTSTAT.flesch_kincaid_grade(text))
+
+
+# -- consent ------------------------------------------------------------------------------------
+def consent_items() -> tuple[ConsentItem, ...]:
+    """The consent items of :data:`CONSENT_VERSION`, in the order they are shown."""
+    return get_education().consent
+
+
+def consent_digest(items: tuple[ConsentItem, ...] | None = None) -> str:
+    """SHA-256 of the consent items (id, text, required), to record with a signed consent."""
+    rows: list[list[Any]] = [[c.id, c.text, c.required] for c in (consent_items() if items is None else items)]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()

@@ -1,0 +1,301 @@
+"""Home-care plans for patients after dry needling: heat, stretches, yoga, strengthening, after-care.
+
+The library and its own sources live in ``data/homecare.yaml``; every other cited source id resolves
+in ``sources.yaml``. :func:`build_plan` picks the items for the muscles needled and the condition
+treated, in a fixed order. A plan can be stored as JSON (:func:`plan_to_dict`) after a clinician
+edits it, and read back with validation (:func:`plan_from_dict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import _build
+from ._reader import Entry, read_yaml
+from .bodychart import DATA_DIR
+from .knowledge import EVIDENCE_TAGS, Knowledge, KnowledgeError, Source, get_knowledge, load_knowledge
+
+KINDS: tuple[str, ...] = ("after_care", "red_flag", "heat", "stretch", "self_care", "yoga", "strength")
+MUSCLE_KINDS: frozenset[str] = frozenset({"stretch", "self_care", "yoga"})
+DOSE_KINDS: frozenset[str] = frozenset({"heat", "stretch", "self_care", "yoga", "strength"})
+# Section title -> the kinds it holds, in plan order.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("After your needling", ("after_care",)),
+    ("When to get help", ("red_flag",)),
+    ("Heat", ("heat",)),
+    ("Stretches and self-care", ("stretch", "self_care")),
+    ("Strengthening exercises", ("strength",)),
+    ("Gentle yoga", ("yoga",)),
+)
+PLAN_FORMAT = 1
+MAX_SECTIONS, MAX_ITEMS, MAX_LIST = 20, 100, 20
+MAX_TITLE, MAX_TEXT = 200, 2000
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    instructions: str
+    dose: str | None
+    cautions: tuple[str, ...]
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class HomeCarePlan:
+    sections: tuple[Section, ...]
+    sources: tuple[str, ...]  # every source id cited by the items, in order of first use
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """One entry of ``homecare.yaml``: the patient-facing :class:`Item` plus what selects it."""
+
+    kind: str
+    item: Item
+    muscles: tuple[str, ...]
+    conditions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HomeCareData:
+    """``sources``: homecare.yaml's own plus the knowledge base's."""
+
+    sources: Mapping[str, Source]
+    items: tuple[LibraryItem, ...]  # in file order
+
+    def by_muscle(self, muscle_id: str) -> tuple[LibraryItem, ...]:
+        return tuple(i for i in self.items if muscle_id in i.muscles)
+
+
+# -- data ---------------------------------------------------------------------------------------
+def _check(ok: object, file: str, entry: str, field: str, problem: str) -> None:
+    if not ok:
+        raise KnowledgeError(file=file, entry=entry, field=field, problem=problem)
+
+
+def _labelled(top: Entry, key: str) -> list[Entry]:
+    labels = [(r, r.raw.get("id")) for r in top.subs(key)]
+    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
+
+
+def _library_item(e: Entry, knowledge: Knowledge) -> LibraryItem:
+    kind = e.choice("kind", KINDS)
+    item = Item(
+        id=e.text("id"),
+        title=e.text("title"),
+        instructions=e.text("instructions"),
+        dose=e.text("dose") if kind in DOSE_KINDS else e.opt_text("dose"),
+        cautions=e.texts("cautions", required=False),
+        sources=e.sources(),
+        evidence=e.evidence(),
+    )
+    muscles = e.texts("muscles", required=kind in MUSCLE_KINDS)
+    conditions = e.texts("conditions", required=kind == "strength")
+    e.finish()
+    if muscles and kind not in MUSCLE_KINDS:
+        raise e.error("muscles", f"only {', '.join(sorted(MUSCLE_KINDS))} items list muscles")
+    if conditions and kind != "strength":
+        raise e.error("conditions", "only strength items list conditions")
+    for m in muscles:
+        _check(m in knowledge.muscles, e.file, e.entry, "muscles", f"unknown muscle id '{m}'")
+    for c in conditions:
+        _check(c in knowledge.conditions, e.file, e.entry, "conditions", f"unknown condition id '{c}'")
+    return LibraryItem(kind=kind, item=item, muscles=muscles, conditions=conditions)
+
+
+def load_homecare(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> HomeCareData:
+    """Read and validate ``homecare.yaml``: ids, kinds, source ids, and cover of every muscle and condition."""
+    knowledge = knowledge or (load_knowledge(data_dir) if data_dir else get_knowledge())
+    path = (data_dir or DATA_DIR) / "homecare.yaml"
+    f, top = path.name, Entry(read_yaml(path), file=path.name, entry="-")
+    known = dict(knowledge.sources)
+    own: dict[str, Source] = {}
+    for e in _labelled(top, "sources"):
+        src = _build.build_source(e)
+        _check(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
+        own[src.id] = src
+    items: list[LibraryItem] = []
+    for e in _labelled(top, "items"):
+        lib = _library_item(e, knowledge)
+        _check(all(lib.item.id != i.item.id for i in items), f, lib.item.id, "id", "duplicate id")
+        items.append(lib)
+    top.finish()
+    for lib in items:
+        for sid in lib.item.sources:
+            _check(sid in own or sid in known, f, lib.item.id, "sources", f"unknown source id '{sid}'")
+    unused = sorted(set(own) - {s for i in items for s in i.item.sources})
+    _check(not unused, f, unused[0] if unused else "-", "id", "source is never cited")
+    covered = {m for i in items if i.kind in ("stretch", "self_care") for m in i.muscles}
+    bare = [m for m in knowledge.muscles if m not in covered]
+    _check(not bare, f, "-", "items", f"muscle '{bare[0] if bare else ''}' has no stretch or self_care item")
+    trained = {c for i in items for c in i.conditions}
+    lone = [c for c in knowledge.conditions if c not in trained]
+    _check(not lone, f, "-", "items", f"condition '{lone[0] if lone else ''}' has no strength item")
+    for kind in ("after_care", "red_flag", "heat"):
+        _check(any(i.kind == kind for i in items), f, "-", "items", f"at least one {kind} item is required")
+    return HomeCareData(sources=MappingProxyType({**known, **own}), items=tuple(items))
+
+
+@lru_cache(maxsize=1)
+def get_homecare() -> HomeCareData:
+    """The packaged home-care library, loaded once per process."""
+    return load_homecare()
+
+
+# -- plans --------------------------------------------------------------------------------------
+def _plan_sources(sections: Sequence[Section]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for sec in sections for item in sec.items for s in item.sources))
+
+
+def build_plan(*, muscle_ids: Sequence[str], condition_id: str | None) -> HomeCarePlan:
+    """A plan for the muscles needled and the condition treated (``None``: no strengthening section).
+
+    Always holds after-care, red flags and heat; stretches and self-care for every muscle given;
+    yoga poses that work one of the muscles; strengthening for the condition. Empty sections are left
+    out. Items keep their library order, so the same input always gives the same plan.
+    """
+    knowledge, data = get_knowledge(), get_homecare()
+    if isinstance(muscle_ids, str) or not isinstance(muscle_ids, Sequence):
+        raise ValueError("muscle_ids must be a list of muscle ids, not a single string")
+    for m in muscle_ids:
+        if not isinstance(m, str) or m not in knowledge.muscles:
+            raise ValueError(f"unknown muscle id {m!r}")
+    if condition_id is not None and (not isinstance(condition_id, str) or condition_id not in knowledge.conditions):
+        raise ValueError(f"unknown condition id {condition_id!r}")
+    wanted = set(muscle_ids)
+
+    def chosen(lib: LibraryItem) -> bool:
+        if lib.kind in MUSCLE_KINDS:
+            return bool(wanted.intersection(lib.muscles))
+        if lib.kind == "strength":
+            return condition_id in lib.conditions
+        return True
+
+    sections = []
+    for title, kinds in SECTIONS:
+        items = tuple(lib.item for lib in data.items if lib.kind in kinds and chosen(lib))
+        if items:
+            sections.append(Section(title=title, items=items))
+    return HomeCarePlan(sections=tuple(sections), sources=_plan_sources(sections))
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+def plan_to_dict(plan: HomeCarePlan) -> dict[str, Any]:
+    """A JSON-ready dict of the plan (lists, strings and ``None`` only)."""
+    return {
+        "format": PLAN_FORMAT,
+        "sections": [
+            {
+                "title": sec.title,
+                "items": [
+                    {
+                        "id": it.id,
+                        "title": it.title,
+                        "instructions": it.instructions,
+                        "dose": it.dose,
+                        "cautions": list(it.cautions),
+                        "sources": list(it.sources),
+                        "evidence": it.evidence,
+                    }
+                    for it in sec.items
+                ],
+            }
+            for sec in plan.sections
+        ],
+        "sources": list(plan.sources),
+    }
+
+
+def _keys(raw: Any, where: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected an object")
+    extra, missing = sorted(set(raw) - keys), sorted(keys - set(raw))
+    if extra:
+        raise ValueError(f"{where}: unknown field {extra[0]!r}")
+    if missing:
+        raise ValueError(f"{where}: missing field {missing[0]!r}")
+    return raw
+
+
+def _str(raw: Any, where: str, limit: int, *, optional: bool = False) -> str | None:
+    if raw is None and optional:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"{where}: expected a non-empty string")
+    if len(raw) > limit:
+        raise ValueError(f"{where}: longer than {limit} characters")
+    return raw.strip()
+
+
+def _strs(raw: Any, where: str, limit: int, *, allow_empty: bool) -> tuple[str, ...]:
+    if not isinstance(raw, list) or len(raw) > MAX_LIST or (not raw and not allow_empty):
+        raise ValueError(
+            f"{where}: expected a list of 1 to {MAX_LIST} strings"
+            if not allow_empty
+            else f"{where}: expected a list of at most {MAX_LIST} strings"
+        )
+    return tuple(str(_str(v, f"{where}[{i}]", limit)) for i, v in enumerate(raw))
+
+
+def _item(raw: Any, where: str, known_sources: Mapping[str, Source]) -> Item:
+    d = _keys(raw, where, {"id", "title", "instructions", "dose", "cautions", "sources", "evidence"})
+    sources = _strs(d["sources"], f"{where}.sources", MAX_TITLE, allow_empty=False)
+    for sid in sources:
+        if sid not in known_sources:
+            raise ValueError(f"{where}.sources: unknown source id {sid!r}")
+    if d["evidence"] not in EVIDENCE_TAGS:
+        raise ValueError(f"{where}.evidence: expected one of {', '.join(EVIDENCE_TAGS)}")
+    return Item(
+        id=str(_str(d["id"], f"{where}.id", MAX_TITLE)),
+        title=str(_str(d["title"], f"{where}.title", MAX_TITLE)),
+        instructions=str(_str(d["instructions"], f"{where}.instructions", MAX_TEXT)),
+        dose=_str(d["dose"], f"{where}.dose", MAX_TITLE, optional=True),
+        cautions=_strs(d["cautions"], f"{where}.cautions", MAX_TEXT, allow_empty=True),
+        sources=sources,
+        evidence=d["evidence"],
+    )
+
+
+def plan_from_dict(raw: Any) -> HomeCarePlan:
+    """Read back a stored (possibly clinician-edited) plan; raise ``ValueError`` naming the bad field.
+
+    Items may be edited, removed, reordered or added, but every item needs an id unique in the plan,
+    known source ids and an evidence tag; ``sources`` must list exactly the items' sources in order of use.
+    """
+    d = _keys(raw, "plan", {"format", "sections", "sources"})
+    if d["format"] != PLAN_FORMAT:
+        raise ValueError(f"plan.format: expected {PLAN_FORMAT}, got {d['format']!r}")
+    if not isinstance(d["sections"], list) or not 1 <= len(d["sections"]) <= MAX_SECTIONS:
+        raise ValueError(f"plan.sections: expected a list of 1 to {MAX_SECTIONS} sections")
+    known = get_homecare().sources
+    sections: list[Section] = []
+    seen: set[str] = set()
+    for i, rs in enumerate(d["sections"]):
+        where = f"plan.sections[{i}]"
+        s = _keys(rs, where, {"title", "items"})
+        if not isinstance(s["items"], list) or not 1 <= len(s["items"]) <= MAX_ITEMS:
+            raise ValueError(f"{where}.items: expected a list of 1 to {MAX_ITEMS} items")
+        items = tuple(_item(r, f"{where}.items[{j}]", known) for j, r in enumerate(s["items"]))
+        for it in items:
+            if it.id in seen:
+                raise ValueError(f"{where}: duplicate item id {it.id!r}")
+            seen.add(it.id)
+        sections.append(Section(title=str(_str(s["title"], f"{where}.title", MAX_TITLE)), items=items))
+    expected = _plan_sources(sections)
+    if not isinstance(d["sources"], list) or tuple(d["sources"]) != expected:
+        raise ValueError(f"plan.sources: expected the items' sources in order of use: {', '.join(expected)}")
+    return HomeCarePlan(sections=tuple(sections), sources=expected)

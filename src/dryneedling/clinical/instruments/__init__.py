@@ -1,0 +1,54 @@
+"""Outcome-measure scoring: NPRS, VAS, PPT, GROC, NDI, ODI, QuickDASH, LEFS, PSFS, FFI, PRTEE.
+
+The catalogue (ranges, direction, missing-item rules, MCID/MDC with sources and evidence tags, LOINC
+codes, licence notes) lives in ``data/instruments.yaml`` with its own ``sources:`` block. Licensed
+questionnaires are stored as item scores or totals only, never with their item wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ._load import get_instrument_data, load_instrument_data
+from ._model import (
+    DIRECTIONS,
+    KINDS,
+    SCORINGS,
+    Change,
+    Instrument,
+    InstrumentData,
+    Loinc,
+    NotScorable,
+    ResponderThreshold,
+    Score,
+    Sourced,
+    Threshold,
+)
+from ._score import change, condition_measure, groc_responder, score
+
+__all__ = [
+    "DIRECTIONS",
+    "KINDS",
+    "SCORINGS",
+    "Change",
+    "Instrument",
+    "InstrumentData",
+    "Loinc",
+    "NotScorable",
+    "ResponderThreshold",
+    "Score",
+    "Sourced",
+    "Threshold",
+    "change",
+    "condition_measure",
+    "get_instrument_data",
+    "get_instruments",
+    "groc_responder",
+    "load_instrument_data",
+    "score",
+]
+
+
+def get_instruments() -> Mapping[str, Instrument]:
+    """The packaged instruments by id (loaded once per process)."""
+    return get_instrument_data().instruments

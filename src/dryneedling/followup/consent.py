@@ -1,0 +1,67 @@
+"""Consent by link: the patient reads the education page and signs a specific consent version."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.clinical.education import CONSENT_VERSION, consent_items
+from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.patients.models import Patient
+from dryneedling.patients.selectors import patient_get_for
+from dryneedling.treatment.models import Consent
+
+LINK_MAX_AGE = timedelta(days=7)
+CHEST_ITEM = "chest_wall_neck"
+
+
+def consent_link_for(*, actor: User, patient: Patient) -> str:
+    patient = patient_get_for(actor=actor, patient_id=patient.pk)
+    audit_record(actor=actor, action="consent.link", obj=patient)
+    return f"{settings.PUBLIC_BASE_URL}/s/{make_token(purpose='consent', object_id=patient.pk)}/"
+
+
+def consent_from_token(token: str) -> Patient:
+    patient = (
+        Patient.objects.select_related("clinic")
+        .filter(pk=read_token(purpose="consent", token=token, max_age=LINK_MAX_AGE))
+        .first()
+    )
+    if patient is None:
+        raise LinkError("invalid")
+    if Consent.objects.filter(patient=patient, version=CONSENT_VERSION, withdrawn_at__isnull=True).exists():
+        raise LinkError("used")
+    return patient
+
+
+@transaction.atomic
+def consent_sign(*, token: str, signed_name: str, agreed: list[str], signature_svg: str = "") -> Consent:
+    patient = consent_from_token(token)
+    items = {item.id: item for item in consent_items()}
+    if any(item_id not in items for item_id in agreed):
+        raise ValidationError("Unknown consent item.")
+    missing = [item.text for item in items.values() if item.required and item.id not in agreed]
+    if missing:
+        raise ValidationError("Please tick every required statement to consent.")
+    signed_name = signed_name.strip()
+    if not 2 <= len(signed_name) <= 200 or "\x00" in signed_name:
+        raise ValidationError("Type your full name to sign.")
+    if len(signature_svg) > 20000:
+        raise ValidationError("The drawn signature is too large; please draw it again.")
+    consent = Consent.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        version=CONSENT_VERSION,
+        items=sorted(agreed),
+        covers_chest_and_neck=CHEST_ITEM in agreed,
+        signed_name=signed_name,
+        signature_svg=signature_svg,
+        recorded_by=None,
+    )
+    audit_record(actor=None, action="consent.sign", clinic=patient.clinic, obj=consent, detail={"via": "patient link"})
+    return consent

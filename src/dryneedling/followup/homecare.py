@@ -1,0 +1,124 @@
+"""Home-care plans: generated from the muscles needled and the condition, edited by the clinician,
+read by the patient behind a signed link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.clinical.homecare import build_plan, plan_from_dict, plan_to_dict
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.followup.models import HomeCarePlan
+from dryneedling.patients.models import Episode
+from dryneedling.patients.selectors import episode_get_for
+from dryneedling.treatment.models import Finding, Insertion
+from dryneedling.treatment.services.common import CONFLICT_MESSAGE, EditConflict, require_clinician
+
+LINK_MAX_AGE = timedelta(days=120)
+
+
+def kb_condition_for(episode: Episode) -> str | None:
+    """The knowledge base's condition whose ICD-10-CM codes cover one of the episode's codes."""
+    codes = [c.code for c in episode.conditions.all()]
+    for condition in get_knowledge().conditions.values():
+        for icd in condition.icd10:
+            stem = icd.code.rstrip("x-").rstrip(".")
+            if any(code == icd.code or code.startswith(stem) for code in codes):
+                return condition.id
+    return None
+
+
+def _muscles(episode: Episode) -> list[str]:
+    needled = (
+        Insertion.objects.filter(session__episode=episode).order_by("performed_at").values_list("muscle_id", flat=True)
+    )
+    charted = Finding.objects.filter(episode=episode).order_by("recorded_at").values_list("muscle_id", flat=True)
+    return list(dict.fromkeys([*needled, *charted]))
+
+
+@transaction.atomic
+def home_care_plan_create(*, actor: User, episode: Episode) -> HomeCarePlan:
+    require_clinician(actor)
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    plan = build_plan(muscle_ids=_muscles(episode), condition_id=kb_condition_for(episode))
+    record = HomeCarePlan.objects.create(
+        clinic=episode.clinic, patient=episode.patient, episode=episode, plan=plan_to_dict(plan), updated_by=actor
+    )
+    audit_record(actor=actor, action="home_care_plan.create", obj=record, detail={"episode_id": episode.pk})
+    return record
+
+
+@transaction.atomic
+def home_care_plan_update(
+    *, actor: User, record: HomeCarePlan, expected_version: int, edits: dict[str, dict[str, Any]], note: str = ""
+) -> HomeCarePlan:
+    """Apply the clinician's edits: per item id, new instructions/dose, or removal (keep=False)."""
+    require_clinician(actor)
+    episode_get_for(actor=actor, episode_id=record.episode_id)
+    data = dict(record.plan)
+    sections = []
+    for section in data["sections"]:
+        items = []
+        for item in section["items"]:
+            edit = edits.get(item["id"], {})
+            if edit.get("keep", True) is False:
+                continue
+            items.append(item | {k: v for k, v in edit.items() if k in ("instructions", "dose")})
+        if items:
+            sections.append(section | {"items": items})
+    note = note.strip()
+    if note:
+        sections.append(
+            {
+                "title": "From your clinician",
+                "items": [
+                    {
+                        "id": "clinician-note",
+                        "title": "Notes",
+                        "instructions": note,
+                        "dose": None,
+                        "cautions": [],
+                        "sources": [],
+                        "evidence": "V",
+                    }
+                ],
+            }
+        )
+    data["sections"] = sections
+    data["sources"] = list(dict.fromkeys(s for sec in sections for it in sec["items"] for s in it["sources"]))
+    try:
+        clean = plan_to_dict(plan_from_dict(data))
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    updated = HomeCarePlan.objects.filter(pk=record.pk, version=expected_version).update(
+        plan=clean, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
+    )
+    if updated != 1:
+        raise EditConflict(CONFLICT_MESSAGE)
+    record.refresh_from_db()
+    audit_record(actor=actor, action="home_care_plan.update", obj=record)
+    return record
+
+
+def home_care_link(record: HomeCarePlan) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/h/{make_token(purpose='homecare', object_id=record.pk)}/"
+
+
+def home_care_from_token(token: str) -> HomeCarePlan:
+    record = (
+        HomeCarePlan.objects.select_related("clinic", "patient")
+        .filter(pk=read_token(purpose="homecare", token=token, max_age=LINK_MAX_AGE))
+        .first()
+    )
+    if record is None:
+        raise LinkError("invalid")
+    return record

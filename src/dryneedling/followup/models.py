@@ -1,0 +1,98 @@
+"""The follow-up loop: check-ins reached by signed links, outcomes, alerts, home-care plans."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.patients.models import Episode, Patient
+from dryneedling.treatment.models import Session
+
+
+class CheckIn(models.Model):
+    class Kind(models.TextChoices):
+        SORENESS = "soreness", "24-48 hours after a session"
+        WEEK_1 = "week_1", "1 week after the course"
+        WEEK_4 = "week_4", "4 weeks after the course"
+        WEEK_12 = "week_12", "12 weeks after the course"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="check_ins")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="check_ins")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(null=True, blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "kind"], name="one_check_in_kind_per_session")]
+        indexes = [
+            models.Index(fields=["clinic", "due_at"]),
+            models.Index(fields=["reminder_sent_at", "due_at"]),
+        ]
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d}"
+
+
+class OutcomeRecord(models.Model):
+    """One score of one instrument at one time (from a check-in or entered by a clinician)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcomes")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="outcomes")
+    check_in = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes")
+    instrument_id = models.CharField(max_length=20)
+    value = models.FloatField()
+    items = models.JSONField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["episode", "instrument_id", "recorded_at"])]
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.value:g} ({self.recorded_at:%Y-%m-%d})"
+
+
+class Alert(models.Model):
+    """A red flag a patient reported; open until a clinician acknowledges it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="alerts")
+    flags = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"Alert {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HomeCarePlan(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="home_care_plans")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="home_care_plans")
+    plan = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Home-care plan {self.updated_at:%Y-%m-%d}"

@@ -1,0 +1,82 @@
+"""What each check-in asks. Red-flag answers show urgent-care instructions and alert the clinic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SIDE_EFFECTS = (
+    ("pain_after", "Soreness where the needles went in"),
+    ("bruising", "Bruising"),
+    ("bleeding", "Bleeding"),
+    ("cramping", "Cramping"),
+    ("fatigue", "Tiredness"),
+    ("headache", "Headache"),
+    ("nausea", "Feeling sick"),
+)
+RED_FLAGS = (
+    ("breathing", "Shortness of breath or chest pain since the needling"),
+    ("infection", "Fever, or redness or swelling spreading from a needle spot"),
+    ("severe_pain", "Severe pain, or pain that keeps getting worse"),
+)
+ADHERENCE = (
+    ("never", "Not at all"),
+    ("some_days", "Some days"),
+    ("most_days", "Most days"),
+    ("every_day", "Every day"),
+)
+# Sources for the red flags and urgent-care advice (knowledge base source ids).
+RED_FLAG_SOURCES = ("bn121", "hdc_2017", "navarro_santana_2020")
+
+
+def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Clean answers for one check-in kind, and the red flags they raise. ValueError on bad input."""
+    answers: dict[str, Any] = {}
+
+    def number(key: str, low: int, high: int, *, required: bool = True) -> None:
+        value = raw.get(key)
+        if value in (None, ""):
+            if required:
+                raise ValueError(f"{key}: please answer this question.")
+            return
+        try:
+            number_value = int(str(value))
+        except (TypeError, ValueError):
+            raise ValueError(f"{key}: choose a number from {low} to {high}.") from None
+        if not low <= number_value <= high:
+            raise ValueError(f"{key}: choose a number from {low} to {high}.")
+        answers[key] = number_value
+
+    flags = [key for key, _ in RED_FLAGS if raw.get(f"flag_{key}") in (True, "yes", "on")]
+    answers["red_flags"] = flags
+    if kind == "soreness":
+        number("soreness", 0, 10)
+        known = {key for key, _ in SIDE_EFFECTS}
+        effects = raw.get("side_effects") or []
+        if isinstance(effects, str):
+            effects = [effects]
+        if any(e not in known for e in effects):
+            raise ValueError("side_effects: choose from the list.")
+        answers["side_effects"] = sorted(set(effects))
+        resolved = raw.get("resolved")
+        if resolved not in ("yes", "no", "none"):
+            raise ValueError("resolved: say whether it has settled.")
+        answers["resolved"] = resolved
+    else:
+        number("pain", 0, 10)
+        activities = []
+        for index in range(1, 4):
+            name = str(raw.get(f"activity_{index}", "")).strip()[:80]
+            rating = raw.get(f"activity_{index}_score")
+            if name or rating not in (None, ""):
+                number(f"activity_{index}_score", 0, 10)
+                if not name or "\x00" in name:
+                    raise ValueError(f"activity_{index}: name the activity you rated.")
+                activities.append({"name": name, "score": answers.pop(f"activity_{index}_score")})
+        if not activities:
+            raise ValueError("activity_1: name one activity and rate how well you can do it.")
+        answers["activities"] = activities
+        number("groc", -7, 7)
+        if raw.get("adherence") not in {key for key, _ in ADHERENCE}:
+            raise ValueError("adherence: say how often you did your home care.")
+        answers["adherence"] = raw["adherence"]
+    return answers, flags

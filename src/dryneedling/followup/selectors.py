@@ -1,0 +1,104 @@
+"""Reads of the follow-up loop, scoped to the actor's clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dryneedling.accounts.models import User
+from dryneedling.accounts.selectors import clinic_for
+from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.patients.models import Episode, Patient
+
+STATUSES = ("due", "overdue", "answered", "red_flag", "upcoming", "expired")
+
+
+def checkin_status(check_in: CheckIn) -> str:
+    now = timezone.now()
+    if check_in.answered_at is not None:
+        return "red_flag" if check_in.red_flags else "answered"
+    if now > check_in.expires_at:
+        return "expired"
+    if now < check_in.due_at:
+        return "upcoming"
+    return "overdue" if now > check_in.due_at + (check_in.expires_at - check_in.due_at) / 2 else "due"
+
+
+def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, str]]:
+    """Check-ins of the last 120 days and the next 14, with their status, newest due first."""
+    now = timezone.now()
+    rows = (
+        CheckIn.objects.filter(
+            clinic=clinic_for(actor=actor), due_at__gte=now - timedelta(days=120), due_at__lte=now + timedelta(days=14)
+        )
+        .select_related("patient")
+        .order_by("-due_at", "-id")[:500]
+    )
+    pairs = [(c, checkin_status(c)) for c in rows]
+    return [p for p in pairs if p[1] == status] if status in STATUSES else pairs
+
+
+def alerts_open_for(*, actor: User) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(clinic=clinic_for(actor=actor), acknowledged_at__isnull=True)
+        .select_related("patient", "check_in")
+        .order_by("created_at")
+    )
+
+
+def outcomes_for_episode(*, actor: User, episode: Episode) -> QuerySet[OutcomeRecord]:
+    return OutcomeRecord.objects.filter(clinic=clinic_for(actor=actor), episode=episode).order_by("recorded_at", "id")
+
+
+def checkins_for_patient(*, actor: User, patient: Patient) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(clinic=clinic_for(actor=actor), patient=patient).order_by("due_at", "id")
+
+
+def home_care_plan_for(*, actor: User, episode: Episode) -> HomeCarePlan | None:
+    return HomeCarePlan.objects.filter(clinic=clinic_for(actor=actor), episode=episode).first()
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    episode: Episode
+    reason: str
+
+
+def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
+    """Episodes whose course ended and whose pain rose back above the clinic's threshold at a
+    follow-up, or whose course ended 12 weeks ago or more (the evidence window; Gattie 2017,
+    Sanchez-Infante 2021)."""
+    clinic = clinic_for(actor=actor)
+    now = timezone.now()
+    episodes = Episode.objects.filter(clinic=clinic, course_completed_at__isnull=False, status="active").select_related(
+        "patient"
+    )[:500]
+    latest_pain = {
+        row.episode_id: row
+        for row in OutcomeRecord.objects.filter(clinic=clinic, instrument_id="nprs", episode__in=episodes).order_by(
+            "recorded_at", "id"
+        )
+    }
+    due = []
+    for episode in episodes:
+        pain = latest_pain.get(episode.pk)
+        if pain is not None and pain.value > clinic.maintenance_pain_threshold:
+            due.append(
+                ReviewDue(
+                    episode,
+                    f"Pain {pain.value:g}/10 at follow-up on {pain.recorded_at:%Y-%m-%d}, "
+                    f"above the clinic's threshold of {clinic.maintenance_pain_threshold}.",
+                )
+            )
+        elif episode.course_completed_at and now - episode.course_completed_at >= timedelta(weeks=12):
+            due.append(
+                ReviewDue(
+                    episode,
+                    f"12 weeks since the course ended ({episode.course_completed_at:%Y-%m-%d}): "
+                    "the benefit shown in studies lasts up to about 12 weeks.",
+                )
+            )
+    return due

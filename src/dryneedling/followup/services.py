@@ -1,0 +1,225 @@
+"""Writes of the follow-up loop: schedule, answer (by link), remind, alert, outcomes, home care."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.accounts.selectors import clinic_for
+from dryneedling.followup import questions
+from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
+from dryneedling.patients.models import Episode
+from dryneedling.patients.selectors import episode_get_for
+from dryneedling.treatment.models import Session
+from dryneedling.treatment.services.common import require_clinician
+
+log = logging.getLogger(__name__)
+
+# Check-in times anchored to the session date (dossier §13: soreness resolves within 24-48 h;
+# the evidence windows run to 12 weeks, Sanchez-Infante 2021, Gattie 2017).
+SORENESS_DUE, SORENESS_OPEN = timedelta(hours=24), timedelta(hours=96)
+COURSE_CHECKS = ((CheckIn.Kind.WEEK_1, 7, 14), (CheckIn.Kind.WEEK_4, 28, 14), (CheckIn.Kind.WEEK_12, 84, 21))
+
+
+def checkins_after_session(*, session: Session) -> CheckIn:
+    """Schedule the 24-48 h soreness check-in of a completed session (idempotent)."""
+    anchor = session.ended_at or session.started_at
+    check_in, _ = CheckIn.objects.get_or_create(
+        session=session,
+        kind=CheckIn.Kind.SORENESS,
+        defaults={
+            "clinic": session.clinic,
+            "patient": session.patient,
+            "episode": session.episode,
+            "due_at": anchor + SORENESS_DUE,
+            "expires_at": anchor + SORENESS_OPEN,
+        },
+    )
+    return check_in
+
+
+@transaction.atomic
+def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
+    """End the needling course: schedule check-ins at 1, 4 and 12 weeks after its last session."""
+    require_clinician(actor)
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    last = Session.objects.filter(episode=episode, status=Session.Status.COMPLETED).order_by("-started_at").first()
+    if last is None:
+        raise ValidationError("No completed session in this episode: nothing to follow up yet.")
+    if episode.course_completed_at is not None:
+        raise ValidationError("The course of this episode is completed already.")
+    episode.course_completed_at = timezone.now()
+    episode.save(update_fields=["course_completed_at"])
+    anchor = last.ended_at or last.started_at
+    created = []
+    for kind, days, open_days in COURSE_CHECKS:
+        due = anchor + timedelta(days=days)
+        check_in, _ = CheckIn.objects.get_or_create(
+            session=last,
+            kind=kind,
+            defaults={
+                "clinic": episode.clinic,
+                "patient": episode.patient,
+                "episode": episode,
+                "due_at": due,
+                "expires_at": due + timedelta(days=open_days),
+            },
+        )
+        created.append(check_in)
+    audit_record(actor=actor, action="course.complete", obj=episode, detail={"check_ins": len(created)})
+    return created
+
+
+def checkin_link(check_in: CheckIn) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/c/{make_token(purpose='checkin', object_id=check_in.pk)}/"
+
+
+def checkin_from_token(token: str, *, now: datetime | None = None) -> CheckIn:
+    """The open check-in behind a link, or LinkError('invalid'|'expired'|'used')."""
+    check_in = (
+        CheckIn.objects.select_related("clinic", "patient", "session")
+        .filter(pk=read_token(purpose="checkin", token=token))
+        .first()
+    )
+    if check_in is None:
+        raise LinkError("invalid")
+    if check_in.answered_at is not None:
+        raise LinkError("used")
+    if (now or timezone.now()) > check_in.expires_at:
+        raise LinkError("expired")
+    return check_in
+
+
+def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
+    from dryneedling.clinical.instruments import score
+
+    rows: list[tuple[str, float, list[int] | None]] = []
+    if "pain" in answers:
+        rows.append(("nprs", score(instrument_id="nprs", total=answers["pain"]).value, None))
+    if answers.get("activities"):
+        ratings = [a["score"] for a in answers["activities"]]
+        rows.append(("psfs", score(instrument_id="psfs", items=ratings).value, ratings))
+    if "groc" in answers:
+        rows.append(("groc", float(answers["groc"]), None))
+    if "soreness" in answers:
+        rows.append(("nprs_soreness", float(answers["soreness"]), None))
+    OutcomeRecord.objects.bulk_create(
+        OutcomeRecord(
+            clinic=check_in.clinic,
+            patient=check_in.patient,
+            episode=check_in.episode,
+            check_in=check_in,
+            instrument_id=instrument,
+            value=value,
+            items=items,
+            recorded_at=check_in.answered_at or timezone.now(),
+        )
+        for instrument, value, items in rows
+    )
+
+
+@transaction.atomic
+def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
+    """Store a patient's answers (single use). Red flags raise an alert in the same transaction."""
+    check_in = checkin_from_token(token)
+    try:
+        answers, flags = questions.validate(check_in.kind, raw)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    claimed = CheckIn.objects.filter(pk=check_in.pk, answered_at__isnull=True).update(
+        answered_at=timezone.now(), answers=answers, red_flags=flags
+    )
+    if claimed != 1:  # answered in another tab a moment ago
+        raise LinkError("used")
+    check_in.refresh_from_db()
+    _outcomes(check_in, answers)
+    audit_record(
+        actor=None, action="check_in.answer", clinic=check_in.clinic, obj=check_in, detail={"via": "patient link"}
+    )
+    if flags:
+        alert = Alert.objects.create(clinic=check_in.clinic, patient=check_in.patient, check_in=check_in, flags=flags)
+        audit_record(actor=None, action="alert.create", clinic=check_in.clinic, obj=alert)
+    return check_in
+
+
+def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Email the reminders that are due. Safe to run from cron every minute, and concurrently:
+    each reminder is claimed with a compare-and-set before it is sent, so it is sent once."""
+    now = now or timezone.now()
+    candidates = list(
+        CheckIn.objects.filter(
+            reminder_sent_at__isnull=True, answered_at__isnull=True, due_at__lte=now, expires_at__gt=now
+        )
+        .exclude(patient__email="")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in candidates:
+        with transaction.atomic():
+            if CheckIn.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
+                continue  # another runner claimed it
+            check_in = CheckIn.objects.select_related("patient", "clinic").get(pk=pk)
+            context = {"check_in": check_in, "link": checkin_link(check_in), "clinic": check_in.clinic}
+            send_mail(
+                subject=f"{check_in.clinic.name}: how are you after dry needling?",
+                message=render_to_string("followup/email_reminder.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[check_in.patient.email],
+            )
+            audit_record(actor=None, action="check_in.remind", clinic=check_in.clinic, obj=check_in)
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: User, alert_id: int) -> Alert:
+    require_clinician(actor)
+    alert = Alert.objects.filter(clinic=clinic_for(actor=actor), pk=alert_id, acknowledged_at__isnull=True).first()
+    if alert is None:
+        raise ValidationError("No such open alert.")
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    audit_record(actor=actor, action="alert.acknowledge", obj=alert)
+    return alert
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: User,
+    episode: Episode,
+    instrument_id: str,
+    total: float | None = None,
+    items: list[int | None] | None = None,
+) -> OutcomeRecord:
+    """A score the clinician enters (licensed instruments: the total only)."""
+    from dryneedling.clinical.instruments import score
+
+    require_clinician(actor)
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    try:
+        result = score(instrument_id=instrument_id, items=items, total=total)
+    except (ValueError, KeyError) as error:
+        raise ValidationError({"total": str(error).strip("'")}) from None
+    record = OutcomeRecord.objects.create(
+        clinic=episode.clinic,
+        patient=episode.patient,
+        episode=episode,
+        instrument_id=instrument_id,
+        value=result.value,
+        items=items,
+        entered_by=actor,
+    )
+    audit_record(actor=actor, action="outcome.create", obj=record, detail={"instrument": instrument_id})
+    return record

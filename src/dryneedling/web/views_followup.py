@@ -1,0 +1,79 @@
+"""Clinician views of the follow-up loop: the list, alerts, maintenance, outcomes, course end."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dryneedling.followup import selectors
+from dryneedling.followup.reports import outcome_chart_for
+from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
+from dryneedling.patients import selectors as patient_selectors
+from dryneedling.web.http import AuthedRequest
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_list(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            alert_acknowledge(actor=request.user, alert_id=int(request.POST.get("alert", "0")))
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", ["No such alert."])))
+        else:
+            messages.success(request, "Alert acknowledged.")
+        return redirect("followup-list")
+    status = request.GET.get("status", "")
+    context = {
+        "rows": selectors.followup_list_for(actor=request.user, status=status),
+        "alerts": selectors.alerts_open_for(actor=request.user),
+        "reviews": selectors.maintenance_due_for(actor=request.user),
+        "status": status,
+        "statuses": selectors.STATUSES,
+    }
+    return render(request, "followup/list.html", context)
+
+
+@login_required
+@require_POST
+def episode_course_complete(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    try:
+        course_complete(actor=request.user, episode=episode)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Course completed: check-ins scheduled at 1, 4 and 12 weeks.")
+    return redirect("patient-detail", patient_id=episode.patient_id)
+
+
+@login_required
+@require_POST
+def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    try:
+        total = float(request.POST.get("total", ""))
+        outcome_record(
+            actor=request.user, episode=episode, instrument_id=request.POST.get("instrument", ""), total=total
+        )
+    except ValueError:
+        messages.error(request, "Enter the score as a number.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Score recorded.")
+    return redirect("patient-detail", patient_id=episode.patient_id)
+
+
+# matplotlib writes style attributes; this image response alone allows them, and runs no script.
+@csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
+@login_required
+@require_GET
+def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")

@@ -1,0 +1,167 @@
+"""Home-care plans (clinician edit, patient page and PDF), consent by link, patient education."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Clinic
+from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
+from dryneedling.followup import selectors
+from dryneedling.followup.consent import consent_from_token, consent_link_for, consent_sign
+from dryneedling.followup.homecare import (
+    home_care_from_token,
+    home_care_link,
+    home_care_plan_create,
+    home_care_plan_update,
+)
+from dryneedling.followup.links import LinkError
+from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment.models import FeeScheduleItem
+from dryneedling.treatment.pdf import render_pdf
+from dryneedling.web.http import AuthedRequest
+from dryneedling.web.views_public import link_error
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    record = selectors.home_care_plan_for(actor=request.user, episode=episode)
+    if request.method == "POST":
+        try:
+            if record is None:
+                record = home_care_plan_create(actor=request.user, episode=episode)
+                messages.success(request, "Plan generated from the muscles needled and the condition. Edit it below.")
+            else:
+                edits = {
+                    item["id"]: {
+                        "keep": request.POST.get(f"keep-{item['id']}") == "on",
+                        "instructions": request.POST.get(f"instructions-{item['id']}", item["instructions"]),
+                        "dose": request.POST.get(f"dose-{item['id']}", item["dose"] or "") or None,
+                    }
+                    for section in record.plan["sections"]
+                    for item in section["items"]
+                }
+                home_care_plan_update(
+                    actor=request.user,
+                    record=record,
+                    edits=edits,
+                    expected_version=int(request.POST.get("version", "0")),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, "Plan saved.")
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("home-care-plan", episode_id=episode.pk)
+    context = {
+        "episode": episode,
+        "patient": episode.patient,
+        "record": record,
+        "link": home_care_link(record) if record else None,
+    }
+    return render(request, "followup/plan_edit.html", context)
+
+
+def _public_plan_context(token: str) -> dict:  # type: ignore[type-arg]
+    record = home_care_from_token(token)
+    audit_record(
+        actor=None, action="home_care_plan.view", clinic=record.clinic, obj=record, detail={"via": "patient link"}
+    )
+    return {"record": record, "plan": record.plan, "clinic": record.clinic, "token": token}
+
+
+@never_cache
+@require_GET
+def public_plan(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        context = _public_plan_context(token)
+    except LinkError as error:
+        return link_error(request, error.reason)
+    return render(request, "public/home_care.html", context)
+
+
+@never_cache
+@require_GET
+def public_plan_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        context = _public_plan_context(token)
+    except LinkError as error:
+        return link_error(request, error.reason)
+    response = HttpResponse(render_pdf("public/home_care_pdf.html", context), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="home-care-plan.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def consent_link(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = patient_selectors.patient_get_for(actor=request.user, patient_id=patient_id)
+    link = consent_link_for(actor=request.user, patient=patient)
+    messages.success(request, f"Consent link for the patient (valid 7 days, version {CONSENT_VERSION}): {link}")
+    return redirect("patient-detail", patient_id=patient.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_consent(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        patient = consent_from_token(token)
+    except LinkError as error:
+        return link_error(request, error.reason)
+    error_message = ""
+    if request.method == "POST":
+        try:
+            consent_sign(
+                token=token,
+                signed_name=request.POST.get("signed_name", ""),
+                agreed=request.POST.getlist("items"),
+                signature_svg=request.POST.get("signature", ""),
+            )
+        except LinkError as error:
+            return link_error(request, error.reason)
+        except ValidationError as error:
+            error_message = " ".join(error.messages)
+        else:
+            return render(request, "public/consent_done.html", {"clinic": patient.clinic})
+    context = {
+        "clinic": patient.clinic,
+        "items": consent_items(),
+        "version": CONSENT_VERSION,
+        "page": _education(patient.clinic),
+        "error": error_message,
+    }
+    return render(request, "public/consent.html", context, status=400 if error_message else 200)
+
+
+def _education(clinic: Clinic):  # type: ignore[no-untyped-def]
+    fees = {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic=clinic)}
+    return education_page(clinic_name=clinic.name, fees=fees or None)
+
+
+def _clinic(slug: str) -> Clinic:
+    clinic = Clinic.objects.filter(slug=slug).first()
+    if clinic is None:
+        raise Http404("No such clinic.")
+    return clinic
+
+
+@require_GET
+def education(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    clinic = _clinic(clinic_slug)
+    return render(request, "public/education.html", {"clinic": clinic, "page": _education(clinic)})
+
+
+@require_GET
+def education_pdf(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    clinic = _clinic(clinic_slug)
+    pdf = render_pdf("public/education_pdf.html", {"clinic": clinic, "page": _education(clinic)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dry-needling-{clinic.slug}.pdf"'
+    return response

@@ -1,0 +1,58 @@
+"""Pages patients reach through signed links, without an account. Every refused link gets the
+same page with a plain reason and no patient data."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from dryneedling.followup import questions
+from dryneedling.followup.links import LinkError
+from dryneedling.followup.services import checkin_answer, checkin_from_token
+
+LINK_MESSAGES = {
+    "invalid": "This link is not valid. Please use the link in your most recent message from the clinic.",
+    "expired": "This link has expired. The clinic will contact you if they need anything.",
+    "used": "This form has already been answered. Thank you.",
+}
+
+
+def link_error(request: HttpRequest, reason: str) -> HttpResponse:
+    status = 410 if reason in ("expired", "used") else 404
+    return render(request, "public/link_error.html", {"message": LINK_MESSAGES[reason]}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        record = checkin_from_token(token)
+    except LinkError as error:
+        return link_error(request, error.reason)
+    error_message = ""
+    if request.method == "POST":
+        raw = request.POST.dict() | {"side_effects": request.POST.getlist("side_effects")}
+        try:
+            answered = checkin_answer(token=token, raw=raw)
+        except LinkError as error:
+            return link_error(request, error.reason)
+        except ValidationError as error:
+            error_message = " ".join(error.messages)
+        else:
+            context = {"check_in": answered, "flags": answered.red_flags, "clinic": answered.clinic}
+            return render(request, "public/check_in_done.html", context)
+    context = {
+        "check_in": record,
+        "clinic": record.clinic,
+        "error": error_message,
+        "posted": request.POST,
+        "side_effects": questions.SIDE_EFFECTS,
+        "red_flags": questions.RED_FLAGS,
+        "adherence": questions.ADHERENCE,
+        "scale": range(0, 11),
+        "groc": range(-7, 8),
+    }
+    return render(request, "public/check_in.html", context, status=400 if error_message else 200)
