@@ -40,6 +40,7 @@ def kb_check(out: TextIO, err: TextIO | None = None, data_dir: Path | None = Non
     try:
         k = load_knowledge(data_dir)
         chart = load_chart(data_dir)
+        extra = _companion_counts(data_dir, k)
     except KnowledgeError as exc:
         print(f"kb check failed: {_one_line(str(exc))}", file=err)
         return 1
@@ -68,9 +69,31 @@ def kb_check(out: TextIO, err: TextIO | None = None, data_dir: Path | None = Non
         f"  body chart regions: {len(chart.by_id)} "
         f"(front {len(chart.views['front'])}, back {len(chart.views['back'])})",
         f"  evidence tags:      V {tags['V']}, M {tags['M']}, NF {tags['NF']}",
+        *extra,
     ]
     print("\n".join(lines), file=out)
     return 0
+
+
+def _companion_counts(data_dir: Path | None, k: Knowledge) -> list[str]:
+    """Load the data files that live beside the knowledge base (each validates itself)."""
+    from .billing import load_billing
+    from .education import CONSENT_VERSION, load_education
+    from .homecare import load_homecare
+    from .instruments import load_instrument_data
+
+    billing = load_billing(data_dir, k)
+    instruments = load_instrument_data(data_dir, k)
+    homecare = load_homecare(data_dir, k)
+    education = load_education(data_dir, k)
+    return [
+        f"  billing:            {len(billing.codes)} codes, {len(billing.rules)} rules, never billed: "
+        + ", ".join(sorted(billing.never_bill)),
+        f"  instruments:        {len(instruments.instruments)} (" + ", ".join(instruments.instruments) + ")",
+        f"  home-care items:    {len(homecare.items)}",
+        f"  education:          {len(education.sections)} sections, consent {CONSENT_VERSION} "
+        f"({len(education.consent)} items)",
+    ]
 
 
 def _range(values: tuple[float, float] | None, what: str) -> str:

@@ -102,3 +102,17 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
                 )
             )
     return due
+
+
+def followup_counts(*, clinic_id: int) -> dict[str, object]:
+    """Counts of the follow-up loop of one clinic (for `dryneedling stats`; no patient data)."""
+    check_ins = CheckIn.objects.filter(clinic_id=clinic_id)
+    total = check_ins.count()
+    answered = check_ins.filter(answered_at__isnull=False).count()
+    return {
+        "check_ins": total,
+        "check_ins_answered_percent": round(100 * answered / total, 1) if total else 0.0,
+        "open_alerts": Alert.objects.filter(clinic_id=clinic_id, acknowledged_at__isnull=True).count(),
+        "outcome_records": OutcomeRecord.objects.filter(clinic_id=clinic_id).count(),
+        "home_care_plans": HomeCarePlan.objects.filter(clinic_id=clinic_id).count(),
+    }

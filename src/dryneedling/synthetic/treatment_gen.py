@@ -63,6 +63,7 @@ class SessionRecord:
 
 @dataclass(frozen=True, slots=True)
 class CourseRecord:
+    condition_id: str
     screened_at: datetime
     anticoagulants: bool
     findings: tuple[FindingRecord, ...]
@@ -150,5 +151,9 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) 
         sessions.append(SessionRecord(started_at=when, insertions=tuple(insertions), side_effects=effects))
         when += timedelta(days=rng.choice((3, 4, 7, 7)), minutes=rng.randint(-90, 90))
     return CourseRecord(
-        screened_at=screened, anticoagulants=rng.random() < 0.08, findings=tuple(findings), sessions=tuple(sessions)
+        condition_id=condition,
+        screened_at=screened,
+        anticoagulants=rng.random() < 0.08,
+        findings=tuple(findings),
+        sessions=tuple(sessions),
     )

@@ -4,7 +4,7 @@ signed notes) for one batch of patients. Called by the patient loader inside its
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,7 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import QUESTIONS, parse_answers, screen
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
+from dryneedling.synthetic.followup_loader import insert_followup
 from dryneedling.synthetic.generator import PatientRecord
 from dryneedling.synthetic.treatment_gen import CourseRecord, generate_course
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session
@@ -241,7 +242,18 @@ def insert_courses(
     Insertion.objects.bulk_create(insertions, batch_size=BATCH)
     AdverseEvent.objects.bulk_create(events, batch_size=BATCH)
     Note.objects.bulk_create(notes, batch_size=BATCH)
-    return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events)}
+    by_course: dict[int, list[Session]] = {}
+    for session, (course, _, _, _) in zip(sessions, session_courses, strict=True):
+        by_course.setdefault(id(course), []).append(session)
+    followed = [(p, e, c, by_course.get(id(c), [])) for p, e, c, _ in courses]
+    counts = insert_followup(
+        clinic=clinic,
+        clinician=clinician,
+        courses=followed,
+        rng=rng,
+        now=datetime.combine(today, time(23, 59), tzinfo=UTC),
+    )
+    return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events), **counts}
 
 
 def _minutes(session: Any) -> Any:

@@ -1,0 +1,123 @@
+"""Bulk-insert synthetic follow-up: check-ins, outcome records, course ends, home-care plans."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.clinical.homecare import build_plan, plan_to_dict
+from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.patients.models import Episode, Patient
+from dryneedling.synthetic.followup_gen import generate_followup
+from dryneedling.synthetic.treatment_gen import CourseRecord
+from dryneedling.treatment.models import Session
+
+BATCH = 2000
+
+
+@cache
+def _plan(muscles: tuple[str, ...], condition_id: str) -> dict[str, Any]:
+    return plan_to_dict(build_plan(muscle_ids=list(muscles), condition_id=condition_id))
+
+
+def _outcomes(answers: dict[str, Any]) -> list[tuple[str, float, Any]]:
+    rows: list[tuple[str, float, Any]] = []
+    if "soreness" in answers:
+        rows.append(("nprs_soreness", float(answers["soreness"]), None))
+    if "pain" in answers:
+        rows.append(("nprs", float(answers["pain"]), None))
+        scores = [a["score"] for a in answers["activities"]]
+        rows.append(("psfs", sum(scores) / len(scores), scores))
+        rows.append(("groc", float(answers["groc"]), None))
+    return rows
+
+
+def insert_followup(
+    *,
+    clinic: Clinic,
+    clinician: User,
+    courses: list[tuple[Patient, Episode, CourseRecord, list[Session]]],
+    rng: random.Random,
+    now: datetime,
+) -> dict[str, int]:
+    check_ins: list[CheckIn] = []
+    pending: list[tuple[CheckIn, dict[str, Any]]] = []
+    outcomes: list[OutcomeRecord] = []
+    plans: list[HomeCarePlan] = []
+    completed: list[Episode] = []
+    for patient, episode, course, sessions in courses:
+        if not sessions:
+            continue
+        follow = generate_followup(course=course, rng=rng, now=now)
+        first = sessions[0].started_at
+        for instrument, value in (("nprs", float(follow.baseline_pain)), ("psfs", follow.baseline_psfs)):
+            outcomes.append(
+                OutcomeRecord(
+                    clinic=clinic,
+                    patient=patient,
+                    episode=episode,
+                    instrument_id=instrument,
+                    value=value,
+                    recorded_at=first,
+                    entered_by=clinician,
+                )
+            )
+        for c in follow.check_ins:
+            row = CheckIn(
+                clinic=clinic,
+                patient=patient,
+                episode=episode,
+                session=sessions[c.session_index],
+                kind=c.kind,
+                due_at=c.due_at,
+                expires_at=c.expires_at,
+                answered_at=c.answered_at,
+                answers=c.answers,
+                red_flags=[],
+                reminder_sent_at=c.due_at if patient.email else None,
+            )
+            check_ins.append(row)
+            if c.answers is not None:
+                pending.append((row, c.answers))
+        if follow.course_completed_at is not None:
+            episode.course_completed_at = follow.course_completed_at
+            completed.append(episode)
+        muscles = tuple(sorted({f.muscle_id for f in course.findings}))
+        plans.append(
+            HomeCarePlan(
+                clinic=clinic,
+                patient=patient,
+                episode=episode,
+                plan=_plan(muscles, course.condition_id),
+                created_at=first,
+                updated_at=first,
+                updated_by=clinician,
+            )
+        )
+    CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
+    for row, answers in pending:
+        for instrument, value, items in _outcomes(answers):
+            outcomes.append(
+                OutcomeRecord(
+                    clinic=clinic,
+                    patient=row.patient,
+                    episode=row.episode,
+                    check_in=row,
+                    instrument_id=instrument,
+                    value=value,
+                    items=items,
+                    recorded_at=row.answered_at or row.due_at,
+                )
+            )
+    OutcomeRecord.objects.bulk_create(outcomes, batch_size=BATCH)
+    HomeCarePlan.objects.bulk_create(plans, batch_size=BATCH)
+    Episode.objects.bulk_update(completed, ["course_completed_at"], batch_size=BATCH)
+    return {
+        "check_ins": len(check_ins),
+        "check_ins_answered": len(pending),
+        "outcomes": len(outcomes),
+        "home_care_plans": len(plans),
+    }
