@@ -43,9 +43,9 @@ def outcome_chart_svg(
                 )
         for when in sessions:
             ax_pain.axvline(when, color="#0b6e69", alpha=0.25, linewidth=1)
-        for when, label in events:
-            ax_pain.plot([when], [9.6], marker="v", color="#a15c00", linestyle="none")
-            ax_pain.annotate(label, (when, 9.6), fontsize=7, rotation=30, xytext=(3, 3), textcoords="offset points")
+        for index, (when, _label) in enumerate(events):
+            ax_pain.plot([when], [9.6], marker="v", color="#a15c00", linestyle="none",
+                         label="Side effect (clinic or patient)" if index == 0 else None)
         ax_pain.set_ylim(0, 10.5)
         ax_pain.set_ylabel("Pain")
         if ax_pain.get_legend_handles_labels()[0]:
