@@ -23,28 +23,14 @@ def p95(samples: list[float]) -> float:
 
 def _open_session(user):  # type: ignore[no-untyped-def]
     """A screened, consented patient with a session in progress, through the services."""
+    from dryneedling.clinical.intake import all_clear_answers
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.models import Patient
     from dryneedling.treatment.services.chart import consent_record
     from dryneedling.treatment.services.session import session_start
 
     patient = Patient.objects.filter(clinic=user.membership.clinic).order_by("id").first()
-    answers = {
-        "unwilling": False,
-        "needle_phobia": False,
-        "unable_to_consent": False,
-        "cannot_communicate": False,
-        "unexplained_weight_loss": False,
-        "night_pain": False,
-        "fever": False,
-        "bowel_bladder_change": False,
-        "saddle_anaesthesia": False,
-        "progressive_neuro_deficit": False,
-        "acute_illness": False,
-        "bleeding_disorder": False,
-        "anticoagulants": False,
-        "pregnancy": "not_pregnant",
-    }
+    answers = all_clear_answers()
     screening_record(actor=user, patient=patient, answers=answers)
     consent_record(actor=user, patient=patient, signed_name=patient.display_name, covers_chest_and_neck=True)
     checklist = {"new_anticoagulants": False, "possibly_pregnant": False, "new_symptoms": False, "position": "prone"}

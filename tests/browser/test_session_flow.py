@@ -14,23 +14,9 @@ from io import BytesIO
 
 from playwright.sync_api import expect
 
-NO_FLAGS = {
-    "unwilling": False,
-    "needle_phobia": False,
-    "unable_to_consent": False,
-    "cannot_communicate": False,
-    "unexplained_weight_loss": False,
-    "night_pain": False,
-    "fever": False,
-    "bowel_bladder_change": False,
-    "saddle_anaesthesia": False,
-    "progressive_neuro_deficit": False,
-    "acute_illness": False,
-    "bleeding_disorder": False,
-    "anticoagulants": False,
-    "pregnancy": "not_pregnant",
-    "age": 45,
-}
+from dryneedling.clinical.intake import all_clear_answers
+
+NO_FLAGS = all_clear_answers(age=45)
 
 # Chart coordinates (viewBox units) on the back view. The editor's keyboard cursor starts at
 # (100, 200) and moves 4 units per arrow key press.

@@ -4,27 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.clinical.intake import all_clear_answers
 from dryneedling.intake.models import Screening
 from dryneedling.intake.services import screening_record
 from tests.conftest import csrf_token
 
-NO_FLAGS = {
-    "unwilling": False,
-    "needle_phobia": False,
-    "unable_to_consent": False,
-    "cannot_communicate": False,
-    "unexplained_weight_loss": False,
-    "night_pain": False,
-    "fever": False,
-    "bowel_bladder_change": False,
-    "saddle_anaesthesia": False,
-    "progressive_neuro_deficit": False,
-    "acute_illness": False,
-    "bleeding_disorder": False,
-    "anticoagulants": False,
-    "pregnancy": "not_pregnant",
-    "age": 45,
-}
+NO_FLAGS = all_clear_answers(age=45)
 
 
 def _form_data(answers: dict) -> dict:

@@ -299,5 +299,13 @@ def parse_answers(raw: Any) -> IntakeAnswers:
     return IntakeAnswers(values=MappingProxyType(values))
 
 
+def all_clear_answers(**overrides: Any) -> dict[str, Any]:
+    """Answers with every required yes/no question answered "no" and no pregnancy: the starting
+    point for synthetic data, tests and benchmarks (change one answer with a keyword)."""
+    answers: dict[str, Any] = {q.key: False for q in QUESTIONS if q.required and q.kind == "bool"}
+    answers["pregnancy"] = "not_pregnant"
+    return answers | overrides
+
+
 def site_label(site: str) -> str:
     return SITES[site][0] if site in SITES else site

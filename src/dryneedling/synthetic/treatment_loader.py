@@ -14,8 +14,9 @@ from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.clinical import soap
 from dryneedling.clinical.billing import derive_cpt
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
+from dryneedling.clinical.intake import all_clear_answers
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.clinical.screening import QUESTIONS, parse_answers, screen
+from dryneedling.clinical.screening import parse_answers, screen
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_loader import insert_followup
@@ -49,14 +50,7 @@ def synthetic_clinician(clinic: Clinic) -> User:
 
 
 def _answers(age: int, anticoagulants: bool) -> dict[str, Any]:
-    answers: dict[str, Any] = {q.key: False for q in QUESTIONS if q.required and q.kind == "bool"}
-    return answers | {
-        "pregnancy": "not_pregnant",
-        "age": age,
-        "anticoagulants": anticoagulants,
-        "tried_stretching": True,
-        "tried_heat": True,
-    }
+    return all_clear_answers(age=age, anticoagulants=anticoagulants, tried_stretching=True, tried_heat=True)
 
 
 @cache
