@@ -132,3 +132,19 @@ def test_point_form_over_htmx_returns_the_workspace_with_errors(alice_client, se
     )
     assert b"Someone else changed this record" in stale.content
     assert Insertion.objects.filter(session=session_a).count() == 1
+
+
+@pytest.mark.django_db
+def test_record_views_are_audited(alice_client, urls, session_a, episode_a):
+    from dryneedling.accounts.models import AuditEvent
+
+    for url, action in (
+        (f"/episodes/{episode_a.pk}/chart/", "chart.view"),
+        (f"/sessions/{session_a.pk}/", "session.view"),
+        (f"/sessions/{session_a.pk}/note/", "note.view"),
+        (f"/sessions/{session_a.pk}/superbill/", "superbill.view"),
+        (f"/sessions/{session_a.pk}/superbill.pdf", "superbill_pdf.view"),
+    ):
+        before = AuditEvent.objects.filter(action=action).count()
+        assert alice_client.get(url).status_code == 200
+        assert AuditEvent.objects.filter(action=action).count() == before + 1, action

@@ -45,6 +45,11 @@ def audit_record(
     )
 
 
+def record_view(*, actor: User, obj: models.Model, what: str) -> AuditEvent:
+    """Audit that `actor` opened a patient record (a chart, a session, a note, a superbill...)."""
+    return audit_record(actor=actor, action=f"{what}.view", obj=obj)
+
+
 class AuditContextMiddleware:
     """Makes the client address available to audit_record without passing requests into services."""
 

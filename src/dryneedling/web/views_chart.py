@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import propose_muscles
 from dryneedling.patients import selectors as patient_selectors
@@ -81,6 +82,7 @@ def _chart_context(
 @require_GET
 def episode_chart(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    record_view(actor=request.user, obj=episode, what="chart")
     return render(request, "treatment/chart.html", _chart_context(request, episode))
 
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
@@ -23,6 +24,8 @@ from dryneedling.web.views_patients import form_errors
 @require_http_methods(["GET", "POST"])
 def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
     note = selectors.note_get_for(actor=request.user, session_id=session_id)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=note, what="note")
     initial = {"version": note.version} | {s: getattr(note, s) for s in note.SECTIONS}
     form = NoteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -79,6 +82,7 @@ def note_amend_view(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_GET
 def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
     context = superbill_for(actor=request.user, session_id=session_id)
+    record_view(actor=request.user, obj=context["session"], what="superbill")
     return render(request, "treatment/superbill.html", context)
 
 
@@ -86,6 +90,7 @@ def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_GET
 def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
     context = superbill_for(actor=request.user, session_id=session_id)
+    record_view(actor=request.user, obj=context["session"], what="superbill_pdf")
     pdf = render_pdf("treatment/superbill_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="superbill-session-{session_id}.pdf"'

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment import selectors
 from dryneedling.treatment.models import Session
@@ -113,6 +114,7 @@ def _workspace(
 @require_GET
 def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    record_view(actor=request.user, obj=session, what="session")
     return _workspace(request, session)
 
 
