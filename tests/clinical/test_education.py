@@ -45,15 +45,20 @@ def _section(page: EducationPage, section_id: str) -> str:
 
 
 def _rate(effect_id: str, source: str, unit: str = "percent_of_treatments") -> list[float]:
-    return [r.value for r in KB.side_effects[effect_id].rates
-            if r.source == source and r.unit == unit and r.value is not None]
+    return [
+        r.value
+        for r in KB.side_effects[effect_id].rates
+        if r.source == source and r.unit == unit and r.value is not None
+    ]
 
 
 # -- readability ----------------------------------------------------------------------------------
 def test_readability_grade_can_fail() -> None:
-    dense = ("Prospective practitioner surveys quantifying adverse-event incidence following intramuscular "
-             "stimulation demonstrated considerable heterogeneity attributable to methodological differences "
-             "regarding denominators, classification thresholds, and retrospective ascertainment.")
+    dense = (
+        "Prospective practitioner surveys quantifying adverse-event incidence following intramuscular "
+        "stimulation demonstrated considerable heterogeneity attributable to methodological differences "
+        "regarding denominators, classification thresholds, and retrospective ascertainment."
+    )
     assert readability_grade(dense) > 12
     assert readability_grade("The cat sat on the mat. It was warm.") < 2
     with pytest.raises(ValueError):
@@ -207,8 +212,9 @@ def test_every_source_id_resolves() -> None:
     for sid in page.sources:
         assert sid in KB.sources or sid in get_billing().sources, sid
         assert sid in data.sources
-    assert {"source_article", "brady_2014", "boyce_2020", "lin_2019", "sanchez_infante_2021",
-            "cms_ncd_30_3_3"} <= set(page.sources)
+    assert {"source_article", "brady_2014", "boyce_2020", "lin_2019", "sanchez_infante_2021", "cms_ncd_30_3_3"} <= set(
+        page.sources
+    )
 
 
 # -- consent ------------------------------------------------------------------------------------------
@@ -222,8 +228,11 @@ def test_any_change_to_an_item_changes_the_digest() -> None:
     items = consent_items()
     base = consent_digest(items)
     first = items[0]
-    for changed in (dataclasses.replace(first, text=first.text + " "), dataclasses.replace(first, required=False),
-                    dataclasses.replace(first, id="other")):
+    for changed in (
+        dataclasses.replace(first, text=first.text + " "),
+        dataclasses.replace(first, required=False),
+        dataclasses.replace(first, id="other"),
+    ):
         assert consent_digest((changed, *items[1:])) != base
     assert consent_digest(tuple(reversed(items))) != base
 
@@ -254,18 +263,30 @@ def _sec(doc: dict[str, Any], section_id: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: _sec(d, "twitch")["paragraphs"].append("About {twitch_pct} twitch."),
-         "education.yaml: entry 'twitch': field 'paragraphs[2]': unknown placeholder '{twitch_pct}'"),
-        (lambda d: _sec(d, "twitch")["paragraphs"].append("About {brady_mild_pct} twitch."),
-         "education.yaml: entry 'twitch': field 'sources': uses {brady_mild_pct} so must cite 'brady_2014'"),
-        (lambda d: _sec(d, "twitch").update(sources=["nope"]),
-         "education.yaml: entry 'twitch': field 'sources': unknown source id 'nope'"),
-        (lambda d: d["sections"].remove(_sec(d, "cost")),
-         "education.yaml: entry '-': field 'sections': expected the sections"),
-        (lambda d: d["consent"].pop(3),
-         "education.yaml: entry 'chest_wall_neck': field 'consent': required consent item is missing"),
-        (lambda d: d["fees"]["labels"].pop("20561"),
-         "education.yaml: entry '-': field 'fees.labels': expected a plain-words label"),
+        (
+            lambda d: _sec(d, "twitch")["paragraphs"].append("About {twitch_pct} twitch."),
+            "education.yaml: entry 'twitch': field 'paragraphs[2]': unknown placeholder '{twitch_pct}'",
+        ),
+        (
+            lambda d: _sec(d, "twitch")["paragraphs"].append("About {brady_mild_pct} twitch."),
+            "education.yaml: entry 'twitch': field 'sources': uses {brady_mild_pct} so must cite 'brady_2014'",
+        ),
+        (
+            lambda d: _sec(d, "twitch").update(sources=["nope"]),
+            "education.yaml: entry 'twitch': field 'sources': unknown source id 'nope'",
+        ),
+        (
+            lambda d: d["sections"].remove(_sec(d, "cost")),
+            "education.yaml: entry '-': field 'sections': expected the sections",
+        ),
+        (
+            lambda d: d["consent"].pop(3),
+            "education.yaml: entry 'chest_wall_neck': field 'consent': required consent item is missing",
+        ),
+        (
+            lambda d: d["fees"]["labels"].pop("20561"),
+            "education.yaml: entry '-': field 'fees.labels': expected a plain-words label",
+        ),
     ],
 )
 def test_broken_file_names_file_entry_and_field(data_copy: Path, kb: Knowledge, change: Any, message: str) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dryneedling.followup.models import CheckIn
 from dryneedling.treatment.models import Session
 now = timezone.now()
+CheckIn.objects.all().delete()  # the seed writes its own (answered or past) check-ins
 sessions = list(Session.objects.select_related("patient", "episode"))
 rows = []
 for session in sessions:

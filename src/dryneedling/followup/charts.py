@@ -44,8 +44,14 @@ def outcome_chart_svg(
         for when in sessions:
             ax_pain.axvline(when, color="#0b6e69", alpha=0.25, linewidth=1)
         for index, (when, _label) in enumerate(events):
-            ax_pain.plot([when], [9.6], marker="v", color="#a15c00", linestyle="none",
-                         label="Side effect (clinic or patient)" if index == 0 else None)
+            ax_pain.plot(
+                [when],
+                [9.6],
+                marker="v",
+                color="#a15c00",
+                linestyle="none",
+                label="Side effect (clinic or patient)" if index == 0 else None,
+            )
         ax_pain.set_ylim(0, 10.5)
         ax_pain.set_ylabel("Pain")
         if ax_pain.get_legend_handles_labels()[0]:

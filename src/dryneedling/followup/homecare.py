@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.clinical.homecare import build_plan, plan_from_dict, plan_to_dict
+from dryneedling.clinical.homecare import MAX_TEXT, build_plan, plan_from_dict, plan_to_dict
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.followup.links import LinkError, make_token, read_token
 from dryneedling.followup.models import HomeCarePlan
@@ -24,6 +24,7 @@ from dryneedling.treatment.models import Finding, Insertion
 from dryneedling.treatment.services.common import CONFLICT_MESSAGE, EditConflict, require_clinician
 
 LINK_MAX_AGE = timedelta(days=120)
+NOTE_ID = "clinician-note"  # the clinician's own note to the patient, stored after the checked plan
 
 
 def kb_condition_for(episode: Episode) -> str | None:
@@ -66,23 +67,36 @@ def home_care_plan_update(
     episode_get_for(actor=actor, episode_id=record.episode_id)
     data = dict(record.plan)
     sections = []
+    kept_note = ""
     for section in data["sections"]:
         items = []
         for item in section["items"]:
             edit = edits.get(item["id"], {})
             if edit.get("keep", True) is False:
                 continue
-            items.append(item | {k: v for k, v in edit.items() if k in ("instructions", "dose")})
+            edited = item | {k: v for k, v in edit.items() if k in ("instructions", "dose")}
+            if item["id"] == NOTE_ID:  # the clinician's note cites no source: checked on its own below
+                kept_note = str(edited["instructions"] or "")
+                continue
+            items.append(edited)
         if items:
             sections.append(section | {"items": items})
-    note = note.strip()
+    note = note.strip() or kept_note.strip()  # a new note replaces the previous one
+    if len(note) > MAX_TEXT or "\x00" in note:
+        raise ValidationError(f"The note to the patient must be at most {MAX_TEXT} characters.")
+    data["sections"] = sections
+    data["sources"] = list(dict.fromkeys(s for sec in sections for it in sec["items"] for s in it["sources"]))
+    try:
+        clean = plan_to_dict(plan_from_dict(data))
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
     if note:
-        sections.append(
+        clean["sections"].append(
             {
                 "title": "From your clinician",
                 "items": [
                     {
-                        "id": "clinician-note",
+                        "id": NOTE_ID,
                         "title": "Notes",
                         "instructions": note,
                         "dose": None,
@@ -93,12 +107,6 @@ def home_care_plan_update(
                 ],
             }
         )
-    data["sections"] = sections
-    data["sources"] = list(dict.fromkeys(s for sec in sections for it in sec["items"] for s in it["sources"]))
-    try:
-        clean = plan_to_dict(plan_from_dict(data))
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
     updated = HomeCarePlan.objects.filter(pk=record.pk, version=expected_version).update(
         plan=clean, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
     )

@@ -85,6 +85,9 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
     due = []
     for episode in episodes:
         pain = latest_pain.get(episode.pk)
+        ended = episode.course_completed_at
+        if pain is not None and ended is not None and pain.recorded_at < ended:
+            pain = None  # a score from before the course ended is no follow-up
         if pain is not None and pain.value > clinic.maintenance_pain_threshold:
             due.append(
                 ReviewDue(

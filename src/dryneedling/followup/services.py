@@ -109,7 +109,10 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
         rows.append(("nprs", score(instrument_id="nprs", total=answers["pain"]).value, None))
     if answers.get("activities"):
         ratings = [a["score"] for a in answers["activities"]]
-        rows.append(("psfs", score(instrument_id="psfs", items=ratings).value, ratings))
+        try:
+            rows.append(("psfs", score(instrument_id="psfs", items=ratings).value, ratings))
+        except ValueError:  # the PSFS takes 3 to 5 activities: fewer stay in the answers, unscored
+            pass
     if "groc" in answers:
         rows.append(("groc", float(answers["groc"]), None))
     if "soreness" in answers:

@@ -33,6 +33,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     except LinkError as error:
         return link_error(request, error.reason)
     error_message = ""
+    flags: list[str] = []
     if request.method == "POST":
         raw = request.POST.dict() | {"side_effects": request.POST.getlist("side_effects")}
         try:
@@ -41,6 +42,9 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
             return link_error(request, error.reason)
         except ValidationError as error:
             error_message = " ".join(error.messages)
+            # Nothing is stored, but a red flag ticked on an incomplete form still gets the
+            # urgent-care instructions, and stays ticked.
+            flags = [key for key, _ in questions.RED_FLAGS if request.POST.get(f"flag_{key}") in ("yes", "on")]
         else:
             context = {"check_in": answered, "flags": answered.red_flags, "clinic": answered.clinic}
             return render(request, "public/check_in_done.html", context)
@@ -48,7 +52,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
         "check_in": record,
         "clinic": record.clinic,
         "error": error_message,
-        "posted": request.POST,
+        "flags": flags,
         "side_effects": questions.SIDE_EFFECTS,
         "red_flags": questions.RED_FLAGS,
         "adherence": questions.ADHERENCE,
