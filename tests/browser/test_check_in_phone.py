@@ -136,7 +136,7 @@ def test_red_flag_on_a_phone_reaches_the_clinic(page, phone, live_server, transa
     red_flags = page.locator("section[aria-labelledby='al-h']")
     open_alert = red_flags.locator(".alert-serious")
     expect(open_alert).to_have_count(1)
-    expect(open_alert).to_contain_text("breathing")
+    expect(open_alert).to_contain_text("Shortness of breath or chest pain")
     expect(open_alert).to_contain_text("24-48 hours after a session")
     expect(open_alert.get_by_role("link", name="Marisol Ferreira")).to_be_visible()
     row = page.locator("section[aria-labelledby='ci-h'] tbody tr", has_text="Marisol Ferreira")
@@ -149,7 +149,7 @@ def test_red_flag_on_a_phone_reaches_the_clinic(page, phone, live_server, transa
     answer = page.locator("section[aria-labelledby='fu-h'] tbody tr", has_text="24-48 hours after a session")
     expect(answer).to_have_count(1)
     expect(answer).to_contain_text("red_flag")
-    expect(answer.locator("strong")).to_have_text("Red flags: breathing")
+    expect(answer.locator("strong")).to_have_text("Red flags: Shortness of breath or chest pain since the needling")
     expect(answer).to_contain_text("soreness 4/10, bruising")
     expect(answer.get_by_role("textbox", name="Check-in link")).to_have_count(0)  # answered: no link offered
 

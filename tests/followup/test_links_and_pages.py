@@ -350,7 +350,7 @@ def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
 
     # The clinic sees the alert and acknowledges it.
     listing = alice_client.get("/followup/").content.decode()
-    assert "breathing" in listing and "Zelda" in listing
+    assert "Shortness of breath or chest pain" in listing and "Zelda" in listing
     post = alice_client.post(
         "/followup/", {"alert": alert.pk, "csrfmiddlewaretoken": csrf_token(alice_client, "/followup/")}, follow=True
     )

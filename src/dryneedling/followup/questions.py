@@ -28,6 +28,22 @@ ADHERENCE = (
 RED_FLAG_SOURCES = ("bn121", "hdc_2017", "navarro_santana_2020")
 
 
+FIELD_LABELS = {
+    "soreness": "How sore you are now",
+    "pain": "Your pain now",
+    "groc": "Compared with before treatment",
+    "resolved": "Has it settled",
+    "side_effects": "What you noticed",
+    "adherence": "Home care",
+    **{f"activity_{i}": f"Activity {i}" for i in range(1, 4)},
+    **{f"activity_{i}_score": f"Activity {i} score" for i in range(1, 4)},
+}
+
+
+def _label(key: str) -> str:
+    return FIELD_LABELS.get(key, key)
+
+
 def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Clean answers for one check-in kind, and the red flags they raise. ValueError on bad input."""
     answers: dict[str, Any] = {}
@@ -36,14 +52,14 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
         value = raw.get(key)
         if value in (None, ""):
             if required:
-                raise ValueError(f"{key}: please answer this question.")
+                raise ValueError(f"{_label(key)}: please answer this question.")
             return
         try:
             number_value = int(str(value))
         except (TypeError, ValueError):
-            raise ValueError(f"{key}: choose a number from {low} to {high}.") from None
+            raise ValueError(f"{_label(key)}: choose a number from {low} to {high}.") from None
         if not low <= number_value <= high:
-            raise ValueError(f"{key}: choose a number from {low} to {high}.")
+            raise ValueError(f"{_label(key)}: choose a number from {low} to {high}.")
         answers[key] = number_value
 
     flags = [key for key, _ in RED_FLAGS if raw.get(f"flag_{key}") in (True, "yes", "on")]
@@ -55,11 +71,11 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
         if isinstance(effects, str):
             effects = [effects]
         if any(e not in known for e in effects):
-            raise ValueError("side_effects: choose from the list.")
+            raise ValueError(f"{_label('side_effects')}: choose from the list.")
         answers["side_effects"] = sorted(set(effects))
         resolved = raw.get("resolved")
         if resolved not in ("yes", "no", "none"):
-            raise ValueError("resolved: say whether it has settled.")
+            raise ValueError(f"{_label('resolved')}: say whether it has settled.")
         answers["resolved"] = resolved
     else:
         number("pain", 0, 10)
@@ -70,13 +86,13 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
             if name or rating not in (None, ""):
                 number(f"activity_{index}_score", 0, 10)
                 if not name or "\x00" in name:
-                    raise ValueError(f"activity_{index}: name the activity you rated.")
+                    raise ValueError(f"{_label(f'activity_{index}')}: name the activity you rated.")
                 activities.append({"name": name, "score": answers.pop(f"activity_{index}_score")})
         if not activities:
-            raise ValueError("activity_1: name one activity and rate how well you can do it.")
+            raise ValueError("Activity 1: name one activity and rate how well you can do it.")
         answers["activities"] = activities
         number("groc", -7, 7)
         if raw.get("adherence") not in {key for key, _ in ADHERENCE}:
-            raise ValueError("adherence: say how often you did your home care.")
+            raise ValueError(f"{_label('adherence')}: say how often you did your home care.")
         answers["adherence"] = raw["adherence"]
     return answers, flags

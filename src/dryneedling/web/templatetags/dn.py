@@ -23,3 +23,12 @@ def seconds(value: int) -> str:
     """Seconds as m:ss."""
     value = int(value or 0)
     return f"{value // 60}:{value % 60:02d}"
+
+
+@register.filter
+def flag_labels(keys: list[str]) -> str:
+    """Red-flag keys of a check-in as the words the patient saw."""
+    from dryneedling.followup.questions import RED_FLAGS
+
+    labels = dict(RED_FLAGS)
+    return "; ".join(labels.get(key, key) for key in keys or [])
