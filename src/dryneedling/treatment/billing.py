@@ -8,8 +8,7 @@ from typing import Any
 from dryneedling.accounts.models import User
 from dryneedling.clinical.billing import derive_cpt, get_billing, superbill_lines
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.treatment.models import FeeScheduleItem
-from dryneedling.treatment.selectors import session_get_for
+from dryneedling.treatment.selectors import fee_schedule_for, session_get_for
 from dryneedling.treatment.services.fees import BILLABLE_CODES
 
 
@@ -20,7 +19,7 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
     insertions = list(session.insertions.all())
     cpt = derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions])
     conditions = list(session.episode.conditions.all())
-    fees = {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic=session.clinic)}
+    fees = fee_schedule_for(clinic_id=session.clinic_id)
     problems: list[str] = []
     missing = [code for code in BILLABLE_CODES if code not in fees]
     if cpt.code in missing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -171,3 +172,10 @@ def treatment_counts(*, clinic_id: int) -> dict[str, object]:
         "open_followup_tasks": FollowUpTask.objects.filter(clinic_id=clinic_id, resolved_at__isnull=True).count(),
         "notes_signed": Note.objects.filter(clinic_id=clinic_id, signed_at__isnull=False).count(),
     }
+
+
+def fee_schedule_for(*, clinic_id: int) -> dict[str, Decimal]:
+    """The clinic's self-pay fees by code (public information: no patient data)."""
+    from dryneedling.treatment.models import FeeScheduleItem
+
+    return {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic_id=clinic_id)}

@@ -23,8 +23,8 @@ from dryneedling.followup.homecare import (
 )
 from dryneedling.followup.links import LinkError
 from dryneedling.patients import selectors as patient_selectors
-from dryneedling.treatment.models import FeeScheduleItem
 from dryneedling.treatment.pdf import render_pdf
+from dryneedling.treatment.selectors import fee_schedule_for
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_public import link_error
 
@@ -141,7 +141,7 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _education(clinic: Clinic):  # type: ignore[no-untyped-def]
-    fees = {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic=clinic)}
+    fees = fee_schedule_for(clinic_id=clinic.pk)
     return education_page(clinic_name=clinic.name, fees=fees or None)
 
 

@@ -66,8 +66,8 @@ def _plan(data: dict[str, Any]) -> InsertionPlan:
     )
 
 
-def _insertion_form(session: Session, data: Any = None) -> InsertionForm:
-    findings = selectors.findings_for_episode(actor=session.clinician, episode=session.episode)
+def _insertion_form(request: AuthedRequest, session: Session, data: Any = None) -> InsertionForm:
+    findings = selectors.findings_for_episode(actor=request.user, episode=session.episode)
     choices: list[tuple[int | str, str]] = [
         (
             f.pk,
@@ -101,7 +101,7 @@ def _workspace(
         "insertions": list(session.insertions.all()),
         "totals": selectors.session_totals(session=session),
         "events": selectors.adverse_events_for_session(actor=request.user, session=session),
-        "form": form or _insertion_form(session),
+        "form": form or _insertion_form(request, session),
         "ae_form": ae_form or AdverseEventForm(),
         "guardrails": guardrails,
         "muscle_name": selectors.muscle_name,
@@ -122,7 +122,7 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_POST
 def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form = _insertion_form(session, request.POST)
+    form = _insertion_form(request, session, request.POST)
     form.is_valid()
     guardrails: list[dict[str, Any]] | None = None
     needed = ("muscle_id", "side", "technique", "needle_diameter_mm", "needle_length_mm")
@@ -138,7 +138,7 @@ def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpRespons
 @require_POST
 def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form = _insertion_form(session, request.POST)
+    form = _insertion_form(request, session, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
