@@ -46,3 +46,13 @@ def outcome_chart_for(*, actor: User, episode: Episode) -> str:
         events=events,
         sessions=sessions,
     )  # type: ignore[arg-type]
+
+
+def pain_mcid_caption() -> str:
+    """The MCID drawn on the outcome chart, with its sources and evidence tag."""
+    from dryneedling.clinical.instruments import change, get_instrument_data
+
+    result = change(instrument_id="nprs", baseline=5, follow_up=5)
+    sources = get_instrument_data().sources
+    cited = "; ".join(sources[s].citation.split(".")[0] for s in result.mcid_sources if s in sources)
+    return f"Shaded band: change smaller than the NPRS MCID of {result.mcid:g} points ({cited}) [{result.evidence}]."

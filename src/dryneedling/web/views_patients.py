@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_status, checkins_for_patient
 from dryneedling.followup.services import checkin_link
 from dryneedling.intake.selectors import screening_list_for
@@ -97,6 +98,7 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
             (c, checkin_status(c), checkin_link(c)) for c in checkins_for_patient(actor=request.user, patient=patient)
         ],
         "instruments": CLINICIAN_INSTRUMENTS,
+        "mcid_caption": pain_mcid_caption(),
     }
     return render(request, "patients/detail.html", context)
 
