@@ -157,6 +157,18 @@ class Entry:
         return self._get(name, required)
 
 
+def labelled(top: Entry, key: str, id_field: str = "id") -> list[Entry]:
+    """Each item of the list ``top[key]``, labelled with its id (or ``id_field``) for error messages."""
+    labels = [(r, r.raw.get(id_field)) for r in top.subs(key)]
+    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
+
+
+def require(ok: object, file: str, entry: str, field: str, problem: str) -> None:
+    """Raise a KnowledgeError naming file, entry and field unless ``ok``."""
+    if not ok:
+        raise KnowledgeError(file=file, entry=entry, field=field, problem=problem)
+
+
 def entries(path: Path, doc: Any, key: str) -> Iterator[Entry]:
     """Yield each entry of the list ``doc[key]``, checking ids are present and unique."""
     if not isinstance(doc, dict) or not isinstance(doc.get(key), list):

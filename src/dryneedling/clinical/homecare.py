@@ -16,9 +16,9 @@ from types import MappingProxyType
 from typing import Any
 
 from . import _build
-from ._reader import Entry, read_yaml
+from ._reader import Entry, labelled, read_yaml, require
 from .bodychart import DATA_DIR
-from .knowledge import EVIDENCE_TAGS, Knowledge, KnowledgeError, Source, get_knowledge, load_knowledge
+from .knowledge import EVIDENCE_TAGS, Knowledge, Source, get_knowledge, load_knowledge
 
 KINDS: tuple[str, ...] = ("after_care", "red_flag", "heat", "stretch", "self_care", "yoga", "strength")
 MUSCLE_KINDS: frozenset[str] = frozenset({"stretch", "self_care", "yoga"})
@@ -82,16 +82,6 @@ class HomeCareData:
 
 
 # -- data ---------------------------------------------------------------------------------------
-def _check(ok: object, file: str, entry: str, field: str, problem: str) -> None:
-    if not ok:
-        raise KnowledgeError(file=file, entry=entry, field=field, problem=problem)
-
-
-def _labelled(top: Entry, key: str) -> list[Entry]:
-    labels = [(r, r.raw.get("id")) for r in top.subs(key)]
-    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
-
-
 def _library_item(e: Entry, knowledge: Knowledge) -> LibraryItem:
     kind = e.choice("kind", KINDS)
     item = Item(
@@ -111,9 +101,9 @@ def _library_item(e: Entry, knowledge: Knowledge) -> LibraryItem:
     if conditions and kind != "strength":
         raise e.error("conditions", "only strength items list conditions")
     for m in muscles:
-        _check(m in knowledge.muscles, e.file, e.entry, "muscles", f"unknown muscle id '{m}'")
+        require(m in knowledge.muscles, e.file, e.entry, "muscles", f"unknown muscle id '{m}'")
     for c in conditions:
-        _check(c in knowledge.conditions, e.file, e.entry, "conditions", f"unknown condition id '{c}'")
+        require(c in knowledge.conditions, e.file, e.entry, "conditions", f"unknown condition id '{c}'")
     return LibraryItem(kind=kind, item=item, muscles=muscles, conditions=conditions)
 
 
@@ -124,29 +114,29 @@ def load_homecare(data_dir: Path | None = None, knowledge: Knowledge | None = No
     f, top = path.name, Entry(read_yaml(path), file=path.name, entry="-")
     known = dict(knowledge.sources)
     own: dict[str, Source] = {}
-    for e in _labelled(top, "sources"):
+    for e in labelled(top, "sources"):
         src = _build.build_source(e)
-        _check(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
+        require(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
         own[src.id] = src
     items: list[LibraryItem] = []
-    for e in _labelled(top, "items"):
+    for e in labelled(top, "items"):
         lib = _library_item(e, knowledge)
-        _check(all(lib.item.id != i.item.id for i in items), f, lib.item.id, "id", "duplicate id")
+        require(all(lib.item.id != i.item.id for i in items), f, lib.item.id, "id", "duplicate id")
         items.append(lib)
     top.finish()
     for lib in items:
         for sid in lib.item.sources:
-            _check(sid in own or sid in known, f, lib.item.id, "sources", f"unknown source id '{sid}'")
+            require(sid in own or sid in known, f, lib.item.id, "sources", f"unknown source id '{sid}'")
     unused = sorted(set(own) - {s for i in items for s in i.item.sources})
-    _check(not unused, f, unused[0] if unused else "-", "id", "source is never cited")
+    require(not unused, f, unused[0] if unused else "-", "id", "source is never cited")
     covered = {m for i in items if i.kind in ("stretch", "self_care") for m in i.muscles}
     bare = [m for m in knowledge.muscles if m not in covered]
-    _check(not bare, f, "-", "items", f"muscle '{bare[0] if bare else ''}' has no stretch or self_care item")
+    require(not bare, f, "-", "items", f"muscle '{bare[0] if bare else ''}' has no stretch or self_care item")
     trained = {c for i in items for c in i.conditions}
     lone = [c for c in knowledge.conditions if c not in trained]
-    _check(not lone, f, "-", "items", f"condition '{lone[0] if lone else ''}' has no strength item")
+    require(not lone, f, "-", "items", f"condition '{lone[0] if lone else ''}' has no strength item")
     for kind in ("after_care", "red_flag", "heat"):
-        _check(any(i.kind == kind for i in items), f, "-", "items", f"at least one {kind} item is required")
+        require(any(i.kind == kind for i in items), f, "-", "items", f"at least one {kind} item is required")
     return HomeCareData(sources=MappingProxyType({**known, **own}), items=tuple(items))
 
 

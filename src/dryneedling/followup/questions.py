@@ -96,3 +96,23 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
             raise ValueError(f"{_label('adherence')}: say how often you did your home care.")
         answers["adherence"] = raw["adherence"]
     return answers, flags
+
+
+def outcome_rows(answers: dict[str, Any]) -> list[tuple[str, float, list[int] | None]]:
+    """The scores a check-in's answers give: (instrument id, value, item scores)."""
+    from dryneedling.clinical.instruments import score
+
+    rows: list[tuple[str, float, list[int] | None]] = []
+    if "pain" in answers:
+        rows.append(("nprs", score(instrument_id="nprs", total=answers["pain"]).value, None))
+    if answers.get("activities"):
+        ratings = [a["score"] for a in answers["activities"]]
+        try:
+            rows.append(("psfs", score(instrument_id="psfs", items=ratings).value, ratings))
+        except ValueError:  # the PSFS takes 3 to 5 activities: fewer stay in the answers, unscored
+            pass
+    if "groc" in answers:
+        rows.append(("groc", float(answers["groc"]), None))
+    if "soreness" in answers:
+        rows.append(("nprs_soreness", float(answers["soreness"]), None))
+    return rows

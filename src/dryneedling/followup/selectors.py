@@ -27,6 +27,17 @@ def checkin_status(check_in: CheckIn) -> str:
     return "overdue" if now > check_in.due_at + (check_in.expires_at - check_in.due_at) / 2 else "due"
 
 
+def outcome_instrument_choices() -> list[tuple[str, str]]:
+    """Scores a clinician can enter as a total, labelled with the range and unit the engine expects."""
+    from dryneedling.clinical.instruments import get_instruments
+
+    return [
+        (i.id, f"{i.name} ({i.total_range[0]:g} to {i.total_range[1]:g} {i.unit})")
+        for i in get_instruments().values()
+        if i.kind != "change"
+    ]
+
+
 def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, str]]:
     """Check-ins of the last 120 days and the next 14, with their status, newest due first."""
     now = timezone.now()

@@ -102,21 +102,6 @@ def checkin_from_token(token: str, *, now: datetime | None = None) -> CheckIn:
 
 
 def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
-    from dryneedling.clinical.instruments import score
-
-    rows: list[tuple[str, float, list[int] | None]] = []
-    if "pain" in answers:
-        rows.append(("nprs", score(instrument_id="nprs", total=answers["pain"]).value, None))
-    if answers.get("activities"):
-        ratings = [a["score"] for a in answers["activities"]]
-        try:
-            rows.append(("psfs", score(instrument_id="psfs", items=ratings).value, ratings))
-        except ValueError:  # the PSFS takes 3 to 5 activities: fewer stay in the answers, unscored
-            pass
-    if "groc" in answers:
-        rows.append(("groc", float(answers["groc"]), None))
-    if "soreness" in answers:
-        rows.append(("nprs_soreness", float(answers["soreness"]), None))
     OutcomeRecord.objects.bulk_create(
         OutcomeRecord(
             clinic=check_in.clinic,
@@ -128,7 +113,7 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
             items=items,
             recorded_at=check_in.answered_at or timezone.now(),
         )
-        for instrument, value, items in rows
+        for instrument, value, items in questions.outcome_rows(answers)
     )
 
 

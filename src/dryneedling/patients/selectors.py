@@ -14,7 +14,7 @@ from django.http import Http404
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Outcome, User
 from dryneedling.accounts.selectors import clinic_for
-from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
 
 def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
@@ -67,8 +67,6 @@ def episode_get_for(*, actor: User, episode_id: int) -> Episode:
 
 def clinic_counts(*, clinic_id: int) -> dict[str, int]:
     """Counts of the main records of one clinic (for `dryneedling stats`; no patient data)."""
-    from dryneedling.patients.models import EpisodeCondition
-
     return {
         "patients": Patient.objects.filter(clinic_id=clinic_id).count(),
         "episodes": Episode.objects.filter(clinic_id=clinic_id).count(),

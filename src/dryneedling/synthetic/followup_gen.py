@@ -18,6 +18,7 @@ from dryneedling.synthetic.treatment_gen import CourseRecord
 RESPONSE = {"soreness": 0.70, "week_1": 0.65, "week_4": 0.55, "week_12": 0.45}
 WEEKS = (("week_1", 7), ("week_4", 28), ("week_12", 84))
 ADHERENCE = ("never", "some_days", "most_days", "every_day")
+ACTIVITIES = ("Work at a desk", "Sleep through the night", "Lift a bag of shopping")  # the PSFS takes 3 to 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,9 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
                     answers = {
                         "red_flags": [],
                         "pain": pain,
-                        "activities": [{"name": "Usual activity", "score": score}],
+                        "activities": [
+                            {"name": name, "score": _clamp(score + rng.gauss(0, 0.8), 0, 10)} for name in ACTIVITIES
+                        ],
                         "groc": groc,
                         "adherence": rng.choice(ADHERENCE[1:] if responder else ADHERENCE),
                     }

@@ -10,6 +10,7 @@ from typing import Any
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.clinical.homecare import build_plan, plan_to_dict
 from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.followup.questions import outcome_rows
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_gen import generate_followup
 from dryneedling.synthetic.treatment_gen import CourseRecord
@@ -21,18 +22,6 @@ BATCH = 2000
 @cache
 def _plan(muscles: tuple[str, ...], condition_id: str) -> dict[str, Any]:
     return plan_to_dict(build_plan(muscle_ids=list(muscles), condition_id=condition_id))
-
-
-def _outcomes(answers: dict[str, Any]) -> list[tuple[str, float, Any]]:
-    rows: list[tuple[str, float, Any]] = []
-    if "soreness" in answers:
-        rows.append(("nprs_soreness", float(answers["soreness"]), None))
-    if "pain" in answers:
-        rows.append(("nprs", float(answers["pain"]), None))
-        scores = [a["score"] for a in answers["activities"]]
-        rows.append(("psfs", sum(scores) / len(scores), scores))
-        rows.append(("groc", float(answers["groc"]), None))
-    return rows
 
 
 def insert_followup(
@@ -99,7 +88,7 @@ def insert_followup(
         )
     CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
     for row, answers in pending:
-        for instrument, value, items in _outcomes(answers):
+        for instrument, value, items in outcome_rows(answers):
             outcomes.append(
                 OutcomeRecord(
                     clinic=clinic,

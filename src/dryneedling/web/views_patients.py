@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from dryneedling.followup.reports import pain_mcid_caption
-from dryneedling.followup.selectors import checkin_status, checkins_for_patient
+from dryneedling.followup.selectors import checkin_status, checkins_for_patient, outcome_instrument_choices
 from dryneedling.followup.services import checkin_link
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
@@ -21,15 +21,6 @@ from dryneedling.web.forms import EpisodeForm, PatientForm, conditions_as_text
 from dryneedling.web.http import AuthedRequest
 
 PAGE_SIZE = 25
-# Scores a clinician enters at a visit (licensed questionnaires: the total only).
-CLINICIAN_INSTRUMENTS = (
-    ("nprs", "NPRS pain 0-10"),
-    ("ndi", "Neck Disability Index (%)"),
-    ("odi", "Oswestry (%)"),
-    ("quickdash", "QuickDASH (0-100)"),
-    ("lefs", "LEFS (0-80)"),
-    ("psfs", "PSFS (0-10)"),
-)
 
 
 def form_errors(form: forms.Form, error: ValidationError) -> None:
@@ -97,7 +88,7 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "checkins": [
             (c, checkin_status(c), checkin_link(c)) for c in checkins_for_patient(actor=request.user, patient=patient)
         ],
-        "instruments": CLINICIAN_INSTRUMENTS,
+        "instruments": outcome_instrument_choices(),
         "mcid_caption": pain_mcid_caption(),
     }
     return render(request, "patients/detail.html", context)

@@ -11,9 +11,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import _build
-from .._reader import Entry, read_yaml
+from .._reader import Entry, labelled, read_yaml, require
 from ..bodychart import DATA_DIR
-from ..knowledge import Knowledge, KnowledgeError, Source, get_knowledge, load_knowledge
+from ..knowledge import Knowledge, Source, get_knowledge, load_knowledge
 
 NEVER_BILL: frozenset[str] = frozenset({"97810", "97811", "97813", "97814", "20552", "20553"})
 PAYERS: tuple[str, ...] = ("medicare", "commercial", "self_pay")
@@ -107,12 +107,6 @@ class Superbill:
 
 
 # -- data ---------------------------------------------------------------------------------------
-def _items(top: Entry, key: str, id_field: str) -> list[Entry]:
-    """Each item of a top-level list, labelled with its id (or code) for error messages."""
-    labels = [(r, r.raw.get(id_field)) for r in top.subs(key)]
-    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
-
-
 def _described(e: Entry, describe: Callable[[Entry], str], cited: list[tuple[str, tuple[str, ...]]]) -> str:
     e.text("code")
     text = describe(e)
@@ -135,11 +129,6 @@ def _code(e: Entry) -> BillingCode:
     return item
 
 
-def _check(ok: object, file: str, entry: str, field: str, problem: str) -> None:
-    if not ok:
-        raise KnowledgeError(file=file, entry=entry, field=field, problem=problem)
-
-
 def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> BillingData:
     """Read and validate ``billing.yaml``; source ids resolve here or in the knowledge base's ``sources.yaml``."""
     knowledge = knowledge or (load_knowledge(data_dir) if data_dir else get_knowledge())
@@ -147,24 +136,24 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
     f, top = path.name, Entry(read_yaml(path), file=path.name, entry="-")
     known = dict(knowledge.sources)
     own: dict[str, Source] = {}
-    for e in _items(top, "sources", "id"):
+    for e in labelled(top, "sources", "id"):
         src = _build.build_source(e)
-        _check(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
+        require(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
         own[src.id] = src
     cited: list[tuple[str, tuple[str, ...]]] = []
-    codes = tuple(sorted((_code(e) for e in _items(top, "codes", "code")), key=lambda c: c.min_muscles))
+    codes = tuple(sorted((_code(e) for e in labelled(top, "codes", "code")), key=lambda c: c.min_muscles))
     never = {
         e.entry: _described(e, lambda e: f"{e.text('descriptor')}: {e.text('reason')}", cited)
-        for e in _items(top, "never_bill", "code")
+        for e in labelled(top, "never_bill", "code")
     }
     retired = {
         e.entry: _described(
             e, lambda e: f"{e.text('code')}: {e.text('reason')}; use {', '.join(e.texts('use_instead'))}", cited
         )
-        for e in _items(top, "retired_icd10", "code")
+        for e in labelled(top, "retired_icd10", "code")
     }
     rules: dict[str, BillingRule] = {}
-    for e in _items(top, "rules", "id"):
+    for e in labelled(top, "rules", "id"):
         rule = BillingRule(
             id=e.text("id"),
             applies=e.choice("applies", APPLIES),
@@ -175,17 +164,17 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
             evidence=e.evidence(),
         )
         e.finish()
-        _check(rule.id not in rules, f, rule.id, "id", "duplicate id")
+        require(rule.id not in rules, f, rule.id, "id", "duplicate id")
         rules[rule.id] = rule
     top.finish()
     cited += [(c.code, c.sources) for c in codes] + [(r.id, r.sources) for r in rules.values()]
     for owner, ids in cited:
         for sid in ids:
-            _check(sid in own or sid in known, f, owner, "sources", f"unknown source id '{sid}'")
+            require(sid in own or sid in known, f, owner, "sources", f"unknown source id '{sid}'")
     unused = sorted(set(own) - {s for _, ids in cited for s in ids})
-    _check(not unused, f, unused[0] if unused else "-", "id", "source is never cited")
-    _check(set(never) == NEVER_BILL, f, "-", "never_bill", "must list exactly billing.NEVER_BILL")
-    _check(not {c.code for c in codes} & NEVER_BILL, f, "-", "codes", "a NEVER_BILL code is listed as billable")
+    require(not unused, f, unused[0] if unused else "-", "id", "source is never cited")
+    require(set(never) == NEVER_BILL, f, "-", "never_bill", "must list exactly billing.NEVER_BILL")
+    require(not {c.code for c in codes} & NEVER_BILL, f, "-", "codes", "a NEVER_BILL code is listed as billable")
     bounds = [(c.min_muscles, c.max_muscles) for c in codes]
     contiguous = (
         bool(bounds)
@@ -193,9 +182,9 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
         and bounds[-1][1] is None
         and all(hi is not None and hi + 1 == nxt[0] for (_, hi), nxt in zip(bounds, bounds[1:], strict=False))
     )
-    _check(contiguous, f, "-", "codes", "muscle ranges must run from 1 upward without gaps or overlaps")
+    require(contiguous, f, "-", "codes", "muscle ranges must run from 1 upward without gaps or overlaps")
     missing = [r for r in REQUIRED_RULES if r not in rules]
-    _check(not missing, f, missing[0] if missing else "-", "id", "required rule is missing")
+    require(not missing, f, missing[0] if missing else "-", "id", "required rule is missing")
     return BillingData(
         sources=MappingProxyType({**known, **own}),
         codes=codes,

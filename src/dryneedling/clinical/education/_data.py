@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from .._reader import Entry, read_yaml
+from .._reader import Entry, labelled, read_yaml
 from ..billing import get_billing, load_billing
 from ..bodychart import DATA_DIR
 from ..knowledge import Knowledge, KnowledgeError, Rate, Source, get_knowledge, load_knowledge
@@ -183,11 +183,6 @@ def _fields(template: str, allowed: frozenset[str], e: Entry, field: str) -> set
 
 
 # -- data ---------------------------------------------------------------------------------------
-def _labelled(top: Entry, key: str) -> list[Entry]:
-    labels = [(r, r.raw.get("id")) for r in top.subs(key)]
-    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
-
-
 def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> EducationData:
     """Read and validate ``education.yaml``; compute the knowledge-base values its placeholders use."""
     knowledge = knowledge or (load_knowledge(data_dir) if data_dir else get_knowledge())
@@ -199,7 +194,7 @@ def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = N
     title = top.text("title")
     _fields(title, frozenset({"clinic"}), top, "title")
     sections: list[EduSection] = []
-    for e in _labelled(top, "sections"):
+    for e in labelled(top, "sections"):
         section = EduSection(
             id=e.text("id"), heading=e.text("heading"), paragraphs=e.texts("paragraphs"), sources=e.sources()
         )
@@ -237,7 +232,7 @@ def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = N
     ):
         raise fees.error("labels", f"expected a plain-words label for each of {', '.join(sorted(codes))}")
     consent: list[ConsentItem] = []
-    for e in _labelled(top, "consent"):
+    for e in labelled(top, "consent"):
         item = ConsentItem(id=e.text("id"), text=e.text("text"), required=e.flag("required", default=True))
         e.finish()
         if any(c.id == item.id for c in consent):

@@ -10,9 +10,9 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from .. import _build
-from .._reader import Entry, read_yaml
+from .._reader import Entry, labelled, read_yaml, require
 from ..bodychart import DATA_DIR
-from ..knowledge import Knowledge, KnowledgeError, Source, get_knowledge, load_knowledge
+from ..knowledge import Knowledge, Source, get_knowledge, load_knowledge
 from ._model import (
     DIRECTIONS,
     KINDS,
@@ -30,12 +30,6 @@ T = TypeVar("T")
 FILE = "instruments.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 LOINC_RE = re.compile(r"^\d{1,7}-\d$")
-
-
-def _items(top: Entry, key: str) -> list[Entry]:
-    """Each item of a top-level list, labelled with its id for error messages."""
-    labels = [(r, r.raw.get("id")) for r in top.subs(key)]
-    return [Entry(r.raw, file=top.file, entry=i if isinstance(i, str) else "-") for r, i in labels]
 
 
 def _sourced(e: Entry) -> Sourced:
@@ -204,8 +198,7 @@ def _check_instrument(i: Instrument, e: Entry) -> None:
 
 
 def _check(ok: object, entry: str, field: str, problem: str) -> None:
-    if not ok:
-        raise KnowledgeError(file=FILE, entry=entry, field=field, problem=problem)
+    require(ok, FILE, entry, field, problem)
 
 
 def _cited(i: Instrument) -> list[tuple[str, tuple[str, ...]]]:
@@ -220,14 +213,14 @@ def load_instrument_data(data_dir: Path | None = None, knowledge: Knowledge | No
     top = Entry(read_yaml(path), file=path.name, entry="-")
     known = dict(knowledge.sources)
     own: dict[str, Source] = {}
-    for e in _items(top, "sources"):
+    for e in labelled(top, "sources"):
         src = _build.build_source(e)
         _check(src.id not in own and src.id not in known, src.id, "id", "duplicate source id")
         own[src.id] = src
     preference = top.texts("function_preference")
     instruments: dict[str, Instrument] = {}
     aliases: dict[str, str] = {}
-    for e in _items(top, "instruments"):
+    for e in labelled(top, "instruments"):
         item = _instrument(e)
         _check(item.id not in instruments, item.id, "id", "duplicate id")
         instruments[item.id] = item

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
-from django.utils import timezone
 
 from dryneedling.accounts.models import Role, User
 from dryneedling.accounts.selectors import require_role
@@ -34,7 +33,3 @@ def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
     obj.refresh_from_db()
-
-
-def now() -> object:
-    return timezone.now()
