@@ -58,6 +58,11 @@ class Clinic(models.Model):
     default_point_seconds = models.PositiveSmallIntegerField(default=30)
     # Maintenance review: pain at follow-up above this NPRS, or 12 weeks after the course.
     maintenance_pain_threshold = models.PositiveSmallIntegerField(default=4)
+    # Safety policy (issue 8): the age from which a patient consents for themselves (18 is the US
+    # norm; a clinic elsewhere sets its own), and the jurisdiction whose dry-needling rules
+    # (training hours, who may needle) apply; ids come from clinical/data/jurisdictions.yaml.
+    age_of_consent = models.PositiveSmallIntegerField(default=18)
+    jurisdiction = models.CharField(max_length=40, default="generic")
 
     def __str__(self) -> str:
         return self.name
