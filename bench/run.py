@@ -12,6 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))  # with their full clinical history
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
@@ -23,18 +24,36 @@ def p95(samples: list[float]) -> float:
 
 def _open_session(user):  # type: ignore[no-untyped-def]
     """A screened, consented patient with a session in progress, through the services."""
+    from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
     from dryneedling.clinical.intake import all_clear_answers
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.models import Patient
-    from dryneedling.treatment.services.chart import consent_record
-    from dryneedling.treatment.services.session import session_start
+    from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
+    from dryneedling.treatment.models import FollowUpTask
+    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
+    from dryneedling.treatment.services.session import session_clean_technique_record, session_start
 
-    patient = Patient.objects.filter(clinic=user.membership.clinic).order_by("id").first()
+    clinician_profile_set(actor=user, clinician=user, profession="physical_therapist")
+    training_record_add(
+        actor=user, clinician=user, course="Bench course", provider="Bench", hours=60, completed_on=date(2024, 1, 1)
+    )
+    open_tasks = FollowUpTask.objects.filter(resolved_at__isnull=True).values("patient_id")
+    patient = Patient.objects.filter(clinic=user.membership.clinic).exclude(pk__in=open_tasks).order_by("id").first()
     answers = all_clear_answers()
     screening_record(actor=user, patient=patient, answers=answers)
-    consent_record(actor=user, patient=patient, signed_name=patient.display_name, covers_chest_and_neck=True)
-    checklist = {"new_anticoagulants": False, "possibly_pregnant": False, "new_symptoms": False, "position": "prone"}
-    return session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
+    consent_record(
+        actor=user, patient=patient, signed_name=patient.display_name, optional_items=optional_consent_items()
+    )
+    checklist = {
+        "new_anticoagulants": False,
+        "possibly_pregnant": False,
+        "new_symptoms": False,
+        "new_medication": False,
+        "position": "prone",
+    }
+    session = session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
+    ticked = [item.id for item in CLEAN_TECHNIQUE]
+    return session_clean_technique_record(actor=user, session=session, expected_version=session.version, ticked=ticked)
 
 
 def _record_point(client, session):  # type: ignore[no-untyped-def]

@@ -82,3 +82,58 @@ def test_seeding_the_same_seed_twice_is_refused(capsys):
     assert _run(capsys, "seed", "--patients", "5", "--seed", "9", "--quiet")[0] == 0
     code, _, err = _run(capsys, "seed", "--patients", "5", "--seed", "9", "--quiet")
     assert code == 2 and "already holds synthetic patients of seed 9" in err
+
+
+# -- dryneedling guardrails (issue 8) -------------------------------------------------------------------
+def _plan_file(tmp_path, raw) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "plan.json"
+    path.write_text(raw if isinstance(raw, str) else json.dumps(raw), encoding="utf-8")
+    return str(path)
+
+
+def _guardrails_plan(**insertion):  # type: ignore[no-untyped-def]
+    from dryneedling.clinical.education import CONSENT_VERSION, consent_items
+
+    ins = {"muscle": "upper_trapezius", "side": "left", "technique": "pistoning", "needle_length_mm": 30} | insertion
+    items = [i.id for i in consent_items() if i.id != "chest_wall_neck"]
+    return {"insertion": ins, "patient": {"sex": "female"}, "consent": {"version": CONSENT_VERSION, "items": items}}
+
+
+def test_guardrails_prints_the_verdict_with_rule_ids_and_sources(capsys, tmp_path):
+    code, out, err = _run(capsys, "guardrails", "--plan", _plan_file(tmp_path, _guardrails_plan()))
+    assert code == 0 and not err
+    assert out.startswith("Verdict: BLOCK")
+    assert "GR-CONSENT-DECLINED" in out and "sources: hqca_2014" in out
+
+
+def test_guardrails_json_shape(capsys, tmp_path):
+    raw = _guardrails_plan(muscle="gastrocnemius", handling=None)
+    raw["consent"]["items"].append("chest_wall_neck")
+    code, out, _ = _run(capsys, "guardrails", "--plan", _plan_file(tmp_path, raw), "--json")
+    data = json.loads(out)
+    assert code == 0 and set(data) == {"verdict", "reasons"} and data["verdict"] in ("allowed", "warn", "block")
+    for reason in data["reasons"]:
+        assert set(reason) == {"level", "rule_id", "message", "sources", "citations", "evidence"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read plan file"),
+        ("{not json", "is not valid JSON"),
+        ({"insertion": {}, "bogus": 1}, "plan field 'bogus': unknown key"),
+        (
+            {"insertion": {"muscle": "x", "side": "left", "technique": "static", "needle_length_mm": 30}},
+            "unknown muscle",
+        ),
+        (
+            {"insertion": {"muscle": "deltoid", "side": "left", "technique": "static", "needle_length_mm": "30"}},
+            "expected a number",
+        ),
+    ],
+)
+def test_guardrails_bad_input_is_one_line_and_exit_2(capsys, tmp_path, content, message):
+    path = str(tmp_path / "missing.json") if content is None else _plan_file(tmp_path, content)
+    code, out, err = _run(capsys, "guardrails", "--plan", path)
+    assert code == 2 and not out
+    assert err.count("\n") == 1 and message in err, err

@@ -199,7 +199,15 @@ def cmd_kb(args: argparse.Namespace) -> int:
 def cmd_screen(args: argparse.Namespace) -> int:
     from dryneedling.clinical import commands
 
-    return commands.screen_file(args.answers, args.json, sys.stdout, sys.stderr)
+    return commands.screen_file(
+        args.answers, args.json, sys.stdout, sys.stderr, age_of_consent=args.age_of_consent, sex=args.sex
+    )
+
+
+def cmd_guardrails(args: argparse.Namespace) -> int:
+    from dryneedling.clinical.safety.command import guardrails_file
+
+    return guardrails_file(args.plan, args.json, sys.stdout, sys.stderr)
 
 
 def build_parser() -> Parser:
@@ -257,9 +265,15 @@ def build_parser() -> Parser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("screen", help="screen intake answers from a JSON file")
-    p.add_argument("--answers", required=True)
-    p.add_argument("--json", action="store_true")
+    from dryneedling.clinical.commands import add_screen_arguments
+
+    add_screen_arguments(p)
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("guardrails", help="check one planned insertion with the safety engine (plan JSON file)")
+    p.add_argument("--plan", required=True, help="JSON file: the insertion, patient, screening, consent, session")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_guardrails)
     return parser
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from dryneedling.accounts.models import Clinic, Role, User
 from dryneedling.accounts.services import clinic_create, user_create
 from dryneedling.patients.models import Patient
+from dryneedling.safetyrecords.models import TrainingRecord
+from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
 from dryneedling.synthetic.loader import seed_clinic
 from dryneedling.treatment.models import FeeScheduleItem
 
@@ -20,6 +23,22 @@ DEMO_USERS = (
 DEMO_CLINICS = (("riverside", "Riverside Physical Therapy", 400, 1), ("hilltop", "Hilltop Sports Physio", 60, 2))
 # Self-pay fees of the demo clinics: illustrative amounts, not a price recommendation.
 DEMO_FEES = {"20560": Decimal("85.00"), "20561": Decimal("110.00")}
+
+
+def _demo_training(clinician: User) -> None:
+    """Demo clinicians have a profession and a training record, so they may start sessions."""
+    if TrainingRecord.objects.filter(clinician=clinician).exists():
+        return
+    clinician_profile_set(actor=clinician, clinician=clinician, profession="physical_therapist")
+    training_record_add(
+        actor=clinician,
+        clinician=clinician,
+        course="Trigger point dry needling, levels 1 and 2 (demo record)",
+        provider="Demo training provider",
+        hours=Decimal(60),
+        completed_on=date(2024, 3, 1),
+        covers_electrical=True,
+    )
 
 
 def demo_load() -> list[tuple[str, str, str]]:
@@ -38,6 +57,8 @@ def demo_load() -> list[tuple[str, str, str]]:
                 password=DEMO_PASSWORD,
                 check_password_strength=False,
             )
+        if role == Role.CLINICIAN:
+            _demo_training(User.objects.get(email=email))
         logins.append((email, Role(role).label, clinics[slug].name))
     for slug, _, n_patients, seed in DEMO_CLINICS:
         clinic = clinics[slug]

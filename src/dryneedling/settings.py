@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dryneedling.intake",
     "dryneedling.treatment",
     "dryneedling.followup",
+    "dryneedling.safetyrecords",
     "dryneedling.web",
 ]
 

@@ -12,6 +12,7 @@ from dryneedling.web import (
     views_note,
     views_patients,
     views_public,
+    views_safety,
     views_session,
 )
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/points/", views_session.insertion_add, name="insertion-add"),
     path("sessions/<int:session_id>/adverse-events/", views_session.adverse_event_add, name="adverse-event-add"),
     path("sessions/<int:session_id>/complete/", views_session.session_finish, name="session-finish"),
+    path("sessions/<int:session_id>/clean-technique/", views_session.session_clean_technique, name="session-clean"),
     path("sessions/<int:session_id>/note/", views_note.note_detail, name="note-detail"),
     path("sessions/<int:session_id>/note/sign/", views_note.note_sign_view, name="note-sign"),
     path("sessions/<int:session_id>/note/amend/", views_note.note_amend_view, name="note-amend"),
@@ -57,6 +59,17 @@ urlpatterns = [
     path("learn/<slug:clinic_slug>/", views_homecare.education, name="education"),
     path("learn/<slug:clinic_slug>/dry-needling.pdf", views_homecare.education_pdf, name="education-pdf"),
     path("clinic/audit/", views_admin.audit_list, name="audit-list"),
+    path("clinic/credentials/", views_safety.credentials_index, name="credentials"),
+    path("clinic/credentials/<int:user_id>/", views_safety.credentials_detail, name="credentials-detail"),
+    path(
+        "clinic/training/<int:record_id>/retire/",
+        views_safety.training_record_retire_view,
+        name="training-record-retire",
+    ),
+    path("clinic/sharps/", views_safety.sharps_list, name="sharps-list"),
+    path("clinic/sharps/new/", views_safety.sharps_new, name="sharps-new"),
+    path("clinic/sharps/<int:incident_id>/", views_safety.sharps_detail, name="sharps-detail"),
+    path("clinic/safety-settings/", views_safety.safety_settings, name="safety-settings"),
     path("kb/", views_kb.kb_index, name="kb-index"),
     path("kb/muscles/<slug:muscle_id>/", views_kb.kb_muscle, name="kb-muscle"),
     path("kb/conditions/<slug:condition_id>/", views_kb.kb_condition, name="kb-condition"),

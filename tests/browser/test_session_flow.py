@@ -31,9 +31,11 @@ def _setup(alice, dana):  # type: ignore[no-untyped-def]
     """A screened, consented patient with a coded episode, and the clinic's fee for 20560."""
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.services import episode_create, patient_create
-    from dryneedling.treatment.services.chart import consent_record
+    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
     from dryneedling.treatment.services.fees import fee_set
+    from tests.treatment.conftest import ensure_trained
 
+    ensure_trained(alice)
     patient = patient_create(
         actor=alice, mrn="SES-1", given_name="Ruth", family_name="Okafor", date_of_birth=date(1978, 9, 14), sex="female"
     )
@@ -49,7 +51,7 @@ def _setup(alice, dana):  # type: ignore[no-untyped-def]
     )
     screening = screening_record(actor=alice, patient=patient, answers=NO_FLAGS)
     assert screening.decision == "suitable"
-    consent_record(actor=alice, patient=patient, signed_name="Ruth Okafor", covers_chest_and_neck=True)
+    consent_record(actor=alice, patient=patient, signed_name="Ruth Okafor", optional_items=optional_consent_items())
     fee_set(actor=dana, code="20560", amount="85.00")
     fee_set(actor=dana, code="20561", amount="110.00")
     return patient, episode
@@ -87,6 +89,15 @@ def _choose_finding(page, finding, label: str) -> None:  # type: ignore[no-untyp
     select = page.get_by_label("Finding", exact=True)
     expect(select.locator(f'option[value="{finding.pk}"]')).to_contain_text(label)
     select.select_option(str(finding.pk))
+
+
+def clean_technique(page) -> None:  # type: ignore[no-untyped-def]
+    """Tick the clean-technique checklist that opens every session."""
+    form = page.locator("#clean-form")
+    for box in form.locator('input[type="checkbox"]').all():
+        box.check()
+    form.get_by_role("button", name="Checklist done").click()
+    expect(page.locator("#workspace .messages")).to_contain_text("Clean-technique checklist done.")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -177,8 +188,10 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     # ---- session: pre-session checklist ---------------------------------------------------
     page.get_by_role("link", name="Start a session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a needling session")
+    # The checklist starts unanswered: every question is answered today.
     for group in page.locator("fieldset.q").all():
-        expect(group.get_by_label("No", exact=True)).to_be_checked()
+        expect(group.locator("input:checked")).to_have_count(0)
+        group.get_by_label("No", exact=True).check()
     page.get_by_label("Patient position").select_option("prone")
     page.get_by_label("Payer").select_option("self_pay")
     page.get_by_role("button", name="Start session").click()
@@ -187,6 +200,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(page.get_by_role("heading", level=1)).to_contain_text("In progress")
     workspace = page.locator("#workspace")
     totals = page.locator("#totals")
+    clean_technique(page)
 
     # ---- point 1: upper trapezius; a guardrail warns until the handling is recorded -------
     _choose_finding(page, findings["upper_trapezius"], "Upper trapezius (right)")
@@ -248,6 +262,8 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     assert (event.kind, event.severity) == ("bruising", "mild")
 
     # ---- complete the session: the draft note is written from the record ------------------
+    page.get_by_label("Needles used").fill("2")
+    page.get_by_label("Needles removed and in the sharps container").fill("2")
     page.get_by_role("button", name="Complete session and write the note").click()
     expect(page).to_have_url(f"{base}/sessions/{session_id}/note/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draft")

@@ -89,3 +89,52 @@ def test_main_dispatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     path = _write(tmp_path, json.dumps(base_answers(lymphoedema_limbs=["left_arm"])))
     assert main(["screen", "--answers", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["blocked_sites"] == ["left_arm"]
+
+
+def test_screen_age_of_consent_sex_and_emergency(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    teen = _write(tmp_path, json.dumps(base_answers(age=16)))
+    assert main(["screen", "--answers", str(teen), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["decision"] == "not_suitable_now"  # default 18
+    assert main(["screen", "--answers", str(teen), "--json", "--age-of-consent", "16"]) == 0
+    assert json.loads(capsys.readouterr().out)["decision"] == "suitable"
+    no_pregnancy = {k: v for k, v in base_answers().items() if k != "pregnancy"}
+    path = tmp_path / "male.json"
+    path.write_text(json.dumps(no_pregnancy), encoding="utf-8")
+    assert main(["screen", "--answers", str(path), "--sex", "male"]) == 0
+    assert "Decision: Suitable" in capsys.readouterr().out
+    out, err = io.StringIO(), io.StringIO()
+    assert screen_file(path, False, out, err, sex="female") == 2
+    assert "missing required answer 'pregnancy'" in err.getvalue()
+    urgent = tmp_path / "urgent.json"
+    urgent.write_text(json.dumps(base_answers(chest_pain_or_breathless=True)), encoding="utf-8")
+    out = io.StringIO()
+    assert screen_file(urgent, False, out, io.StringIO()) == 0
+    assert out.getvalue().splitlines()[0] == "EMERGENCY: CALL EMERGENCY SERVICES NOW"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99"])
+def test_screen_bad_age_of_consent_exits_2(tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, json.dumps(base_answers()))
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "--answers", str(path), "--age-of-consent", value])
+    assert info.value.code == 2
+    assert "--age-of-consent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("sources: [ifompt_cervical_2023]", "sources: [no_such_source]", "no_such_source"),
+        ("- {answer: age, lt: {setting: age_of_consent}}", "- {answer: age, lt: {setting: shoe_size}}", "setting"),
+        ("sites: [right_foot, left_foot]", "sites: [right_paw]", "right_paw"),
+        ("{answer: inr, gt: 3.0}", "{answer: inr, gt: high}", "expected a number"),
+    ],
+)
+def test_kb_check_validates_the_new_screening_rules(data_copy: Path, old: str, new: str, fragment: str) -> None:
+    path = data_copy / "screening_rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert kb_check(out, err, data_dir=data_copy) == 1
+    assert "screening_rules.yaml" in err.getvalue() and fragment in err.getvalue()

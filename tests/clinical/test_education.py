@@ -30,6 +30,7 @@ from dryneedling.clinical.knowledge import Knowledge, KnowledgeError, get_knowle
 # bump education.CONSENT_VERSION and add the new pair here (keep the old ones: signed consents refer to them).
 PINNED_CONSENT = {
     "2026.11-1": "455e549c6cb479323b03ff610fab6080b7e15a3ff2fcfb240a8bac73f8293c1d",
+    "2026.12-1": "b4c39efe73f75bc297c469e2fdb69a528bb784d9bfbaabb5606f83122b85d58f",
 }
 FEES = {"20560": Decimal("65"), "20561": Decimal("1090.5")}
 KB = get_knowledge()
@@ -243,8 +244,24 @@ def test_consent_has_a_separate_chest_wall_and_neck_item() -> None:
     chest = items["chest_wall_neck"]
     assert "chest wall" in chest.text and "neck" in chest.text and "collapsed lung" in chest.text
     assert chest.required is False
-    others = [i for i in consent_items() if i.id != "chest_wall_neck"]
+    others = [i for i in consent_items() if i.id not in ("chest_wall_neck", "electrical")]
     assert all(i.required for i in others) and not any("chest wall" in i.text for i in others)
+
+
+def test_chest_wall_neck_covers_the_lung_risk_and_neck_muscles() -> None:
+    cover = {i.id: i for i in consent_items()}["chest_wall_neck"].covers
+    assert cover is not None
+    must = {"upper_trapezius", "pectoralis_major", "scalenes", "sternocleidomastoid", "suboccipitals"}
+    must |= {m.id for m in KB.muscles.values() if m.lung_risk}
+    assert all(cover.applies(KB.muscles[m], "pistoning") for m in must)
+    assert not cover.applies(KB.muscles["gastrocnemius"], "pistoning")
+
+
+def test_electrical_needling_has_its_own_optional_consent_item() -> None:
+    item = {i.id: i for i in consent_items()}["electrical"]
+    assert item.required is False and item.covers is not None
+    assert item.covers.techniques == ("electrical",) and "electric" in item.text
+    assert readability_grade(item.text) <= 8
 
 
 # -- loading a broken file ------------------------------------------------------------------------------
@@ -282,6 +299,22 @@ def _sec(doc: dict[str, Any], section_id: str) -> dict[str, Any]:
         (
             lambda d: d["consent"].pop(3),
             "education.yaml: entry 'chest_wall_neck': field 'consent': required consent item is missing",
+        ),
+        (
+            lambda d: d["consent"][3]["covers"].update(muscles=["nope"]),
+            "education.yaml: entry 'chest_wall_neck': field 'covers.muscles': unknown muscle id 'nope'",
+        ),
+        (
+            lambda d: d["consent"][3]["covers"].update(lung_risk=False),
+            "education.yaml: entry 'chest_wall_neck': field 'covers': does not cover",
+        ),
+        (
+            lambda d: d["consent"][4].pop("covers"),
+            "education.yaml: entry 'electrical': field 'covers': an optional item must say what it covers",
+        ),
+        (
+            lambda d: d["consent"][4]["covers"].update(techniques=["laser"]),
+            "education.yaml: entry 'electrical': field 'covers.techniques': 'laser' is not one of",
         ),
         (
             lambda d: d["fees"]["labels"].pop("20561"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dryneedling.clinical import bodychart
 from dryneedling.clinical._integrity import GUARDRAIL_KINDS, PLAUSIBLE_REGIONS
-from dryneedling.clinical.intake import QUESTIONS_BY_KEY, SITES
+from dryneedling.clinical.credentials import get_credentials
+from dryneedling.clinical.intake import QUESTIONS_BY_KEY
 from dryneedling.clinical.knowledge import Knowledge
 from dryneedling.clinical.safety import CHECKS
-from dryneedling.clinical.screening import site_region_ids
+from dryneedling.clinical.sites import SITES
 
 
 def _all_source_refs(kb: Knowledge) -> list[tuple[str, str]]:
@@ -23,6 +24,9 @@ def _all_source_refs(kb: Knowledge) -> list[tuple[str, str]]:
             refs += [(item.id, s) for s in item.sources]
     refs += [(r.id, s) for r in kb.screening_rules for s in r.sources]
     refs += [("bodychart", s) for s in bodychart.get_chart().sources]
+    credentials = get_credentials()
+    refs += [("clinic_policy", s) for s in credentials.policy.sources]
+    refs += [(j.id, s) for j in credentials.jurisdictions.values() for s in j.sources]
     return refs
 
 
@@ -93,11 +97,10 @@ def test_guardrail_kinds_are_all_implemented() -> None:
 
 
 def test_sites_map_to_regions() -> None:
-    for site, (_, side, _) in SITES.items():
-        ids = site_region_ids(site)
-        assert ids, site
-        if side:
-            assert all(bodychart.side_of(r) == side for r in ids)
+    for site_id, site in SITES.items():
+        assert site.region_ids or site.zones, site_id
+        if site.side:
+            assert all(bodychart.side_of(r) == site.side for r in site.region_ids), site_id
 
 
 def test_every_absolute_contraindication_has_a_blocking_rule(kb: Knowledge) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from dryneedling.clinical.intake import QUESTIONS, Question
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.questions import TRIMESTER_WEEKS
 from dryneedling.clinical.screening import AnswerError, decision_rank, parse_answers, screen
 
 KB = get_knowledge()
@@ -20,10 +22,10 @@ ABSOLUTE_KEYS = (
     "acute_illness",
     "systemic_infection",
 )
-# Answers that add a contraindication, precaution or red flag when switched on.
-CONTRA_BOOLS = tuple(
-    q.key for q in QUESTIONS if q.kind == "bool" and q.group != "history" and q.key != "guardian_consent"
-)
+# Answers that add a contraindication, precaution or red flag when switched on (not the
+# reassuring ones: consent given, epilepsy controlled).
+REASSURING = ("guardian_consent", "epilepsy_controlled")
+CONTRA_BOOLS = tuple(q.key for q in QUESTIONS if q.kind == "bool" and q.group != "history" and q.key not in REASSURING)
 CONTRA_MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multichoice")
 PREGNANT = ("possibly_pregnant", "first_trimester", "second_trimester", "third_trimester")
 
@@ -32,7 +34,11 @@ def _value(q: Question) -> st.SearchStrategy[Any]:
     if q.kind == "bool":
         return st.booleans()
     if q.kind == "int":
-        return st.integers(min_value=q.min_value or 0, max_value=q.max_value or 120)
+        return st.integers(min_value=int(q.min_value or 0), max_value=int(q.max_value or 120))
+    if q.kind == "number":
+        return st.floats(min_value=q.min_value or 0, max_value=q.max_value or 100, allow_nan=False)
+    if q.kind == "date":
+        return st.dates(max_value=date.today()).map(date.isoformat)
     if q.kind == "choice":
         return st.sampled_from(q.choices)
     if q.kind == "multichoice":
@@ -50,6 +56,11 @@ def valid_raw(draw: st.DrawFn) -> dict[str, Any]:
             value = draw(st.one_of(st.none(), _value(q)))
             if value is not None:
                 raw[q.key] = value
+    span = TRIMESTER_WEEKS.get(raw.get("pregnancy", ""))
+    if span is None:
+        raw.pop("pregnancy_weeks", None)
+    elif "pregnancy_weeks" in raw:
+        raw["pregnancy_weeks"] = draw(st.integers(*span))
     return raw
 
 
@@ -121,6 +132,7 @@ def add_contraindication(draw: st.DrawFn, raw: dict[str, Any]) -> dict[str, Any]
         after[key] = list(dict.fromkeys([*after.get(key, []), draw(st.sampled_from(q.choices))]))
     elif raw.get("pregnancy") == "not_pregnant":
         after["pregnancy"] = draw(st.sampled_from(PREGNANT))
+        after.pop("pregnancy_weeks", None)
     return after
 
 

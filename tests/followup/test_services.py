@@ -14,14 +14,22 @@ from django.http import Http404
 from django.utils import timezone
 
 from tests.intake.test_screening_records import NO_FLAGS
-from tests.treatment.conftest import CHECKLIST, episode_a, ready_episode, record  # noqa: F401  (fixtures)
+from tests.treatment.conftest import (  # noqa: F401  (fixtures)
+    CHECKLIST,
+    ensure_trained,
+    episode_a,
+    finish,
+    ready_episode,
+    record,
+    start_session,
+)
 
 
 def screened_patient(actor, mrn: str, given: str, family: str, *, email: str = ""):  # type: ignore[no-untyped-def]
     """A patient of the actor's clinic, screened and consented, with one active coded episode."""
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.services import episode_create, patient_create
-    from dryneedling.treatment.services.chart import consent_record
+    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
 
     patient = patient_create(
         actor=actor,
@@ -42,20 +50,22 @@ def screened_patient(actor, mrn: str, given: str, family: str, *, email: str = "
         end_date=None,
         status="active",
     )
+    ensure_trained(actor)
     screening_record(actor=actor, patient=patient, answers=NO_FLAGS)
-    consent_record(actor=actor, patient=patient, signed_name=f"{given} {family}", covers_chest_and_neck=True)
+    consent_record(
+        actor=actor, patient=patient, signed_name=f"{given} {family}", optional_items=optional_consent_items()
+    )
     return patient, episode
 
 
 def complete_session(actor, episode, *, ended_ago: timedelta | None = None):  # type: ignore[no-untyped-def]
     """Start, needle once and complete a session of the episode; optionally move it into the past."""
     from dryneedling.treatment.models import Session
-    from dryneedling.treatment.services.session import session_complete, session_start
 
-    session = session_start(actor=actor, episode=episode, checklist=CHECKLIST, payer="commercial")
+    session = start_session(actor, episode)
     record(actor, session)
     session.refresh_from_db()
-    session_complete(actor=actor, session=session, expected_version=session.version)
+    finish(actor, session)
     if ended_ago is not None:
         ended = timezone.now() - ended_ago
         Session.objects.filter(pk=session.pk).update(started_at=ended - timedelta(minutes=30), ended_at=ended)
@@ -88,9 +98,8 @@ def test_completing_a_session_schedules_the_soreness_check_in(alice, ready_episo
 @pytest.mark.django_db
 def test_an_in_progress_session_schedules_nothing(alice, ready_episode):
     from dryneedling.followup.models import CheckIn
-    from dryneedling.treatment.services.session import session_start
 
-    session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+    session = start_session(alice, ready_episode)
     record(alice, session)
     assert CheckIn.objects.count() == 0
 

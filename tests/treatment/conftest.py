@@ -12,14 +12,36 @@ def episode_a(alice, patient_a):  # type: ignore[no-untyped-def]
     return patient_a.episodes.get()
 
 
+def ensure_trained(clinician):  # type: ignore[no-untyped-def]
+    """A profession and 60 h of dry-needling training on file: what the generic jurisdiction's clinic
+    policy asks before a clinician may start a session."""
+    from dryneedling.safetyrecords.models import TrainingRecord
+    from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
+
+    if TrainingRecord.objects.filter(clinician=clinician).exists():
+        return clinician
+    clinician_profile_set(actor=clinician, clinician=clinician, profession="physical_therapist")
+    training_record_add(
+        actor=clinician,
+        clinician=clinician,
+        course="Trigger point dry needling, levels 1-2",
+        provider="Test Institute",
+        hours=60,
+        completed_on=date(2024, 3, 1),
+        covers_electrical=True,
+    )
+    return clinician
+
+
 @pytest.fixture
 def ready_episode(alice, patient_a, episode_a):  # type: ignore[no-untyped-def]
-    """An episode whose patient is screened (suitable) and has consent on file."""
+    """An episode whose patient is screened (suitable) and has consent on file, treated by a trained Alice."""
     from dryneedling.intake.services import screening_record
-    from dryneedling.treatment.services.chart import consent_record
+    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
 
+    ensure_trained(alice)
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS)
-    consent_record(actor=alice, patient=patient_a, signed_name="Zelda Quimby", covers_chest_and_neck=True)
+    consent_record(actor=alice, patient=patient_a, signed_name="Zelda Quimby", optional_items=optional_consent_items())
     return episode_a
 
 
@@ -32,11 +54,34 @@ CHECKLIST = {
 }
 
 
+def start_session(actor, episode, **overrides):  # type: ignore[no-untyped-def]
+    """Start a session and do the clean-technique checklist, ready for the first point."""
+    from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
+    from dryneedling.treatment.services.session import session_clean_technique_record, session_start
+
+    kwargs = {"checklist": CHECKLIST, "payer": "commercial"} | overrides
+    session = session_start(actor=actor, episode=episode, **kwargs)
+    return session_clean_technique_record(
+        actor=actor, session=session, expected_version=session.version, ticked=[i.id for i in CLEAN_TECHNIQUE]
+    )
+
+
+def finish(actor, session, *, used=None, removed=None):  # type: ignore[no-untyped-def]
+    """Complete a session with a needle count that balances (one needle a point, unless given)."""
+    from dryneedling.treatment.services.session import session_complete
+
+    session.refresh_from_db()
+    points = session.insertions.count()
+    used = points if used is None else used
+    removed = used if removed is None else removed
+    return session_complete(
+        actor=actor, session=session, expected_version=session.version, needles_used=used, needles_removed=removed
+    )
+
+
 @pytest.fixture
 def session_a(alice, ready_episode):  # type: ignore[no-untyped-def]
-    from dryneedling.treatment.services.session import session_start
-
-    return session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+    return start_session(alice, ready_episode)
 
 
 def plan(**overrides):  # type: ignore[no-untyped-def]

@@ -14,15 +14,14 @@ from dryneedling.treatment.services.adverse import adverse_event_record, followu
 from dryneedling.treatment.services.common import EditConflict
 from dryneedling.treatment.services.fees import fee_set
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
-from dryneedling.treatment.services.session import session_complete
-from tests.treatment.conftest import record
+from tests.treatment.conftest import finish, record, start_session
 
 
 @pytest.fixture
 def completed(alice, session_a):  # type: ignore[no-untyped-def]
     record(alice, session_a)
     session_a.refresh_from_db()
-    session_complete(actor=alice, session=session_a, expected_version=session_a.version)
+    finish(alice, session_a)
     return session_a
 
 
@@ -125,10 +124,7 @@ def test_superbill_uses_distinct_muscles_episode_codes_and_fees(alice, dana, ses
 
 @pytest.mark.django_db
 def test_medicare_gets_gx_and_acupuncture_codes_never_appear(alice, ready_episode):
-    from dryneedling.treatment.services.session import session_start
-    from tests.treatment.conftest import CHECKLIST
-
-    session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="medicare")
+    session = start_session(alice, ready_episode, payer="medicare")
     record(alice, session)
     bill = superbill_for(actor=alice, session_id=session.pk)
     line = bill["bill"].lines[0]

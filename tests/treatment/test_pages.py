@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from dryneedling.treatment.models import Finding, Insertion
-from dryneedling.treatment.services.session import session_complete
 from tests.conftest import csrf_token
-from tests.treatment.conftest import record
+from tests.treatment.conftest import finish, record
 
 
 @pytest.fixture
 def urls(alice, session_a, episode_a, patient_a):  # type: ignore[no-untyped-def]
     record(alice, session_a)
     session_a.refresh_from_db()
-    session_complete(actor=alice, session=session_a, expected_version=session_a.version)
+    finish(alice, session_a)
     s, e, p = session_a.pk, episode_a.pk, patient_a.pk
     return {
         "get": [

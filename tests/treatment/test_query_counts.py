@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.treatment.conftest import record
+from tests.treatment.conftest import finish, record, start_session
 
 
 def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
@@ -38,11 +38,8 @@ def test_session_screen_and_chart_are_constant(alice, alice_client, session_a):
 
 @pytest.mark.django_db
 def test_patient_overview_is_constant(alice, alice_client, patient_a, ready_episode):
-    from dryneedling.treatment.services.session import session_start
-    from tests.treatment.conftest import CHECKLIST
-
-    session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+    finish(alice, start_session(alice, ready_episode))
     one = _count(alice_client, f"/patients/{patient_a.pk}/")
     for _ in range(4):
-        session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+        finish(alice, start_session(alice, ready_episode))
     assert _count(alice_client, f"/patients/{patient_a.pk}/") == one

@@ -13,9 +13,9 @@ from dryneedling.intake.models import Screening
 from dryneedling.intake.services import screening_record
 from dryneedling.treatment.models import Insertion, Session
 from dryneedling.treatment.services.common import EditConflict
-from dryneedling.treatment.services.session import insertion_check, insertion_record, session_complete, session_start
+from dryneedling.treatment.services.session import insertion_check, insertion_record, session_start
 from tests.intake.test_screening_records import NO_FLAGS
-from tests.treatment.conftest import CHECKLIST, plan, record
+from tests.treatment.conftest import CHECKLIST, ensure_trained, finish, plan, record, start_session
 
 
 @pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_each_point_is_saved_and_audited(alice, session_a):
     )
     assert Insertion.objects.filter(session=session_a).count() == 2
     session_a.refresh_from_db()
-    assert session_a.version == 3
+    assert session_a.version == 4  # start, clean technique, two points
     assert AuditEvent.objects.filter(action="insertion.create").count() == 2
 
 
@@ -136,7 +136,7 @@ def test_kidney_zone_warns(alice, session_a):
 @pytest.mark.django_db
 def test_lymphoedema_limb_from_the_screening_is_blocked(alice, patient_a, ready_episode):
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"lymphoedema_limbs": ["left_leg"]})
-    session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+    session = start_session(alice, ready_episode)
     blocked = insertion_check(
         actor=alice, session=session, plan=plan(muscle_id="gastrocnemius", side="left", needle_length_mm=40)
     )
@@ -150,7 +150,8 @@ def test_lymphoedema_limb_from_the_screening_is_blocked(alice, patient_a, ready_
 @pytest.mark.django_db
 def test_pregnancy_site_is_blocked(alice, patient_a, ready_episode):
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"pregnancy": "second_trimester"})
-    session = session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
+    acks = {"SCR-PRE-PREGNANCY-LATER": "Written and verbal consent taken; no electrical stimulation"}
+    session = start_session(alice, ready_episode, acknowledgements=acks)
     guardrails = insertion_check(
         actor=alice, session=session, plan=plan(muscle_id="abdominal_wall", side="right", needle_length_mm=25)
     )
@@ -164,6 +165,7 @@ def test_two_clinicians_on_one_session_get_a_conflict(alice, session_a, clinic_a
     other = user_create(
         email="eve@a.test", full_name="Eve", clinic=clinic_a, role="clinician", password="a long enough passphrase 9"
     )
+    ensure_trained(other)
     opened_version = Session.objects.get(pk=session_a.pk).version
     record(alice, session_a)  # Alice saves first
     with pytest.raises(EditConflict):
@@ -183,7 +185,7 @@ def test_two_clinicians_on_one_session_get_a_conflict(alice, session_a, clinic_a
 def test_completing_writes_a_draft_note_and_closes_the_session(alice, session_a):
     record(alice, session_a)
     session_a.refresh_from_db()
-    session_complete(actor=alice, session=session_a, expected_version=session_a.version)
+    finish(alice, session_a)
     session_a.refresh_from_db()
     assert session_a.status == "completed" and session_a.ended_at is not None
     assert "without injection" in session_a.note.objective

@@ -8,6 +8,7 @@ from ._reader import Entry
 from .model import (
     CONTRAINDICATION_KINDS,
     SEVERITIES,
+    THORAX_SIDES,
     VIEWS,
     Condition,
     Contraindication,
@@ -93,6 +94,9 @@ def build_muscle(e: Entry) -> Muscle:
         notes=e.opt_text("notes"),
         sources=e.sources(),
         evidence=e.evidence(),
+        midline=e.flag("midline"),
+        thorax=e.opt_choice("thorax", THORAX_SIDES),
+        non_compressible=e.flag("non_compressible"),
     )
     e.finish()
     return item
@@ -164,12 +168,20 @@ def _rate(e: Entry) -> Rate:
 
 
 def build_side_effect(e: Entry) -> SideEffect:
+    severity = e.choice("severity", SEVERITIES)
+    allowed = e.texts("allowed_severities", required=False) or SEVERITIES[SEVERITIES.index(severity) :]
+    for level in allowed:
+        if level not in SEVERITIES:
+            raise e.error("allowed_severities", f"unknown severity '{level}'")
+    if severity not in allowed:
+        raise e.error("allowed_severities", f"must include the entry's own severity '{severity}'")
     item = SideEffect(
         id=e.text("id"),
         name=e.text("name"),
-        severity=e.choice("severity", SEVERITIES),
+        severity=severity,
         frequency=e.choice("frequency", FREQUENCIES),
         rates=tuple(_rate(s) for s in e.subs("rates", required=False)),
+        allowed_severities=tuple(allowed),
         management=e.text("management"),
         sources=e.sources(),
         evidence=e.evidence(),

@@ -25,6 +25,24 @@ GUARDRAIL_KINDS: Mapping[str, Mapping[str, str]] = {
     "lymphoedema_girdle": {},
     "needle_over_typical": {},
     "muscle_note": {"muscles": "muscles"},
+    # issue 8
+    "paired_midline": {},
+    "thoracic_target_depth": {"lung_reach_mm": "number"},
+    "antithrombotic_deep_site": {},
+    "electrical_unrecorded": {},
+    "electrical_implant": {},
+    "electrical_thorax_pair": {},
+    "electrical_pregnancy_site": {"muscles": "muscles"},
+    "electrical_pregnancy": {},
+    "electrical_limb_at_risk": {},
+    "electrical_epilepsy": {},
+    "consent_missing": {},
+    "consent_outdated": {},
+    "consent_incomplete": {},
+    "consent_item_declined": {},
+    "screening_not_now": {},
+    "screening_site_block": {},
+    "screening_site_caution": {},
 }
 
 # Where a muscle's trigger points may plausibly be drawn, by body region.
@@ -111,6 +129,8 @@ def _check_muscles(k: Knowledge, chart: Chart, origin: Mapping[str, str]) -> Non
                 raise _fail(file, m.id, field, f"lies in {rid}, implausible for {m.body_region}")
         if m.safe_depth_mm is not None and not m.lung_risk:
             raise _fail(file, m.id, "safe_depth_mm", "only meaningful for lung-risk muscles")
+        if m.thorax is not None and not m.lung_risk:
+            raise _fail(file, m.id, "thorax", "only a lung-risk muscle lies over the chest wall")
 
 
 def _check_conditions(k: Knowledge) -> None:

@@ -16,9 +16,36 @@ from typing import TextIO
 from .bodychart import load_chart
 from .intake import AnswerError, parse_answers, site_label
 from .knowledge import Knowledge, KnowledgeError, get_knowledge, load_knowledge
-from .screening import REFER_LABEL, screen
+from .rules import DEFAULT_AGE_OF_CONSENT, ScreeningContext
+from .screening import EMERGENCY_LABEL, REFER_LABEL, screen
 
 MIN_COUNTS = {"muscles": 40, "conditions": 12}
+SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
+AGE_OF_CONSENT_RANGE = (0, 30)
+
+
+def _age_of_consent(text: str) -> int:
+    low, high = AGE_OF_CONSENT_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of years, got {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+    return value
+
+
+def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``screen`` options, shared by the project CLI and ``python -m dryneedling.clinical``."""
+    parser.add_argument("--answers", required=True, help="JSON file of intake answers")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--age-of-consent",
+        type=_age_of_consent,
+        default=DEFAULT_AGE_OF_CONSENT,
+        help=f"the clinic's age of consent in years (default {DEFAULT_AGE_OF_CONSENT})",
+    )
+    parser.add_argument("--sex", choices=SEXES, default=None, help="the patient's recorded sex")
 
 
 def _one_line(text: str) -> str:
@@ -78,6 +105,7 @@ def kb_check(out: TextIO, err: TextIO | None = None, data_dir: Path | None = Non
 def _companion_counts(data_dir: Path | None, k: Knowledge) -> list[str]:
     """Load the data files that live beside the knowledge base (each validates itself)."""
     from .billing import load_billing
+    from .credentials import load_credentials
     from .education import CONSENT_VERSION, load_education
     from .homecare import load_homecare
     from .instruments import load_instrument_data
@@ -86,13 +114,18 @@ def _companion_counts(data_dir: Path | None, k: Knowledge) -> list[str]:
     instruments = load_instrument_data(data_dir, k)
     homecare = load_homecare(data_dir, k)
     education = load_education(data_dir, k)
+    credentials = load_credentials(data_dir, k)
+    covering = sum(c.covers is not None for c in education.consent)
+    scopes = Counter(j.physical_therapists for j in credentials.jurisdictions.values())
     return [
         f"  billing:            {len(billing.codes)} codes, {len(billing.rules)} rules, never billed: "
         + ", ".join(sorted(billing.never_bill)),
         f"  instruments:        {len(instruments.instruments)} (" + ", ".join(instruments.instruments) + ")",
         f"  home-care items:    {len(homecare.items)}",
         f"  education:          {len(education.sections)} sections, consent {CONSENT_VERSION} "
-        f"({len(education.consent)} items)",
+        f"({len(education.consent)} items, {covering} optional items enforced by the safety engine)",
+        f"  jurisdictions:      {len(credentials.jurisdictions)} (physical therapists allowed {scopes['allowed']}, "
+        f"not permitted {scopes['not_permitted']}, unknown {scopes['unknown']})",
     ]
 
 
@@ -137,7 +170,15 @@ def kb_muscle(muscle_id: str, out: TextIO, err: TextIO | None = None) -> int:
     return 0
 
 
-def screen_file(path: str | Path, as_json: bool, out: TextIO, err: TextIO) -> int:
+def screen_file(
+    path: str | Path,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    *,
+    age_of_consent: int = DEFAULT_AGE_OF_CONSENT,
+    sex: str | None = None,
+) -> int:
     """Screen the intake answers in a JSON file and print the decision."""
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -151,15 +192,16 @@ def screen_file(path: str | Path, as_json: bool, out: TextIO, err: TextIO) -> in
         print(f"error: '{path}' is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=err)
         return 2
     try:
-        answers = parse_answers(raw)
+        answers = parse_answers(raw, sex=sex)
     except AnswerError as exc:
         print(f"error: {_one_line(str(exc))}", file=err)
         return 2
-    decision = screen(answers)
+    decision = screen(answers, context=ScreeningContext(sex=sex, age_of_consent=age_of_consent))
     if as_json:
         print(json.dumps(decision.to_dict(), indent=2, ensure_ascii=False), file=out)
         return 0
-    lines = [
+    lines = [f"{EMERGENCY_LABEL.upper()}"] if decision.emergency else []
+    lines += [
         f"Decision: {decision.label}",
         f"{REFER_LABEL}: {'YES' if decision.refer_to_physician else 'no'}",
     ]
@@ -184,12 +226,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     kb.add_parser("check", help="validate the knowledge data and print counts")
     muscle = kb.add_parser("muscle", help="print one muscle")
     muscle.add_argument("muscle_id")
-    scr = sub.add_parser("screen", help="screen intake answers")
-    scr.add_argument("--answers", required=True, help="JSON file of intake answers")
-    scr.add_argument("--json", action="store_true", help="machine-readable output")
+    add_screen_arguments(sub.add_parser("screen", help="screen intake answers"))
+    guard = sub.add_parser("guardrails", help="check one planned insertion (plan JSON file)")
+    guard.add_argument("--plan", required=True)
+    guard.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "guardrails":
+        from .safety.command import guardrails_file
+
+        return guardrails_file(args.plan, args.json, sys.stdout, sys.stderr)
     if args.command == "kb":
         if args.kb_command == "check":
             return kb_check(sys.stdout, sys.stderr)
         return kb_muscle(args.muscle_id, sys.stdout, sys.stderr)
-    return screen_file(args.answers, args.json, sys.stdout, sys.stderr)
+    return screen_file(
+        args.answers, args.json, sys.stdout, sys.stderr, age_of_consent=args.age_of_consent, sex=args.sex
+    )

@@ -89,6 +89,15 @@ class Muscle:
     notes: str | None
     sources: tuple[str, ...]
     evidence: str
+    midline: bool = False
+    """An unpaired (midline) structure: only such a muscle may be recorded with side ``midline``."""
+    thorax: str | None = None
+    """``anterior`` or ``posterior`` chest wall: electrical lead pairs must not span the thorax."""
+    non_compressible: bool = False
+    """A deep site where bleeding cannot be stopped by direct pressure (antithrombotics warning)."""
+
+
+THORAX_SIDES: tuple[str, ...] = ("anterior", "posterior")
 
 
 class IcdCode(NamedTuple):
@@ -150,6 +159,8 @@ class SideEffect:
     severity: str
     frequency: str
     rates: tuple[Rate, ...]
+    allowed_severities: tuple[str, ...]
+    """Severities a recorded event of this kind may have (default: its own and any graver one)."""
     management: str
     sources: tuple[str, ...]
     evidence: str

@@ -6,9 +6,14 @@ Condition forms (YAML)::
     {answer: KEY, in: [a, b]}          # choice question
     {answer: KEY, any_of: [a, b]}      # multichoice: at least one of these chosen
     {answer: KEY, nonempty: true}      # multichoice: anything chosen
-    {answer: KEY, lt: 16} / {ge: 16}   # int question (unanswered never matches)
+    {answer: KEY, lt: 16} / {ge: 16}   # int or number question (unanswered never matches)
+    {answer: KEY, gt: 3.0} / {le: 3.0}
+    {answer: age, lt: {setting: age_of_consent}}   # compare with a screening-context setting
     {answer: KEY, unanswered: true}    # question left blank
     {all: [...]} / {any: [...]} / {not: {...}}
+
+The context (:class:`ScreeningContext`) holds patient facts and clinic settings that are not
+answers: the patient's recorded sex and the clinic's age of consent.
 """
 
 from __future__ import annotations
@@ -19,14 +24,45 @@ from typing import Any
 from ._reader import Entry
 from .intake import QUESTIONS_BY_KEY, SITES, IntakeAnswers
 
-EFFECTS: tuple[str, ...] = ("refer", "not_suitable_now", "site_block", "precaution", "note")
+EFFECTS: tuple[str, ...] = ("emergency", "refer", "not_suitable_now", "site_block", "precaution", "note")
+_COMPARE = ("lt", "ge", "gt", "le")
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is", "unanswered"),
     "choice": ("in", "unanswered"),
     "multichoice": ("any_of", "nonempty", "unanswered"),
-    "int": ("lt", "ge", "unanswered"),
+    "int": (*_COMPARE, "unanswered"),
+    "number": (*_COMPARE, "unanswered"),
+    "date": ("unanswered",),
     "text": ("unanswered",),
 }
+DEFAULT_AGE_OF_CONSENT = 18
+SETTINGS: tuple[str, ...] = ("age_of_consent",)
+
+
+@dataclass(frozen=True)
+class ScreeningContext:
+    """Facts about the patient and the clinic that are not intake answers.
+
+    ``age_of_consent`` is the clinic's setting (default 18, the usual US age of majority for
+    consent to treatment; clinics elsewhere set their own). ``sex`` is the recorded sex.
+    """
+
+    sex: str | None = None
+    age_of_consent: int = DEFAULT_AGE_OF_CONSENT
+
+    def setting(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A reference to a context setting inside a condition (``{setting: age_of_consent}``)."""
+
+    name: str
+
+
+def _resolve(arg: Any, context: ScreeningContext) -> Any:
+    return context.setting(arg.name) if isinstance(arg, Setting) else arg
 
 
 @dataclass(frozen=True)
@@ -36,13 +72,14 @@ class Condition:
     arg: Any = None
     children: tuple[Condition, ...] = ()
 
-    def holds(self, answers: IntakeAnswers) -> bool:
+    def holds(self, answers: IntakeAnswers, context: ScreeningContext | None = None) -> bool:
+        context = context or ScreeningContext()
         if self.op == "all":
-            return all(c.holds(answers) for c in self.children)
+            return all(c.holds(answers, context) for c in self.children)
         if self.op == "any":
-            return any(c.holds(answers) for c in self.children)
+            return any(c.holds(answers, context) for c in self.children)
         if self.op == "not":
-            return not self.children[0].holds(answers)
+            return not self.children[0].holds(answers, context)
         assert self.key is not None
         value = answers.get(self.key)
         if self.op == "unanswered":
@@ -57,10 +94,15 @@ class Condition:
             return any(v in self.arg for v in value)
         if self.op == "nonempty":
             return bool(value) == bool(self.arg)
+        arg = _resolve(self.arg, context)
         if self.op == "lt":
-            return bool(value < self.arg)
+            return bool(value < arg)
         if self.op == "ge":
-            return bool(value >= self.arg)
+            return bool(value >= arg)
+        if self.op == "gt":
+            return bool(value > arg)
+        if self.op == "le":
+            return bool(value <= arg)
         raise AssertionError(self.op)  # pragma: no cover
 
     def keys(self) -> set[str]:
@@ -99,9 +141,21 @@ def parse_condition(raw: Any, entry: Entry, path: str) -> Condition:
         if not isinstance(arg, list) or not arg or any(a not in question.choices for a in arg):
             raise entry.error(where, f"expected a list drawn from {', '.join(question.choices)}")
         arg = tuple(arg)
-    if op in ("lt", "ge") and (isinstance(arg, bool) or not isinstance(arg, int)):
-        raise entry.error(where, "expected an integer")
+    if op in _COMPARE:
+        arg = _compare_arg(arg, question.kind, entry, where)
     return Condition(op=op, key=key, arg=arg)
+
+
+def _compare_arg(arg: Any, kind: str, entry: Entry, where: str) -> Any:
+    if isinstance(arg, dict):
+        name = arg.get("setting")
+        if set(arg) != {"setting"} or name not in SETTINGS:
+            raise entry.error(where, f"expected a number or {{setting: NAME}} with NAME one of {', '.join(SETTINGS)}")
+        return Setting(name)
+    numeric = int | float if kind == "number" else int
+    if isinstance(arg, bool) or not isinstance(arg, numeric):
+        raise entry.error(where, "expected a number" if kind == "number" else "expected an integer")
+    return arg
 
 
 @dataclass(frozen=True)
@@ -115,6 +169,10 @@ class ScreeningRule:
     contraindication: str | None
     sources: tuple[str, ...]
     evidence: str
+    notes: str = ""
+
+    def holds(self, answers: IntakeAnswers, context: ScreeningContext | None = None) -> bool:
+        return self.when.holds(answers, context)
 
     def matched_sites(self, answers: IntakeAnswers) -> tuple[str, ...]:
         found = list(self.sites)
@@ -148,6 +206,7 @@ def build_rule(entry: Entry) -> ScreeningRule:
         contraindication=entry.opt_text("contraindication"),
         sources=entry.sources(),
         evidence=entry.evidence(),
+        notes=entry.opt_text("notes") or "",
     )
     entry.finish()
     return rule

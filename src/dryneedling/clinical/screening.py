@@ -2,7 +2,9 @@
 
 Decisions, from most to least permissive: ``suitable``, ``suitable_with_precautions``,
 ``not_suitable_at_some_sites``, ``not_suitable_now``. Red flags set ``refer_to_physician``
-(and needling waits: ``not_suitable_now``). Rules live in ``data/screening_rules.yaml``.
+(and needling waits: ``not_suitable_now``). An emergency (e.g. chest pain or shortness of
+breath now) sets ``emergency``: call emergency services now, shown before anything else.
+Rules live in ``data/screening_rules.yaml``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .bodychart import get_chart
 from .intake import (
     AREAS,
     KINDS,
@@ -24,15 +25,19 @@ from .intake import (
     IntakeAnswers,
     Question,
     parse_answers,
+    site_contains,
     site_label,
+    site_region_ids,
 )
 from .knowledge import Knowledge, get_knowledge
-from .rules import ScreeningRule
+from .rules import DEFAULT_AGE_OF_CONSENT, ScreeningContext, ScreeningRule
 
 __all__ = [
     "AREAS",
     "DECISIONS",
     "DECISION_LABELS",
+    "DEFAULT_AGE_OF_CONSENT",
+    "EMERGENCY_LABEL",
     "KINDS",
     "LIMBS",
     "QUESTIONS",
@@ -43,10 +48,12 @@ __all__ = [
     "IntakeAnswers",
     "Question",
     "Reason",
+    "ScreeningContext",
     "ScreeningDecision",
     "decision_rank",
     "parse_answers",
     "screen",
+    "site_contains",
     "site_region_ids",
 ]
 
@@ -60,7 +67,9 @@ DECISION_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 REFER_LABEL = "Refer to a physician"
+EMERGENCY_LABEL = "Emergency: call emergency services now"
 _EFFECT_DECISION = {
+    "emergency": "not_suitable_now",
     "note": "suitable",
     "precaution": "suitable_with_precautions",
     "site_block": "not_suitable_at_some_sites",
@@ -68,13 +77,14 @@ _EFFECT_DECISION = {
     "refer": "not_suitable_now",
 }
 _EFFECT_SEVERITY = {
+    "emergency": "emergency",
     "refer": "refer",
     "not_suitable_now": "block",
     "site_block": "site_block",
     "precaution": "precaution",
     "note": "info",
 }
-SEVERITY_ORDER: tuple[str, ...] = ("refer", "block", "site_block", "precaution", "info")
+SEVERITY_ORDER: tuple[str, ...] = ("emergency", "refer", "block", "site_block", "precaution", "info")
 
 
 def decision_rank(decision: str) -> int:
@@ -112,6 +122,7 @@ class ScreeningDecision:
     blocked_sites: tuple[str, ...]
     caution_sites: tuple[str, ...]
     knowledge_version: str
+    emergency: bool = False
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -127,12 +138,21 @@ class ScreeningDecision:
         return any(r.severity == "precaution" for r in self.reasons)
 
     def blocked_region_ids(self) -> tuple[str, ...]:
+        """Regions of the blocked region sites (zone sites have none: use :meth:`blocked_sites_at`)."""
         return tuple(dict.fromkeys(rid for site in self.blocked_sites for rid in site_region_ids(site)))
+
+    def blocked_sites_at(self, view: str, x: float, y: float) -> tuple[str, ...]:
+        """The blocked sites (regions or small zones) that contain a chart point."""
+        return tuple(s for s in self.blocked_sites if site_contains(s, view, x, y))
+
+    def caution_sites_at(self, view: str, x: float, y: float) -> tuple[str, ...]:
+        return tuple(s for s in self.caution_sites if site_contains(s, view, x, y))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "decision": self.decision,
             "label": self.label,
+            "emergency": self.emergency,
             "refer_to_physician": self.refer_to_physician,
             "reasons": [r.to_dict() for r in self.reasons],
             "rule_ids": list(self.rule_ids),
@@ -143,21 +163,12 @@ class ScreeningDecision:
         }
 
 
-def site_region_ids(site: str) -> tuple[str, ...]:
-    """Body-chart region ids covered by a screening site (e.g. ``left_arm``)."""
-    _, side, prefixes = SITES[site]
-    out = []
-    for region in get_chart().by_id.values():
-        if side is not None and region.side != side:
-            continue
-        if any(region.base == p or region.base.startswith(p + ".") for p in prefixes):
-            out.append(region.id)
-    return tuple(out)
-
-
-def _reason(rule: ScreeningRule, answers: IntakeAnswers, knowledge: Knowledge) -> tuple[Reason, tuple[str, ...]]:
+def _reason(
+    rule: ScreeningRule, answers: IntakeAnswers, knowledge: Knowledge, context: ScreeningContext
+) -> tuple[Reason, tuple[str, ...]]:
     sites = rule.matched_sites(answers)
     text = rule.reason.replace("{sites}", ", ".join(site_label(s) for s in sites) or "see notes")
+    text = text.replace("{age_of_consent}", str(context.age_of_consent))
     reason = Reason(
         rule_id=rule.id,
         text=text,
@@ -170,21 +181,25 @@ def _reason(rule: ScreeningRule, answers: IntakeAnswers, knowledge: Knowledge) -
     return reason, sites
 
 
-def screen(answers: IntakeAnswers, knowledge: Knowledge | None = None) -> ScreeningDecision:
-    """Apply every screening rule to the answers and combine the effects."""
+def screen(
+    answers: IntakeAnswers, knowledge: Knowledge | None = None, *, context: ScreeningContext | None = None
+) -> ScreeningDecision:
+    """Apply every screening rule to the answers (and the context) and combine the effects."""
     knowledge = knowledge or get_knowledge()
+    context = context or ScreeningContext()
     rank = 0
-    refer = False
+    refer = emergency = False
     reasons: list[Reason] = []
     blocked: list[str] = []
     caution: list[str] = []
     for rule in knowledge.screening_rules:
-        if not rule.when.holds(answers):
+        if not rule.holds(answers, context):
             continue
-        reason, sites = _reason(rule, answers, knowledge)
+        reason, sites = _reason(rule, answers, knowledge, context)
         reasons.append(reason)
         rank = max(rank, decision_rank(_EFFECT_DECISION[rule.effect]))
         refer = refer or rule.effect == "refer"
+        emergency = emergency or rule.effect == "emergency"
         if rule.effect == "site_block":
             blocked.extend(sites)
         elif rule.effect == "precaution":
@@ -197,4 +212,5 @@ def screen(answers: IntakeAnswers, knowledge: Knowledge | None = None) -> Screen
         blocked_sites=tuple(dict.fromkeys(blocked)),
         caution_sites=tuple(dict.fromkeys(caution)),
         knowledge_version=knowledge.version,
+        emergency=emergency,
     )

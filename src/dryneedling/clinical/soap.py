@@ -60,6 +60,10 @@ class Insertion:
     duration_s: int
     twitch_count: int
     response: str = ""
+    electrical: str = ""
+    """Electrical parameters in words (device, Hz, µs, mA, minutes, lead pair); empty if not electrical."""
+    override: str = ""
+    """Guardrail warnings gone ahead with, and the clinician's reason."""
 
     def __post_init__(self) -> None:
         _check(self.side in SIDES, f"insertion side must be one of {', '.join(SIDES)}")
@@ -101,6 +105,12 @@ class SessionRecord:
     complaint: str = ""
     nprs_after: int | None = None
     follow_up: str = ""
+    consent: str = ""
+    """Who consented, when, to which version, and what they declined."""
+    precautions: tuple[tuple[str, str], ...] = ()
+    """The screening's precautions acknowledged at the start: (precaution, what the clinician did)."""
+    safety: tuple[str, ...] = ()
+    """Other safety facts of the session: clean technique, needle count."""
 
     def __post_init__(self) -> None:
         _check(self.nprs is None or _whole(self.nprs, 0, 10), "nprs must be a whole number from 0 to 10 or None")
@@ -178,7 +188,10 @@ def _insertion(k: Knowledge, i: Insertion) -> str:
         f"- {_muscle(k, i.muscle_id, i.side)}: {i.needle_diameter_mm:.2f} x {i.needle_length_mm:g} mm needle, "
         f"{i.technique}, {_duration(i.duration_s)}, {_twitches(i.twitch_count)}"
     )
-    return line + (f"; response: {i.response.strip()}." if i.response.strip() else ".")
+    line += f"; electrical: {i.electrical}" if i.electrical else ""
+    line += f"; response: {i.response.strip()}" if i.response.strip() else ""
+    line += f". Guardrail warnings overridden: {i.override}" if i.override else ""
+    return line + "."
 
 
 def _adverse(k: Knowledge, a: AdverseEvent) -> str:
@@ -203,11 +216,17 @@ def _objective(k: Knowledge, r: SessionRecord, code: str | None, muscles: int) -
         lines += ["Adverse events:"] + [_adverse(k, a) for a in r.adverse_events]
     else:
         lines.append("No adverse events observed.")
+    lines += list(r.safety)
     return "\n".join(lines)
 
 
 def _assessment(r: SessionRecord) -> str:
     lines = [f"Screening before needling: {r.screening_decision.strip()}."]
+    if r.consent.strip():
+        lines.append(r.consent.strip())
+    if r.precautions:
+        lines.append("Precautions acknowledged before needling:")
+        lines += [f"- {what} Action: {action}" for what, action in r.precautions]
     active = sum(f.status == "active" for f in r.findings)
     if r.findings:
         latent = len(r.findings) - active

@@ -15,9 +15,9 @@ from dryneedling.followup.links import LinkError, make_token, read_token
 from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import patient_get_for
 from dryneedling.treatment.models import Consent
+from dryneedling.treatment.services.chart import CHEST_ITEM, consent_signer_check
 
 LINK_MAX_AGE = timedelta(days=7)
-CHEST_ITEM = "chest_wall_neck"
 
 
 def consent_link_for(*, actor: User, patient: Patient) -> str:
@@ -40,7 +40,9 @@ def consent_from_token(token: str) -> Patient:
 
 
 @transaction.atomic
-def consent_sign(*, token: str, signed_name: str, agreed: list[str], signature_svg: str = "") -> Consent:
+def consent_sign(
+    *, token: str, signed_name: str, agreed: list[str], signature_svg: str = "", signer: str = "patient"
+) -> Consent:
     patient = consent_from_token(token)
     items = {item.id: item for item in consent_items()}
     if any(item_id not in items for item_id in agreed):
@@ -48,9 +50,11 @@ def consent_sign(*, token: str, signed_name: str, agreed: list[str], signature_s
     missing = [item.text for item in items.values() if item.required and item.id not in agreed]
     if missing:
         raise ValidationError("Please tick every required statement to consent.")
-    signed_name = signed_name.strip()
-    if not 2 <= len(signed_name) <= 200 or "\x00" in signed_name:
-        raise ValidationError("Type your full name to sign.")
+    try:
+        signed_name = consent_signer_check(patient=patient, signer=signer, signed_name=signed_name)
+    except ValidationError as error:
+        # The public page shows one message in plain words.
+        raise ValidationError(" ".join(error.messages)) from None
     if len(signature_svg) > 20000:
         raise ValidationError("The drawn signature is too large; please draw it again.")
     consent = Consent.objects.create(
@@ -60,8 +64,15 @@ def consent_sign(*, token: str, signed_name: str, agreed: list[str], signature_s
         items=sorted(agreed),
         covers_chest_and_neck=CHEST_ITEM in agreed,
         signed_name=signed_name,
+        signer=signer,
         signature_svg=signature_svg,
         recorded_by=None,
     )
-    audit_record(actor=None, action="consent.sign", clinic=patient.clinic, obj=consent, detail={"via": "patient link"})
+    audit_record(
+        actor=None,
+        action="consent.sign",
+        clinic=patient.clinic,
+        obj=consent,
+        detail={"via": "patient link", "signer": signer},
+    )
     return consent

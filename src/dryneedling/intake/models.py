@@ -27,6 +27,7 @@ class Screening(models.Model):
     answers = models.JSONField()
     decision = models.CharField(max_length=32, choices=Decision.choices)
     refer_to_physician = models.BooleanField(default=False)
+    emergency = models.BooleanField(default=False, help_text="Call emergency services now (e.g. chest pain).")
     rule_ids = models.JSONField(default=list)
     result = models.JSONField(help_text="The engine's full decision: reasons, sources, blocked sites.")
     knowledge_version = models.CharField(max_length=40)

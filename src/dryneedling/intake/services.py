@@ -9,7 +9,7 @@ from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.clinical.screening import AnswerError, parse_answers, screen
+from dryneedling.clinical.screening import AnswerError, ScreeningContext, parse_answers, screen
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
@@ -25,10 +25,11 @@ def screening_record(
         if episode.patient_id != patient.pk:
             raise ValidationError({"episode": "This episode belongs to another patient."})
     try:
-        parsed = parse_answers(answers)
+        parsed = parse_answers(answers, sex=patient.sex)
     except AnswerError as error:
         raise ValidationError(str(error)) from None
-    decision = screen(parsed)
+    context = ScreeningContext(sex=patient.sex, age_of_consent=patient.clinic.age_of_consent)
+    decision = screen(parsed, context=context)
     result = decision.to_dict()
     screening = Screening.objects.create(
         clinic=patient.clinic,
@@ -38,6 +39,7 @@ def screening_record(
         answers=parsed.to_dict(),
         decision=decision.decision,
         refer_to_physician=decision.refer_to_physician,
+        emergency=decision.emergency,
         rule_ids=list(decision.rule_ids),
         result=result,
         knowledge_version=decision.knowledge_version,
@@ -46,6 +48,7 @@ def screening_record(
         actor=actor,
         action="screening.create",
         obj=screening,
-        detail={"patient_id": patient.pk},  # the decision is clinical data: it stays in the record
+        # The decision is clinical data: it stays in the record, not in the audit detail.
+        detail={"patient_id": patient.pk, "age_of_consent": context.age_of_consent},
     )
     return screening

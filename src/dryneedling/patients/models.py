@@ -26,6 +26,12 @@ class Patient(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     address = models.CharField(max_length=300, blank=True)
     notes = models.TextField(max_length=5000, blank=True)
+    # Body size: the lung guardrails use BMI (a thin chest wall puts the pleura closer).
+    height_cm = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    # An adult who cannot consent for themselves: who consents for them (name checked at signing).
+    decision_maker_name = models.CharField("Substitute decision-maker", max_length=200, blank=True)
+    decision_maker_relationship = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -39,6 +45,12 @@ class Patient(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def bmi(self) -> float | None:
+        if not self.height_cm or not self.weight_kg:
+            return None
+        return round(float(self.weight_kg) / (self.height_cm / 100) ** 2, 1)
 
 
 class EpisodeStatus(models.TextChoices):

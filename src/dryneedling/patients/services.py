@@ -17,10 +17,26 @@ from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import (
     reject_control_characters,
     validate_birth_date,
+    validate_body_size,
     validate_mrn,
 )
 
-PATIENT_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "phone", "email", "address", "notes")
+PATIENT_FIELDS = (
+    "mrn",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "notes",
+    "height_cm",
+    "weight_kg",
+    "decision_maker_name",
+    "decision_maker_relationship",
+)
+NUMBER_FIELDS = ("height_cm", "weight_kg")
 EPISODE_FIELDS = ("reason", "referral_source", "start_date", "end_date", "status")
 MAX_LENGTHS = {
     "mrn": 32,
@@ -31,6 +47,8 @@ MAX_LENGTHS = {
     "address": 300,
     "notes": 5000,
     "reason": 300,
+    "decision_maker_name": 200,
+    "decision_maker_relationship": 100,
 }
 
 
@@ -54,6 +72,9 @@ def _validate_patient(data: dict[str, Any]) -> None:
     validate_birth_date(data["date_of_birth"], today=timezone.localdate())
     if data.get("sex") not in Sex.values:
         raise ValidationError({"sex": f"Sex must be one of {', '.join(Sex.values)}."})
+    validate_body_size(height_cm=data.get("height_cm"), weight_kg=data.get("weight_kg"))
+    if data.get("decision_maker_name") and not data.get("decision_maker_relationship"):
+        raise ValidationError({"decision_maker_relationship": "Say how the decision-maker is related to the patient."})
 
 
 def _save_unique_mrn(patient: Patient) -> None:
@@ -68,7 +89,7 @@ def _save_unique_mrn(patient: Patient) -> None:
 
 @transaction.atomic
 def patient_create(*, actor: User, **fields: Any) -> Patient:
-    data = {field: fields.get(field, "") for field in PATIENT_FIELDS}
+    data = {field: fields.get(field, None if field in NUMBER_FIELDS else "") for field in PATIENT_FIELDS}
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")

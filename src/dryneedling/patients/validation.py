@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
@@ -24,6 +26,31 @@ def validate_birth_date(value: date, *, today: date) -> None:
         raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
     if value.year < OLDEST_BIRTH_YEAR:
         raise ValidationError({"date_of_birth": f"The date of birth cannot be before {OLDEST_BIRTH_YEAR}."})
+
+
+def validate_body_size(*, height_cm: object, weight_kg: object) -> None:
+    """Height and weight are optional; when given they must be plausible (they feed BMI)."""
+    if height_cm is not None and (not isinstance(height_cm, int) or not 40 <= height_cm <= 250):
+        raise ValidationError({"height_cm": "Height is a whole number of centimetres from 40 to 250."})
+    if weight_kg is not None:
+        try:
+            weight = Decimal(str(weight_kg))
+        except InvalidOperation:
+            raise ValidationError({"weight_kg": "Weight is a number of kilograms from 2 to 400."}) from None
+        if not Decimal(2) <= weight <= Decimal(400):
+            raise ValidationError({"weight_kg": "Weight is a number of kilograms from 2 to 400."})
+
+
+def _name_tokens(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return [t for t in re.split(r"[^a-z0-9']+", plain) if t]
+
+
+def names_match(typed: str, expected: str) -> bool:
+    """Whether a typed signature names the expected person: every word of the expected name (any
+    order, case, accents and punctuation ignored; middle names and initials may be added)."""
+    want, got = _name_tokens(expected), _name_tokens(typed)
+    return bool(want) and all(token in got for token in want) and len(got) <= len(want) + 2
 
 
 def validate_mrn(value: str) -> None:

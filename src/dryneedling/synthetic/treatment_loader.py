@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.clinical import soap
 from dryneedling.clinical.billing import derive_cpt
+from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.intake import all_clear_answers
 from dryneedling.clinical.knowledge import get_knowledge
@@ -26,6 +27,7 @@ from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Inserti
 
 BATCH = 2000
 CONSENT_ITEMS = [item.id for item in consent_items()]
+CLEAN_RECORD = {item.id: True for item in CLEAN_TECHNIQUE}
 CHECKLIST = {
     "new_anticoagulants": False,
     "possibly_pregnant": False,
@@ -50,7 +52,9 @@ def synthetic_clinician(clinic: Clinic) -> User:
 
 
 def _answers(age: int, anticoagulants: bool) -> dict[str, Any]:
-    return all_clear_answers(age=age, anticoagulants=anticoagulants, tried_stretching=True, tried_heat=True)
+    # Minors (under the default age of consent, 18) come with a parent's or guardian's consent.
+    extra = {"guardian_consent": True} if age < 18 else {}
+    return all_clear_answers(age=age, anticoagulants=anticoagulants, tried_stretching=True, tried_heat=True, **extra)
 
 
 @cache
@@ -180,6 +184,9 @@ def insert_courses(
                     status="completed",
                     started_at=s.started_at,
                     ended_at=s.started_at + _minutes(s),
+                    clean_technique=CLEAN_RECORD,
+                    needles_used=len(s.insertions),
+                    needles_removed=len(s.insertions),
                 )
             )
             session_courses.append((course, index, screening, episode))

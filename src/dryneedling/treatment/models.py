@@ -29,6 +29,11 @@ class Consent(models.Model):
     covers_chest_and_neck = models.BooleanField(default=False)
     items = models.JSONField(default=list, blank=True, help_text="Consent item ids agreed to")
     signed_name = models.CharField(max_length=200)
+    signer = models.CharField(
+        max_length=12,
+        choices=[("patient", "The patient"), ("substitute", "Substitute decision-maker")],
+        default="patient",
+    )
     signature_svg = models.TextField(blank=True, max_length=20000, help_text="Drawn signature as SVG path data")
     # Empty when the patient signed through a link (no staff member recorded it).
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -111,10 +116,25 @@ class Session(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The screening's precautions, each acknowledged with what the clinician will do about it:
+    # [{"rule_id", "reason", "action"}].
+    precaution_acks = models.JSONField(default=list, blank=True)
+    # Clean-technique checklist, done before the first insertion: {item: true, "at": iso time}.
+    clean_technique = models.JSONField(null=True, blank=True)
+    # Needle count: every needle used must be accounted for before the session is completed.
+    needles_used = models.PositiveSmallIntegerField(null=True, blank=True)
+    needles_removed = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "-started_at"]), models.Index(fields=["episode", "-started_at"])]
         ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status="in_progress"),
+                name="one_session_in_progress_per_patient",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Session {self.pk} ({self.started_at:%Y-%m-%d})"
@@ -144,6 +164,10 @@ class Insertion(models.Model):
     twitch_count = models.PositiveSmallIntegerField(default=0)
     patient_response = models.CharField(max_length=300, blank=True)
     guardrails = models.JSONField(default=list, help_text="Guardrails shown before the insertion")
+    # Electrical dry needling: {"device", "frequency_hz", "pulse_width_us", "intensity_ma", "duration_min"}
+    # and the insertion carrying the other lead of the pair.
+    electrical = models.JSONField(null=True, blank=True)
+    paired_with = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     override_reason = models.CharField(max_length=500, blank=True)
     performed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     performed_at = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.education import CONSENT_VERSION
+from dryneedling.clinical.intake import AnswerError, parse_answers
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.intake.models import Decision, Screening
 from dryneedling.patients.models import Episode, Patient
@@ -57,6 +58,30 @@ class Readiness:
     screening: Screening | None = None
     consent: Consent | None = None
     problems: list[str] = field(default_factory=list)
+    open_session: Session | None = None
+    open_serious: list[FollowUpTask] = field(default_factory=list)
+
+    @property
+    def precautions(self) -> list[dict[str, object]]:
+        """The screening's precautions the clinician must acknowledge before needling."""
+        if self.screening is None:
+            return []
+        return [r for r in self.screening.result.get("reasons", []) if r.get("severity") == "precaution"]
+
+
+def session_in_progress_for(*, actor: User, patient: Patient) -> Session | None:
+    return Session.objects.filter(
+        clinic=clinic_for(actor=actor), patient=patient, status=Session.Status.IN_PROGRESS
+    ).first()
+
+
+def open_serious_events_for(*, actor: User, patient: Patient) -> list[FollowUpTask]:
+    """Serious side effects of the patient whose follow-up no clinician has resolved yet."""
+    return list(
+        FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), patient=patient, resolved_at__isnull=True)
+        .select_related("adverse_event")
+        .order_by("created_at")
+    )
 
 
 def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
@@ -77,10 +102,31 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
                 f"The last screening is {age.days} days old; this clinic accepts {clinic.screening_validity_days} "
                 "days. Screen again."
             )
+        if screening.emergency:
+            readiness.problems.append(
+                "EMERGENCY at the last screening (e.g. chest pain or breathlessness): call emergency services now; "
+                "no needling."
+            )
         if screening.decision == Decision.NOT_NOW:
             readiness.problems.append("The last screening decided: not suitable now.")
         if screening.refer_to_physician:
             readiness.problems.append("The last screening found red flags: refer to a physician before needling.")
+        elif not screening_is_current(screening):
+            readiness.problems.append(
+                "The last screening used an older questionnaire that lacks facts the safety checks need: screen again."
+            )
+    readiness.open_session = session_in_progress_for(actor=actor, patient=episode.patient)
+    if readiness.open_session is not None:
+        readiness.problems.append(
+            f"Session {readiness.open_session.pk} of {readiness.open_session.started_at:%Y-%m-%d %H:%M} is still "
+            "in progress for this patient: complete it before starting another."
+        )
+    readiness.open_serious = open_serious_events_for(actor=actor, patient=episode.patient)
+    for task in readiness.open_serious:
+        readiness.problems.append(
+            f"Unresolved serious side effect ({side_effect_name(task.adverse_event.kind)}, "
+            f"{task.adverse_event.onset_at:%Y-%m-%d}): a clinician must resolve its follow-up before the next session."
+        )
     if readiness.consent is None:
         readiness.problems.append("No consent to dry needling on file: record the patient's consent first.")
     elif readiness.consent.version != CONSENT_VERSION:
@@ -143,6 +189,20 @@ def open_serious_tasks_for(*, actor: User) -> QuerySet[FollowUpTask]:
         .select_related("patient", "adverse_event", "adverse_event__session")
         .order_by("created_at")
     )
+
+
+def screening_is_current(screening: Screening) -> bool:
+    """Whether the stored answers still parse with today's questionnaire."""
+    try:
+        parse_answers(screening.answers)
+    except AnswerError:
+        return False
+    return True
+
+
+def side_effect_name(kind: str) -> str:
+    effect = get_knowledge().side_effects.get(kind)
+    return effect.name if effect else kind
 
 
 def muscle_name(muscle_id: str) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dryneedling.clinical import bodychart
 from dryneedling.clinical import soap as core
 from dryneedling.clinical.billing import derive_cpt
+from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.treatment.models import AdverseEvent, Finding, PainDrawing, Session
+from dryneedling.treatment.models import AdverseEvent, Finding, Insertion, PainDrawing, Session
+from dryneedling.treatment.selectors import muscle_name
 
 
 def _record(session: Session) -> core.SessionRecord:
     knowledge = get_knowledge()
-    insertions = list(session.insertions.all())
+    insertions = list(session.insertions.select_related("paired_with"))
     drawing = PainDrawing.objects.filter(episode=session.episode).order_by("-recorded_at", "-id").first()
     findings = Finding.objects.filter(episode=session.episode, recorded_at__lte=session.ended_at or session.started_at)
     events = AdverseEvent.objects.filter(session=session)
@@ -41,6 +43,8 @@ def _record(session: Session) -> core.SessionRecord:
                 duration_s=max(1, i.actual_seconds),
                 twitch_count=i.twitch_count,
                 response=i.patient_response,
+                electrical=_electrical(i),
+                override=_override(i),
             )
             for i in insertions
         ),
@@ -56,7 +60,48 @@ def _record(session: Session) -> core.SessionRecord:
         total_needling_seconds=sum(max(1, i.actual_seconds) for i in insertions),
         cpt_code=derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions]).code,
         complaint=session.episode.reason,
+        consent=_consent(session),
+        precautions=tuple((a.get("reason", a["rule_id"]), a["action"]) for a in session.precaution_acks),
+        safety=_safety(session),
     )
+
+
+def _electrical(i: Insertion) -> str:
+    if not i.electrical:
+        return ""
+    e = i.electrical
+    pair = f", paired with the {muscle_name(i.paired_with.muscle_id)} ({i.paired_with.side})" if i.paired_with else ""
+    return (
+        f"{e.get('device')}, {e.get('frequency_hz')} Hz, {e.get('pulse_width_us')} µs, {e.get('intensity_ma')} mA, "
+        f"{e.get('duration_min')} min{pair}"
+    )
+
+
+def _override(i: Insertion) -> str:
+    warnings = [f"{g.get('rule_id')}" for g in i.guardrails if g.get("level") == "warn"]
+    if not warnings or not i.override_reason:
+        return ""
+    return f"{', '.join(warnings)} — reason: {i.override_reason}"
+
+
+def _consent(session: Session) -> str:
+    c = session.consent
+    who = "the patient" if c.signer == "patient" else "the substitute decision-maker"
+    declined = [item.id.replace("_", " ") for item in consent_items() if not item.required and item.id not in c.items]
+    text = f"Consent version {c.version} signed by {c.signed_name} ({who}) on {c.recorded_at:%Y-%m-%d}"
+    return text + (f"; declined: {', '.join(declined)}." if declined else "; all items agreed.")
+
+
+def _safety(session: Session) -> tuple[str, ...]:
+    lines = []
+    if session.clean_technique:
+        lines.append(
+            "Clean technique checked before the first insertion (hand hygiene, gloves where required, skin, "
+            "sterile single-use needles, sharps container)."
+        )
+    if session.needles_used is not None:
+        lines.append(f"Needle count: {session.needles_used} used, {session.needles_removed} removed.")
+    return tuple(lines)
 
 
 def soap_for_session(session: Session) -> core.SoapNote:

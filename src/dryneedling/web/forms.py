@@ -26,6 +26,19 @@ class PatientForm(forms.Form):
     email = forms.EmailField(max_length=254, required=False)
     address = forms.CharField(max_length=300, required=False)
     notes = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    height_cm = forms.IntegerField(required=False, min_value=40, max_value=250, label="Height (cm)")
+    weight_kg = forms.DecimalField(
+        required=False,
+        min_value=2,
+        max_value=400,
+        decimal_places=1,
+        label="Weight (kg)",
+        help_text="Height and weight give the BMI the lung guardrails use.",
+    )
+    decision_maker_name = forms.CharField(
+        max_length=200, required=False, label="Substitute decision-maker (adults who cannot consent)"
+    )
+    decision_maker_relationship = forms.CharField(max_length=100, required=False, label="Their relationship")
 
 
 class EpisodeForm(forms.Form):

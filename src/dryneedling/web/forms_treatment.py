@@ -8,8 +8,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
+from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.treatment.models import AdverseEvent, Finding, Note, Payer, Severity, Side, Technique
+from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, Payer, Severity, Side, Technique
 from dryneedling.treatment.services.session import POSITIONS
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
@@ -22,11 +24,31 @@ def muscle_choices() -> list[tuple[str, str]]:
 
 
 class ConsentForm(forms.Form):
-    signed_name = forms.CharField(label="Patient's name as typed by the patient", max_length=200)
-    confirmed = forms.BooleanField(label="The patient read the information, asked questions and agrees to dry needling")
-    covers_chest_and_neck = forms.BooleanField(
-        required=False, label="Also consents to needling of the chest wall and neck"
+    signer = forms.ChoiceField(
+        choices=Consent._meta.get_field("signer").choices,  # type: ignore[arg-type]
+        initial="patient",
+        label="Who consents",
+        help_text="A substitute decision-maker must be recorded on the patient first.",
     )
+    signed_name = forms.CharField(
+        label="Name as typed by the person consenting",
+        max_length=200,
+        help_text="Must match the patient's name, or the recorded substitute decision-maker's.",
+    )
+    confirmed = forms.BooleanField(label="The patient read the information, asked questions and agrees to dry needling")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in consent_items():
+            if not item.required:
+                self.fields[f"item_{item.id}"] = forms.BooleanField(required=False, label=item.text)
+
+    def optional_items(self) -> list[str]:
+        return [
+            name.removeprefix("item_")
+            for name, value in self.cleaned_data.items()
+            if name.startswith("item_") and value
+        ]
 
 
 class FindingForm(forms.Form):
@@ -65,6 +87,8 @@ class PainDrawingForm(forms.Form):
 
 
 class SessionStartForm(forms.Form):
+    """The pre-session checklist starts unanswered: each question must be answered today."""
+
     new_anticoagulants = forms.ChoiceField(
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -78,17 +102,49 @@ class SessionStartForm(forms.Form):
     )
     new_medication = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, label="Any other new medication?")
     position = forms.ChoiceField(
-        choices=list(POSITIONS.items()),
+        choices=[("", "—"), *POSITIONS.items()],
         label="Patient position",
         help_text="Lying is preferred: it lowers the risk of fainting.",
     )
     payer = forms.ChoiceField(choices=Payer.choices)
     chronic_low_back_pain = forms.BooleanField(required=False, label="Medicare chronic low back pain (NCD 30.3.3)")
 
+    def __init__(self, *args: Any, precautions: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for reason in precautions:
+            self.fields[f"ack_{reason['rule_id']}"] = forms.CharField(
+                max_length=500,
+                label=f"Precaution: {reason.get('text', '')}",
+                help_text=f"What you will do about it. Rule {reason['rule_id']}; sources: "
+                + ", ".join(reason.get("sources", [])),
+                error_messages={"required": "Acknowledge this precaution: say what you will do about it."},
+            )
+
     def checklist(self) -> dict[str, Any]:
         data = self.cleaned_data
         flags = ("new_anticoagulants", "possibly_pregnant", "new_symptoms", "new_medication")
         return {key: data[key] == "yes" for key in flags} | {"position": data["position"]}
+
+    def acknowledgements(self) -> dict[str, str]:
+        return {k.removeprefix("ack_"): v for k, v in self.cleaned_data.items() if k.startswith("ack_")}
+
+
+class CleanTechniqueForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    ticked = forms.MultipleChoiceField(
+        choices=[(item.id, item.label) for item in CLEAN_TECHNIQUE],
+        widget=forms.CheckboxSelectMultiple,
+        label="Clean technique, before the first insertion",
+        error_messages={"required": "Tick every item of the clean-technique checklist."},
+    )
+
+
+class CompleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    needles_used = forms.IntegerField(min_value=0, max_value=500, label="Needles used")
+    needles_removed = forms.IntegerField(
+        min_value=0, max_value=500, label="Needles removed and in the sharps container"
+    )
 
 
 class InsertionForm(forms.Form):
@@ -117,10 +173,34 @@ class InsertionForm(forms.Form):
     twitch_count = forms.IntegerField(min_value=0, max_value=200, initial=0, label="Local twitch responses")
     patient_response = forms.CharField(required=False, max_length=300, label="Patient's response")
     override_reason = forms.CharField(required=False, max_length=500, label="Reason to proceed despite warnings")
+    # Electrical dry needling (only with the electrical technique).
+    device = forms.CharField(required=False, max_length=100, label="Stimulator (device)")
+    frequency_hz = forms.FloatField(required=False, min_value=0.5, max_value=250, label="Frequency (Hz)")
+    pulse_width_us = forms.FloatField(required=False, min_value=10, max_value=1000, label="Pulse width (µs)")
+    intensity_ma = forms.FloatField(required=False, min_value=0.1, max_value=100, label="Intensity (mA)")
+    duration_min = forms.FloatField(required=False, min_value=1, max_value=60, label="Duration (min)")
+    paired_with = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Lead paired with", choices=()
+    )
 
-    def __init__(self, *args: Any, finding_choices: list[tuple[int | str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        finding_choices: list[tuple[int | str, str]],
+        pair_choices: list[tuple[int | str, str]] = (),  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["finding_id"].choices = [("", "— no charted finding —"), *finding_choices]  # type: ignore[attr-defined]
+        self.fields["paired_with"].choices = [("", "— first lead of a pair —"), *pair_choices]  # type: ignore[attr-defined]
+
+    def electrical(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if data.get("technique") != Technique.ELECTRICAL:
+            return None
+        return {
+            key: data.get(key) for key in ("device", "frequency_hz", "pulse_width_us", "intensity_ma", "duration_min")
+        }
 
 
 class AdverseEventForm(forms.Form):

@@ -154,7 +154,8 @@ def consent_add(request: AuthedRequest, patient_id: int) -> HttpResponse:
                 actor=request.user,
                 patient=patient,
                 signed_name=form.cleaned_data["signed_name"],
-                covers_chest_and_neck=form.cleaned_data["covers_chest_and_neck"],
+                optional_items=form.optional_items(),
+                signer=form.cleaned_data["signer"],
             )
         except ValidationError as error:
             form_errors(form, error)

@@ -123,6 +123,7 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
                 signed_name=request.POST.get("signed_name", ""),
                 agreed=request.POST.getlist("items"),
                 signature_svg=request.POST.get("signature", ""),
+                signer="substitute" if request.POST.get("signer") == "substitute" else "patient",
             )
         except LinkError as error:
             return link_error(request, error.reason)
@@ -136,6 +137,7 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
         "version": CONSENT_VERSION,
         "page": _education(patient.clinic),
         "error": error_message,
+        "has_substitute": bool(patient.decision_maker_name),
     }
     return render(request, "public/consent.html", context, status=400 if error_message else 200)
 

@@ -20,10 +20,17 @@ from dryneedling.treatment.services.session import (
     InsertionPlan,
     insertion_check,
     insertion_record,
+    session_clean_technique_record,
     session_complete,
     session_start,
 )
-from dryneedling.web.forms_treatment import AdverseEventForm, InsertionForm, SessionStartForm
+from dryneedling.web.forms_treatment import (
+    AdverseEventForm,
+    CleanTechniqueForm,
+    CompleteForm,
+    InsertionForm,
+    SessionStartForm,
+)
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_patients import form_errors
 
@@ -33,8 +40,7 @@ from dryneedling.web.views_patients import form_errors
 def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     readiness = selectors.session_readiness_for(actor=request.user, episode=episode)
-    initial = {k: "no" for k in ("new_anticoagulants", "possibly_pregnant", "new_symptoms", "new_medication")}
-    form = SessionStartForm(request.POST or None, initial=initial | {"position": "prone"})
+    form = SessionStartForm(request.POST or None, precautions=readiness.precautions)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_start(
@@ -43,6 +49,7 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
                 checklist=form.checklist(),
                 payer=form.cleaned_data["payer"],
                 chronic_low_back_pain=form.cleaned_data["chronic_low_back_pain"],
+                acknowledgements=form.acknowledgements(),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -52,7 +59,8 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     return render(request, "treatment/session_new.html", context)
 
 
-def _plan(data: dict[str, Any]) -> InsertionPlan:
+def _plan(form: InsertionForm) -> InsertionPlan:
+    data, electrical = form.cleaned_data, form.electrical()
     return InsertionPlan(
         muscle_id=data["muscle_id"],
         side=data["side"],
@@ -63,6 +71,8 @@ def _plan(data: dict[str, Any]) -> InsertionPlan:
         target_depth_mm=data.get("target_depth_mm"),
         distance_from_midline_cm=data.get("distance_from_midline_cm"),
         finding_id=data.get("finding_id"),
+        electrical=electrical,
+        paired_with_id=data.get("paired_with") if electrical else None,
     )
 
 
@@ -83,7 +93,12 @@ def _insertion_form(request: AuthedRequest, session: Session, data: Any = None) 
         "needle_length_mm": 30,
         "twitch_count": 0,
     }
-    return InsertionForm(data, initial=initial, finding_choices=choices)
+    pairs: list[tuple[int | str, str]] = [
+        (i.pk, f"Point {n}: {selectors.muscle_name(i.muscle_id)} ({i.side})")
+        for n, i in enumerate(session.insertions.all(), start=1)
+        if i.technique == "electrical"
+    ]
+    return InsertionForm(data, initial=initial, finding_choices=choices, pair_choices=pairs)
 
 
 def _workspace(
@@ -92,6 +107,8 @@ def _workspace(
     *,
     form: InsertionForm | None = None,
     ae_form: AdverseEventForm | None = None,
+    clean_form: CleanTechniqueForm | None = None,
+    complete_form: CompleteForm | None = None,
     guardrails: list | None = None,  # type: ignore[type-arg]
     status: int = 200,
 ) -> HttpResponse:
@@ -103,6 +120,9 @@ def _workspace(
         "events": selectors.adverse_events_for_session(actor=request.user, session=session),
         "form": form or _insertion_form(request, session),
         "ae_form": ae_form or AdverseEventForm(),
+        "clean_form": clean_form or CleanTechniqueForm(initial={"version": session.version}),
+        "complete_form": complete_form
+        or CompleteForm(initial={"version": session.version, "needles_used": None, "needles_removed": None}),
         "guardrails": guardrails,
         "muscle_name": selectors.muscle_name,
     }
@@ -128,7 +148,7 @@ def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpRespons
     needed = ("muscle_id", "side", "technique", "needle_diameter_mm", "needle_length_mm")
     if all(field in form.cleaned_data for field in needed):
         try:
-            guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form.cleaned_data))
+            guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form))
         except ValidationError as error:
             return render(request, "treatment/_guardrails.html", {"error": " ".join(error.messages)})
     return render(request, "treatment/_guardrails.html", {"guardrails": guardrails, "checked": guardrails is not None})
@@ -146,7 +166,7 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
                 actor=request.user,
                 session=session,
                 expected_version=data["version"],
-                plan=_plan(data),
+                plan=_plan(form),
                 planned_seconds=data["planned_seconds"],
                 actual_seconds=data["actual_seconds"],
                 twitch_count=data["twitch_count"],
@@ -181,12 +201,43 @@ def adverse_event_add(request: AuthedRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def session_clean_technique(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    form = CleanTechniqueForm(request.POST)
+    if form.is_valid():
+        try:
+            session_clean_technique_record(
+                actor=request.user,
+                session=session,
+                expected_version=form.cleaned_data["version"],
+                ticked=form.cleaned_data["ticked"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            session.refresh_from_db()
+            messages.success(request, "Clean-technique checklist done.")
+            return _workspace(request, session)
+    return _workspace(request, session, clean_form=form)
+
+
+@login_required
+@require_POST
 def session_finish(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    try:
-        version = int(request.POST.get("version", ""))
-        session_complete(actor=request.user, session=session, expected_version=version)
-    except (ValueError, ValidationError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", ["Reload the page and try again."])))
-        return redirect("session-detail", session_id=session.pk)
-    return redirect("note-detail", session_id=session.pk)
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            session_complete(
+                actor=request.user,
+                session=session,
+                expected_version=form.cleaned_data["version"],
+                needles_used=form.cleaned_data["needles_used"],
+                needles_removed=form.cleaned_data["needles_removed"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("note-detail", session_id=session.pk)
+    session.refresh_from_db()
+    return _workspace(request, session, complete_form=form)

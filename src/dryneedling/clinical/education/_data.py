@@ -14,8 +14,9 @@ from .._reader import Entry, labelled, read_yaml
 from ..billing import get_billing, load_billing
 from ..bodychart import DATA_DIR
 from ..knowledge import Knowledge, KnowledgeError, Rate, Source, get_knowledge, load_knowledge
+from ._consent import ConsentCover, check_chest_wall, read_covers
 
-CONSENT_VERSION = "2026.11-1"
+CONSENT_VERSION = "2026.12-1"
 """Bump whenever any consent item changes; tests pin :func:`consent_digest` to this version."""
 
 REQUIRED_SECTIONS: tuple[str, ...] = (
@@ -68,6 +69,7 @@ class ConsentItem:
     id: str
     text: str
     required: bool
+    covers: ConsentCover | None = None
 
 
 @dataclass(frozen=True)
@@ -233,14 +235,20 @@ def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = N
         raise fees.error("labels", f"expected a plain-words label for each of {', '.join(sorted(codes))}")
     consent: list[ConsentItem] = []
     for e in labelled(top, "consent"):
-        item = ConsentItem(id=e.text("id"), text=e.text("text"), required=e.flag("required", default=True))
+        required = e.flag("required", default=True)
+        covers = read_covers(e, knowledge) if "covers" in e.raw else None
+        item = ConsentItem(id=e.text("id"), text=e.text("text"), required=required, covers=covers)
         e.finish()
+        if required == (covers is not None):
+            problem = "a required item covers everything" if required else "an optional item must say what it covers"
+            raise e.error("covers", problem)
         if any(c.id == item.id for c in consent):
             raise e.error("id", "duplicate id")
         consent.append(item)
     for cid in REQUIRED_CONSENT:
         if cid not in {c.id for c in consent}:
             raise KnowledgeError(file=f, entry=cid, field="consent", problem="required consent item is missing")
+    check_chest_wall(consent, knowledge, f)
     top.finish()
     return EducationData(
         sources=billing.sources,

@@ -32,10 +32,15 @@ def adverse_event_record(
 ) -> AdverseEvent:
     require_clinician(actor)
     session = session_get_for(actor=actor, session_id=session.pk)
-    if kind not in get_knowledge().side_effects:
+    effect = get_knowledge().side_effects.get(kind)
+    if effect is None:
         raise ValidationError({"kind": "Choose a side effect from the list."})
     if severity not in Severity.values:
         raise ValidationError({"severity": "Choose mild, significant or serious."})
+    if severity not in effect.allowed_severities:
+        raise ValidationError(
+            {"severity": f"{effect.name} is recorded as {' or '.join(effect.allowed_severities)} (knowledge base)."}
+        )
     if onset not in AdverseEvent.Onset.values:
         raise ValidationError({"onset": "Choose when it started."})
     onset_at = onset_at or timezone.now()

@@ -16,29 +16,66 @@ from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
+from dryneedling.patients.validation import names_match
 from dryneedling.treatment.models import Consent, Finding, PainDrawing, Side
 from dryneedling.treatment.services.common import require_clinician
 
+CHEST_ITEM = "chest_wall_neck"
+
+
+def consent_signer_check(*, patient: Patient, signer: str, signed_name: str, field: str = "signed_name") -> str:
+    """The typed name must name the patient, or the substitute decision-maker the clinic recorded."""
+    signed_name = signed_name.strip()
+    if not 2 <= len(signed_name) <= 200 or "\x00" in signed_name:
+        raise ValidationError({field: "Type your full name to sign (at most 200 characters)."})
+    if signer == "patient":
+        if not names_match(signed_name, f"{patient.given_name} {patient.family_name}"):
+            raise ValidationError({field: "The typed name does not match the patient's name: the patient must sign."})
+    elif signer == "substitute":
+        if not patient.decision_maker_name:
+            raise ValidationError(
+                {field: "No substitute decision-maker is recorded for this patient: record one on the patient first."}
+            )
+        if not names_match(signed_name, patient.decision_maker_name):
+            raise ValidationError({field: "The typed name does not match the recorded substitute decision-maker."})
+    else:
+        raise ValidationError({"signer": "Say who consents: the patient or the substitute decision-maker."})
+    return signed_name
+
+
+def optional_consent_items() -> list[str]:
+    """Ids of the optional consent items of the current version (the patient may decline each)."""
+    return [item.id for item in consent_items() if not item.required]
+
+
+def consent_items_agreed(optional_items: list[str]) -> list[str]:
+    """Every required item plus the optional ones chosen; unknown or required ids are refused."""
+    optional = {item.id for item in consent_items() if not item.required}
+    unknown = [i for i in optional_items if i not in optional]
+    if unknown:
+        raise ValidationError("Unknown consent item.")
+    return sorted({item.id for item in consent_items() if item.required} | set(optional_items))
+
 
 @transaction.atomic
-def consent_record(*, actor: User, patient: Patient, signed_name: str, covers_chest_and_neck: bool) -> Consent:
+def consent_record(
+    *, actor: User, patient: Patient, signed_name: str, optional_items: list[str], signer: str = "patient"
+) -> Consent:
+    """Consent taken in the clinic: the patient (or their substitute) reads, asks, agrees and signs."""
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
-    signed_name = signed_name.strip()
-    if not signed_name or len(signed_name) > 200 or "\x00" in signed_name:
-        raise ValidationError(
-            {"signed_name": "Type the patient's full name as they confirmed it (at most 200 characters)."}
-        )
-    items = [item.id for item in consent_items() if item.required or covers_chest_and_neck]
+    signed_name = consent_signer_check(patient=patient, signer=signer, signed_name=signed_name)
+    items = consent_items_agreed(optional_items)
     consent = Consent.objects.create(
         clinic=patient.clinic,
         patient=patient,
         signed_name=signed_name,
+        signer=signer,
         version=CONSENT_VERSION,
         items=items,
-        covers_chest_and_neck=covers_chest_and_neck,
+        covers_chest_and_neck=CHEST_ITEM in items,
         recorded_by=actor,
     )
-    audit_record(actor=actor, action="consent.create", obj=consent, detail={"patient_id": patient.pk})
+    audit_record(actor=actor, action="consent.create", obj=consent, detail={"patient_id": patient.pk, "signer": signer})
     return consent
 
 

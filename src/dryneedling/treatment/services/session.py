@@ -1,27 +1,35 @@
-"""Starting a session, checking and recording insertions, completing the session."""
+"""Starting a session (gated), the clean-technique checklist, and completing the session with
+its needle count. Points are checked and recorded in `insertion.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.clinical import bodychart
-from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.clinical.referral import trigger_point_markers
-from dryneedling.clinical.safety import InsertionContext, PlannedInsertion, check_insertion
-from dryneedling.clinical.screening import site_region_ids
+from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
-from dryneedling.treatment.models import Finding, Insertion, Payer, Session, Technique
-from dryneedling.treatment.selectors import session_get_for, session_readiness_for
+from dryneedling.safetyrecords.selectors import credential_problems_for
+from dryneedling.treatment.models import AdverseEvent, Payer, Session
+from dryneedling.treatment.selectors import Readiness, session_get_for, session_readiness_for
 from dryneedling.treatment.services.common import bump_version, require_clinician
+from dryneedling.treatment.services.insertion import InsertionPlan, insertion_check, insertion_record
+
+__all__ = [
+    "CHECKLIST_RESCREEN",
+    "POSITIONS",
+    "InsertionPlan",
+    "insertion_check",
+    "insertion_record",
+    "session_clean_technique_record",
+    "session_complete",
+    "session_start",
+]
 
 # What can change between visits (pre-session checklist). A "yes" to any of the first three
 # means the stored screening no longer describes the patient: screen again before needling.
@@ -31,200 +39,109 @@ CHECKLIST_RESCREEN = {
     "new_symptoms": "New or changed symptoms (including red flags) since the screening",
 }
 POSITIONS = {"prone": "Prone", "supine": "Supine", "side_lying": "Side-lying", "seated": "Seated"}
-TRIMESTERS = {"first_trimester": 1, "possibly_pregnant": 1, "second_trimester": 2, "third_trimester": 3}
+# Side effects that account for a needle the count is missing.
+MISSING_NEEDLE_EVENTS = ("retained_needle", "broken_needle")
 
 
-@transaction.atomic
-def session_start(
-    *, actor: User, episode: Episode, checklist: dict[str, Any], payer: str, chronic_low_back_pain: bool = False
-) -> Session:
-    require_clinician(actor)
-    episode = episode_get_for(actor=actor, episode_id=episode.pk)
-    readiness = session_readiness_for(actor=actor, episode=episode)
-    if readiness.problems:
-        raise ValidationError(readiness.problems)
-    if payer not in Payer.values:
-        raise ValidationError({"payer": "Choose the payer."})
-    changed = [label for key, label in CHECKLIST_RESCREEN.items() if checklist.get(key)]
+def _checklist(checklist: dict[str, Any]) -> dict[str, Any]:
+    for key in (*CHECKLIST_RESCREEN, "new_medication"):
+        if checklist.get(key) not in (True, False):
+            raise ValidationError({key: "Answer every question of the checklist."})
+    changed = [label for key, label in CHECKLIST_RESCREEN.items() if checklist[key]]
     if changed:
         raise ValidationError(f"Screen again before needling — changed since the screening: {'; '.join(changed)}.")
     if checklist.get("position") not in POSITIONS:
         raise ValidationError({"position": "Record the patient's position."})
-    clean = {key: bool(checklist.get(key)) for key in CHECKLIST_RESCREEN} | {
-        "new_medication": bool(checklist.get("new_medication")),
-        "position": checklist["position"],
+    return {key: bool(checklist[key]) for key in (*CHECKLIST_RESCREEN, "new_medication")} | {
+        "position": checklist["position"]
     }
+
+
+def _acknowledged(readiness: Readiness, acknowledgements: dict[str, str]) -> list[dict[str, str]]:
+    """Each precaution of the screening with the clinician's stated action (at least a few words)."""
+    acks, missing = [], []
+    for reason in readiness.precautions:
+        rule_id = str(reason["rule_id"])
+        action = (acknowledgements.get(rule_id) or "").strip()
+        if len(action) < 5 or len(action) > 500 or "\x00" in action:
+            missing.append(rule_id)
+            continue
+        acks.append({"rule_id": rule_id, "reason": str(reason.get("text", "")), "action": action})
+    if missing:
+        raise ValidationError(
+            {f"ack_{rule_id}": "Acknowledge this precaution: say what you will do about it." for rule_id in missing}
+        )
+    return acks
+
+
+@transaction.atomic
+def session_start(
+    *,
+    actor: User,
+    episode: Episode,
+    checklist: dict[str, Any],
+    payer: str,
+    chronic_low_back_pain: bool = False,
+    acknowledgements: dict[str, str] | None = None,
+) -> Session:
+    require_clinician(actor)
+    episode = episode_get_for(actor=actor, episode_id=episode.pk)
+    readiness = session_readiness_for(actor=actor, episode=episode)
+    problems = readiness.problems + credential_problems_for(clinician=actor)
+    if problems:
+        raise ValidationError(problems)
+    if payer not in Payer.values:
+        raise ValidationError({"payer": "Choose the payer."})
+    clean = _checklist(checklist)
+    acks = _acknowledged(readiness, acknowledgements or {})
     assert readiness.screening is not None and readiness.consent is not None
-    session = Session.objects.create(
-        clinic=episode.clinic,
-        patient=episode.patient,
-        episode=episode,
-        clinician=actor,
-        screening=readiness.screening,
-        consent=readiness.consent,
-        checklist=clean,
-        payer=payer,
-        chronic_low_back_pain=chronic_low_back_pain,
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                clinic=episode.clinic,
+                patient=episode.patient,
+                episode=episode,
+                clinician=actor,
+                screening=readiness.screening,
+                consent=readiness.consent,
+                checklist=clean,
+                payer=payer,
+                chronic_low_back_pain=chronic_low_back_pain,
+                precaution_acks=acks,
+            )
+    except IntegrityError:
+        raise ValidationError("Another session for this patient has just been started: open it instead.") from None
+    audit_record(
+        actor=actor,
+        action="session.start",
+        obj=session,
+        detail={"episode_id": episode.pk, "precautions_acknowledged": [a["rule_id"] for a in acks]},
     )
-    audit_record(actor=actor, action="session.start", obj=session, detail={"episode_id": episode.pk})
     return session
 
 
-@dataclass(frozen=True)
-class InsertionPlan:
-    muscle_id: str
-    side: str
-    technique: str
-    needle_diameter_mm: Decimal
-    needle_length_mm: int
-    handling: str | None = None
-    target_depth_mm: int | None = None
-    distance_from_midline_cm: Decimal | None = None
-    finding_id: int | None = None
-
-
-def _as_planned(plan: InsertionPlan | Insertion) -> PlannedInsertion:
-    distance = plan.distance_from_midline_cm
-    return PlannedInsertion(
-        muscle_id=plan.muscle_id,
-        side=plan.side,
-        needle_length_mm=float(plan.needle_length_mm),
-        technique=plan.technique,
-        handling=plan.handling or None,
-        distance_from_midline_cm=float(distance) if distance is not None else None,
-    )
-
-
-def _validate_plan(plan: InsertionPlan) -> None:
-    if plan.muscle_id not in get_knowledge().muscles:
-        raise ValidationError({"muscle_id": "Choose a muscle from the knowledge base."})
-    if plan.technique not in Technique.values:
-        raise ValidationError({"technique": "Choose a technique."})
-    try:
-        diameter = Decimal(plan.needle_diameter_mm)
-    except (InvalidOperation, TypeError):
-        raise ValidationError({"needle_diameter_mm": "Enter the needle diameter in mm (e.g. 0.25)."}) from None
-    if not Decimal("0.12") <= diameter <= Decimal("0.50"):
-        raise ValidationError({"needle_diameter_mm": "Needle diameters for dry needling lie between 0.12 and 0.50 mm."})
-    if not 7 <= plan.needle_length_mm <= 125:
-        raise ValidationError({"needle_length_mm": "Needle lengths lie between 7 and 125 mm."})
-    if plan.target_depth_mm is not None and not 1 <= plan.target_depth_mm <= plan.needle_length_mm:
-        raise ValidationError({"target_depth_mm": "The target depth must lie within the needle's length."})
-
-
-def _screening_site_blocks(session: Session, plan: InsertionPlan, finding: Finding | None) -> list[dict[str, Any]]:
-    """Block an insertion whose site the screening marked as not to be needled."""
-    blocked_sites = session.screening.result.get("blocked_sites", [])
-    if not blocked_sites:
-        return []
-    blocked = {rid for site in blocked_sites for rid in site_region_ids(site)}
-    if finding is not None:
-        points = [(finding.view, finding.x, finding.y)]
-    else:
-        side = plan.side if plan.side in ("left", "right") else "right"
-        points = [(p["view"], p["x"], p["y"]) for p in trigger_point_markers(muscle_id=plan.muscle_id, side=side)]
-    hit = {bodychart.region_at(view, x, y) for view, x, y in points} & blocked
-    if not hit:
-        return []
-    reasons = [r for r in session.screening.result.get("reasons", []) if r.get("severity") in ("site", "block")]
-    return [
-        {
-            "level": "block",
-            "rule_id": "SESSION-SCREENED-SITE",
-            "message": "The screening marked this site as not to be needled: "
-            + ", ".join(session.screening.result.get("blocked_site_labels", blocked_sites))
-            + ".",
-            "sources": sorted({s for r in reasons for s in r.get("sources", [])}),
-            "evidence": "V",
-            "citations": sorted({c for r in reasons for c in r.get("citations", [])}),
-        }
-    ]
-
-
-def insertion_check(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
-    """The guardrails for one planned insertion, blocks first. Reads only."""
-    session = session_get_for(actor=actor, session_id=session.pk)
-    _validate_plan(plan)
-    answers = session.screening.answers
-    finding = None
-    if plan.finding_id is not None:
-        finding = Finding.objects.filter(pk=plan.finding_id, episode=session.episode).first()
-        if finding is None:
-            raise ValidationError({"finding_id": "That finding does not belong to this episode."})
-    patient_sex = session.patient.sex if session.patient.sex in ("female", "male", "other") else None
-    context = InsertionContext(
-        sex=patient_sex,
-        pregnant_trimester=TRIMESTERS.get(answers.get("pregnancy") or ""),
-        lymphoedema_limbs=tuple(answers.get("lymphoedema_limbs") or ()),
-        other_insertions=tuple(_as_planned(i) for i in session.insertions.all()),
-    )
-    guardrails = [g.to_dict() for g in check_insertion(planned=_as_planned(plan), context=context)]
-    blocks = _screening_site_blocks(session, plan, finding)
-    return blocks + guardrails
-
-
 @transaction.atomic
-def insertion_record(
-    *,
-    actor: User,
-    session: Session,
-    expected_version: int,
-    plan: InsertionPlan,
-    planned_seconds: int,
-    actual_seconds: int,
-    twitch_count: int,
-    patient_response: str = "",
-    override_reason: str = "",
-) -> Insertion:
-    """Save one needled point (the session is saved after every point)."""
+def session_clean_technique_record(
+    *, actor: User, session: Session, expected_version: int, ticked: list[str]
+) -> Session:
+    """The clean-technique checklist, done once before the first insertion."""
     require_clinician(actor)
     session = session_get_for(actor=actor, session_id=session.pk)
     if session.status != Session.Status.IN_PROGRESS:
-        raise ValidationError("This session is completed; no more points can be added.")
-    guardrails = insertion_check(actor=actor, session=session, plan=plan)
-    blocks = [g for g in guardrails if g["level"] == "block"]
-    if blocks:
-        raise ValidationError({"muscle_id": " ".join(g["message"] for g in blocks)})
-    override_reason = override_reason.strip()
-    if any(g["level"] == "warn" for g in guardrails) and len(override_reason) < 5:
-        raise ValidationError({"override_reason": "Warnings apply: give your reason for going ahead."})
-    if not 1 <= planned_seconds <= 3600 or not 1 <= actual_seconds <= 7200:
-        raise ValidationError({"actual_seconds": "Needle time must be between 1 second and 2 hours: use the timer."})
-    if not 0 <= twitch_count <= 200:
-        raise ValidationError({"twitch_count": "Enter the number of local twitch responses (0-200)."})
-    if len(patient_response) > 300 or "\x00" in patient_response:
-        raise ValidationError({"patient_response": "At most 300 characters."})
-    bump_version(session, expected=expected_version)
-    insertion = Insertion.objects.create(
-        session=session,
-        finding_id=plan.finding_id,
-        muscle_id=plan.muscle_id,
-        side=plan.side,
-        technique=plan.technique,
-        handling=plan.handling or "",
-        needle_diameter_mm=Decimal(plan.needle_diameter_mm),
-        needle_length_mm=plan.needle_length_mm,
-        target_depth_mm=plan.target_depth_mm,
-        distance_from_midline_cm=plan.distance_from_midline_cm,
-        planned_seconds=planned_seconds,
-        actual_seconds=actual_seconds,
-        twitch_count=twitch_count,
-        patient_response=patient_response.strip(),
-        guardrails=guardrails,
-        override_reason=override_reason,
-        performed_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="insertion.create",
-        obj=insertion,
-        detail={"session_id": session.pk, "override": bool(override_reason)},
-    )
-    return insertion
+        raise ValidationError("This session is completed.")
+    missing = [item.label for item in CLEAN_TECHNIQUE if item.id not in ticked]
+    if missing:
+        raise ValidationError("Before the first insertion, confirm: " + "; ".join(missing) + ".")
+    record = {item.id: True for item in CLEAN_TECHNIQUE} | {"at": timezone.now().isoformat()}
+    bump_version(session, expected=expected_version, clean_technique=record)
+    audit_record(actor=actor, action="session.clean_technique", obj=session)
+    return session
 
 
 @transaction.atomic
-def session_complete(*, actor: User, session: Session, expected_version: int) -> Session:
+def session_complete(
+    *, actor: User, session: Session, expected_version: int, needles_used: int, needles_removed: int
+) -> Session:
     from dryneedling.followup.services import checkins_after_session
     from dryneedling.treatment.services.note import note_create_draft
 
@@ -232,8 +149,36 @@ def session_complete(*, actor: User, session: Session, expected_version: int) ->
     session = session_get_for(actor=actor, session_id=session.pk)
     if session.status != Session.Status.IN_PROGRESS:
         raise ValidationError("This session is already completed.")
-    bump_version(session, expected=expected_version, status=Session.Status.COMPLETED, ended_at=timezone.now())
+    points = session.insertions.count()
+    if not 0 <= needles_removed <= 500 or not 0 <= needles_used <= 500:
+        raise ValidationError({"needles_used": "Count the needles: whole numbers from 0 to 500."})
+    if points and needles_used < 1:
+        raise ValidationError({"needles_used": f"{points} points were needled: enter the number of needles used."})
+    if needles_removed > needles_used:
+        raise ValidationError({"needles_removed": "More needles removed than used: count again."})
+    if needles_removed < needles_used:
+        accounted = AdverseEvent.objects.filter(session=session, kind__in=MISSING_NEEDLE_EVENTS).exists()
+        if not accounted:
+            raise ValidationError(
+                {
+                    "needles_removed": f"{needles_used - needles_removed} needle(s) not accounted for: search for them "
+                    "and count again, or record a retained or broken needle as a side effect before completing."
+                }
+            )
+    bump_version(
+        session,
+        expected=expected_version,
+        status=Session.Status.COMPLETED,
+        ended_at=timezone.now(),
+        needles_used=needles_used,
+        needles_removed=needles_removed,
+    )
     note_create_draft(actor=actor, session=session)
     checkins_after_session(session=session)
-    audit_record(actor=actor, action="session.complete", obj=session)
+    audit_record(
+        actor=actor,
+        action="session.complete",
+        obj=session,
+        detail={"needles_used": needles_used, "needles_removed": needles_removed},
+    )
     return session

@@ -32,3 +32,12 @@ def flag_labels(keys: list[str]) -> str:
 
     labels = dict(RED_FLAGS)
     return "; ".join(labels.get(key, key) for key in keys or [])
+
+
+@register.filter
+def declined_items(consent: object) -> list[str]:
+    """Optional consent items of the consent's version that the person did not agree to (short labels)."""
+    from dryneedling.clinical.education import consent_items
+
+    agreed = set(getattr(consent, "items", []) or [])
+    return [item.id.replace("_", " ") for item in consent_items() if not item.required and item.id not in agreed]

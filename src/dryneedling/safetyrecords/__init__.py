@@ -1,0 +1,1 @@
+"""Clinic safety records: clinician credentials, needle-stick and sharps incidents, safety settings."""

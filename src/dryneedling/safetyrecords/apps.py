@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafetyRecordsConfig(AppConfig):
+    name = "dryneedling.safetyrecords"
+    label = "safetyrecords"
