@@ -10,6 +10,25 @@ import os
 import shutil
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answers one request at a time.
+
+    Django's threaded live server lets every request thread share the test database's one
+    connection (for in-memory SQLite): two overlapping requests that both write (a page and its
+    outcome chart, each auditing the view) then fail with "database table is locked". Serving in
+    the server thread alone removes the race; Django closes each connection after its response
+    when the server is not threaded, so the browser's parallel requests simply queue.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
