@@ -13,6 +13,7 @@ import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 
+
 class SerialWSGIServer(WSGIServer):
     """The live server answers one request at a time.
 

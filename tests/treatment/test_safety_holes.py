@@ -195,3 +195,15 @@ def test_an_emergency_at_screening_is_said_first_when_a_session_is_refused(alice
     with pytest.raises(ValidationError) as caught:
         session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
     assert caught.value.messages[0].startswith("EMERGENCY")
+
+
+@pytest.mark.django_db
+def test_an_untrained_clinician_is_told_before_filling_the_checklist(alice, alice_client, ready_episode):
+    from dryneedling.safetyrecords.models import TrainingRecord
+
+    TrainingRecord.objects.filter(clinician=alice).delete()
+    page = alice_client.get(f"/episodes/{ready_episode.pk}/sessions/new/").content.decode()
+    assert "CRED-TRAINING-POLICY" in page and "/clinic/credentials/" in page
+    assert "Start session" not in page
+    with pytest.raises(ValidationError, match="CRED-TRAINING-POLICY"):
+        session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")

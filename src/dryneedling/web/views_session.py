@@ -12,7 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
+from dryneedling.accounts.models import Role
+from dryneedling.accounts.selectors import membership_for
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.safetyrecords.selectors import credential_problems_for
 from dryneedling.treatment import selectors
 from dryneedling.treatment.models import Session
 from dryneedling.treatment.services.adverse import adverse_event_record
@@ -40,6 +43,9 @@ from dryneedling.web.views_patients import form_errors
 def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     readiness = selectors.session_readiness_for(actor=request.user, episode=episode)
+    is_clinician = membership_for(actor=request.user).role == Role.CLINICIAN
+    credentials = credential_problems_for(clinician=request.user) if is_clinician else []
+    readiness.problems.extend(credentials)
     form = SessionStartForm(request.POST or None, precautions=readiness.precautions)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +61,13 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
             form_errors(form, error)
         else:
             return redirect("session-detail", session_id=session.pk)
-    context = {"episode": episode, "patient": episode.patient, "readiness": readiness, "form": form}
+    context = {
+        "episode": episode,
+        "patient": episode.patient,
+        "readiness": readiness,
+        "form": form,
+        "credentials_missing": bool(credentials),
+    }
     return render(request, "treatment/session_new.html", context)
 
 

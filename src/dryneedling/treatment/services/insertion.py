@@ -59,7 +59,11 @@ def _finding(session: Session, plan: InsertionPlan) -> Finding | None:
 
 def insertion_check(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
     """The guardrails for one planned insertion, blocks first. Reads only."""
-    session = session_get_for(actor=actor, session_id=session.pk)
+    return _guardrails(actor=actor, session=session_get_for(actor=actor, session_id=session.pk), plan=plan)
+
+
+def _guardrails(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
+    """`insertion_check` on a session already read through the clinic-scoped selector."""
     _validate_plan(plan)
     document = plan_for(
         session=session,
@@ -104,7 +108,7 @@ def insertion_record(
         raise ValidationError("This session is completed; no more points can be added.")
     if session.clean_technique is None:
         raise ValidationError("Complete the clean-technique checklist before the first insertion.")
-    guardrails = insertion_check(actor=actor, session=session, plan=plan)
+    guardrails = _guardrails(actor=actor, session=session, plan=plan)
     blocks = [g for g in guardrails if g["level"] == "block"]
     if blocks:
         raise ValidationError({"muscle_id": " ".join(f"{g['message']} [{g['rule_id']}]" for g in blocks)})
