@@ -137,3 +137,19 @@ def test_guardrails_bad_input_is_one_line_and_exit_2(capsys, tmp_path, content, 
     code, out, err = _run(capsys, "guardrails", "--plan", path)
     assert code == 2 and not out
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_each_server_instance_gets_its_own_gunicorn_control_socket(monkeypatch):
+    """gunicorn's default control socket is shared by every instance on the machine (issue 9)."""
+    import os
+
+    from django.conf import settings
+
+    from dryneedling import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda argv: seen.append(argv) or 0)
+    assert cli._gunicorn("127.0.0.1:0", 1) == 0
+    argv = seen[0]
+    socket = argv[argv.index("--control-socket") + 1]
+    assert socket == str(settings.VAR_DIR / f"gunicorn-{os.getpid()}.ctl")

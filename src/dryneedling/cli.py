@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXIT_USAGE = 2
 # The path without its query string (%(U)s): searches carry patient names, and logs must not.
@@ -40,6 +41,12 @@ def _migrate(verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
+def _var_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR)
+
+
 def _gunicorn(bind: str, workers: int) -> int:
     command = [
         sys.executable,
@@ -56,6 +63,10 @@ def _gunicorn(bind: str, workers: int) -> int:
         "127.0.0.1",
         "--access-logformat",
         ACCESS_LOG_FORMAT,
+        # Each instance its own control socket: gunicorn's shared default lets two servers on one
+        # machine clobber each other's.
+        "--control-socket",
+        str(_var_dir() / f"gunicorn-{os.getpid()}.ctl"),
     ]
     try:
         return subprocess.call(command)  # noqa: S603 - fixed argv, no shell
