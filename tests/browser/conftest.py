@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
 
-class SerialWSGIServer(WSGIServer):
-    """The live server answers one request at a time.
+class SerialAppWSGIServer(ThreadedWSGIServer):
+    """The live server runs one request through Django at a time.
 
     Django's threaded live server lets every request thread share the test database's one
     connection (for in-memory SQLite): two overlapping requests that both write (a page and its
-    outcome chart, each auditing the view) then fail with "database table is locked". Serving in
-    the server thread alone removes the race; Django closes each connection after its response
-    when the server is not threaded, so the browser's parallel requests simply queue.
+    outcome chart, each auditing the view) then fail with "database table is locked". Connections
+    are still accepted and read by their own threads (an idle browser connection blocks nobody);
+    only the call into Django is serialised.
     """
 
-    def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.connections_override = connections_override
+    def set_app(self, application):  # type: ignore[no-untyped-def]
+        lock = threading.Lock()
+
+        def serialised(environ, start_response):  # type: ignore[no-untyped-def]
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serialised)
 
 
-LiveServerThread.server_class = SerialWSGIServer
+LiveServerThread.server_class = SerialAppWSGIServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
