@@ -26,8 +26,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from dryneedling.accounts.models import AuditEvent
 from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
-from tests.web.conftest import MATRIX_CASES
 from tests.web.authz_table import METHODS, PERSONAS, TABLE, classify, expected_outcome
+from tests.web.conftest import MATRIX_CASES
 
 PATIENT_DATA = ("Zelda", "Quimby", "A-0001")
 DENIED = {"403", "404", "405", "410", "login"}
@@ -70,7 +70,7 @@ def _client(user: Any, csrf: str) -> Client:
 
 
 @pytest.fixture
-def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]
+def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
     """Clinic A with one patient carrying every kind of record the routes take an id of."""
     from dryneedling.accounts.services import user_create
     from dryneedling.followup.consent import consent_link_for
