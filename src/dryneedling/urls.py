@@ -17,7 +17,11 @@ from dryneedling.web import (
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patient-list", permanent=False), name="home"),
+    path(
+        "",
+        RedirectView.as_view(pattern_name="patient-list", permanent=False, http_method_names=["get"]),
+        name="home",
+    ),
     path("healthz", views_auth.healthz, name="healthz"),
     path("accounts/login/", views_auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", views_auth.LogoutView.as_view(), name="logout"),

@@ -22,10 +22,15 @@ def clinic_for(*, actor: User) -> Clinic:
     return membership_for(actor=actor).clinic
 
 
-def require_role(*, actor: User, roles: set[str]) -> Membership:
+ROLE_REFUSAL = "Your role in this clinic does not allow this. Ask a clinic admin if your work needs it."
+
+
+def require_role(*, actor: User, roles: set[str], reason: str = ROLE_REFUSAL) -> Membership:
+    """The actor's membership if their role is one of `roles`; else PermissionDenied with `reason`,
+    which the 403 page shows (so it names rules, never records)."""
     membership = membership_for(actor=actor)
     if membership.role not in roles:
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(reason)
     return membership
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 
-from dryneedling.accounts.models import Role, User
+from dryneedling.accounts.models import Membership, Role, User
 from dryneedling.accounts.selectors import clinic_for, membership_for
 from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import deny
@@ -36,7 +36,9 @@ def training_records_for(*, clinician: User, include_retired: bool = True) -> Qu
 
 def clinician_safety_facts(*, clinician: User) -> dict[str, Any]:
     """The "clinician" part of a safety plan: profession, training hours, electrical training, jurisdiction."""
-    clinic = clinic_for(actor=clinician)
+    # The clinician's own clinic, read without the acting-user checks of clinic_for: a clinic admin
+    # reviews a deactivated clinician's record too (clinic_for refused it, and the whole list).
+    clinic = Membership.objects.select_related("clinic").get(user=clinician).clinic
     profile = clinician_profile_for(clinician=clinician)
     current = training_records_for(clinician=clinician, include_retired=False).filter(clinic=clinic)
     hours = current.aggregate(total=Sum("hours"))["total"] or Decimal(0)

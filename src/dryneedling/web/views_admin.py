@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.models import Outcome
 from dryneedling.accounts.selectors import audit_list_for
@@ -13,6 +14,7 @@ from dryneedling.web.http import AuthedRequest
 
 
 @login_required
+@require_GET
 def audit_list(request: AuthedRequest) -> HttpResponse:
     action = request.GET.get("action", "")[:60]
     outcome = request.GET.get("outcome", "")

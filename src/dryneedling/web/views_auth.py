@@ -7,14 +7,16 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Outcome
 from dryneedling.web.forms import LoginForm
 
 
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")  # before the signed-in redirect
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.knowledge import get_knowledge
@@ -19,6 +20,7 @@ def _sources(ids: tuple[str, ...] | list[str]) -> list:  # type: ignore[type-arg
 
 
 @login_required
+@require_GET
 def kb_index(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     muscles = sorted(knowledge.muscles.values(), key=lambda m: (m.body_region, m.name))
@@ -27,6 +29,7 @@ def kb_index(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def kb_muscle(request: AuthedRequest, muscle_id: str) -> HttpResponse:
     knowledge = get_knowledge()
     muscle = knowledge.muscles.get(muscle_id)
@@ -56,6 +59,7 @@ def kb_muscle(request: AuthedRequest, muscle_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def kb_condition(request: AuthedRequest, condition_id: str) -> HttpResponse:
     knowledge = get_knowledge()
     condition = knowledge.conditions.get(condition_id)
@@ -75,6 +79,7 @@ def kb_condition(request: AuthedRequest, condition_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def kb_contraindications(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     kinds: dict[str, list] = {}  # type: ignore[type-arg]
@@ -85,6 +90,7 @@ def kb_contraindications(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def kb_side_effects(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     effects = list(knowledge.side_effects.values())
@@ -93,6 +99,7 @@ def kb_side_effects(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def kb_evidence(request: AuthedRequest) -> HttpResponse:
     knowledge = get_knowledge()
     statements = list(knowledge.evidence.values())

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_status, checkins_for_patient, outcome_instrument_choices
@@ -32,6 +32,7 @@ def form_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 @login_required
+@require_GET
 def patient_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     patients = selectors.patient_list_for(actor=request.user, query=query)
@@ -72,6 +73,7 @@ def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = services.patient_view(actor=request.user, patient_id=patient_id)
     episodes = selectors.episode_list_for(actor=request.user, patient=patient)

@@ -20,8 +20,14 @@ class EditConflict(ValidationError):
     """Raised when the version a user edited is no longer the current one."""
 
 
+CLINICIAN_ONLY = (
+    "Only a clinician can do this: needling, signing notes and follow-up decisions are clinical acts. "
+    "Front desk and clinic admins can read the record."
+)
+
+
 def require_clinician(actor: User) -> None:
-    require_role(actor=actor, roles=set(CLINICAL_ROLES))
+    require_role(actor=actor, roles=set(CLINICAL_ROLES), reason=CLINICIAN_ONLY)
 
 
 def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
