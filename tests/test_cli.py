@@ -137,3 +137,16 @@ def test_guardrails_bad_input_is_one_line_and_exit_2(capsys, tmp_path, content, 
     code, out, err = _run(capsys, "guardrails", "--plan", path)
     assert code == 2 and not out
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.django_db
+def test_demo_users_verify_with_the_code_demo_code_prints(capsys, monkeypatch, alice):
+    from dryneedling.accounts.two_factor import two_factor_verify
+    from dryneedling.demo import demo_two_factor
+
+    monkeypatch.setenv("DRYNEEDLING_DEMO", "0")  # restored after the test (demo-code sets it)
+    demo_two_factor(alice)
+    demo_two_factor(alice)  # idempotent
+    code, out, _ = _run(capsys, "demo-code")
+    assert code == 0 and len(out.strip()) == 6
+    assert two_factor_verify(user=alice, code=out.strip()) is not None
