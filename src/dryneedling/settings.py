@@ -159,7 +159,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dryneedling.accounts.passwords.BreachedPasswordValidator"},
 ]
+# Optional local breach list (one password a line, .gz allowed), checked without any network.
+BREACHED_PASSWORDS_FILE = os.environ.get("DRYNEEDLING_BREACHED_PASSWORDS_FILE", "")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
