@@ -74,6 +74,17 @@ def _record_point(client, session):  # type: ignore[no-untyped-def]
     return response
 
 
+def _verify_second_factor(client, user):  # type: ignore[no-untyped-def]
+    """Clinicians need two-factor sign-in: record a verified TOTP device as django_otp.login does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def main() -> int:
     os.environ.setdefault("DRYNEEDLING_VAR_DIR", tempfile.mkdtemp(prefix="dryneedling-bench-"))
     os.environ["DRYNEEDLING_DEMO"] = "1"
@@ -108,6 +119,7 @@ def main() -> int:
     session = _open_session(user)
     client = Client()
     client.force_login(user)
+    _verify_second_factor(client, user)
     patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)[:ROUNDS])
     cases = [
         ("patient list page", "page", lambda i: client.get("/patients/", {"page": i % 50 + 1})),

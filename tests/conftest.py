@@ -2,6 +2,14 @@
 
 Alice: clinician, clinic A. Bob: front desk, clinic A. Dana: clinic admin, clinic A.
 Carol: clinician, clinic B. Clients enforce CSRF checks.
+
+Two-factor sign-in runs in its real configuration in every test (the middleware is not switched
+off): the persona clients below are signed in AND verified, as after a real TOTP code, by giving
+the user a confirmed TOTP device and recording it in the session exactly as django_otp.login does.
+tests/accounts/test_two_factor.py proves an unverified clinician is sent to verify.
+
+Passwords are hashed with MD5 in tests (fast); tests/accounts/test_password_hashing.py checks
+that production settings use Argon2 and that Argon2 hashes and verifies.
 """
 
 from __future__ import annotations
@@ -70,9 +78,54 @@ def carol(clinic_b):  # type: ignore[no-untyped-def]
     return _user("carol@b.test", "Carol Chen", clinic_b, "clinician")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():  # type: ignore[no-untyped-def]
+    """Argon2 costs ~50 ms of CPU per hash: the suite hashes with MD5 instead (tests only)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+        yield
+
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def totp_device(user):  # type: ignore[no-untyped-def]
+    """The user's confirmed TOTP device (created if missing), as after a real enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+
+
+def totp_code(device) -> str:  # type: ignore[no-untyped-def]
+    """The code an authenticator app would show now, for a time step the device has not used yet.
+
+    The device accepts one step ahead (tolerance 1), so a second sign-in within the same 30 s
+    uses the next step's code instead of waiting.
+    """
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.drift += device.last_t + 1 - totp.t()
+    return f"{totp.token():0{device.digits}d}"
+
+
+def mark_verified(client: Client, user) -> None:  # type: ignore[no-untyped-def]
+    """Record a verified second factor in the client's session (what django_otp.login stores)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()
+
+
 def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
+    mark_verified(client, user)
     return client
 
 

@@ -153,3 +153,16 @@ def test_each_server_instance_gets_its_own_gunicorn_control_socket(monkeypatch):
     argv = seen[0]
     socket = argv[argv.index("--control-socket") + 1]
     assert socket == str(settings.VAR_DIR / f"gunicorn-{os.getpid()}.ctl")
+
+
+@pytest.mark.django_db
+def test_demo_users_verify_with_the_code_demo_code_prints(capsys, monkeypatch, alice):
+    from dryneedling.accounts.two_factor import two_factor_verify
+    from dryneedling.demo import demo_two_factor
+
+    monkeypatch.setenv("DRYNEEDLING_DEMO", "0")  # restored after the test (demo-code sets it)
+    demo_two_factor(alice)
+    demo_two_factor(alice)  # idempotent
+    code, out, _ = _run(capsys, "demo-code")
+    assert code == 0 and len(out.strip()) == 6
+    assert two_factor_verify(user=alice, code=out.strip()) is not None

@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django(demo=True)
     from django.conf import settings
 
-    from dryneedling.demo import DEMO_PASSWORD, demo_load
+    from dryneedling.demo import DEMO_PASSWORD, DEMO_TOTP_KEY_BASE32, demo_load
 
     print(f"Database: {settings.DATABASES['default']['NAME']}")
     _migrate(verbosity=0)
@@ -88,8 +88,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for email, role, clinic in logins:
         print(f"    {email:<20} {role:<13} {clinic}")
+    print("  Clinicians and admins then enter a two-factor code: run `dryneedling demo-code` (or")
+    print(f"  `.venv/bin/dryneedling demo-code`) for the current one, or add the key {DEMO_TOTP_KEY_BASE32}")
+    print("  to an authenticator app. Front desk signs in with the password alone.")
     print("  Stop with Ctrl-C. Data is synthetic.\n", flush=True)
     return _gunicorn(args.bind, args.workers)
+
+
+def cmd_demo_code(args: argparse.Namespace) -> int:
+    """The demo authenticator's current code. Knows only the published demo key, no real account's."""
+    _django(demo=True)
+    from dryneedling.demo import demo_totp_code
+
+    print(demo_totp_code())
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -229,6 +241,9 @@ def build_parser() -> Parser:
     p.add_argument("--bind", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("demo-code", help="print the demo users' current two-factor code (demo key only)")
+    p.set_defaults(func=cmd_demo_code)
 
     p = sub.add_parser("serve", help="serve the app with gunicorn")
     p.add_argument("--bind", default=os.environ.get("DRYNEEDLING_BIND", "127.0.0.1:8000"))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from dryneedling.accounts.models import Clinic, Role, User
 from dryneedling.accounts.services import clinic_create, user_create
 from dryneedling.patients.models import Patient
@@ -21,6 +24,11 @@ DEMO_USERS = (
     ("carol@demo.test", "Carol Chen", "hilltop", Role.CLINICIAN),
 )
 DEMO_CLINICS = (("riverside", "Riverside Physical Therapy", 400, 1), ("hilltop", "Hilltop Sports Physio", 60, 2))
+# Two-factor sign-in in the demo: every demo clinician and admin has an authenticator device with
+# this published key (demo mode only, synthetic data, like the password). `dryneedling demo-code`
+# prints the current code; or add DEMO_TOTP_KEY_BASE32 to any authenticator app.
+DEMO_TOTP_KEY_HEX = b"dryneedling-demo-key".hex()  # 20 bytes, as RFC 6238 suggests for SHA-1
+DEMO_TOTP_KEY_BASE32 = "MRZHS3TFMVSGY2LOM4WWIZLNN4WWWZLZ"
 # Self-pay fees of the demo clinics: illustrative amounts, not a price recommendation.
 DEMO_FEES = {"20560": Decimal("85.00"), "20561": Decimal("110.00")}
 
@@ -41,6 +49,17 @@ def _demo_training(clinician: User) -> None:
     )
 
 
+def demo_two_factor(user: User) -> None:
+    """Give a demo user the demo authenticator (once): they verify with `dryneedling demo-code`."""
+    if not TOTPDevice.objects.filter(user=user).exists():
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+
+
+def demo_totp_code() -> str:
+    """The code the demo authenticator shows now (a new one every 30 seconds)."""
+    return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY_HEX)).token():06d}"
+
+
 def demo_load() -> list[tuple[str, str, str]]:
     """Create what is missing; return (email, role, clinic) for the printed logins."""
     clinics: dict[str, Clinic] = {}
@@ -59,6 +78,8 @@ def demo_load() -> list[tuple[str, str, str]]:
             )
         if role == Role.CLINICIAN:
             _demo_training(User.objects.get(email=email))
+        if role in (Role.CLINICIAN, Role.CLINIC_ADMIN):
+            demo_two_factor(User.objects.get(email=email))
         logins.append((email, Role(role).label, clinics[slug].name))
     for slug, _, n_patients, seed in DEMO_CLINICS:
         clinic = clinics[slug]

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dryneedling.accounts",
     "dryneedling.patients",
     "dryneedling.intake",
@@ -93,12 +95,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dryneedling.accounts.audit.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # After OTPMiddleware: a user who must use two-factor sign-in reaches only the verify and
+    # enrol pages (and sign-out) until a code has been checked in this session.
+    "dryneedling.accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "dryneedling.urls"
@@ -153,12 +159,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dryneedling.accounts.passwords.BreachedPasswordValidator"},
 ]
+# Optional local breach list (one password a line, .gz allowed), checked without any network.
+BREACHED_PASSWORDS_FILE = os.environ.get("DRYNEEDLING_BREACHED_PASSWORDS_FILE", "")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# Two-factor sign-in (TOTP, django-otp): the issuer name the authenticator app shows.
+OTP_TOTP_ISSUER = os.environ.get("DRYNEEDLING_OTP_ISSUER", "dryneedling")
 LOGIN_REDIRECT_URL = "patient-list"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -14,6 +14,7 @@ from dryneedling.web import (
     views_public,
     views_safety,
     views_session,
+    views_two_factor,
 )
 
 urlpatterns = [
@@ -25,6 +26,11 @@ urlpatterns = [
     path("healthz", views_auth.healthz, name="healthz"),
     path("accounts/login/", views_auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", views_auth.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views_two_factor.two_factor_verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", views_two_factor.two_factor_setup, name="two-factor-setup"),
+    path("clinic/two-factor/", views_two_factor.two_factor_admin, name="two-factor-admin"),
+    path("clinic/two-factor/policy/", views_two_factor.two_factor_policy, name="two-factor-policy"),
+    path("clinic/two-factor/<int:user_id>/reset/", views_two_factor.two_factor_reset_view, name="two-factor-reset"),
     path("patients/", views_patients.patient_list, name="patient-list"),
     path("patients/new/", views_patients.patient_create, name="patient-create"),
     path("patients/<int:patient_id>/", views_patients.patient_detail, name="patient-detail"),

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 
+from dryneedling import settings as production_settings
 from dryneedling.accounts.models import AuditEvent, User
 from dryneedling.accounts.services import clinic_create, user_create
 
 
 @pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=production_settings.PASSWORD_HASHERS)  # the suite hashes with MD5
 def test_user_create_makes_membership_hashes_with_argon2_and_audits(clinic_a):
     user = user_create(
         email="New@Clinic.test ",

@@ -65,15 +65,25 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture
-def signed_in_page(page, live_server, transactional_db, alice):  # type: ignore[no-untyped-def]
-    """Alice signed in through the real login form."""
-    from tests.conftest import PASSWORD
+def sign_in(page, base_url: str, user) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real forms: password, then the authenticator's code (a device is
+    given to the user first, as after enrolment)."""
+    from tests.conftest import PASSWORD, totp_code, totp_device
 
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(alice.email)
+    device = totp_device(user)
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/patients/")
+    page.wait_for_url(f"{base_url}/accounts/two-factor/**")
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{base_url}/patients/")
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, transactional_db, alice):  # type: ignore[no-untyped-def]
+    """Alice signed in through the real login and two-factor forms."""
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server.url, alice)
     return page

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.followup.test_services import complete_session, screened_patient
 
 PHONE = {"width": 390, "height": 844}
@@ -68,7 +69,6 @@ def phone(browser):  # type: ignore[no-untyped-def]
 def test_red_flag_on_a_phone_reaches_the_clinic(page, phone, live_server, transactional_db, alice):  # type: ignore[no-untyped-def]
     from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
     from dryneedling.followup.services import checkin_link
-    from tests.conftest import PASSWORD
 
     base = live_server.url
     patient, episode = screened_patient(alice, "PH-7", "Marisol", "Ferreira", email="marisol@example.test")
@@ -126,11 +126,7 @@ def test_red_flag_on_a_phone_reaches_the_clinic(page, phone, live_server, transa
 
     # ---- the clinician signs in and sees it -------------------------------------------------
     page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/patients/")
+    sign_in(page, base, alice)
     page.goto(f"{base}/followup/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Follow-up")
     red_flags = page.locator("section[aria-labelledby='al-h']")

@@ -3,17 +3,9 @@ training until the jurisdiction's rule is met, then reports a needle-stick and c
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/patients/")
+from tests.browser.conftest import sign_in
 
 
 def test_jurisdiction_training_and_a_needlestick_closed_with_follow_up(
@@ -25,7 +17,7 @@ def test_jurisdiction_training_and_a_needlestick_closed_with_follow_up(
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
     # The clinic admin chooses a jurisdiction that asks 50 hours of physical therapists.
-    sign_in(page, base, dana.email)
+    sign_in(page, base, dana)
     page.get_by_role("link", name="Safety settings").click()
     page.get_by_label("Jurisdiction").select_option("us_co")
     page.get_by_label("Age of consent (years)").fill("16")
@@ -35,7 +27,7 @@ def test_jurisdiction_training_and_a_needlestick_closed_with_follow_up(
     page.get_by_role("button", name="Sign out").click()
 
     # The clinician sees why they cannot needle yet, and records what the rule asks.
-    sign_in(page, base, alice.email)
+    sign_in(page, base, alice)
     page.get_by_role("link", name="My training").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My training")
     expect(page.get_by_role("alert")).to_contain_text("CRED-PROFESSION")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 
 class UserManager(BaseUserManager["User"]):
@@ -24,7 +25,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # django-otp is untyped
     """A person who signs in with an email address."""
 
     email = models.EmailField(unique=True, max_length=254)
@@ -63,6 +64,9 @@ class Clinic(models.Model):
     # (training hours, who may needle) apply; ids come from clinical/data/jurisdictions.yaml.
     age_of_consent = models.PositiveSmallIntegerField(default=18)
     jurisdiction = models.CharField(max_length=40, default="generic")
+    # Two-factor sign-in (issue 9): always required of clinicians and clinic admins; a clinic
+    # may require it of front desk too.
+    require_two_factor_front_desk = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -118,3 +122,38 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id} {self.outcome}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A user's single-use recovery codes, a django-otp device so that a code verifies a session.
+
+    Replaces django-otp's static device, which stores its tokens in plain text: only the SHA-256
+    of each code is kept (codes carry 80 random bits, so a fast hash cannot be reversed).
+    """
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: str) -> bool:
+        from dryneedling.accounts.recovery import recovery_code_digest
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(digest=recovery_code_digest(token)).first()
+        if match is None:
+            self.throttle_increment(commit=True)
+            return False
+        match.delete()  # single use
+        self.throttle_reset(commit=True)
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, stored as the SHA-256 hex digest of its normalised text."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of device {self.device_id}"  # never the code
