@@ -141,6 +141,14 @@ TABLE: dict[str, Row] = {
     "sharps-new": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "sharps-detail": Row(get=clinic_a(OK), post=clinic_a(DONE)),
     "safety-settings": Row(get=admin_only(OK), post=admin_only(DONE)),
+    # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
+    # has an authenticator is sent on from enrolment; one without is sent on from the code page);
+    # the clinic's two-factor page, policy and resets are the clinic admin's. ---
+    "two-factor-verify": Row(get=any_clinic(frozenset({"200", "go"})), post=any_clinic(DONE)),
+    "two-factor-setup": Row(get=any_clinic(frozenset({"200", "go"})), post=any_clinic(DONE)),
+    "two-factor-admin": Row(get=admin_only(OK)),
+    "two-factor-policy": Row(post=admin_only(DONE)),
+    "two-factor-reset": Row(post=signed_in(carol=REFUSED, bob=REFUSED, alice=REFUSED, dana=DONE)),
     # --- knowledge base (no patient data, staff only) ---
     "kb-index": Row(get=any_clinic(OK)),
     "kb-muscle": Row(get=any_clinic(OK)),

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+
+from tests.conftest import mark_verified
 from django.urls import URLPattern, get_resolver, reverse
 
 from dryneedling.accounts.models import AuditEvent
@@ -63,6 +65,7 @@ def _client(user: Any, csrf: str) -> Client:
     client = Client(enforce_csrf_checks=True)
     if user is not None:
         client.force_login(user)
+        mark_verified(client, user)  # past the second factor, as after a real sign-in
     # The CSRF cookie a browser holds after opening any form page (the login page for anonymous
     # visitors); it is not tied to the session.
     client.cookies[settings.CSRF_COOKIE_NAME] = csrf
