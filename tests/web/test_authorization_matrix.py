@@ -22,11 +22,10 @@ from django.conf import settings
 from django.db import transaction
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
-
-from tests.conftest import mark_verified
 from django.urls import URLPattern, get_resolver, reverse
 
 from dryneedling.accounts.models import AuditEvent
+from tests.conftest import mark_verified
 from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 from tests.web.authz_table import METHODS, PERSONAS, TABLE, classify, expected_outcome
 from tests.web.conftest import MATRIX_CASES
