@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.core.exceptions import ValidationError
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.safejson import JSONInputError, loads_bounded
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, Payer, Severity, Side, Technique
 from dryneedling.treatment.services.session import POSITIONS
 
@@ -78,8 +78,9 @@ class PainDrawingForm(forms.Form):
 
     def clean_pain_regions(self) -> dict[str, Any]:
         try:
-            value = json.loads(self.cleaned_data["pain_regions"] or "{}")
-        except json.JSONDecodeError:
+            # 78 regions at about 35 characters each fit in a tenth of the cap; a drawing is one level deep.
+            value = loads_bounded(self.cleaned_data["pain_regions"] or "{}", max_chars=10_000, max_depth=2)
+        except JSONInputError:
             raise ValidationError("The pain drawing could not be read; mark the regions again.") from None
         if not isinstance(value, dict):
             raise ValidationError("The pain drawing could not be read; mark the regions again.")
