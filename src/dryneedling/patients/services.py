@@ -52,10 +52,13 @@ MAX_LENGTHS = {
 }
 
 
+MULTILINE_FIELDS = {"notes"}
+
+
 def _clean_text(data: dict[str, Any]) -> None:
     for field, value in data.items():
         if isinstance(value, str):
-            reject_control_characters(value, field=field)
+            reject_control_characters(value, field=field, multiline=field in MULTILINE_FIELDS)
             data[field] = value.strip()
             if field in MAX_LENGTHS and len(data[field]) > MAX_LENGTHS[field]:
                 raise ValidationError({field: f"At most {MAX_LENGTHS[field]} characters."})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Outcome
+from dryneedling.clinical.text import escape_forbidden
 from dryneedling.web.forms import LoginForm
 
 
@@ -29,7 +30,9 @@ class LoginView(auth_views.LoginView):
             actor=None,
             action="auth.login",
             outcome=Outcome.FAILURE,
-            detail={"email": form.data.get("username", "")[:254]},
+            # What was typed, with any control character written out (\u0000): PostgreSQL refuses
+            # NUL, and a lost row would hide the attempt.
+            detail={"email": escape_forbidden(str(form.data.get("username", ""))[:254])},
         )
         return super().form_invalid(form)
 

@@ -25,6 +25,7 @@ from dryneedling.followup.links import LinkError
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.selectors import fee_schedule_for
+from dryneedling.web.forms_followup import HomeCarePlanForm, PublicConsentForm
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_public import link_error
 
@@ -40,21 +41,15 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
                 record = home_care_plan_create(actor=request.user, episode=episode)
                 messages.success(request, "Plan generated from the muscles needled and the condition. Edit it below.")
             else:
-                edits = {
-                    item["id"]: {
-                        "keep": request.POST.get(f"keep-{item['id']}") == "on",
-                        "instructions": request.POST.get(f"instructions-{item['id']}", item["instructions"]),
-                        "dose": request.POST.get(f"dose-{item['id']}", item["dose"] or "") or None,
-                    }
-                    for section in record.plan["sections"]
-                    for item in section["items"]
-                }
+                form = HomeCarePlanForm(request.POST, plan=record.plan)
+                if not form.is_valid():
+                    raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
                 home_care_plan_update(
                     actor=request.user,
                     record=record,
-                    edits=edits,
-                    expected_version=int(request.POST.get("version", "0")),
-                    note=request.POST.get("note", ""),
+                    edits=form.edits(),
+                    expected_version=form.cleaned_data["version"],
+                    note=form.cleaned_data["note"],
                 )
                 messages.success(request, "Plan saved.")
         except (ValueError, ValidationError) as error:
@@ -116,14 +111,17 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     except LinkError as error:
         return link_error(request, error.reason)
     error_message = ""
+    form = PublicConsentForm(request.POST or None)
     if request.method == "POST":
         try:
+            if not form.is_valid():
+                raise ValidationError(sorted({str(m) for errors in form.errors.values() for m in errors}))
             consent_sign(
                 token=token,
-                signed_name=request.POST.get("signed_name", ""),
+                signed_name=form.cleaned_data["signed_name"],
                 agreed=request.POST.getlist("items"),
-                signature_svg=request.POST.get("signature", ""),
-                signer="substitute" if request.POST.get("signer") == "substitute" else "patient",
+                signature_svg=form.cleaned_data["signature"],
+                signer=form.cleaned_data["signer"] or "patient",
             )
         except LinkError as error:
             return link_error(request, error.reason)
