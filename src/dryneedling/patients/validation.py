@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from dryneedling.clinical import text
 from dryneedling.clinical.text import forbidden_characters
+from dryneedling.patients.limits import too_many_conditions
 
 # ICD-10-CM: letter, digit, digit-or-letter, then optionally a dot and 1-4 characters.
 ICD10_RE = re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
@@ -100,4 +101,7 @@ def parse_conditions(text: str) -> list[tuple[str, str]]:
             raise ValidationError({"conditions": f"Line {number}: the text is over 200 characters."})
         seen.add(code)
         conditions.append((code, text_part))
+    message = too_many_conditions(len(conditions))
+    if message:
+        raise ValidationError({"conditions": message})
     return conditions
