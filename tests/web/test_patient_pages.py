@@ -97,9 +97,7 @@ def test_patient_list_paginates_and_htmx_returns_a_partial(alice, alice_client):
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    body = response.json()
-    assert body["database"]["engine"] in {"sqlite", "postgresql"}
-    assert body["migrations"]["pending"] == 0
+    assert response.content == b"ok\n"  # no engine or migration detail (issue 9)
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from .bodychart import load_chart
 from .intake import AnswerError, parse_answers, site_label
 from .knowledge import Knowledge, KnowledgeError, get_knowledge, load_knowledge
 from .rules import DEFAULT_AGE_OF_CONSENT, ScreeningContext
+from .safejson import MAX_JSON_FILE_CHARS, MAX_JSON_FILE_DEPTH, JSONInputError, loads_bounded
 from .screening import EMERGENCY_LABEL, REFER_LABEL, screen
 
 MIN_COUNTS = {"muscles": 40, "conditions": 12}
@@ -187,9 +188,9 @@ def screen_file(
         print(f"error: cannot read answers file '{path}': {reason}", file=err)
         return 2
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        print(f"error: '{path}' is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=err)
+        raw = loads_bounded(text, max_chars=MAX_JSON_FILE_CHARS, max_depth=MAX_JSON_FILE_DEPTH)
+    except JSONInputError as exc:
+        print(_one_line(f"error: '{path}' is not valid JSON: {exc}"), file=err)
         return 2
     try:
         answers = parse_answers(raw, sex=sex)

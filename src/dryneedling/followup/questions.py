@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dryneedling.clinical import text
+from dryneedling.clinical.text import forbidden_characters
+
 SIDE_EFFECTS = (
     ("pain_after", "Soreness where the needles went in"),
     ("bruising", "Bruising"),
@@ -85,8 +88,10 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
             rating = raw.get(f"activity_{index}_score")
             if name or rating not in (None, ""):
                 number(f"activity_{index}_score", 0, 10)
-                if not name or "\x00" in name:
+                if not name:
                     raise ValueError(f"{_label(f'activity_{index}')}: name the activity you rated.")
+                if forbidden_characters(name, multiline=False):
+                    raise ValueError(f"{_label(f'activity_{index}')}: {text.MESSAGE}")
                 activities.append({"name": name, "score": answers.pop(f"activity_{index}_score")})
         if not activities:
             raise ValueError("Activity 1: name one activity and rate how well you can do it.")

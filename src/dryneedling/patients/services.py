@@ -12,6 +12,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
+from dryneedling.patients.limits import too_many_conditions
 from dryneedling.patients.models import Episode, EpisodeCondition, EpisodeStatus, Patient, ReferralSource, Sex
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import (
@@ -52,10 +53,13 @@ MAX_LENGTHS = {
 }
 
 
+MULTILINE_FIELDS = {"notes"}
+
+
 def _clean_text(data: dict[str, Any]) -> None:
     for field, value in data.items():
         if isinstance(value, str):
-            reject_control_characters(value, field=field)
+            reject_control_characters(value, field=field, multiline=field in MULTILINE_FIELDS)
             data[field] = value.strip()
             if field in MAX_LENGTHS and len(data[field]) > MAX_LENGTHS[field]:
                 raise ValidationError({field: f"At most {MAX_LENGTHS[field]} characters."})
@@ -152,6 +156,9 @@ def _validate_episode(data: dict[str, Any]) -> None:
 
 
 def _set_conditions(episode: Episode, conditions: list[tuple[str, str]]) -> None:
+    message = too_many_conditions(len(conditions))
+    if message:
+        raise ValidationError({"conditions": message})
     episode.conditions.all().delete()
     EpisodeCondition.objects.bulk_create(
         EpisodeCondition(episode=episode, code=code, text=text, position=index)

@@ -9,16 +9,27 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from dryneedling.clinical import text
+from dryneedling.clinical.text import forbidden_characters
+from dryneedling.patients.limits import too_many_conditions
+
 # ICD-10-CM: letter, digit, digit-or-letter, then optionally a dot and 1-4 characters.
 ICD10_RE = re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
 MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,31}$")
 OLDEST_BIRTH_YEAR = 1900
 
 
-def reject_control_characters(value: str, *, field: str) -> None:
-    """NUL and other control characters have no place in a clinical record (tab/newline allowed)."""
-    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
-        raise ValidationError({field: "Remove the control characters (such as NUL) from this text."})
+def reject_control_characters(value: str, *, field: str, multiline: bool = True) -> None:
+    """The one free-text rule (dryneedling.clinical.text): no Unicode control or format characters;
+    tab and newlines only where the text may span lines."""
+    if forbidden_characters(value, multiline=multiline):
+        raise ValidationError({field: text.MESSAGE})
+
+
+def validate_free_text(value: str, *, multiline: bool) -> None:
+    """The same rule as a field validator (no field name: the form knows it)."""
+    if isinstance(value, str) and forbidden_characters(value, multiline=multiline):
+        raise ValidationError(text.MESSAGE, code="control_characters")
 
 
 def validate_birth_date(value: date, *, today: date) -> None:
@@ -90,4 +101,7 @@ def parse_conditions(text: str) -> list[tuple[str, str]]:
             raise ValidationError({"conditions": f"Line {number}: the text is over 200 characters."})
         seen.add(code)
         conditions.append((code, text_part))
+    message = too_many_conditions(len(conditions))
+    if message:
+        raise ValidationError({"conditions": message})
     return conditions

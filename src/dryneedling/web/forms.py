@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from dryneedling.patients.models import EpisodeStatus, ReferralSource, Sex
 from dryneedling.patients.validation import parse_conditions
+from dryneedling.web.forms_base import Form, SignInForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(SignInForm):
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
 
+    def clean_username(self) -> str:
+        # Accounts are stored lower-case (user_create); "Alice@A.Test" is the same person.
+        return str(self.cleaned_data["username"]).strip().lower()
 
-class PatientForm(forms.Form):
+
+class PatientForm(Form):
     mrn = forms.CharField(label="MRN", max_length=32)
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100)
@@ -41,7 +45,7 @@ class PatientForm(forms.Form):
     decision_maker_relationship = forms.CharField(max_length=100, required=False, label="Their relationship")
 
 
-class EpisodeForm(forms.Form):
+class EpisodeForm(Form):
     reason = forms.CharField(max_length=300)
     conditions = forms.CharField(
         required=False,

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 
 from dryneedling.clinical.intake import Question, choice_label, is_shown
+from dryneedling.web.forms_base import Form
 
 GROUP_LABELS = {
     "consent": "Consent and communication",
@@ -72,7 +73,7 @@ def form_initial(answers: Mapping[str, Any], questions: tuple[Question, ...]) ->
     return initial
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     def __init__(self, *args: Any, questions: tuple[Question, ...], sex: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sex = sex

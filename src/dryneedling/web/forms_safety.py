@@ -9,17 +9,18 @@ from django.utils import timezone
 
 from dryneedling.safetyrecords.models import IncidentKind, IncidentPerson, Profession
 from dryneedling.safetyrecords.selectors import jurisdiction_choices
+from dryneedling.web.forms_base import Form
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ClinicianProfileForm(forms.Form):
+class ClinicianProfileForm(Form):
     profession = forms.ChoiceField(choices=[("", "Choose…"), *Profession.choices])
     licence_number = forms.CharField(label="Licence number (optional)", max_length=60, required=False)
 
 
-class TrainingRecordForm(forms.Form):
+class TrainingRecordForm(Form):
     course = forms.CharField(label="Course", max_length=200)
     provider = forms.CharField(label="Provider", max_length=200)
     hours = forms.DecimalField(label="Hours", max_digits=5, decimal_places=1, min_value=0)
@@ -28,11 +29,11 @@ class TrainingRecordForm(forms.Form):
     covers_electrical = forms.BooleanField(label="Covers electrical dry needling", required=False)
 
 
-class TrainingRecordRetireForm(forms.Form):
+class TrainingRecordRetireForm(Form):
     reason = forms.CharField(label="Why retire this record", max_length=300)
 
 
-class SharpsIncidentForm(forms.Form):
+class SharpsIncidentForm(Form):
     """Front desk staff get the staff-only version: no patient, no session."""
 
     kind = forms.ChoiceField(label="What happened", choices=IncidentKind.choices)
@@ -67,7 +68,7 @@ class SharpsIncidentForm(forms.Form):
             ]
 
 
-class SharpsIncidentCloseForm(forms.Form):
+class SharpsIncidentCloseForm(Form):
     follow_up = forms.CharField(
         label="Follow-up done",
         help_text="Testing, occupational health, what the person was told — say what was done.",
@@ -76,7 +77,7 @@ class SharpsIncidentCloseForm(forms.Form):
     )
 
 
-class SafetySettingsForm(forms.Form):
+class SafetySettingsForm(Form):
     age_of_consent = forms.IntegerField(
         label="Age of consent (years)",
         min_value=5,

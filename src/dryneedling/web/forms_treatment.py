@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -11,8 +10,10 @@ from django.core.exceptions import ValidationError
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.safejson import JSONInputError, loads_bounded
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, Payer, Severity, Side, Technique
 from dryneedling.treatment.services.session import POSITIONS
+from dryneedling.web.forms_base import Form
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.25", "0.25 mm"), ("0.30", "0.30 mm")]
@@ -23,7 +24,7 @@ def muscle_choices() -> list[tuple[str, str]]:
     return sorted(((m.id, m.name) for m in get_knowledge().muscles.values()), key=lambda c: c[1])
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     signer = forms.ChoiceField(
         choices=Consent._meta.get_field("signer").choices,  # type: ignore[arg-type]
         initial="patient",
@@ -51,7 +52,7 @@ class ConsentForm(forms.Form):
         ]
 
 
-class FindingForm(forms.Form):
+class FindingForm(Form):
     view = forms.ChoiceField(choices=[("front", "Front"), ("back", "Back")], widget=forms.HiddenInput)
     x = forms.FloatField(widget=forms.HiddenInput)
     y = forms.FloatField(widget=forms.HiddenInput)
@@ -72,21 +73,22 @@ class FindingForm(forms.Form):
         self.fields["referral_regions"].choices = region_choices  # type: ignore[attr-defined]
 
 
-class PainDrawingForm(forms.Form):
+class PainDrawingForm(Form):
     pain_regions = forms.CharField(widget=forms.HiddenInput, initial="{}")
     nprs = forms.IntegerField(min_value=0, max_value=10, required=False, label="Pain now (NPRS 0-10)")
 
     def clean_pain_regions(self) -> dict[str, Any]:
         try:
-            value = json.loads(self.cleaned_data["pain_regions"] or "{}")
-        except json.JSONDecodeError:
+            # 78 regions at about 35 characters each fit in a tenth of the cap; a drawing is one level deep.
+            value = loads_bounded(self.cleaned_data["pain_regions"] or "{}", max_chars=10_000, max_depth=2)
+        except JSONInputError:
             raise ValidationError("The pain drawing could not be read; mark the regions again.") from None
         if not isinstance(value, dict):
             raise ValidationError("The pain drawing could not be read; mark the regions again.")
         return value
 
 
-class SessionStartForm(forms.Form):
+class SessionStartForm(Form):
     """The pre-session checklist starts unanswered: each question must be answered today."""
 
     new_anticoagulants = forms.ChoiceField(
@@ -129,7 +131,7 @@ class SessionStartForm(forms.Form):
         return {k.removeprefix("ack_"): v for k, v in self.cleaned_data.items() if k.startswith("ack_")}
 
 
-class CleanTechniqueForm(forms.Form):
+class CleanTechniqueForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     ticked = forms.MultipleChoiceField(
         choices=[(item.id, item.label) for item in CLEAN_TECHNIQUE],
@@ -139,7 +141,7 @@ class CleanTechniqueForm(forms.Form):
     )
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     needles_used = forms.IntegerField(min_value=0, max_value=500, label="Needles used")
     needles_removed = forms.IntegerField(
@@ -147,7 +149,7 @@ class CompleteForm(forms.Form):
     )
 
 
-class InsertionForm(forms.Form):
+class InsertionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
     muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
@@ -203,7 +205,7 @@ class InsertionForm(forms.Form):
         }
 
 
-class AdverseEventForm(forms.Form):
+class AdverseEventForm(Form):
     kind = forms.ChoiceField(label="Side effect", choices=())
     severity = forms.ChoiceField(choices=Severity.choices)
     onset = forms.ChoiceField(choices=AdverseEvent.Onset.choices)
@@ -216,7 +218,7 @@ class AdverseEventForm(forms.Form):
         self.fields["kind"].choices = [(e.id, e.name) for e in effects]  # type: ignore[attr-defined]
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     subjective = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
     objective = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10000, required=False)
@@ -224,7 +226,7 @@ class NoteForm(forms.Form):
     plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(Form):
     section = forms.ChoiceField(choices=[(s, s.capitalize()) for s in Note.SECTIONS])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="Amendment")
     reason = forms.CharField(max_length=500, label="Reason for the amendment")

@@ -10,17 +10,23 @@ from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.models import Outcome
 from dryneedling.accounts.selectors import audit_list_for
+from dryneedling.web.forms_followup import AuditFilterForm
 from dryneedling.web.http import AuthedRequest
 
 
 @login_required
 @require_GET
 def audit_list(request: AuthedRequest) -> HttpResponse:
-    action = request.GET.get("action", "")[:60]
-    outcome = request.GET.get("outcome", "")
-    if outcome not in Outcome.values:
-        outcome = ""
-    events = audit_list_for(actor=request.user, action=action, outcome=outcome)
+    form = AuditFilterForm(request.GET)
+    # A filter that is not valid (control characters, unknown outcome) filters nothing and says why.
+    filters = form.cleaned_data if form.is_valid() else {"action": "", "outcome": ""}
+    events = audit_list_for(actor=request.user, action=filters["action"], outcome=filters["outcome"])
     page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "action": action, "outcome": outcome, "outcomes": Outcome.choices}
+    context = {
+        "page": page,
+        "action": filters["action"],
+        "outcome": filters["outcome"],
+        "outcomes": Outcome.choices,
+        "filter_errors": [str(m) for errors in form.errors.values() for m in errors],
+    }
     return render(request, "accounts/audit_list.html", context)

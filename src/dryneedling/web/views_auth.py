@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Outcome
+from dryneedling.clinical.text import escape_forbidden
 from dryneedling.web.forms import LoginForm
+
+logger = logging.getLogger(__name__)
 
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")  # before the signed-in redirect
@@ -31,7 +36,9 @@ class LoginView(auth_views.LoginView):
             actor=None,
             action="auth.login",
             outcome=Outcome.FAILURE,
-            detail={"email": form.data.get("username", "")[:254]},
+            # What was typed, with any control character written out (\u0000): PostgreSQL refuses
+            # NUL, and a lost row would hide the attempt.
+            detail={"email": escape_forbidden(str(form.data.get("username", ""))[:254])},
         )
         return super().form_invalid(form)
 
@@ -45,21 +52,20 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with the database engine and migration state; 503 when either is not ready."""
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the database answers and every migration is applied, else 503 "unavailable".
+
+    Anonymous callers learn nothing more (no engine, no migration state); the reason goes to the
+    log, and `dryneedling manage showmigrations` gives the detail on the server."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": {"engine": connection.vendor, "ok": False}}, status=503)
-    ok = pending == 0
-    return JsonResponse(
-        {
-            "status": "ok" if ok else "migrations pending",
-            "database": {"engine": connection.vendor, "ok": True},
-            "migrations": {"pending": pending, "applied": ok},
-        },
-        status=200 if ok else 503,
-    )
+    except DatabaseError as error:
+        logger.error("healthz: database %s unavailable: %s", connection.vendor, error)
+        return HttpResponse("unavailable\n", content_type="text/plain", status=503)
+    if pending:
+        logger.error("healthz: %d migration(s) pending on %s", pending, connection.vendor)
+        return HttpResponse("unavailable\n", content_type="text/plain", status=503)
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
@@ -14,6 +15,7 @@ from dryneedling.accounts.audit import record_view
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import propose_muscles
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.patients.limits import CHART_FINDINGS_PAGE
 from dryneedling.patients.models import Episode
 from dryneedling.treatment import selectors
 from dryneedling.treatment.services.chart import consent_record, finding_create, pain_drawing_record
@@ -62,13 +64,17 @@ def _chart_context(
     finding_form: FindingForm | None = None,
     pain_form: PainDrawingForm | None = None,
 ) -> dict:  # type: ignore[type-arg]
-    findings = list(selectors.findings_for_episode(actor=request.user, episode=episode))
+    # A page of findings, newest first: the chart draws and the table lists the same page.
+    page = Paginator(selectors.findings_for_episode(actor=request.user, episode=episode), CHART_FINDINGS_PAGE)
+    findings_page = page.get_page(request.GET.get("page"))
+    findings = list(findings_page.object_list)
     drawings = list(selectors.pain_drawings_for_episode(actor=request.user, episode=episode)[:10])
     latest_pain = drawings[0].regions if drawings else {}
     return {
         "episode": episode,
         "patient": episode.patient,
         "findings": findings,
+        "findings_page": findings_page,
         "drawings": drawings,
         "finding_charts": _charts(findings, prefix="f-"),
         "pain_charts": _charts([], prefix="p-", pain=latest_pain),

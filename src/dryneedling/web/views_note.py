@@ -15,6 +15,7 @@ from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.adverse import followup_task_resolve
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
+from dryneedling.web.forms_followup import TaskResolveForm
 from dryneedling.web.forms_treatment import AmendmentForm, NoteForm
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_patients import form_errors
@@ -101,11 +102,12 @@ def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        form = TaskResolveForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
             followup_task_resolve(
-                actor=request.user,
-                task_id=int(request.POST.get("task", "0")),
-                resolution=request.POST.get("resolution", ""),
+                actor=request.user, task_id=form.cleaned_data["task"], resolution=form.cleaned_data["resolution"]
             )
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", ["No such task."])))

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from ..safejson import MAX_JSON_FILE_CHARS, MAX_JSON_FILE_DEPTH, JSONInputError, loads_bounded
 from .engine import evaluate
 from .plan import PlanError, SafetyPlan
 
@@ -28,9 +29,9 @@ def guardrails_file(path: str | Path, as_json: bool, out: TextIO, err: TextIO) -
         print(_one_line(f"error: cannot read plan file '{path}': {reason}"), file=err)
         return 2
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        print(f"error: '{path}' is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=err)
+        raw = loads_bounded(text, max_chars=MAX_JSON_FILE_CHARS, max_depth=MAX_JSON_FILE_DEPTH)
+    except JSONInputError as exc:
+        print(_one_line(f"error: '{path}' is not valid JSON: {exc}"), file=err)
         return 2
     try:
         verdict = evaluate(SafetyPlan.from_dict(raw))

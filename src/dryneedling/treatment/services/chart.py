@@ -14,6 +14,7 @@ from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import pain_extent, validate_pain_regions
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.patients.limits import MAX_FINDINGS_PER_EPISODE
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import names_match
@@ -132,6 +133,11 @@ def finding_create(*, actor: User, episode: Episode, **fields: Any) -> Finding:
     for flag in ("taut_band", "familiar_pain", "referral_reproduced"):
         data[flag] = bool(data[flag])
     _validate_finding(data)
+    if Finding.objects.filter(episode=episode).count() >= MAX_FINDINGS_PER_EPISODE:
+        raise ValidationError(
+            f"An episode holds at most {MAX_FINDINGS_PER_EPISODE} findings, and this one is full. "
+            "Start a new episode of care to chart more."
+        )
     finding = Finding.objects.create(
         clinic=episode.clinic, patient=episode.patient, episode=episode, recorded_by=actor, **data
     )

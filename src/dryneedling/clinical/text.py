@@ -1,0 +1,38 @@
+"""Which characters free text may hold: one rule for forms, services, public pages and the CLI.
+
+Unicode control (Cc) and format (Cf) characters have no place in a clinical record. NUL breaks
+PostgreSQL (and was silently stored on SQLite); the right-to-left override (U+202E) makes
+"gnp.exe" read as "exe.png" on a superbill. Tab, newline and carriage return are allowed in
+multi-line text only. The zero-width joiner and non-joiner (U+200D, U+200C) are format characters
+that Persian and Indic names and emoji sequences need, so they stay allowed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf"})
+MULTILINE_ALLOWED = frozenset("\t\n\r")
+ALWAYS_ALLOWED = frozenset("\u200c\u200d")
+MESSAGE = "Remove the invisible control characters (such as NUL or a right-to-left override) from this text."
+
+
+def forbidden_characters(value: str, *, multiline: bool) -> list[str]:
+    """The characters of ``value`` that free text may not hold, in order, each once."""
+    allowed = ALWAYS_ALLOWED | (MULTILINE_ALLOWED if multiline else frozenset())
+    found: dict[str, None] = {}
+    for char in value:
+        if char not in allowed and unicodedata.category(char) in FORBIDDEN_CATEGORIES:
+            found[char] = None
+    return list(found)
+
+
+def describe(chars: list[str]) -> str:
+    """'U+0000, U+202E' for a message or a log line."""
+    return ", ".join(f"U+{ord(c):04X}" for c in chars)
+
+
+def escape_forbidden(value: str) -> str:
+    """The text with each forbidden character written as \\uXXXX, for storing a refused value
+    (a failed sign-in's email) where the raw characters cannot go."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in FORBIDDEN_CATEGORIES else c for c in value)

@@ -1,0 +1,47 @@
+"""The base of every form in the web layer: free text is checked by one rule, whatever the form.
+
+Each text field (CharField and its subclasses: email, slug, ...) gets the control-character
+validator of dryneedling.clinical.text when the form is cleaned, so fields a form adds in its
+``__init__`` are covered too. A textarea may hold tab and newlines; a one-line input may not.
+tests/web/test_free_text.py checks that every form class in web/forms*.py derives from here.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from dryneedling.patients.validation import validate_free_text
+
+
+def _checker(*, multiline: bool) -> Any:
+    check = partial(validate_free_text, multiline=multiline)
+    check.free_text_rule = True  # type: ignore[attr-defined]
+    return check
+
+
+def check_free_text(form: forms.BaseForm) -> None:
+    """Give every text field of ``form`` the free-text validator (once)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField):
+            continue
+        if any(getattr(v, "free_text_rule", False) for v in field.validators):
+            continue
+        field.validators.append(_checker(multiline=isinstance(field.widget, forms.Textarea)))
+
+
+class FreeTextMixin:
+    def full_clean(self) -> None:
+        check_free_text(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]
+
+
+class Form(FreeTextMixin, forms.Form):
+    """Use instead of django.forms.Form."""
+
+
+class SignInForm(FreeTextMixin, AuthenticationForm):
+    """Django's sign-in form with the same check."""
