@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from dryneedling.web.forms_base import Form
 
-class TwoFactorCodeForm(forms.Form):
+
+class TwoFactorCodeForm(Form):
     code = forms.CharField(
         label="Code",
         max_length=40,
@@ -15,7 +17,7 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(Form):
     code = forms.CharField(
         label="Code from the app",
         max_length=10,
@@ -25,5 +27,5 @@ class EnrolmentCodeForm(forms.Form):
     )
 
 
-class TwoFactorPolicyForm(forms.Form):
+class TwoFactorPolicyForm(Form):
     require_front_desk = forms.BooleanField(required=False, label="Front desk must use two-factor sign-in too")

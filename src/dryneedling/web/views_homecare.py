@@ -29,6 +29,7 @@ from dryneedling.followup.links import LinkError
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.selectors import fee_schedule_for
+from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms_followup import HomeCarePlanForm, PublicConsentForm
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_public import link_error
@@ -40,6 +41,7 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     record = selectors.home_care_plan_for(actor=request.user, episode=episode)
     if request.method == "POST":
+        require_clinician(request.user)  # a clinical act: refused in words before the form is read
         try:
             if record is None:
                 record = home_care_plan_create(actor=request.user, episode=episode)

@@ -14,6 +14,7 @@ from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.adverse import followup_task_resolve
+from dryneedling.treatment.services.common import require_clinician
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
 from dryneedling.web.forms_followup import TaskResolveForm
 from dryneedling.web.forms_treatment import AmendmentForm, NoteForm
@@ -102,6 +103,7 @@ def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        require_clinician(request.user)  # a clinical act: refused in words before the form is read
         form = TaskResolveForm(request.POST)
         try:
             if not form.is_valid():
