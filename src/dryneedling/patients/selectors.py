@@ -8,11 +8,12 @@ the 'denied' row is committed even though the request fails.
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Outcome, User
+from dryneedling.accounts.models import Clinic, Outcome, User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
@@ -27,15 +28,31 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     return patients.order_by("family_name", "given_name", "id")
 
 
-def deny(*, actor: User, object_type: str, object_id: object) -> Http404:
-    audit_record(
-        actor=actor,
-        action=f"{object_type}.access",
-        object_type=f"patients.{object_type}",
-        object_id=str(object_id)[:64],
-        outcome=Outcome.DENIED,
-    )
+def deny(*, actor: User, object_type: str, object_id: object, model: type[models.Model] | None = None) -> Http404:
+    """Record a refused access and return the 404 to raise.
+
+    With `model` (a clinic-scoped model), an id that belongs to another clinic is also recorded
+    in that clinic's trail, so its admin sees who tried to reach their record. Call it outside a
+    write's transaction (or the row rolls back with it): views resolve records first.
+    """
+    label = model._meta.label_lower if model is not None else f"patients.{object_type}"
+    row = {"action": f"{object_type}.access", "object_type": label, "object_id": str(object_id)[:64]}
+    own = audit_record(actor=actor, outcome=Outcome.DENIED, **row)
+    target = _clinic_of(model=model, object_id=object_id)
+    if target is not None and target.pk != own.clinic_id:
+        audit_record(actor=actor, clinic=target, outcome=Outcome.DENIED, detail={"cross_clinic": True}, **row)
     return Http404("No such record.")
+
+
+def _clinic_of(*, model: type[models.Model] | None, object_id: object) -> Clinic | None:
+    """The clinic a record belongs to, read without scoping: for the audit trail of a denial only."""
+    if model is None:
+        return None
+    try:
+        clinic_id = model._default_manager.filter(pk=object_id).values_list("clinic_id", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+    return Clinic.objects.filter(pk=clinic_id).first() if clinic_id is not None else None
 
 
 def patient_get_for(*, actor: User, patient_id: int) -> Patient:
@@ -43,7 +60,7 @@ def patient_get_for(*, actor: User, patient_id: int) -> Patient:
     try:
         return Patient.objects.get(clinic=clinic, pk=patient_id)
     except Patient.DoesNotExist:
-        raise deny(actor=actor, object_type="patient", object_id=patient_id) from None
+        raise deny(actor=actor, object_type="patient", object_id=patient_id, model=Patient) from None
 
 
 def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
@@ -62,7 +79,7 @@ def episode_get_for(*, actor: User, episode_id: int) -> Episode:
             Episode.objects.select_related("patient").prefetch_related("conditions").get(clinic=clinic, pk=episode_id)
         )
     except Episode.DoesNotExist:
-        raise deny(actor=actor, object_type="episode", object_id=episode_id) from None
+        raise deny(actor=actor, object_type="episode", object_id=episode_id, model=Episode) from None
 
 
 def clinic_counts(*, clinic_id: int) -> dict[str, int]:

@@ -21,8 +21,11 @@ from dryneedling.web.http import AuthedRequest
 @require_http_methods(["GET", "POST"])
 def followup_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        alert_id = request.POST.get("alert", "")
+        if alert_id.isdigit():  # another clinic's alert: a recorded denial, 404, before the write
+            selectors.alert_get_for(actor=request.user, alert_id=int(alert_id))
         try:
-            alert_acknowledge(actor=request.user, alert_id=int(request.POST.get("alert", "0")))
+            alert_acknowledge(actor=request.user, alert_id=int(alert_id or "0"))
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", ["No such alert."])))
         else:

@@ -52,6 +52,7 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
     try:
         note_sign(actor=request.user, session_id=session_id, expected_version=int(request.POST.get("version", "0")))
     except (ValueError, ValidationError) as error:
@@ -101,10 +102,13 @@ def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        task_id = request.POST.get("task", "")
+        if task_id.isdigit():  # another clinic's task: a recorded denial, 404, before the write
+            selectors.followup_task_get_for(actor=request.user, task_id=int(task_id))
         try:
             followup_task_resolve(
                 actor=request.user,
-                task_id=int(request.POST.get("task", "0")),
+                task_id=int(task_id or "0"),
                 resolution=request.POST.get("resolution", ""),
             )
         except (ValueError, ValidationError) as error:
