@@ -65,22 +65,24 @@ class AuditContextMiddleware:
             current_ip.reset(token)
 
     def process_exception(self, request: Any, exception: Exception) -> None:
-        """Record in-clinic refusals (a role check's PermissionDenied) as denied.
-
-        Runs after the view's transaction has rolled back, so the row stays. Kept: the route's
-        name, the ids in its path and the refusal's wording (ours; never patient data).
-        """
-        if not isinstance(exception, PermissionDenied):
-            return None
-        user = getattr(request, "user", None)
-        match = getattr(request, "resolver_match", None)
-        ids = {k: str(v)[:64] for k, v in (match.kwargs.items() if match else ()) if k.endswith("_id")}
-        audit_record(
-            actor=user if user is not None and user.is_authenticated else None,
-            action="permission.denied",
-            object_type="route",
-            object_id=(match.url_name or "") if match else "",
-            outcome=Outcome.DENIED,
-            detail={"method": request.method, "ids": ids, "reason": str(exception)[:200]},
-        )
+        """Record in-clinic refusals (a role check's PermissionDenied) as denied. Runs after the
+        view's transaction has rolled back, so the row stays; Django then renders the 403."""
+        if isinstance(exception, PermissionDenied):
+            record_refusal(request=request, reason=str(exception))
         return None
+
+
+def record_refusal(*, request: Any, reason: str) -> AuditEvent:
+    """A 'denied' row for a refused request: the route's name, the ids in its path and the
+    refusal's wording (written in the code, never built from a record)."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    ids = {k: str(v)[:64] for k, v in (match.kwargs.items() if match else ()) if k.endswith("_id")}
+    return audit_record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="permission.denied",
+        object_type="route",
+        object_id=(match.url_name or "") if match else "",
+        outcome=Outcome.DENIED,
+        detail={"method": request.method, "ids": ids, "reason": reason[:200]},
+    )
