@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.followup import selectors
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
@@ -79,4 +80,5 @@ def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse
 @require_GET
 def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    record_view(actor=request.user, obj=episode, what="outcome_chart")
     return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")
