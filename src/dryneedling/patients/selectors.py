@@ -8,6 +8,8 @@ the 'denied' row is committed even though the request fails.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -26,6 +28,20 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     for word in query.split()[:5]:
         patients = patients.filter(Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word))
     return patients.order_by("family_name", "given_name", "id")
+
+
+def patient_names_for(*, actor: User, patient_ids: Collection[int]) -> dict[int, str]:
+    """Display names of the actor's clinic's patients among `patient_ids` (for the audit trail,
+    which stores ids only); ids of other clinics are simply absent."""
+    patients = Patient.objects.filter(clinic=clinic_for(actor=actor), pk__in=list(patient_ids))
+    return {p.pk: f"{p.display_name} ({p.mrn})" for p in patients.only("id", "given_name", "family_name", "mrn")}
+
+
+def patient_ids_by_mrn_for(*, actor: User, mrn: str) -> list[int]:
+    """The actor's clinic's patient with this MRN (exact, case-insensitive), as a list of ids."""
+    return list(
+        Patient.objects.filter(clinic=clinic_for(actor=actor), mrn__iexact=mrn.strip()).values_list("pk", flat=True)
+    )
 
 
 def deny(*, actor: User, object_type: str, object_id: object, model: type[models.Model] | None = None) -> Http404:
