@@ -243,12 +243,20 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Application logs never carry patient data: only ids, actions and outcomes.
+# Application logs never carry patient data: only ids, actions and outcomes. 403/404 lines carry
+# no traceback and link tokens are redacted from paths (dryneedling/logfilter.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"request": {"()": "dryneedling.logfilter.RequestLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["request"]},
+        "django.server": {"filters": ["request"]},
+        "django.security": {"filters": ["request"]},
+    },
 }
