@@ -51,12 +51,22 @@ def deny(*, actor: User, object_type: str, object_id: object, model: type[models
     in that clinic's trail, so its admin sees who tried to reach their record. Call it outside a
     write's transaction (or the row rolls back with it): views resolve records first.
     """
-    label = model._meta.label_lower if model is not None else f"patients.{object_type}"
-    row = {"action": f"{object_type}.access", "object_type": label, "object_id": str(object_id)[:64]}
-    own = audit_record(actor=actor, outcome=Outcome.DENIED, **row)
+    object_type_label = model._meta.label_lower if model is not None else f"patients.{object_type}"
+    action, object_id_text = f"{object_type}.access", str(object_id)[:64]
+    own = audit_record(
+        actor=actor, action=action, object_type=object_type_label, object_id=object_id_text, outcome=Outcome.DENIED
+    )
     target = _clinic_of(model=model, object_id=object_id)
     if target is not None and target.pk != own.clinic_id:
-        audit_record(actor=actor, clinic=target, outcome=Outcome.DENIED, detail={"cross_clinic": True}, **row)
+        audit_record(
+            actor=actor,
+            clinic=target,
+            action=action,
+            object_type=object_type_label,
+            object_id=object_id_text,
+            outcome=Outcome.DENIED,
+            detail={"cross_clinic": True},
+        )
     return Http404("No such record.")
 
 

@@ -27,7 +27,7 @@ ACCESS_REPORT_ONLY = "The access report of a patient is for the clinic admins, w
 
 @login_required
 @require_GET
-def audit_list(request: AuthedRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = _filtered(request, filters)
