@@ -84,3 +84,10 @@ def test_access_report_lists_who_saw_the_record(dana_client, alice_client, bob_c
     refused = bob_client.get(f"/patients/{patient_a.pk}/access-report/")
     assert refused.status_code == 403 and "clinic admins" in refused.content.decode()
     assert carol_client.get(f"/patients/{patient_a.pk}/access-report/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_access_report_shows_refused_attempts_from_another_clinic(dana_client, carol_client, patient_a):
+    assert carol_client.get(f"/patients/{patient_a.pk}/").status_code == 404
+    body = dana_client.get(f"/patients/{patient_a.pk}/access-report/").content.decode()
+    assert "carol@b.test" in body and "Denied" in body

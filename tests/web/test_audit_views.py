@@ -13,7 +13,7 @@ from dryneedling.accounts.models import AuditEvent
     [
         ("/patients/{p}/edit/", "patient_form.view"),
         ("/episodes/{e}/edit/", "episode_form.view"),
-        ("/episodes/{e}/home-care/", "home_care_plan.view"),
+        ("/episodes/{e}/home-care/", "home_care_editor.view"),
         ("/episodes/{e}/outcomes.svg", "outcome_chart.view"),
     ],
 )

@@ -56,7 +56,7 @@ def deny(*, actor: User, object_type: str, object_id: object, model: type[models
     own = audit_record(
         actor=actor, action=action, object_type=object_type_label, object_id=object_id_text, outcome=Outcome.DENIED
     )
-    target = _clinic_of(model=model, object_id=object_id)
+    target, patient_id = _owner_of(model=model, object_id=object_id)
     if target is not None and target.pk != own.clinic_id:
         audit_record(
             actor=actor,
@@ -66,19 +66,27 @@ def deny(*, actor: User, object_type: str, object_id: object, model: type[models
             object_id=object_id_text,
             outcome=Outcome.DENIED,
             detail={"cross_clinic": True},
+            patient_id=patient_id,  # so the attempt shows in that patient's access report
         )
     return Http404("No such record.")
 
 
-def _clinic_of(*, model: type[models.Model] | None, object_id: object) -> Clinic | None:
-    """The clinic a record belongs to, read without scoping: for the audit trail of a denial only."""
+def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[Clinic | None, int | None]:
+    """The clinic (and patient) a record belongs to, read without scoping: for a denial's audit
+    row in the targeted clinic only."""
     if model is None:
-        return None
+        return None, None
+    patient_field = "pk" if model is Patient else "patient_id"
+    if patient_field != "pk" and not any(f.attname == "patient_id" for f in model._meta.concrete_fields):
+        patient_field = "clinic_id"  # no patient on this record: only the clinic is known
     try:
-        clinic_id = model._default_manager.filter(pk=object_id).values_list("clinic_id", flat=True).first()
+        row = model._default_manager.filter(pk=object_id).values_list("clinic_id", patient_field).first()
     except (ValueError, TypeError):
-        return None
-    return Clinic.objects.filter(pk=clinic_id).first() if clinic_id is not None else None
+        return None, None
+    if row is None:
+        return None, None
+    clinic = Clinic.objects.filter(pk=row[0]).first()
+    return clinic, (row[1] if patient_field != "clinic_id" else None)
 
 
 def patient_get_for(*, actor: User, patient_id: int) -> Patient:

@@ -34,7 +34,7 @@ from dryneedling.web.views_public import link_error
 def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     if request.method == "GET":
-        record_view(actor=request.user, obj=episode, what="home_care_plan")
+        record_view(actor=request.user, obj=episode, what="home_care_editor")
     record = selectors.home_care_plan_for(actor=request.user, episode=episode)
     if request.method == "POST":
         try:
