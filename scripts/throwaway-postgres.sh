@@ -20,7 +20,7 @@ start() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
   runuser -u postgres -- psql -h 127.0.0.1 -p "$PORT" -U postgres -q \
-    -c "CREATE ROLE dryneedling LOGIN CREATEDB PASSWORD 'dryneedling';" \
+    -c "CREATE ROLE dryneedling LOGIN CREATEDB CREATEROLE PASSWORD 'dryneedling';" \
     -c "CREATE DATABASE dryneedling OWNER dryneedling;" >/dev/null
   echo "export PG_THROWAWAY_DIR=$dir"
   echo "export DATABASE_URL=postgres://dryneedling:dryneedling@127.0.0.1:$PORT/dryneedling"

@@ -69,6 +69,7 @@ urlpatterns = [
     path("learn/<slug:clinic_slug>/", views_homecare.education, name="education"),
     path("learn/<slug:clinic_slug>/dry-needling.pdf", views_homecare.education_pdf, name="education-pdf"),
     path("clinic/audit/", views_admin.audit_list, name="audit-list"),
+    path("patients/<int:patient_id>/access-report/", views_admin.patient_access_report, name="patient-access-report"),
     path("clinic/credentials/", views_safety.credentials_index, name="credentials"),
     path("clinic/credentials/<int:user_id>/", views_safety.credentials_detail, name="credentials-detail"),
     path(

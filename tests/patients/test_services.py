@@ -64,8 +64,10 @@ def test_selectors_scope_to_the_actor_clinic_and_log_denials(alice, carol, patie
     assert list(patient_list_for(actor=alice, query="A-0001")) == [patient_a]
     with pytest.raises(Http404):
         patient_get_for(actor=carol, patient_id=patient_a.pk)
-    denied = AuditEvent.objects.get(outcome="denied")
+    denied = AuditEvent.objects.get(outcome="denied", clinic=carol.membership.clinic)
     assert denied.actor == carol and denied.object_id == str(patient_a.pk)
+    targeted = AuditEvent.objects.get(outcome="denied", clinic=patient_a.clinic)  # the targeted clinic sees it
+    assert targeted.actor == carol and targeted.patient_id == patient_a.pk and targeted.detail == {"cross_clinic": True}
 
 
 @pytest.mark.django_db

@@ -106,7 +106,8 @@ def test_carol_gets_404_on_a_clinic_a_incident_with_no_patient_data(carol_client
     assert "Quimby" not in body and "Zelda" not in body and "forceps" not in body
     list_body = carol_client.get("/clinic/sharps/").content.decode()
     assert "Quimby" not in list_body and "No incidents recorded" in list_body
-    assert AuditEvent.objects.filter(actor__email="carol@b.test", outcome="denied").count() == 1
+    denied = AuditEvent.objects.filter(actor__email="carol@b.test", outcome="denied")
+    assert denied.filter(clinic__slug="clinic-b").count() == 1 and denied.filter(clinic__slug="clinic-a").count() == 1
 
 
 def test_front_desk_sees_the_list_without_patient_names(bob_client, alice_client, alice, patient_a):

@@ -128,7 +128,8 @@ def test_another_clinic_cannot_close_or_read(alice, carol):
         sharps_incident_close(actor=carol, incident=incident, follow_up="Not my clinic's")
     with pytest.raises(Http404):
         sharps_incident_get_for(actor=carol, incident_id=incident.pk)
-    assert AuditEvent.objects.filter(actor=carol, outcome="denied").count() == 1
+    assert AuditEvent.objects.filter(actor=carol, outcome="denied", clinic=carol.membership.clinic).count() == 1
+    assert AuditEvent.objects.filter(actor=carol, outcome="denied", clinic=alice.membership.clinic).count() == 1
     assert list(sharps_incident_list_for(actor=carol)) == []
 
 

@@ -24,7 +24,9 @@ def test_other_clinic_ids_give_404_without_patient_data(carol_client, patient_a)
         assert response.status_code == 404, url
         body = response.content.decode()
         assert "Quimby" not in body and "Zelda" not in body and "A-0001" not in body
-    assert AuditEvent.objects.filter(actor__email="carol@b.test", outcome="denied").count() == 4
+    denied = AuditEvent.objects.filter(actor__email="carol@b.test", outcome="denied")
+    assert denied.filter(clinic__slug="clinic-b").count() == 4  # in Carol's clinic
+    assert denied.filter(clinic__slug="clinic-a").count() == 4  # and in the clinic she targeted
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from dryneedling.accounts.models import AuditEvent, Clinic, Outcome, User
@@ -23,11 +24,17 @@ def audit_record(
     object_id: str | int = "",
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
+    patient_id: int | None = None,
 ) -> AuditEvent:
-    """Append one audit row. `detail` must hold no patient data (field names, counts, ids)."""
+    """Append one audit row. `detail` must hold no patient data (field names, counts, ids).
+
+    The patient the row is about is taken from `obj` when it is one or points to one (an id
+    only; names are resolved when the trail is shown).
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+        patient_id = patient_id or patient_id_of(obj)
     if clinic is None and actor is not None and actor.is_authenticated:
         membership = getattr(actor, "membership", None)
         clinic = membership.clinic if membership is not None else None
@@ -42,7 +49,19 @@ def audit_record(
         outcome=outcome,
         ip_address=current_ip.get(),
         detail=detail or {},
+        patient_id=patient_id,
     )
+
+
+def patient_id_of(obj: models.Model) -> int | None:
+    """The id of the patient a record belongs to: the patient itself, a record with a patient
+    (episode, session, consent...), or a note through its session. Never a query for a name."""
+    if obj._meta.label_lower == "patients.patient":
+        return int(obj.pk)
+    value = getattr(obj, "patient_id", None)
+    if value is None and "session" in obj._state.fields_cache:
+        value = getattr(obj.session, "patient_id", None)  # type: ignore[attr-defined]
+    return int(value) if value is not None else None
 
 
 def record_view(*, actor: User, obj: models.Model, what: str) -> AuditEvent:
@@ -62,3 +81,26 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+    def process_exception(self, request: Any, exception: Exception) -> None:
+        """Record in-clinic refusals (a role check's PermissionDenied) as denied. Runs after the
+        view's transaction has rolled back, so the row stays; Django then renders the 403."""
+        if isinstance(exception, PermissionDenied):
+            record_refusal(request=request, reason=str(exception))
+        return None
+
+
+def record_refusal(*, request: Any, reason: str) -> AuditEvent:
+    """A 'denied' row for a refused request: the route's name, the ids in its path and the
+    refusal's wording (written in the code, never built from a record)."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    ids = {k: str(v)[:64] for k, v in (match.kwargs.items() if match else ()) if k.endswith("_id")}
+    return audit_record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="permission.denied",
+        object_type="route",
+        object_id=(match.url_name or "") if match else "",
+        outcome=Outcome.DENIED,
+        detail={"method": request.method, "ids": ids, "reason": reason[:200]},
+    )

@@ -112,11 +112,15 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The patient whose record the event touched (an id only: the audit page and the access report
+    # resolve the name when they show it, so the row never holds it).
+    patient_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["clinic", "-at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["clinic", "patient_id", "-at"], name="accounts_au_patient_idx"),
         ]
         ordering = ["-at", "-id"]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -34,14 +37,35 @@ def require_role(*, actor: User, roles: set[str], reason: str = ROLE_REFUSAL) ->
     return membership
 
 
-def audit_list_for(*, actor: User, action: str = "", outcome: str = "") -> QuerySet[AuditEvent]:
-    """The audit trail of the actor's clinic, newest first. Clinic admins only."""
+def audit_list_for(
+    *,
+    actor: User,
+    action: str = "",
+    outcome: str = "",
+    actor_email: str = "",
+    patient_ids: Collection[int] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit trail of the actor's clinic, newest first, filtered. Clinic admins only.
+
+    `patient_ids` (None: any patient) keeps the rows about those patients; the dates are days in
+    the clinic's time zone, both ends included.
+    """
     membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
     events = AuditEvent.objects.filter(clinic=membership.clinic).order_by("-at", "-id")
     if action:
         events = events.filter(action__startswith=action)
     if outcome:
         events = events.filter(outcome=outcome)
+    if actor_email:
+        events = events.filter(actor_email__iexact=actor_email)
+    if patient_ids is not None:
+        events = events.filter(patient_id__in=list(patient_ids))
+    if date_from is not None:
+        events = events.filter(at__date__gte=date_from)
+    if date_to is not None:
+        events = events.filter(at__date__lte=date_to)
     return events
 
 

@@ -12,8 +12,17 @@ from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord
 from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.selectors import deny
 
 STATUSES = ("due", "overdue", "answered", "red_flag", "upcoming", "expired")
+
+
+def alert_get_for(*, actor: User, alert_id: int) -> Alert:
+    """An alert of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
+    alert = Alert.objects.filter(clinic=clinic_for(actor=actor), pk=alert_id).first()
+    if alert is None:
+        raise deny(actor=actor, object_type="alert", object_id=alert_id, model=Alert)
+    return alert
 
 
 def checkin_status(check_in: CheckIn) -> str:

@@ -8,11 +8,14 @@ the 'denied' row is committed even though the request fails.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Outcome, User
+from dryneedling.accounts.models import Clinic, Outcome, User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
@@ -27,15 +30,63 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     return patients.order_by("family_name", "given_name", "id")
 
 
-def deny(*, actor: User, object_type: str, object_id: object) -> Http404:
-    audit_record(
-        actor=actor,
-        action=f"{object_type}.access",
-        object_type=f"patients.{object_type}",
-        object_id=str(object_id)[:64],
-        outcome=Outcome.DENIED,
+def patient_names_for(*, actor: User, patient_ids: Collection[int]) -> dict[int, str]:
+    """Display names of the actor's clinic's patients among `patient_ids` (for the audit trail,
+    which stores ids only); ids of other clinics are simply absent."""
+    patients = Patient.objects.filter(clinic=clinic_for(actor=actor), pk__in=list(patient_ids))
+    return {p.pk: f"{p.display_name} ({p.mrn})" for p in patients.only("id", "given_name", "family_name", "mrn")}
+
+
+def patient_ids_by_mrn_for(*, actor: User, mrn: str) -> list[int]:
+    """The actor's clinic's patient with this MRN (exact, case-insensitive), as a list of ids."""
+    return list(
+        Patient.objects.filter(clinic=clinic_for(actor=actor), mrn__iexact=mrn.strip()).values_list("pk", flat=True)
     )
+
+
+def deny(*, actor: User, object_type: str, object_id: object, model: type[models.Model] | None = None) -> Http404:
+    """Record a refused access and return the 404 to raise.
+
+    With `model` (a clinic-scoped model), an id that belongs to another clinic is also recorded
+    in that clinic's trail, so its admin sees who tried to reach their record. Call it outside a
+    write's transaction (or the row rolls back with it): views resolve records first.
+    """
+    object_type_label = model._meta.label_lower if model is not None else f"patients.{object_type}"
+    action, object_id_text = f"{object_type}.access", str(object_id)[:64]
+    own = audit_record(
+        actor=actor, action=action, object_type=object_type_label, object_id=object_id_text, outcome=Outcome.DENIED
+    )
+    target, patient_id = _owner_of(model=model, object_id=object_id)
+    if target is not None and target.pk != own.clinic_id:
+        audit_record(
+            actor=actor,
+            clinic=target,
+            action=action,
+            object_type=object_type_label,
+            object_id=object_id_text,
+            outcome=Outcome.DENIED,
+            detail={"cross_clinic": True},
+            patient_id=patient_id,  # so the attempt shows in that patient's access report
+        )
     return Http404("No such record.")
+
+
+def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[Clinic | None, int | None]:
+    """The clinic (and patient) a record belongs to, read without scoping: for a denial's audit
+    row in the targeted clinic only."""
+    if model is None:
+        return None, None
+    patient_field = "pk" if model is Patient else "patient_id"
+    if patient_field != "pk" and not any(f.attname == "patient_id" for f in model._meta.concrete_fields):
+        patient_field = "clinic_id"  # no patient on this record: only the clinic is known
+    try:
+        row = model._default_manager.filter(pk=object_id).values_list("clinic_id", patient_field).first()
+    except (ValueError, TypeError):
+        return None, None
+    if row is None:
+        return None, None
+    clinic = Clinic.objects.filter(pk=row[0]).first()
+    return clinic, (row[1] if patient_field != "clinic_id" else None)
 
 
 def patient_get_for(*, actor: User, patient_id: int) -> Patient:
@@ -43,7 +94,7 @@ def patient_get_for(*, actor: User, patient_id: int) -> Patient:
     try:
         return Patient.objects.get(clinic=clinic, pk=patient_id)
     except Patient.DoesNotExist:
-        raise deny(actor=actor, object_type="patient", object_id=patient_id) from None
+        raise deny(actor=actor, object_type="patient", object_id=patient_id, model=Patient) from None
 
 
 def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
@@ -62,7 +113,7 @@ def episode_get_for(*, actor: User, episode_id: int) -> Episode:
             Episode.objects.select_related("patient").prefetch_related("conditions").get(clinic=clinic, pk=episode_id)
         )
     except Episode.DoesNotExist:
-        raise deny(actor=actor, object_type="episode", object_id=episode_id) from None
+        raise deny(actor=actor, object_type="episode", object_id=episode_id, model=Episode) from None
 
 
 def clinic_counts(*, clinic_id: int) -> dict[str, int]:

@@ -99,7 +99,7 @@ def training_record_get_for(*, actor: User, record_id: int) -> TrainingRecord:
         TrainingRecord.objects.select_related("clinician").filter(clinic=clinic_for(actor=actor), pk=record_id).first()
     )
     if record is None:
-        raise deny(actor=actor, object_type="training_record", object_id=record_id)
+        raise deny(actor=actor, object_type="training_record", object_id=record_id, model=TrainingRecord)
     return record
 
 
@@ -130,7 +130,7 @@ def sharps_incident_get_for(*, actor: User, incident_id: int) -> SharpsIncident:
         .first()
     )
     if incident is None:
-        raise deny(actor=actor, object_type="sharps_incident", object_id=incident_id)
+        raise deny(actor=actor, object_type="sharps_incident", object_id=incident_id, model=SharpsIncident)
     return incident
 
 
@@ -154,7 +154,7 @@ def sharps_session_get_for(*, actor: User, session_id: int) -> Any:
         .first()
     )
     if session is None:
-        raise deny(actor=actor, object_type="session", object_id=session_id)
+        raise deny(actor=actor, object_type="session", object_id=session_id, model=session_model)  # type: ignore[arg-type]
     return session
 
 

@@ -34,7 +34,15 @@ def session_get_for(*, actor: User, session_id: int) -> Session:
             clinic=clinic_for(actor=actor), pk=session_id
         )
     except Session.DoesNotExist:
-        raise deny(actor=actor, object_type="session", object_id=session_id) from None
+        raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
+
+
+def followup_task_get_for(*, actor: User, task_id: int) -> FollowUpTask:
+    """A follow-up task of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
+    task = FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), pk=task_id).first()
+    if task is None:
+        raise deny(actor=actor, object_type="followup_task", object_id=task_id, model=FollowUpTask)
+    return task
 
 
 def note_get_for(*, actor: User, session_id: int) -> Note:
@@ -42,7 +50,7 @@ def note_get_for(*, actor: User, session_id: int) -> Note:
     try:
         return Note.objects.select_related("session", "signed_by").get(session=session)
     except Note.DoesNotExist:
-        raise deny(actor=actor, object_type="note", object_id=session_id) from None
+        raise deny(actor=actor, object_type="note", object_id=session_id, model=Session) from None
 
 
 def consent_current_for(*, actor: User, patient: Patient) -> Consent | None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 
-from dryneedling.accounts.models import Outcome
 from dryneedling.clinical.homecare import MAX_TEXT, MAX_TITLE
 from dryneedling.web.forms_base import Form
 
@@ -53,8 +52,3 @@ class PublicConsentForm(Form):
 class TaskResolveForm(Form):
     task = forms.IntegerField()
     resolution = forms.CharField(max_length=1000)
-
-
-class AuditFilterForm(Form):
-    action = forms.CharField(required=False, max_length=60)
-    outcome = forms.ChoiceField(required=False, choices=[("", "any"), *Outcome.choices])

@@ -18,7 +18,13 @@ from dryneedling.patients import selectors as patient_selectors
 from dryneedling.patients.limits import CHART_FINDINGS_PAGE
 from dryneedling.patients.models import Episode
 from dryneedling.treatment import selectors
-from dryneedling.treatment.services.chart import consent_record, finding_create, pain_drawing_record
+from dryneedling.treatment.services.chart import (
+    CONSENT_CLINICIAN_ONLY,
+    clinician_check,
+    consent_record,
+    finding_create,
+    pain_drawing_record,
+)
 from dryneedling.web.forms_treatment import ConsentForm, FindingForm, PainDrawingForm
 from dryneedling.web.http import AuthedRequest
 from dryneedling.web.views_patients import form_errors
@@ -153,6 +159,7 @@ def pain_drawing_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_add(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = patient_selectors.patient_get_for(actor=request.user, patient_id=patient_id)
+    clinician_check(actor=request.user, reason=CONSENT_CLINICIAN_ONLY)  # no form for a role that cannot send it
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

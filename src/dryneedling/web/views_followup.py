@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.followup import selectors
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
@@ -21,8 +22,11 @@ from dryneedling.web.http import AuthedRequest
 @require_http_methods(["GET", "POST"])
 def followup_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        alert_id = request.POST.get("alert", "")
+        if alert_id.isdigit():  # another clinic's alert: a recorded denial, 404, before the write
+            selectors.alert_get_for(actor=request.user, alert_id=int(alert_id))
         try:
-            alert_acknowledge(actor=request.user, alert_id=int(request.POST.get("alert", "0")))
+            alert_acknowledge(actor=request.user, alert_id=int(alert_id or "0"))
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", ["No such alert."])))
         else:
@@ -76,4 +80,5 @@ def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse
 @require_GET
 def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    record_view(actor=request.user, obj=episode, what="outcome_chart")
     return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")

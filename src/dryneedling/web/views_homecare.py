@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
 from dryneedling.clinical.knowledge import get_knowledge
@@ -39,6 +39,8 @@ from dryneedling.web.views_public import link_error
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=episode, what="home_care_editor")
     record = selectors.home_care_plan_for(actor=request.user, episode=episode)
     if request.method == "POST":
         require_clinician(request.user)  # a clinical act: refused in words before the form is read

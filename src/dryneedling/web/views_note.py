@@ -54,6 +54,7 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
     try:
         note_sign(actor=request.user, session_id=session_id, expected_version=int(request.POST.get("version", "0")))
     except (ValueError, ValidationError) as error:
@@ -105,6 +106,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         require_clinician(request.user)  # a clinical act: refused in words before the form is read
         form = TaskResolveForm(request.POST)
+        if form.is_valid():  # another clinic's task: a recorded denial, 404, before the write
+            selectors.followup_task_get_for(actor=request.user, task_id=form.cleaned_data["task"])
         try:
             if not form.is_valid():
                 raise ValidationError([str(m) for errors in form.errors.values() for m in errors])

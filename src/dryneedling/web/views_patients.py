@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dryneedling.accounts.audit import record_view
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_status, checkins_for_patient, outcome_instrument_choices
 from dryneedling.followup.services import checkin_link
@@ -60,6 +61,8 @@ def patient_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=patient, what="patient_form")
     initial = {field: getattr(patient, field) for field in PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -117,6 +120,8 @@ def episode_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def episode_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=episode, what="episode_form")
     initial = {
         "reason": episode.reason,
         "conditions": conditions_as_text([(c.code, c.text) for c in episode.conditions.all()]),

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dryneedling.accounts.audit import record_view
+from dryneedling.accounts.audit import record_refusal, record_view
 from dryneedling.accounts.models import Role
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.safetyrecords import selectors
@@ -50,6 +50,7 @@ def refusal_in_words(view: View) -> View:
             return view(request, *args, **kwargs)
         except PermissionDenied as error:
             reason = str(error) or "Your role does not allow this."
+            record_refusal(request=request, reason=reason)
             return render(request, "safety/refused.html", {"reason": reason}, status=403)
 
     return wrapper

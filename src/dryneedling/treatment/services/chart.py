@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.selectors import membership_for
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import pain_extent, validate_pain_regions
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
@@ -19,9 +20,21 @@ from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import names_match
 from dryneedling.treatment.models import Consent, Finding, PainDrawing, Side
-from dryneedling.treatment.services.common import require_clinician
+from dryneedling.treatment.services.common import CLINICAL_ROLES, require_clinician
 
 CHEST_ITEM = "chest_wall_neck"
+CONSENT_CLINICIAN_ONLY = (
+    "Only a clinician records consent in the clinic: the patient agrees with the clinician who will "
+    "needle and can answer their questions, and consent is what lets a session start. "
+    "Front desk can send the patient a consent link instead."
+)
+PAIN_DRAWING_CLINICIAN_ONLY = "Only a clinician records a pain drawing: it is part of the clinical examination."
+
+
+def clinician_check(*, actor: User, reason: str) -> None:
+    """PermissionDenied with `reason` (shown on the 403 page) unless the actor is a clinician."""
+    if membership_for(actor=actor).role not in CLINICAL_ROLES:
+        raise PermissionDenied(reason)
 
 
 def consent_signer_check(*, patient: Patient, signer: str, signed_name: str, field: str = "signed_name") -> str:
@@ -63,6 +76,7 @@ def consent_record(
     *, actor: User, patient: Patient, signed_name: str, optional_items: list[str], signer: str = "patient"
 ) -> Consent:
     """Consent taken in the clinic: the patient (or their substitute) reads, asks, agrees and signs."""
+    clinician_check(actor=actor, reason=CONSENT_CLINICIAN_ONLY)
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     signed_name = consent_signer_check(patient=patient, signer=signer, signed_name=signed_name)
     items = consent_items_agreed(optional_items)
@@ -147,6 +161,7 @@ def finding_create(*, actor: User, episode: Episode, **fields: Any) -> Finding:
 
 @transaction.atomic
 def pain_drawing_record(*, actor: User, episode: Episode, regions: Any, nprs: int | None) -> PainDrawing:
+    clinician_check(actor=actor, reason=PAIN_DRAWING_CLINICIAN_ONLY)
     episode = episode_get_for(actor=actor, episode_id=episode.pk)
     try:
         clean = validate_pain_regions(regions)
