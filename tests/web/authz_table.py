@@ -89,10 +89,13 @@ TABLE: dict[str, Row] = {
     "patient-list": Row(get=any_clinic(OK)),
     "patient-create": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "patient-detail": Row(get=clinic_a(OK)),
+    # Who saw this record: the clinic admin's accounting of disclosures.
+    "patient-access-report": Row(get=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=REFUSED, dana=OK)),
     "patient-edit": Row(get=clinic_a(OK), post=clinic_a(DONE)),
     "episode-create": Row(get=clinic_a(OK), post=clinic_a(DONE)),
     "intake-create": Row(get=clinic_a(OK), post=clinic_a(DONE)),
-    "consent-add": Row(get=clinic_a(OK), post=clinic_a(DONE)),
+    # Consent lets a session start: recorded in the clinic by clinicians only (others send the link).
+    "consent-add": Row(get=clinicians_of_a(OK), post=clinicians_of_a(DONE)),
     "episode-edit": Row(get=clinic_a(OK), post=clinic_a(DONE)),
     # --- chart (pages and htmx partials) ---
     "episode-chart": Row(get=clinic_a(OK)),
