@@ -27,6 +27,19 @@ from django.test import Client  # noqa: E402
 PASSWORD = "correct horse battery staple 42"
 
 
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Tests about one database engine run in that engine's pass of CI and are deselected (not
+    skipped) in the other: `.ci/run` runs the suite on both."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    other = "postgres_only" if "sqlite" in engine else "sqlite_only"
+    deselected = [item for item in items if item.get_closest_marker(other)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """Let Django empty the throwaway test database between transactional tests.

@@ -80,12 +80,11 @@ def test_audit_rows_hold_no_patient_names(patient_a, alice_client):
         assert "Quimby" not in text and "Zelda" not in text
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_insert_or_replace_cannot_rewrite_an_audit_row(alice):
     """SQLite's REPLACE deletes the old row without firing delete triggers unless
     recursive_triggers is on: the forged row must be refused on every connection."""
-    if connection.vendor != "sqlite":
-        pytest.skip("INSERT OR REPLACE is SQLite syntax; PostgreSQL has no such statement")
     event = audit_record(actor=alice, action="test.event")
     _guard_on()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -97,20 +96,18 @@ def test_insert_or_replace_cannot_rewrite_an_audit_row(alice):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_every_sqlite_connection_turns_on_recursive_triggers():
-    if connection.vendor != "sqlite":
-        pytest.skip("a SQLite pragma")
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA recursive_triggers")
         assert cursor.fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_insert_or_replace_is_refused_even_without_the_pragma(alice):
     """A connection that never set recursive_triggers (the sqlite3 shell) meets the insert trigger."""
-    if connection.vendor != "sqlite":
-        pytest.skip("INSERT OR REPLACE is SQLite syntax")
     event = audit_record(actor=alice, action="test.event")
     _guard_on()
     with connection.cursor() as cursor:
