@@ -5,10 +5,10 @@ from __future__ import annotations
 from dryneedling.clinical import bodychart
 from dryneedling.clinical import soap as core
 from dryneedling.clinical.billing import derive_cpt
-from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.treatment.models import AdverseEvent, Finding, Insertion, PainDrawing, Session
 from dryneedling.treatment.selectors import muscle_name
+from dryneedling.treatment.services.chart import consent_items_declined
 
 
 def _record(session: Session) -> core.SessionRecord:
@@ -87,7 +87,7 @@ def _override(i: Insertion) -> str:
 def _consent(session: Session) -> str:
     c = session.consent
     who = "the patient" if c.signer == "patient" else "the substitute decision-maker"
-    declined = [item.id.replace("_", " ") for item in consent_items() if not item.required and item.id not in c.items]
+    declined = consent_items_declined(c.items)
     text = f"Consent version {c.version} signed by {c.signed_name} ({who}) on {c.recorded_at:%Y-%m-%d}"
     return text + (f"; declined: {', '.join(declined)}." if declined else "; all items agreed.")
 

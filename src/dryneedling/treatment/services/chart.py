@@ -62,9 +62,14 @@ def optional_consent_items() -> list[str]:
     return [item.id for item in consent_items() if not item.required]
 
 
+def consent_items_declined(agreed: list[str]) -> list[str]:
+    """The optional items a consent's signer did not agree to, as short labels ("chest wall neck")."""
+    return [item_id.replace("_", " ") for item_id in optional_consent_items() if item_id not in agreed]
+
+
 def consent_items_agreed(optional_items: list[str]) -> list[str]:
     """Every required item plus the optional ones chosen; unknown or required ids are refused."""
-    optional = {item.id for item in consent_items() if not item.required}
+    optional = set(optional_consent_items())
     unknown = [i for i in optional_items if i not in optional]
     if unknown:
         raise ValidationError("Unknown consent item.")

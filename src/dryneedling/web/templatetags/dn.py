@@ -36,8 +36,7 @@ def flag_labels(keys: list[str]) -> str:
 
 @register.filter
 def declined_items(consent: object) -> list[str]:
-    """Optional consent items of the consent's version that the person did not agree to (short labels)."""
-    from dryneedling.clinical.education import consent_items
+    """Optional consent items the person did not agree to (short labels)."""
+    from dryneedling.treatment.services.chart import consent_items_declined
 
-    agreed = set(getattr(consent, "items", []) or [])
-    return [item.id.replace("_", " ") for item in consent_items() if not item.required and item.id not in agreed]
+    return consent_items_declined(list(getattr(consent, "items", []) or []))
