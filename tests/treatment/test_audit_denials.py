@@ -95,7 +95,7 @@ def test_tampered_patient_links_are_recorded(anon_client):
 @pytest.mark.django_db
 def test_refusals_answered_in_words_are_recorded_too(bob, bob_client, patient_a, clinic_a):
     assert bob_client.get(f"/patients/{patient_a.pk}/consent/").status_code == 403
-    assert bob_client.get("/clinic/safety-settings/").status_code == 403  # views_safety's own refusal page
+    assert bob_client.get("/clinic/safety-settings/").status_code == 403  # the safety settings view's own refusal page
     routes = set(
         AuditEvent.objects.filter(actor=bob, outcome="denied", clinic=clinic_a).values_list("object_id", flat=True)
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from dryneedling.web import views_homecare
+from dryneedling.web.views.followup import homecare as views_homecare
 
 pytestmark = pytest.mark.django_db
 URL = "/learn/clinic-a/dry-needling.pdf"

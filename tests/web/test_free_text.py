@@ -2,7 +2,7 @@
 right-to-left override U+202E, a zero-width space), tab and newlines in multi-line text only.
 
 NUL answered 500 on PostgreSQL and was silently stored on SQLite; U+202E turns "gnp.exe" into
-"exe.png" on a superbill. The check lives in the forms' base class (web/forms_base.py), so these
+"exe.png" on a superbill. The check lives in the forms' base class (web/forms/base.py), so these
 tests look at every form of the web layer, then at the views that used to read request.POST raw.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from django import forms
 
 import dryneedling.web
-from dryneedling.web.forms_base import FreeTextMixin
+from dryneedling.web.forms.base import FreeTextMixin
 from tests.conftest import PASSWORD, csrf_token
 from tests.followup.test_links_and_pages import path_of, post_public
 from tests.treatment.conftest import episode_a, ready_episode, session_a  # noqa: F401  (fixtures)
@@ -27,8 +27,9 @@ HOSTILE = {"NUL": "Zelda\x00Quimby", "RLO": "Zelda \u202eexe.png", "ZWSP": "Zel\
 
 
 def _form_modules() -> list[Any]:
-    names = [m.name for m in pkgutil.iter_modules(dryneedling.web.__path__) if m.name.startswith("forms")]
-    return [importlib.import_module(f"dryneedling.web.{name}") for name in names]
+    """Every module of the web layer (forms live in web/forms/, but a form declared anywhere counts)."""
+    names = [m.name for m in pkgutil.walk_packages(dryneedling.web.__path__, "dryneedling.web.")]
+    return [importlib.import_module(name) for name in names]
 
 
 def _form_classes() -> list[type[forms.BaseForm]]:
@@ -44,7 +45,7 @@ def test_every_web_form_uses_the_free_text_base() -> None:
     classes = _form_classes()
     assert len(classes) >= 20
     missing = [cls.__qualname__ for cls in classes if not issubclass(cls, FreeTextMixin)]
-    assert not missing, f"forms without the free-text check (derive from web.forms_base.Form): {missing}"
+    assert not missing, f"forms without the free-text check (derive from web.forms.base.Form): {missing}"
 
 
 def _kwargs(cls: type) -> dict[str, Any]:

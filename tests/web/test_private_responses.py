@@ -27,7 +27,7 @@ def test_healthz_says_ok_and_nothing_more(anon_client):
 
 @pytest.mark.django_db
 def test_healthz_says_unavailable_without_detail_and_logs_the_reason(anon_client, monkeypatch, caplog):
-    from dryneedling.web import views_auth
+    from dryneedling.web.views.accounts import auth as views_auth
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise DatabaseError("connection refused")

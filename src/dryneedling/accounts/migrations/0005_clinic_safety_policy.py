@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_clinic_maintenance_pain_threshold'),
+        ("accounts", "0004_clinic_maintenance_pain_threshold"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='age_of_consent',
+            model_name="clinic",
+            name="age_of_consent",
             field=models.PositiveSmallIntegerField(default=18),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='jurisdiction',
-            field=models.CharField(default='generic', max_length=40),
+            model_name="clinic",
+            name="jurisdiction",
+            field=models.CharField(default="generic", max_length=40),
         ),
     ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.referral import referral_highlights, trigger_point_markers
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.views.shared import AuthedRequest
 
 
 def _sources(ids: tuple[str, ...] | list[str]) -> list:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dryneedling.safetyrecords.models import IncidentKind, IncidentPerson, Profession
 from dryneedling.safetyrecords.selectors import jurisdiction_choices
-from dryneedling.web.forms_base import Form
+from dryneedling.web.forms.base import Form
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

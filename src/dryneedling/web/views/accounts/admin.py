@@ -17,8 +17,8 @@ from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import AuditEvent, Role
 from dryneedling.accounts.selectors import audit_list_for, membership_for
 from dryneedling.patients import selectors as patient_selectors
-from dryneedling.web.forms_admin import AuditFilterForm
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.forms.accounts import AuditFilterForm
+from dryneedling.web.views.shared import AuthedRequest
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["time_utc", "user", "action", "object_type", "object_id", "outcome", "address", "patient_id", "patient"]

@@ -13,7 +13,7 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safejson import JSONInputError, loads_bounded
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, Payer, Severity, Side, Technique
 from dryneedling.treatment.services.session import POSITIONS
-from dryneedling.web.forms_base import Form
+from dryneedling.web.forms.base import Form
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.25", "0.25 mm"), ("0.30", "0.30 mm")]

@@ -26,7 +26,7 @@ from dryneedling.safetyrecords.services import (
     training_record_add,
     training_record_retire,
 )
-from dryneedling.web.forms_safety import (
+from dryneedling.web.forms.safetyrecords import (
     ClinicianProfileForm,
     SafetySettingsForm,
     SharpsIncidentCloseForm,
@@ -34,8 +34,7 @@ from dryneedling.web.forms_safety import (
     TrainingRecordForm,
     TrainingRecordRetireForm,
 )
-from dryneedling.web.http import AuthedRequest
-from dryneedling.web.views_patients import form_errors
+from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]

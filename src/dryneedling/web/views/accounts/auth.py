@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Outcome
 from dryneedling.clinical.text import escape_forbidden
-from dryneedling.web.forms import LoginForm
+from dryneedling.web.forms.patients import LoginForm
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 
 from dryneedling.clinical.intake import Question, choice_label, is_shown
-from dryneedling.web.forms_base import Form
+from dryneedling.web.forms.base import Form
 
 GROUP_LABELS = {
     "consent": "Consent and communication",

@@ -9,32 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Outcome
 from dryneedling.followup import questions
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.services import checkin_answer, checkin_from_token
-
-LINK_MESSAGES = {
-    "invalid": "This link is not valid. Please use the link in your most recent message from the clinic.",
-    "expired": "This link has expired. The clinic will contact you if they need anything.",
-    "used": "This form has already been answered. Thank you.",
-}
-
-
-def link_error(request: HttpRequest, reason: str) -> HttpResponse:
-    """The one answer to a refused link; each refusal is audited (route and reason, never the token)."""
-    status = 410 if reason in ("expired", "used") else 404
-    route = request.resolver_match.url_name if request.resolver_match else ""
-    audit_record(
-        actor=None,
-        action="link.refused",
-        object_type="route",
-        object_id=route or "",
-        outcome=Outcome.DENIED,
-        detail={"reason": reason, "method": request.method},
-    )
-    return render(request, "public/link_error.html", {"message": LINK_MESSAGES[reason]}, status=status)
+from dryneedling.web.views.shared import link_error
 
 
 @never_cache

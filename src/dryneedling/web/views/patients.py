@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,18 +17,10 @@ from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.treatment import selectors as treatment_selectors
-from dryneedling.web.forms import EpisodeForm, PatientForm, conditions_as_text
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
+from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 PAGE_SIZE = 25
-
-
-def form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

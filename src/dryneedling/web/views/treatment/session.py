@@ -27,15 +27,14 @@ from dryneedling.treatment.services.session import (
     session_complete,
     session_start,
 )
-from dryneedling.web.forms_treatment import (
+from dryneedling.web.forms.treatment import (
     AdverseEventForm,
     CleanTechniqueForm,
     CompleteForm,
     InsertionForm,
     SessionStartForm,
 )
-from dryneedling.web.http import AuthedRequest
-from dryneedling.web.views_patients import form_errors
+from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 
 @login_required

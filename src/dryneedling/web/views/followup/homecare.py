@@ -30,9 +30,8 @@ from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.selectors import fee_schedule_for
 from dryneedling.treatment.services.common import require_clinician
-from dryneedling.web.forms_followup import HomeCarePlanForm, PublicConsentForm
-from dryneedling.web.http import AuthedRequest
-from dryneedling.web.views_public import link_error
+from dryneedling.web.forms.followup import HomeCarePlanForm, PublicConsentForm
+from dryneedling.web.views.shared import AuthedRequest, link_error
 
 
 @login_required

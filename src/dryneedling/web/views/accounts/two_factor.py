@@ -16,8 +16,8 @@ from django_otp import login as otp_login
 from dryneedling.accounts import two_factor as tf
 from dryneedling.accounts.models import RecoveryCodeDevice
 from dryneedling.accounts.selectors import membership_for
-from dryneedling.web.forms_two_factor import EnrolmentCodeForm, TwoFactorCodeForm, TwoFactorPolicyForm
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.forms.accounts import EnrolmentCodeForm, TwoFactorCodeForm, TwoFactorPolicyForm
+from dryneedling.web.views.shared import AuthedRequest
 
 
 def _next_url(request: AuthedRequest) -> str:

@@ -1,4 +1,4 @@
-"""Forms of the clinic admin pages: the audit trail's filters."""
+"""Forms of accounts: the audit trail's filters, two-factor codes and the clinic's two-factor policy."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from dryneedling.accounts.models import Outcome
-from dryneedling.web.forms import DATE_WIDGET
-from dryneedling.web.forms_base import Form
+from dryneedling.web.forms.base import Form
+from dryneedling.web.forms.patients import DATE_WIDGET
 
 
 class AuditFilterForm(Form):
@@ -27,3 +27,27 @@ class AuditFilterForm(Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date comes before the start date.")
         return data
+
+
+class TwoFactorCodeForm(Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+    )
+
+
+class EnrolmentCodeForm(Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="The 6 digits the app shows after you add the account.",
+    )
+
+
+class TwoFactorPolicyForm(Form):
+    require_front_desk = forms.BooleanField(required=False, label="Front desk must use two-factor sign-in too")

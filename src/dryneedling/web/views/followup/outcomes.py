@@ -15,7 +15,7 @@ from dryneedling.followup import selectors
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.views.shared import AuthedRequest
 
 
 @login_required

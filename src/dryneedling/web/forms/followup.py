@@ -1,5 +1,5 @@
 """Forms of the home-care plan, the patient's consent link, follow-up tasks and the audit filter.
-These views read many fields; the forms hold their free-text checks (forms_base), so a NUL byte
+These views read many fields; the forms hold their free-text checks (web/forms/base.py), so a NUL byte
 or a right-to-left override is a message, not a 500 on PostgreSQL."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from dryneedling.clinical.homecare import MAX_TEXT, MAX_TITLE
-from dryneedling.web.forms_base import Form
+from dryneedling.web.forms.base import Form
 
 
 class HomeCarePlanForm(Form):

@@ -15,8 +15,8 @@ from dryneedling.clinical.intake import QUESTIONS, prefill_answers
 from dryneedling.intake.selectors import screening_current_for
 from dryneedling.intake.services import screening_record
 from dryneedling.patients import selectors
-from dryneedling.web.forms_intake import IntakeForm, form_initial
-from dryneedling.web.http import AuthedRequest
+from dryneedling.web.forms.intake import IntakeForm, form_initial
+from dryneedling.web.views.shared import AuthedRequest
 
 
 def _age(date_of_birth: date, today: date) -> int:

@@ -25,9 +25,8 @@ from dryneedling.treatment.services.chart import (
     finding_create,
     pain_drawing_record,
 )
-from dryneedling.web.forms_treatment import ConsentForm, FindingForm, PainDrawingForm
-from dryneedling.web.http import AuthedRequest
-from dryneedling.web.views_patients import form_errors
+from dryneedling.web.forms.treatment import ConsentForm, FindingForm, PainDrawingForm
+from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 
 def _region_choices() -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from dryneedling.patients.models import EpisodeStatus, ReferralSource, Sex
 from dryneedling.patients.validation import parse_conditions
-from dryneedling.web.forms_base import Form, SignInForm
+from dryneedling.web.forms.base import Form, SignInForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

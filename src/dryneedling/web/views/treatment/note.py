@@ -16,10 +16,9 @@ from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.adverse import followup_task_resolve
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
-from dryneedling.web.forms_followup import TaskResolveForm
-from dryneedling.web.forms_treatment import AmendmentForm, NoteForm
-from dryneedling.web.http import AuthedRequest
-from dryneedling.web.views_patients import form_errors
+from dryneedling.web.forms.followup import TaskResolveForm
+from dryneedling.web.forms.treatment import AmendmentForm, NoteForm
+from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 
 @login_required
