@@ -37,8 +37,8 @@ def _open_session(user):  # type: ignore[no-untyped-def]
     training_record_add(
         actor=user, clinician=user, course="Bench course", provider="Bench", hours=60, completed_on=date(2024, 1, 1)
     )
-    open_tasks = FollowUpTask.objects.filter(resolved_at__isnull=True).values("patient_id")
-    patient = Patient.objects.filter(clinic=user.membership.clinic).exclude(pk__in=open_tasks).order_by("id").first()
+    open_tasks = FollowUpTask.objects.for_actor(user).filter(resolved_at__isnull=True).values("patient_id")
+    patient = Patient.objects.for_actor(user).exclude(pk__in=open_tasks).order_by("id").first()
     answers = all_clear_answers()
     screening_record(actor=user, patient=patient, answers=answers)
     consent_record(
@@ -120,7 +120,7 @@ def main() -> int:
     client = Client()
     client.force_login(user)
     _verify_second_factor(client, user)
-    patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)[:ROUNDS])
+    patient_ids = list(Patient.objects.for_clinic(clinic).values_list("pk", flat=True)[:ROUNDS])
     cases = [
         ("patient list page", "page", lambda i: client.get("/patients/", {"page": i % 50 + 1})),
         (

@@ -85,6 +85,6 @@ def demo_load() -> list[tuple[str, str, str]]:
         clinic = clinics[slug]
         for code, amount in DEMO_FEES.items():
             FeeScheduleItem.objects.get_or_create(clinic=clinic, code=code, defaults={"amount": amount})
-        if not Patient.objects.filter(clinic=clinic).exists():
+        if not Patient.objects.for_clinic(clinic).exists():
             seed_clinic(clinic=clinic, patients=n_patients, seed=seed)
     return logins

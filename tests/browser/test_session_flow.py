@@ -174,7 +174,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(page.locator(".messages")).to_contain_text("Finding recorded.")
     expect(history.locator("tr")).to_have_count(2)
     expect(history).to_contain_text("Gluteus medius")
-    findings = {f.muscle_id: f for f in Finding.objects.filter(episode=episode)}
+    findings = {f.muscle_id: f for f in Finding.unscoped.filter(episode=episode)}
     markers = page.locator('form[action*="findings"] svg[data-view="back"] circle.point[data-finding]')
     expect(markers).to_have_count(2)
     for finding in findings.values():
@@ -241,7 +241,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(points.nth(1)).to_contain_text("Gluteus medius (right)")
     expect(totals).to_contain_text("2 points")
     expect(totals).to_contain_text("2 muscles")
-    saved = list(Insertion.objects.filter(session_id=session_id).order_by("pk"))
+    saved = list(Insertion.unscoped.filter(session_id=session_id).order_by("pk"))
     assert [(i.muscle_id, i.side, i.actual_seconds, i.planned_seconds) for i in saved] == [
         ("upper_trapezius", "right", 2, 2),
         ("gluteus_medius", "right", 2, 2),
@@ -258,7 +258,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(workspace.locator(".messages")).to_contain_text("Side effect recorded.")
     expect(workspace.locator("li.ae")).to_have_count(1)
     expect(workspace.locator("li.ae")).to_contain_text("Mild")
-    event = AdverseEvent.objects.get(session_id=session_id)
+    event = AdverseEvent.unscoped.get(session_id=session_id)
     assert (event.kind, event.severity) == ("bruising", "mild")
 
     # ---- complete the session: the draft note is written from the record ------------------
@@ -267,7 +267,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     page.get_by_role("button", name="Complete session and write the note").click()
     expect(page).to_have_url(f"{base}/sessions/{session_id}/note/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draft")
-    assert Session.objects.get(pk=session_id).status == "completed"
+    assert Session.unscoped.get(pk=session_id).status == "completed"
     objective = page.get_by_label("Objective").input_value()
     for line in (
         "Upper trapezius (right): active trigger point",
@@ -296,7 +296,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(page.get_by_role("button", name="Sign note")).to_have_count(0)
     expect(page.locator('textarea[name="subjective"]')).to_have_count(0)
     # ...and a hand-made POST with a valid CSRF token is refused, the text unchanged.
-    note = Note.objects.get(session_id=session_id)
+    note = Note.unscoped.get(session_id=session_id)
     token = page.locator('input[name="csrfmiddlewaretoken"]').first.input_value()
     response = page.request.post(
         f"{base}/sessions/{session_id}/note/",
@@ -332,7 +332,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(signed_subjective).to_have_text(SUBJECTIVE)
     note.refresh_from_db()
     assert note.subjective == SUBJECTIVE and note.signed_at is not None
-    assert NoteAmendment.objects.filter(note=note, section="subjective", text=AMENDMENT).count() == 1
+    assert NoteAmendment.unscoped.filter(note=note, section="subjective", text=AMENDMENT).count() == 1
 
     # ---- superbill: page and PDF bill 20560 ------------------------------------------------
     page.get_by_role("link", name="Superbill").click()

@@ -96,13 +96,13 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
     expect(page.get_by_text("This screening found precautions.")).to_be_visible()
     page.get_by_role("button", name="Start session").click()
     expect(page.get_by_text("Acknowledge this precaution: say what you will do about it.")).to_be_visible()
-    assert not Session.objects.filter(patient=nora).exists()
+    assert not Session.unscoped.filter(patient=nora).exists()
     for group in page.locator("fieldset.q").all():
         group.get_by_label("No", exact=True).check()
     page.get_by_label(re.compile(r"^Precaution: Diabetes")).fill(ACK)
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/sessions/\d+/$"))
-    session = Session.objects.get(patient=nora)
+    session = Session.unscoped.get(patient=nora)
     assert session.precaution_acks[0]["action"] == ACK
 
     # ---- a declined consent item blocks the muscles it covers --------------------------------
@@ -117,13 +117,13 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
     page.get_by_label("Reason to proceed despite warnings").fill("The patient asked for it today")
     page.get_by_role("button", name="Record point").click()
     expect(page.locator("#point-form .has-error")).to_contain_text("declined the consent item")
-    assert not Insertion.objects.filter(session=session).exists()
+    assert not Insertion.unscoped.filter(session=session).exists()
 
     # ---- an electrical lead pair from the chest wall to the back is blocked ------------------
     _start(page, base, olive)
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/sessions/\d+/$"))
-    olive_session = Session.objects.get(patient=olive)
+    olive_session = Session.unscoped.get(patient=olive)
     clean_technique(page)
     _point(page, "pectoralis_major", "left", "25", "pincer")
     _electrical(page)
@@ -135,7 +135,7 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
     expect(points.first).to_contain_text("2.0 Hz")
     _point(page, "rhomboids", "left", "15", "bracketing")
     _electrical(page)
-    first_lead = Insertion.objects.get(session=olive_session)
+    first_lead = Insertion.unscoped.get(session=olive_session)
     pair = page.get_by_label("Lead paired with")
     expect(pair.locator(f'option[value="{first_lead.pk}"]')).to_have_text("Point 1: Pectoralis major (left)")
     pair.select_option(str(first_lead.pk))
@@ -146,7 +146,7 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
     page.get_by_role("button", name="Record point").click()
     expect(page.locator("#point-form .has-error")).to_contain_text("across the thorax")
     expect(points).to_have_count(1)
-    assert Insertion.objects.filter(session=olive_session).count() == 1
+    assert Insertion.unscoped.filter(session=olive_session).count() == 1
 
     # ---- the session completes only when every needle is accounted for ----------------------
     page.get_by_label("Needles used").fill("2")

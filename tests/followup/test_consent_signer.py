@@ -38,7 +38,7 @@ def test_a_link_signed_in_someone_elses_name_is_refused(alice_client, anon_clien
     response = post_public(anon_client, url, {"items": required, "signed_name": "Someone Else"})
     assert response.status_code == 400
     assert "does not match the patient" in response.content.decode()
-    assert not Consent.objects.exists()
+    assert not Consent.unscoped.exists()
     # Nothing of the patient leaks into the refusal.
     assert "Zelda" not in response.content.decode() and "Quimby" not in response.content.decode()
 
@@ -54,7 +54,7 @@ def test_a_recorded_substitute_decision_maker_may_sign(alice, alice_client, anon
     patient_update(actor=alice, patient=patient_a, decision_maker_name="Max Quimby", decision_maker_relationship="Son")
     signed = post_public(anon_client, url, {"items": required, "signed_name": "max quimby", "signer": "substitute"})
     assert signed.status_code == 200
-    consent = Consent.objects.get()
+    consent = Consent.unscoped.get()
     assert (consent.signer, consent.signed_name, consent.version) == ("substitute", "max quimby", CONSENT_VERSION)
     page = alice_client.get(f"/patients/{patient_a.pk}/").content.decode()
     assert "max quimby" in page and "substitute decision-maker" in page and CONSENT_VERSION in page

@@ -82,10 +82,10 @@ def week_4(alice, soreness, ready_episode):  # type: ignore[no-untyped-def]
 
     course_complete(actor=alice, episode=ready_episode)
     now = timezone.now()
-    CheckIn.objects.filter(episode=ready_episode, kind="week_4").update(
+    CheckIn.unscoped.filter(episode=ready_episode, kind="week_4").update(
         due_at=now - timedelta(hours=1), expires_at=now + timedelta(days=14)
     )
-    return CheckIn.objects.get(episode=ready_episode, kind="week_4")
+    return CheckIn.unscoped.get(episode=ready_episode, kind="week_4")
 
 
 def _nothing_stored(check_in) -> None:  # type: ignore[no-untyped-def]
@@ -94,8 +94,8 @@ def _nothing_stored(check_in) -> None:  # type: ignore[no-untyped-def]
 
     check_in.refresh_from_db()
     assert check_in.answered_at is None and check_in.answers is None and check_in.red_flags == []
-    assert not OutcomeRecord.objects.filter(check_in=check_in).exists()
-    assert not Alert.objects.filter(check_in=check_in).exists()
+    assert not OutcomeRecord.unscoped.filter(check_in=check_in).exists()
+    assert not Alert.unscoped.filter(check_in=check_in).exists()
     assert not AuditEvent.objects.filter(action="check_in.answer", object_id=str(check_in.pk)).exists()
 
 
@@ -151,7 +151,7 @@ def test_refused_check_in_links_get_the_generic_page(
         assert post_public(anon_client, good, SORENESS_OK).status_code == 200
         url = good
     elif case == "expired":
-        CheckIn.objects.filter(pk=soreness.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        CheckIn.unscoped.filter(pk=soreness.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
         url = good
     elif case == "home_care_token":  # a valid token for another purpose, same object id space
         plan = home_care_plan_create(actor=alice, episode=ready_episode)
@@ -270,7 +270,7 @@ def test_week_4_check_in_stores_nprs_psfs_and_groc(anon_client, week_4, patient_
         "groc": 3,
         "adherence": "most_days",
     }
-    rows = {r.instrument_id: r for r in OutcomeRecord.objects.filter(check_in=week_4)}
+    rows = {r.instrument_id: r for r in OutcomeRecord.unscoped.filter(check_in=week_4)}
     assert set(rows) == {"nprs", "psfs", "groc"}
     assert rows["nprs"].value == 6 and rows["groc"].value == 3
     assert rows["psfs"].value == pytest.approx(5.33) and rows["psfs"].items == [4, 7, 5]
@@ -281,7 +281,7 @@ def test_week_4_check_in_stores_nprs_psfs_and_groc(anon_client, week_4, patient_
             ready_episode.pk,
         )
         assert row.recorded_at == week_4.answered_at and row.entered_by is None
-    assert not Alert.objects.exists()
+    assert not Alert.unscoped.exists()
     audit = AuditEvent.objects.get(action="check_in.answer")
     assert (audit.object_id, audit.actor_id, audit.clinic_id) == (str(week_4.pk), None, ready_episode.clinic_id)
     assert not AuditEvent.objects.filter(action="alert.create").exists()
@@ -302,11 +302,11 @@ def test_fewer_than_three_activities_are_kept_but_not_scored_as_psfs(activities,
     assert "Get help now" in response.content.decode()
     week_4.refresh_from_db()
     assert len(week_4.answers["activities"]) == activities
-    assert sorted(OutcomeRecord.objects.filter(check_in=week_4).values_list("instrument_id", flat=True)) == [
+    assert sorted(OutcomeRecord.unscoped.filter(check_in=week_4).values_list("instrument_id", flat=True)) == [
         "groc",
         "nprs",
     ]
-    assert Alert.objects.get().flags == ["severe_pain"]
+    assert Alert.unscoped.get().flags == ["severe_pain"]
 
 
 def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
@@ -329,10 +329,10 @@ def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
     soreness.refresh_from_db()
     assert soreness.red_flags == ["breathing"] and soreness.answers["soreness"] == 3
     assert soreness.answers["side_effects"] == ["bruising", "pain_after"]
-    alert = Alert.objects.get()
+    alert = Alert.unscoped.get()
     assert (alert.check_in_id, alert.patient_id, alert.flags) == (soreness.pk, patient_a.pk, ["breathing"])
     assert alert.acknowledged_at is None
-    assert [r.instrument_id for r in OutcomeRecord.objects.filter(check_in=soreness)] == ["nprs_soreness"]
+    assert [r.instrument_id for r in OutcomeRecord.unscoped.filter(check_in=soreness)] == ["nprs_soreness"]
     answer = AuditEvent.objects.get(action="check_in.answer")
     created = AuditEvent.objects.get(action="alert.create")
     assert answer.object_id == str(soreness.pk) and created.object_id == str(alert.pk)
@@ -345,7 +345,7 @@ def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
     assert again.status_code == 410 and USED in again.content.decode()
     soreness.refresh_from_db()
     assert soreness.answers["soreness"] == 3
-    assert Alert.objects.count() == 1 and OutcomeRecord.objects.count() == 1
+    assert Alert.unscoped.count() == 1 and OutcomeRecord.unscoped.count() == 1
     assert AuditEvent.objects.filter(action="check_in.answer").count() == 1
 
     # The clinic sees the alert and acknowledges it.
@@ -379,7 +379,7 @@ def test_alerts_are_acknowledged_only_by_clinicians_of_the_clinic(anon_client, b
     from dryneedling.followup.services import checkin_link
 
     post_public(anon_client, path_of(checkin_link(soreness)), {**SORENESS_OK, "flag_infection": "yes"})
-    alert = Alert.objects.get()
+    alert = Alert.unscoped.get()
     assert alert.flags == ["infection"]
     response = carol_client.post(
         "/followup/", {"alert": alert.pk, "csrfmiddlewaretoken": csrf_token(carol_client, "/followup/")}, follow=True
@@ -401,17 +401,17 @@ def test_the_follow_up_list_filters_by_status(alice_client, carol, alice, sorene
     now = timezone.now()
     session = soreness.session
     hour, day = timedelta(hours=1), timedelta(days=1)
-    CheckIn.objects.filter(pk=soreness.pk).update(due_at=now - hour, expires_at=now + 3 * day)  # due
+    CheckIn.unscoped.filter(pk=soreness.pk).update(due_at=now - hour, expires_at=now + 3 * day)  # due
     common = {"clinic": session.clinic, "patient": session.patient, "episode": ready_episode, "session": session}
-    CheckIn.objects.create(kind="week_1", due_at=now - 3 * day, expires_at=now + hour, **common)  # overdue
-    CheckIn.objects.create(kind="week_4", due_at=now + day, expires_at=now + 5 * day, **common)  # upcoming
-    CheckIn.objects.create(kind="week_12", due_at=now - 5 * day, expires_at=now - day, **common)  # expired
+    CheckIn.unscoped.create(kind="week_1", due_at=now - 3 * day, expires_at=now + hour, **common)  # overdue
+    CheckIn.unscoped.create(kind="week_4", due_at=now + day, expires_at=now + 5 * day, **common)  # upcoming
+    CheckIn.unscoped.create(kind="week_12", due_at=now - 5 * day, expires_at=now - day, **common)  # expired
     second = complete_session(alice, ready_episode)
-    CheckIn.objects.filter(session=second).update(
+    CheckIn.unscoped.filter(session=second).update(
         due_at=now - 2 * day, answered_at=now - day, answers={"red_flags": []}
     )  # answered
     third = complete_session(alice, ready_episode)
-    CheckIn.objects.filter(session=third).update(
+    CheckIn.unscoped.filter(session=third).update(
         due_at=now - 4 * day, answered_at=now - day, answers={"red_flags": ["severe_pain"]}, red_flags=["severe_pain"]
     )  # red flag
     _, other = screened_patient(carol, "B-9", "Boris", "Elsewhere")
@@ -456,7 +456,7 @@ def test_home_care_plan_generate_edit_conflict_and_patient_link(
     assert "Generate plan" in alice_client.get(url).content.decode()
     response = alice_client.post(url, {"csrfmiddlewaretoken": csrf_token(alice_client, url)}, follow=True)
     assert "Plan generated" in response.content.decode()
-    record = HomeCarePlan.objects.get()
+    record = HomeCarePlan.unscoped.get()
     assert record.version == 1 and record.episode_id == ready_episode.pk
     items = [item for section in record.plan["sections"] for item in section["items"]]
     assert len(items) >= 2, record.plan
@@ -535,7 +535,7 @@ def test_home_care_plan_needs_a_clinician(bob_client, ready_episode):
     url = f"/episodes/{ready_episode.pk}/home-care/"
     response = bob_client.post(url, {"csrfmiddlewaretoken": csrf_token(bob_client, url)})
     assert response.status_code == 403
-    assert not HomeCarePlan.objects.exists()
+    assert not HomeCarePlan.unscoped.exists()
 
 
 def test_another_clinic_gets_404_on_plan_outcomes_and_course_complete(
@@ -560,9 +560,9 @@ def test_another_clinic_gets_404_on_plan_outcomes_and_course_complete(
     assert response.status_code == 404
     ready_episode.refresh_from_db()
     assert ready_episode.course_completed_at is None
-    assert CheckIn.objects.exclude(kind="soreness").count() == 0
-    assert HomeCarePlan.objects.get().version == 1
-    assert not OutcomeRecord.objects.exists()
+    assert CheckIn.unscoped.exclude(kind="soreness").count() == 0
+    assert HomeCarePlan.unscoped.get().version == 1
+    assert not OutcomeRecord.unscoped.exists()
 
 
 def test_course_complete_by_page(alice_client, soreness, ready_episode, patient_a):
@@ -574,12 +574,12 @@ def test_course_complete_by_page(alice_client, soreness, ready_episode, patient_
         f"/episodes/{ready_episode.pk}/course-complete/", {"csrfmiddlewaretoken": token}, follow=True
     )
     assert "check-ins scheduled at 1, 4 and 12 weeks" in response.content.decode()
-    assert sorted(CheckIn.objects.values_list("kind", flat=True)) == ["soreness", "week_1", "week_12", "week_4"]
+    assert sorted(CheckIn.unscoped.values_list("kind", flat=True)) == ["soreness", "week_1", "week_12", "week_4"]
     response = alice_client.post(
         f"/episodes/{ready_episode.pk}/course-complete/", {"csrfmiddlewaretoken": token}, follow=True
     )
     assert "completed already" in response.content.decode()
-    assert CheckIn.objects.count() == 4
+    assert CheckIn.unscoped.count() == 4
 
 
 # ---- outcomes chart -----------------------------------------------------------------------------
@@ -651,11 +651,11 @@ def test_consent_by_link(alice_client, anon_client, patient_a):
         response = post(data)
         assert response.status_code == 400, data
         assert message in response.content.decode()
-        assert not Consent.objects.filter(patient=patient_a).exists()
+        assert not Consent.unscoped.filter(patient=patient_a).exists()
 
     response = post({"items": required, "signed_name": "  Zelda Quimby "})
     assert response.status_code == 200 and "Your consent reached Clinic A" in response.content.decode()
-    consent = Consent.objects.get(patient=patient_a)
+    consent = Consent.unscoped.get(patient=patient_a)
     assert consent.version == CONSENT_VERSION and consent.signed_name == "Zelda Quimby"
     assert consent.covers_chest_and_neck is False and consent.items == sorted(required)
     assert consent.recorded_by is None
@@ -664,7 +664,7 @@ def test_consent_by_link(alice_client, anon_client, patient_a):
     # Reuse: the same link is now used.
     for response in (anon_client.get(url), post({"items": required, "signed_name": "Zelda Quimby"})):
         assert response.status_code == 410 and USED in response.content.decode()
-    assert Consent.objects.filter(patient=patient_a).count() == 1
+    assert Consent.unscoped.filter(patient=patient_a).count() == 1
 
 
 def test_consent_by_link_with_the_chest_and_neck_item(alice_client, anon_client, patient_a):
@@ -675,7 +675,7 @@ def test_consent_by_link_with_the_chest_and_neck_item(alice_client, anon_client,
     every = [i.id for i in consent_items()]
     response = post_public(anon_client, url, {"items": every, "signed_name": "Zelda Quimby"})
     assert response.status_code == 200
-    consent = Consent.objects.get(patient=patient_a)
+    consent = Consent.unscoped.get(patient=patient_a)
     assert consent.covers_chest_and_neck is True and "chest_wall_neck" in consent.items
     # A tampered consent link is refused.
     tampered = f"/s/{tamper(url.split('/')[2])}/"

@@ -19,8 +19,8 @@ from django.utils import timezone
 from dryneedling.followup.models import CheckIn
 from dryneedling.treatment.models import Session
 now = timezone.now()
-CheckIn.objects.all().delete()  # the seed writes its own (answered or past) check-ins
-sessions = list(Session.objects.select_related("patient", "episode"))
+CheckIn.unscoped.all().delete()  # the seed writes its own (answered or past) check-ins
+sessions = list(Session.unscoped.select_related("patient", "episode"))
 rows = []
 for session in sessions:
     patient = session.patient
@@ -29,7 +29,7 @@ for session in sessions:
     for kind in ("soreness", "week_1", "week_4", "week_12"):
         rows.append(CheckIn(clinic=session.clinic, patient=patient, episode=session.episode, session=session,
                             kind=kind, due_at=now - timedelta(hours=1), expires_at=now + timedelta(days=2)))
-CheckIn.objects.bulk_create(rows)
+CheckIn.unscoped.bulk_create(rows)
 print(len(rows))
 """
 

@@ -68,7 +68,7 @@ def complete_session(actor, episode, *, ended_ago: timedelta | None = None):  # 
     finish(actor, session)
     if ended_ago is not None:
         ended = timezone.now() - ended_ago
-        Session.objects.filter(pk=session.pk).update(started_at=ended - timedelta(minutes=30), ended_at=ended)
+        Session.unscoped.filter(pk=session.pk).update(started_at=ended - timedelta(minutes=30), ended_at=ended)
     session.refresh_from_db()
     return session
 
@@ -80,7 +80,7 @@ def test_completing_a_session_schedules_the_soreness_check_in(alice, ready_episo
     from dryneedling.followup.services import checkins_after_session
 
     session = complete_session(alice, ready_episode)
-    check_in = CheckIn.objects.get()
+    check_in = CheckIn.unscoped.get()
     assert (check_in.session_id, check_in.kind) == (session.pk, "soreness")
     assert (check_in.clinic_id, check_in.patient_id, check_in.episode_id) == (
         session.clinic_id,
@@ -92,7 +92,7 @@ def test_completing_a_session_schedules_the_soreness_check_in(alice, ready_episo
     assert check_in.answered_at is None and check_in.reminder_sent_at is None
     # Idempotent: scheduling again keeps the one check-in.
     assert checkins_after_session(session=session).pk == check_in.pk
-    assert CheckIn.objects.count() == 1
+    assert CheckIn.unscoped.count() == 1
 
 
 @pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_an_in_progress_session_schedules_nothing(alice, ready_episode):
 
     session = start_session(alice, ready_episode)
     record(alice, session)
-    assert CheckIn.objects.count() == 0
+    assert CheckIn.unscoped.count() == 0
 
 
 @pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_course_complete_schedules_weeks_1_4_12_after_the_last_session(alice, re
         assert check_in.due_at == last.ended_at + timedelta(days=due_days)
         assert check_in.expires_at == last.ended_at + timedelta(days=expiry_days)
         assert check_in.patient_id == ready_episode.patient_id and check_in.episode_id == ready_episode.pk
-    assert not CheckIn.objects.filter(session=earlier).exclude(kind="soreness").exists()
+    assert not CheckIn.unscoped.filter(session=earlier).exclude(kind="soreness").exists()
     ready_episode.refresh_from_db()
     assert ready_episode.course_completed_at is not None and ready_episode.course_completed_at >= before
     assert AuditEvent.objects.filter(action="course.complete", object_id=str(ready_episode.pk)).count() == 1
@@ -132,7 +132,7 @@ def test_course_complete_schedules_weeks_1_4_12_after_the_last_session(alice, re
     # Twice is refused, and schedules nothing more.
     with pytest.raises(ValidationError, match="completed already"):
         course_complete(actor=alice, episode=ready_episode)
-    assert CheckIn.objects.exclude(kind="soreness").count() == 3
+    assert CheckIn.unscoped.exclude(kind="soreness").count() == 3
     assert AuditEvent.objects.filter(action="course.complete").count() == 1
 
 
@@ -150,7 +150,7 @@ def test_course_complete_needs_a_completed_session(alice, ready_episode):
         course_complete(actor=alice, episode=ready_episode)
     ready_episode.refresh_from_db()
     assert ready_episode.course_completed_at is None
-    assert CheckIn.objects.count() == 0
+    assert CheckIn.unscoped.count() == 0
 
 
 @pytest.mark.django_db
@@ -165,14 +165,14 @@ def test_course_complete_is_for_clinicians_of_the_clinic(alice, bob, carol, read
         course_complete(actor=carol, episode=ready_episode)
     ready_episode.refresh_from_db()
     assert ready_episode.course_completed_at is None
-    assert CheckIn.objects.exclude(kind="soreness").count() == 0
+    assert CheckIn.unscoped.exclude(kind="soreness").count() == 0
 
 
 # ---- maintenance review -----------------------------------------------------------------------
 def _pain(episode, value: float, when):  # type: ignore[no-untyped-def]
     from dryneedling.followup.models import OutcomeRecord
 
-    return OutcomeRecord.objects.create(
+    return OutcomeRecord.unscoped.create(
         clinic=episode.clinic,
         patient=episode.patient,
         episode=episode,
@@ -185,7 +185,7 @@ def _pain(episode, value: float, when):  # type: ignore[no-untyped-def]
 def _course_ended(episode, ago: timedelta):  # type: ignore[no-untyped-def]
     from dryneedling.patients.models import Episode
 
-    Episode.objects.filter(pk=episode.pk).update(course_completed_at=timezone.now() - ago)
+    Episode.unscoped.filter(pk=episode.pk).update(course_completed_at=timezone.now() - ago)
     episode.refresh_from_db()
     return episode
 
@@ -220,7 +220,7 @@ def test_maintenance_review_lists_pain_above_threshold_and_courses_12_weeks_old(
     _course_ended(baseline_only, timedelta(weeks=2))
     _pain(baseline_only, 8, now - timedelta(weeks=6))  # before the course ended: not a follow-up
     _course_ended(on_hold, timedelta(weeks=20))
-    type(on_hold).objects.filter(pk=on_hold.pk).update(status="on_hold")
+    type(on_hold).unscoped.filter(pk=on_hold.pk).update(status="on_hold")
     _course_ended(b_episode, timedelta(weeks=20))
     _pain(b_episode, 9, now - timedelta(days=1))
 
@@ -266,10 +266,10 @@ def test_send_due_emails_only_due_unanswered_unexpired_check_ins_with_an_email(a
     wendy_session = complete_session(alice, wendy_episode)
     xavier_session = complete_session(alice, xavier_episode)
     yara_session = complete_session(alice, yara_episode)
-    CheckIn.objects.all().delete()  # the soreness check-ins of today's sessions: rebuilt below
+    CheckIn.unscoped.all().delete()  # the soreness check-ins of today's sessions: rebuilt below
 
     def make(session, kind: str, *, due: timedelta, expires: timedelta, **extra):  # type: ignore[no-untyped-def]
-        return CheckIn.objects.create(
+        return CheckIn.unscoped.create(
             clinic=session.clinic,
             patient=session.patient,
             episode=session.episode,
@@ -316,7 +316,7 @@ def test_send_due_emails_only_due_unanswered_unexpired_check_ins_with_an_email(a
         check_in.refresh_from_db()
         assert check_in.reminder_sent_at == now
 
-    assert CheckIn.objects.filter(reminder_sent_at=now).count() == 2
+    assert CheckIn.unscoped.filter(reminder_sent_at=now).count() == 2
     assert AuditEvent.objects.filter(action="check_in.remind").count() == 2
     assert set(AuditEvent.objects.filter(action="check_in.remind").values_list("object_id", flat=True)) == {
         str(due_wendy.pk),
@@ -337,7 +337,7 @@ def test_send_due_respects_the_limit(alice, mailoutbox):
     _, episode = screened_patient(alice, "L-1", "Lou", "Limit", email="lou@example.test")
     session = complete_session(alice, episode)
     for kind in ("week_1", "week_4", "week_12"):
-        CheckIn.objects.create(
+        CheckIn.unscoped.create(
             clinic=session.clinic,
             patient=session.patient,
             episode=episode,

@@ -72,14 +72,14 @@ def test_male_patient_gets_no_pregnancy_question(alice_client, male_patient):
     assert 'name="pregnancy"' not in page and 'name="pregnancy_weeks"' not in page
     answers = {k: v for k, v in NO_FLAGS.items() if k != "pregnancy"}
     assert _post(alice_client, male_patient, answers).status_code == 302
-    assert "pregnancy" not in Screening.objects.get(patient=male_patient).answers
+    assert "pregnancy" not in Screening.unscoped.get(patient=male_patient).answers
 
 
 @pytest.mark.django_db
 def test_female_patient_must_answer_pregnancy(alice_client, patient_a):
     answers = {k: v for k, v in NO_FLAGS.items() if k != "pregnancy"}
     response = _post(alice_client, patient_a, answers)
-    assert response.status_code == 200 and not Screening.objects.exists()
+    assert response.status_code == 200 and not Screening.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -90,12 +90,12 @@ def test_conditional_question_is_marked_and_dropped_when_its_condition_fails(ali
     assert (
         _post(alice_client, patient_a, NO_FLAGS | {"epilepsy": False, "epilepsy_controlled": False}).status_code == 302
     )
-    screening = Screening.objects.get()
+    screening = Screening.unscoped.get()
     assert "epilepsy_controlled" not in screening.answers and screening.decision != "not_suitable_now"
     assert (
         _post(alice_client, patient_a, NO_FLAGS | {"epilepsy": True, "epilepsy_controlled": False}).status_code == 302
     )
-    assert Screening.objects.first().decision == "not_suitable_now"  # type: ignore[union-attr]
+    assert Screening.unscoped.first().decision == "not_suitable_now"  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_new_fields_round_trip_through_the_form(alice_client, patient_a):
         "joint_capsule_opened": True,
     }
     assert _post(alice_client, patient_a, answers).status_code == 302
-    stored = Screening.objects.get()
+    stored = Screening.unscoped.get()
     assert stored.answers["inr"] == 1.1 and stored.answers["recent_surgery_date"] == "2025-06-01"
     assert stored.result["blocked_sites"] == ["left_knee"]
     future = answers | {"recent_surgery_date": "2999-01-01"}
@@ -122,7 +122,7 @@ def test_new_screening_is_prefilled_from_the_last_one(alice, alice_client, patie
     empty = alice_client.get(f"/patients/{patient_a.pk}/intake/").content.decode()
     assert "Prefilled from" not in empty
     stored = NO_FLAGS | {"anticoagulants": True, "infection_sites": ["left_calf"], "retired": True}
-    Screening.objects.create(
+    Screening.unscoped.create(
         clinic=patient_a.clinic,
         patient=patient_a,
         performed_by=alice,

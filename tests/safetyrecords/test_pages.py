@@ -135,7 +135,7 @@ def test_front_desk_reports_a_staff_needlestick_through_the_page(bob_client, bob
     }
     response = bob_client.post("/clinic/sharps/new/", data)
     assert response.status_code == 302
-    assert SharpsIncident.objects.get().staff_member == bob
+    assert SharpsIncident.unscoped.get().staff_member == bob
 
 
 def test_a_clinician_reports_by_mrn_and_closes_with_follow_up(alice_client, alice, patient_a):
@@ -151,7 +151,7 @@ def test_a_clinician_reports_by_mrn_and_closes_with_follow_up(alice_client, alic
     }
     response = alice_client.post("/clinic/sharps/new/", data)
     assert response.status_code == 302
-    incident = SharpsIncident.objects.get()
+    incident = SharpsIncident.unscoped.get()
     assert incident.patient == patient_a
     detail_url = response["Location"]
     assert "Close incident" in alice_client.get(detail_url).content.decode()
@@ -241,5 +241,5 @@ def test_an_incident_reported_from_a_session_links_the_session(trained_alice, al
         "immediate_action": "Patient examined; needle found in the gown and disposed of.",
     }
     assert alice_client.post(url, data).status_code == 302
-    incident = SharpsIncident.objects.get()
+    incident = SharpsIncident.unscoped.get()
     assert incident.session == session_a and incident.patient_id == session_a.patient_id

@@ -40,7 +40,7 @@ def test_cross_clinic_reads_are_recorded_in_the_targeted_clinic(carol, carol_cli
 
 @pytest.mark.django_db
 def test_cross_clinic_note_sign_is_denied_and_recorded(carol, carol_client, completed, clinic_a):
-    note = Note.objects.get(session=completed)
+    note = Note.unscoped.get(session=completed)
     response = carol_client.post(
         f"/sessions/{completed.pk}/note/sign/", {"csrfmiddlewaretoken": _token(carol_client), "version": note.version}
     )
@@ -52,8 +52,8 @@ def test_cross_clinic_note_sign_is_denied_and_recorded(carol, carol_client, comp
 
 @pytest.mark.django_db
 def test_cross_clinic_alert_acknowledge_is_denied_and_recorded(carol, carol_client, completed, clinic_a):
-    check_in = CheckIn.objects.filter(session=completed).first() or CheckIn.objects.first()
-    alert = Alert.objects.create(clinic=clinic_a, patient=completed.patient, check_in=check_in, flags=["fever"])
+    check_in = CheckIn.unscoped.filter(session=completed).first() or CheckIn.unscoped.first()
+    alert = Alert.unscoped.create(clinic=clinic_a, patient=completed.patient, check_in=check_in, flags=["fever"])
     response = carol_client.post("/followup/", {"csrfmiddlewaretoken": _token(carol_client), "alert": alert.pk})
     assert response.status_code == 404
     alert.refresh_from_db()
@@ -66,7 +66,7 @@ def test_cross_clinic_task_resolve_is_denied_and_recorded(alice, carol, carol_cl
     serious = adverse_event_record(
         actor=alice, session=session_a, kind="pneumothorax", severity="serious", onset="after", management="ED"
     )
-    task = FollowUpTask.objects.get(adverse_event=serious)
+    task = FollowUpTask.unscoped.get(adverse_event=serious)
     response = carol_client.post(
         "/clinic/", {"csrfmiddlewaretoken": _token(carol_client), "task": task.pk, "resolution": "Closed by B."}
     )

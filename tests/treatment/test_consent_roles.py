@@ -17,7 +17,7 @@ def test_only_clinicians_record_consent(request, who, patient_a):
     actor = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied, match="Only a clinician"):
         consent_record(actor=actor, patient=patient_a, signed_name="Zelda Quimby", optional_items=[])
-    assert not Consent.objects.exists()
+    assert not Consent.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_only_clinicians_record_pain_drawings(request, who, patient_a):
     actor = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied, match="Only a clinician"):
         pain_drawing_record(actor=actor, episode=patient_a.episodes.get(), regions=["neck_left"], nprs=5)
-    assert not PainDrawing.objects.exists()
+    assert not PainDrawing.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -42,4 +42,4 @@ def test_front_desk_is_refused_the_consent_page_in_words(bob_client, alice_clien
         {"csrfmiddlewaretoken": token, "signed_name": "Zelda Quimby", "signer": "patient"},
     )
     assert response.status_code == 403
-    assert not Consent.objects.exists()
+    assert not Consent.unscoped.exists()

@@ -27,7 +27,7 @@ def completed(alice, session_a):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_signed_note_is_read_only_and_amendments_keep_the_original(alice, completed):
-    note = Note.objects.get(session=completed)
+    note = Note.unscoped.get(session=completed)
     note_update(
         actor=alice, session_id=completed.pk, expected_version=note.version, sections={"assessment": "Tolerated well."}
     )
@@ -49,13 +49,13 @@ def test_signed_note_is_read_only_and_amendments_keep_the_original(alice, comple
     )
     note.refresh_from_db()
     assert note.assessment == "Tolerated well."  # the signed text stays as signed
-    assert NoteAmendment.objects.get(pk=amendment.pk).author == alice
+    assert NoteAmendment.unscoped.get(pk=amendment.pk).author == alice
     assert {"note.sign", "note.amend"} <= set(AuditEvent.objects.values_list("action", flat=True))
 
 
 @pytest.mark.django_db
 def test_amendment_needs_a_reason_and_a_signed_note(alice, completed):
-    note = Note.objects.get(session=completed)
+    note = Note.unscoped.get(session=completed)
     with pytest.raises(ValidationError, match="not signed"):
         note_amend(actor=alice, session_id=completed.pk, section="plan", text="x", reason="because")
     note_sign(actor=alice, session_id=completed.pk, expected_version=note.version)
@@ -65,7 +65,7 @@ def test_amendment_needs_a_reason_and_a_signed_note(alice, completed):
 
 @pytest.mark.django_db
 def test_two_editors_of_one_note_get_a_conflict(alice, completed):
-    note = Note.objects.get(session=completed)
+    note = Note.unscoped.get(session=completed)
     opened = note.version
     note_update(actor=alice, session_id=completed.pk, expected_version=opened, sections={"plan": "First"})
     with pytest.raises(EditConflict):
@@ -77,7 +77,7 @@ def test_two_editors_of_one_note_get_a_conflict(alice, completed):
 @pytest.mark.django_db
 def test_serious_event_opens_a_task_until_resolved(alice, session_a):
     mild = adverse_event_record(actor=alice, session=session_a, kind="bruising", severity="mild", onset="during")
-    assert not FollowUpTask.objects.filter(adverse_event=mild).exists()
+    assert not FollowUpTask.unscoped.filter(adverse_event=mild).exists()
     serious = adverse_event_record(
         actor=alice,
         session=session_a,
@@ -86,7 +86,7 @@ def test_serious_event_opens_a_task_until_resolved(alice, session_a):
         onset="after",
         management="Sent to the emergency department",
     )
-    task = FollowUpTask.objects.get(adverse_event=serious)
+    task = FollowUpTask.unscoped.get(adverse_event=serious)
     assert task.resolved_at is None
     with pytest.raises(ValidationError):
         followup_task_resolve(actor=alice, task_id=task.pk, resolution="")

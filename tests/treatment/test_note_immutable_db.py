@@ -22,7 +22,7 @@ def signed(alice, session_a):  # type: ignore[no-untyped-def]
     record(alice, session_a)
     session_a.refresh_from_db()
     finish(alice, session_a)
-    note = Note.objects.get(session=session_a)
+    note = Note.unscoped.get(session=session_a)
     note_sign(actor=alice, session_id=session_a.pk, expected_version=note.version)
     amendment = note_amend(
         actor=alice, session_id=session_a.pk, section="plan", text="Heat at home.", reason="Phone follow-up"
@@ -39,7 +39,7 @@ def test_a_signed_note_cannot_be_rewritten_in_the_database(signed, change):
     note, _ = signed
     _guard_on()
     with pytest.raises(DatabaseError), transaction.atomic():
-        Note.objects.filter(pk=note.pk).update(**change)
+        Note.unscoped.filter(pk=note.pk).update(**change)
     note.refresh_from_db()
     assert note.signed_at is not None and note.plan != ""
 
@@ -49,8 +49,8 @@ def test_a_signed_note_cannot_be_deleted(signed):
     note, _ = signed
     _guard_on()
     with pytest.raises(DatabaseError), transaction.atomic():
-        Note.objects.filter(pk=note.pk).delete()
-    assert Note.objects.filter(pk=note.pk).exists()
+        Note.unscoped.filter(pk=note.pk).delete()
+    assert Note.unscoped.filter(pk=note.pk).exists()
 
 
 @pytest.mark.django_db
@@ -58,10 +58,10 @@ def test_amendments_cannot_be_updated_or_deleted(signed):
     _, amendment = signed
     _guard_on()
     with pytest.raises(DatabaseError), transaction.atomic():
-        NoteAmendment.objects.filter(pk=amendment.pk).update(text="Forged.")
+        NoteAmendment.unscoped.filter(pk=amendment.pk).update(text="Forged.")
     with pytest.raises(DatabaseError), transaction.atomic():
-        NoteAmendment.objects.filter(pk=amendment.pk).delete()
-    assert NoteAmendment.objects.get(pk=amendment.pk).text == "Heat at home."
+        NoteAmendment.unscoped.filter(pk=amendment.pk).delete()
+    assert NoteAmendment.unscoped.get(pk=amendment.pk).text == "Heat at home."
 
 
 @pytest.mark.django_db
@@ -70,4 +70,4 @@ def test_a_draft_note_stays_editable_in_the_database(alice, session_a):
     session_a.refresh_from_db()
     finish(alice, session_a)
     _guard_on()
-    assert Note.objects.filter(session=session_a).update(plan="Draft change.", updated_at=timezone.now()) == 1
+    assert Note.unscoped.filter(session=session_a).update(plan="Draft change.", updated_at=timezone.now()) == 1

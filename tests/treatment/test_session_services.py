@@ -24,7 +24,7 @@ def test_a_session_needs_a_screening_and_consent(alice, episode_a):
         session_start(actor=alice, episode=episode_a, checklist=CHECKLIST, payer="commercial")
     text = " ".join(caught.value.messages)
     assert "No screening on file" in text and "No consent" in text
-    assert not Session.objects.exists()
+    assert not Session.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -32,9 +32,9 @@ def test_a_screening_that_forbids_or_is_too_old_blocks_the_start(alice, patient_
     screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"needle_phobia": True})
     with pytest.raises(ValidationError, match="not suitable now"):
         session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
-    Screening.objects.update(performed_at=timezone.now() - timedelta(days=40))
+    Screening.unscoped.update(performed_at=timezone.now() - timedelta(days=40))
     fresh = screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS)
-    Screening.objects.filter(pk=fresh.pk).update(performed_at=timezone.now() - timedelta(days=31))
+    Screening.unscoped.filter(pk=fresh.pk).update(performed_at=timezone.now() - timedelta(days=31))
     with pytest.raises(ValidationError, match="31 days old"):
         session_start(actor=alice, episode=ready_episode, checklist=CHECKLIST, payer="commercial")
 
@@ -72,7 +72,7 @@ def test_each_point_is_saved_and_audited(alice, session_a):
         handling="bracketing",
         override_reason="Checked depth by ultrasound",
     )
-    assert Insertion.objects.filter(session=session_a).count() == 2
+    assert Insertion.unscoped.filter(session=session_a).count() == 2
     session_a.refresh_from_db()
     assert session_a.version == 4  # start, clean technique, two points
     assert AuditEvent.objects.filter(action="insertion.create").count() == 2
@@ -105,7 +105,7 @@ def test_bilateral_thorax_is_blocked(alice, session_a):
             handling="bracketing",
             override_reason="I insist",
         )
-    assert Insertion.objects.filter(session=session_a).count() == 1
+    assert Insertion.unscoped.filter(session=session_a).count() == 1
 
 
 @pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_two_clinicians_on_one_session_get_a_conflict(alice, session_a, clinic_a
         email="eve@a.test", full_name="Eve", clinic=clinic_a, role="clinician", password="a long enough passphrase 9"
     )
     ensure_trained(other)
-    opened_version = Session.objects.get(pk=session_a.pk).version
+    opened_version = Session.unscoped.get(pk=session_a.pk).version
     record(alice, session_a)  # Alice saves first
     with pytest.raises(EditConflict):
         insertion_record(
@@ -178,7 +178,7 @@ def test_two_clinicians_on_one_session_get_a_conflict(alice, session_a, clinic_a
             actual_seconds=30,
             twitch_count=0,
         )
-    assert Insertion.objects.filter(session=session_a).count() == 1
+    assert Insertion.unscoped.filter(session=session_a).count() == 1
 
 
 @pytest.mark.django_db

@@ -59,7 +59,7 @@ def _bulk_findings(alice, episode, count: int) -> None:  # type: ignore[no-untyp
     from dryneedling.treatment.models import Finding
 
     now = timezone.now()
-    Finding.objects.bulk_create(
+    Finding.unscoped.bulk_create(
         Finding(
             clinic=episode.clinic,
             patient=episode.patient,

@@ -129,7 +129,7 @@ def test_patient_consent_link_refuses_control_characters(anon_client, alice, pat
     assert response.status_code == 400 and "control characters" in response.content.decode()
     response = post_public(anon_client, url, data | {"signed_name": "Zelda \u202eQuimby"})
     assert response.status_code == 400
-    assert not Consent.objects.exists()
+    assert not Consent.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_clinic_consent_signature_refuses_the_right_to_left_override(alice_clien
     data = {"csrfmiddlewaretoken": token, "signer": "patient", "signed_name": "Zelda \u202eQuimby", "confirmed": "on"}
     response = alice_client.post(url, data)
     assert response.status_code == 200 and "signed_name" in response.context["form"].errors
-    assert not Consent.objects.exists()
+    assert not Consent.unscoped.exists()
 
 
 @pytest.mark.django_db
@@ -167,7 +167,7 @@ def test_follow_up_task_resolution_refuses_nul(alice, alice_client, session_a):
     from dryneedling.treatment.services.adverse import adverse_event_record
 
     adverse_event_record(actor=alice, session=session_a, kind="pneumothorax", severity="serious", onset="after")
-    task = FollowUpTask.objects.get()
+    task = FollowUpTask.unscoped.get()
     token = csrf_token(alice_client, "/clinic/")
     data = {"csrfmiddlewaretoken": token, "task": task.pk, "resolution": "Chest X-ray\x00 clear"}
     response = alice_client.post("/clinic/", data, follow=True)

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from dryneedling.accounts.models import AuditEvent, Clinic, Outcome, User
+from dryneedling.accounts.models import AuditEvent, Clinic, Membership, Outcome, User
+from dryneedling.accounts.tenancy import cached_membership
 
 # The client address of the request being served, set by AuditContextMiddleware.
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
@@ -36,7 +37,10 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         patient_id = patient_id or patient_id_of(obj)
     if clinic is None and actor is not None and actor.is_authenticated:
-        membership = getattr(actor, "membership", None)
+        # A deactivated actor's denials are still filed under their clinic: no is_active check here.
+        membership = cached_membership(
+            actor, lambda: Membership.objects.select_related("clinic").filter(user=actor).first()
+        )
         clinic = membership.clinic if membership is not None else None
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(

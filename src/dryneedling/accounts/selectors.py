@@ -9,12 +9,26 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from dryneedling.accounts.models import AuditEvent, Clinic, Membership, Role, User
+from dryneedling.accounts.tenancy import cached_membership
 
 
 def membership_for(*, actor: User) -> Membership:
-    """The acting user's membership; PermissionDenied for users who belong to no clinic."""
+    """The acting user's membership (read once per request); PermissionDenied for users who
+    belong to no clinic."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied("Sign in first.")
+    return cached_membership(actor, lambda: _load_membership(actor))
+
+
+def membership_or_none(*, actor: User) -> Membership | None:
+    """The acting user's membership, or None (signed out, deactivated, or in no clinic)."""
+    try:
+        return membership_for(actor=actor)
+    except PermissionDenied:
+        return None
+
+
+def _load_membership(actor: User) -> Membership:
     try:
         return Membership.objects.select_related("clinic").get(user=actor)
     except Membership.DoesNotExist:

@@ -20,7 +20,7 @@ from dryneedling.accounts.models import (
     User,
 )
 from dryneedling.accounts.recovery import looks_like_totp, recovery_code_digest, recovery_code_new
-from dryneedling.accounts.selectors import require_role
+from dryneedling.accounts.selectors import membership_or_none, require_role
 
 RECOVERY_CODE_COUNT = 10
 ALWAYS_REQUIRED = {Role.CLINICIAN, Role.CLINIC_ADMIN}
@@ -28,7 +28,7 @@ ALWAYS_REQUIRED = {Role.CLINICIAN, Role.CLINIC_ADMIN}
 
 def two_factor_required(*, user: User) -> bool:
     """Clinicians and clinic admins always; front desk when their clinic says so."""
-    membership = Membership.objects.select_related("clinic").filter(user=user).first()
+    membership = membership_or_none(actor=user)
     if membership is None:
         return False  # belongs to no clinic: every page refuses them anyway
     if membership.role in ALWAYS_REQUIRED:

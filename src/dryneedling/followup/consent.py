@@ -28,13 +28,17 @@ def consent_link_for(*, actor: User, patient: Patient) -> str:
 
 def consent_from_token(token: str) -> Patient:
     patient = (
-        Patient.objects.select_related("clinic")
+        Patient.unscoped.select_related("clinic")
         .filter(pk=read_token(purpose="consent", token=token, max_age=LINK_MAX_AGE))
         .first()
     )
     if patient is None:
         raise LinkError("invalid")
-    if Consent.objects.filter(patient=patient, version=CONSENT_VERSION, withdrawn_at__isnull=True).exists():
+    if (
+        Consent.objects.for_clinic(patient.clinic_id)
+        .filter(patient=patient, version=CONSENT_VERSION, withdrawn_at__isnull=True)
+        .exists()
+    ):
         raise LinkError("used")
     return patient
 

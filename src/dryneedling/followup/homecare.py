@@ -40,9 +40,17 @@ def kb_condition_for(episode: Episode) -> str | None:
 
 def _muscles(episode: Episode) -> list[str]:
     needled = (
-        Insertion.objects.filter(session__episode=episode).order_by("performed_at").values_list("muscle_id", flat=True)
+        Insertion.objects.for_clinic(episode.clinic_id)
+        .filter(session__episode=episode)
+        .order_by("performed_at")
+        .values_list("muscle_id", flat=True)
     )
-    charted = Finding.objects.filter(episode=episode).order_by("recorded_at").values_list("muscle_id", flat=True)
+    charted = (
+        Finding.objects.for_clinic(episode.clinic_id)
+        .filter(episode=episode)
+        .order_by("recorded_at")
+        .values_list("muscle_id", flat=True)
+    )
     return list(dict.fromkeys([*needled, *charted]))
 
 
@@ -107,8 +115,10 @@ def home_care_plan_update(
                 ],
             }
         )
-    updated = HomeCarePlan.objects.filter(pk=record.pk, version=expected_version).update(
-        plan=clean, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
+    updated = (
+        HomeCarePlan.objects.for_clinic(record.clinic_id)
+        .filter(pk=record.pk, version=expected_version)
+        .update(plan=clean, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor)
     )
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
@@ -123,7 +133,7 @@ def home_care_link(record: HomeCarePlan) -> str:
 
 def home_care_from_token(token: str) -> HomeCarePlan:
     record = (
-        HomeCarePlan.objects.select_related("clinic", "patient")
+        HomeCarePlan.unscoped.select_related("clinic", "patient")
         .filter(pk=read_token(purpose="homecare", token=token, max_age=LINK_MAX_AGE))
         .first()
     )

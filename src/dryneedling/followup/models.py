@@ -6,11 +6,12 @@ from django.db import models
 from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.treatment.models import Session
 
 
-class CheckIn(models.Model):
+class CheckIn(ClinicScoped):
     class Kind(models.TextChoices):
         SORENESS = "soreness", "24-48 hours after a session"
         WEEK_1 = "week_1", "1 week after the course"
@@ -42,7 +43,7 @@ class CheckIn(models.Model):
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d}"
 
 
-class OutcomeRecord(models.Model):
+class OutcomeRecord(ClinicScoped):
     """One score of one instrument at one time (from a check-in or entered by a clinician)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
@@ -63,7 +64,7 @@ class OutcomeRecord(models.Model):
         return f"{self.instrument_id} {self.value:g} ({self.recorded_at:%Y-%m-%d})"
 
 
-class Alert(models.Model):
+class Alert(ClinicScoped):
     """A red flag a patient reported; open until a clinician acknowledges it."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
@@ -81,7 +82,7 @@ class Alert(models.Model):
         return f"Alert {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class HomeCarePlan(models.Model):
+class HomeCarePlan(ClinicScoped):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="home_care_plans")
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="home_care_plans")

@@ -24,9 +24,11 @@ def side_effects_merged(*, episode: Episode) -> list[tuple[datetime, str, str]]:
     names = {e.id: e.name for e in get_knowledge().side_effects.values()}
     rows: list[tuple[datetime, str, str]] = [
         (e.onset_at, names.get(e.kind, e.kind), f"recorded by the clinic ({e.get_severity_display().lower()})")
-        for e in AdverseEvent.objects.filter(session__episode=episode)
+        for e in AdverseEvent.objects.for_clinic(episode.clinic_id).filter(session__episode=episode)
     ]
-    for check_in in CheckIn.objects.filter(episode=episode, answered_at__isnull=False, kind=CheckIn.Kind.SORENESS):
+    for check_in in CheckIn.objects.for_clinic(episode.clinic_id).filter(
+        episode=episode, answered_at__isnull=False, kind=CheckIn.Kind.SORENESS
+    ):
         for effect in (check_in.answers or {}).get("side_effects", []):
             rows.append((check_in.answered_at or check_in.due_at, names.get(effect, effect), "reported by the patient"))
     return sorted(rows, key=lambda row: row[0])
@@ -36,7 +38,9 @@ def outcome_chart_for(*, actor: User, episode: Episode) -> str:
     outcomes = list(outcomes_for_episode(actor=actor, episode=episode))
     pain = [(o.recorded_at, o.value) for o in outcomes if o.instrument_id == "nprs"]
     function = [(o.recorded_at, o.value) for o in outcomes if o.instrument_id == "psfs"]
-    sessions = list(Session.objects.filter(episode=episode).values_list("started_at", flat=True))
+    sessions = list(
+        Session.objects.for_clinic(episode.clinic_id).filter(episode=episode).values_list("started_at", flat=True)
+    )
     events = [(when, name) for when, name, _ in side_effects_merged(episode=episode)]
     return outcome_chart_svg(
         pain=pain,

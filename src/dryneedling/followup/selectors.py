@@ -19,7 +19,7 @@ STATUSES = ("due", "overdue", "answered", "red_flag", "upcoming", "expired")
 
 def alert_get_for(*, actor: User, alert_id: int) -> Alert:
     """An alert of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
-    alert = Alert.objects.filter(clinic=clinic_for(actor=actor), pk=alert_id).first()
+    alert = Alert.objects.for_actor(actor).filter(pk=alert_id).first()
     if alert is None:
         raise deny(actor=actor, object_type="alert", object_id=alert_id, model=Alert)
     return alert
@@ -51,9 +51,8 @@ def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, s
     """Check-ins of the last 120 days and the next 14, with their status, newest due first."""
     now = timezone.now()
     rows = (
-        CheckIn.objects.filter(
-            clinic=clinic_for(actor=actor), due_at__gte=now - timedelta(days=120), due_at__lte=now + timedelta(days=14)
-        )
+        CheckIn.objects.for_actor(actor)
+        .filter(due_at__gte=now - timedelta(days=120), due_at__lte=now + timedelta(days=14))
         .select_related("patient")
         .order_by("-due_at", "-id")[:500]
     )
@@ -63,22 +62,23 @@ def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, s
 
 def alerts_open_for(*, actor: User) -> QuerySet[Alert]:
     return (
-        Alert.objects.filter(clinic=clinic_for(actor=actor), acknowledged_at__isnull=True)
+        Alert.objects.for_actor(actor)
+        .filter(acknowledged_at__isnull=True)
         .select_related("patient", "check_in")
         .order_by("created_at")
     )
 
 
 def outcomes_for_episode(*, actor: User, episode: Episode) -> QuerySet[OutcomeRecord]:
-    return OutcomeRecord.objects.filter(clinic=clinic_for(actor=actor), episode=episode).order_by("recorded_at", "id")
+    return OutcomeRecord.objects.for_actor(actor).filter(episode=episode).order_by("recorded_at", "id")
 
 
 def checkins_for_patient(*, actor: User, patient: Patient) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(clinic=clinic_for(actor=actor), patient=patient).order_by("due_at", "id")
+    return CheckIn.objects.for_actor(actor).filter(patient=patient).order_by("due_at", "id")
 
 
 def home_care_plan_for(*, actor: User, episode: Episode) -> HomeCarePlan | None:
-    return HomeCarePlan.objects.filter(clinic=clinic_for(actor=actor), episode=episode).first()
+    return HomeCarePlan.objects.for_actor(actor).filter(episode=episode).first()
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,16 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
     Sanchez-Infante 2021)."""
     clinic = clinic_for(actor=actor)
     now = timezone.now()
-    episodes = Episode.objects.filter(clinic=clinic, course_completed_at__isnull=False, status="active").select_related(
-        "patient"
-    )[:500]
+    episodes = (
+        Episode.objects.for_clinic(clinic)
+        .filter(course_completed_at__isnull=False, status="active")
+        .select_related("patient")[:500]
+    )
     latest_pain = {
         row.episode_id: row
-        for row in OutcomeRecord.objects.filter(clinic=clinic, instrument_id="nprs", episode__in=episodes).order_by(
-            "recorded_at", "id"
-        )
+        for row in OutcomeRecord.objects.for_clinic(clinic)
+        .filter(instrument_id="nprs", episode__in=episodes)
+        .order_by("recorded_at", "id")
     }
     due = []
     for episode in episodes:
@@ -129,13 +131,13 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
 
 def followup_counts(*, clinic_id: int) -> dict[str, object]:
     """Counts of the follow-up loop of one clinic (for `dryneedling stats`; no patient data)."""
-    check_ins = CheckIn.objects.filter(clinic_id=clinic_id)
+    check_ins = CheckIn.objects.for_clinic(clinic_id)
     total = check_ins.count()
     answered = check_ins.filter(answered_at__isnull=False).count()
     return {
         "check_ins": total,
         "check_ins_answered_percent": round(100 * answered / total, 1) if total else 0.0,
-        "open_alerts": Alert.objects.filter(clinic_id=clinic_id, acknowledged_at__isnull=True).count(),
-        "outcome_records": OutcomeRecord.objects.filter(clinic_id=clinic_id).count(),
-        "home_care_plans": HomeCarePlan.objects.filter(clinic_id=clinic_id).count(),
+        "open_alerts": Alert.objects.for_clinic(clinic_id).filter(acknowledged_at__isnull=True).count(),
+        "outcome_records": OutcomeRecord.objects.for_clinic(clinic_id).count(),
+        "home_care_plans": HomeCarePlan.objects.for_clinic(clinic_id).count(),
     }

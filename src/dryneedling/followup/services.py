@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.accounts.selectors import clinic_for
 from dryneedling.followup import questions
 from dryneedling.followup.links import LinkError, make_token, read_token
 from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
@@ -35,7 +34,7 @@ COURSE_CHECKS = ((CheckIn.Kind.WEEK_1, 7, 14), (CheckIn.Kind.WEEK_4, 28, 14), (C
 def checkins_after_session(*, session: Session) -> CheckIn:
     """Schedule the 24-48 h soreness check-in of a completed session (idempotent)."""
     anchor = session.ended_at or session.started_at
-    check_in, _ = CheckIn.objects.get_or_create(
+    check_in, _ = CheckIn.objects.for_clinic(session.clinic_id).get_or_create(
         session=session,
         kind=CheckIn.Kind.SORENESS,
         defaults={
@@ -54,7 +53,12 @@ def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
     """End the needling course: schedule check-ins at 1, 4 and 12 weeks after its last session."""
     require_clinician(actor)
     episode = episode_get_for(actor=actor, episode_id=episode.pk)
-    last = Session.objects.filter(episode=episode, status=Session.Status.COMPLETED).order_by("-started_at").first()
+    last = (
+        Session.objects.for_clinic(episode.clinic_id)
+        .filter(episode=episode, status=Session.Status.COMPLETED)
+        .order_by("-started_at")
+        .first()
+    )
     if last is None:
         raise ValidationError("No completed session in this episode: nothing to follow up yet.")
     if episode.course_completed_at is not None:
@@ -65,7 +69,7 @@ def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
     created = []
     for kind, days, open_days in COURSE_CHECKS:
         due = anchor + timedelta(days=days)
-        check_in, _ = CheckIn.objects.get_or_create(
+        check_in, _ = CheckIn.objects.for_clinic(episode.clinic_id).get_or_create(
             session=last,
             kind=kind,
             defaults={
@@ -88,7 +92,7 @@ def checkin_link(check_in: CheckIn) -> str:
 def checkin_from_token(token: str, *, now: datetime | None = None) -> CheckIn:
     """The open check-in behind a link, or LinkError('invalid'|'expired'|'used')."""
     check_in = (
-        CheckIn.objects.select_related("clinic", "patient", "session")
+        CheckIn.unscoped.select_related("clinic", "patient", "session")
         .filter(pk=read_token(purpose="checkin", token=token))
         .first()
     )
@@ -125,8 +129,10 @@ def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
         answers, flags = questions.validate(check_in.kind, raw)
     except ValueError as error:
         raise ValidationError(str(error)) from None
-    claimed = CheckIn.objects.filter(pk=check_in.pk, answered_at__isnull=True).update(
-        answered_at=timezone.now(), answers=answers, red_flags=flags
+    claimed = (
+        CheckIn.objects.for_clinic(check_in.clinic_id)
+        .filter(pk=check_in.pk, answered_at__isnull=True)
+        .update(answered_at=timezone.now(), answers=answers, red_flags=flags)
     )
     if claimed != 1:  # answered in another tab a moment ago
         raise LinkError("used")
@@ -146,7 +152,7 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     each reminder is claimed with a compare-and-set before it is sent, so it is sent once."""
     now = now or timezone.now()
     candidates = list(
-        CheckIn.objects.filter(
+        CheckIn.unscoped.filter(  # the reminder job runs across clinics
             reminder_sent_at__isnull=True, answered_at__isnull=True, due_at__lte=now, expires_at__gt=now
         )
         .exclude(patient__email="")
@@ -155,9 +161,9 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     sent = 0
     for pk in candidates:
         with transaction.atomic():
-            if CheckIn.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
+            if CheckIn.unscoped.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
                 continue  # another runner claimed it
-            check_in = CheckIn.objects.select_related("patient", "clinic").get(pk=pk)
+            check_in = CheckIn.unscoped.select_related("patient", "clinic").get(pk=pk)
             context = {"check_in": check_in, "link": checkin_link(check_in), "clinic": check_in.clinic}
             send_mail(
                 subject=f"{check_in.clinic.name}: how are you after dry needling?",
@@ -173,7 +179,7 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 @transaction.atomic
 def alert_acknowledge(*, actor: User, alert_id: int) -> Alert:
     require_clinician(actor)
-    alert = Alert.objects.filter(clinic=clinic_for(actor=actor), pk=alert_id, acknowledged_at__isnull=True).first()
+    alert = Alert.objects.for_actor(actor).filter(pk=alert_id, acknowledged_at__isnull=True).first()
     if alert is None:
         raise ValidationError("No such open alert.")
     alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor

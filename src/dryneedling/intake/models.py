@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Episode, Patient
 
 
@@ -16,7 +17,7 @@ class Decision(models.TextChoices):
     NOT_NOW = "not_suitable_now", "Not suitable now"
 
 
-class Screening(models.Model):
+class Screening(ClinicScoped):
     """One screening of one patient. A new screening is a new row; rows are never updated."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="screenings")

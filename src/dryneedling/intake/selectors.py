@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from dryneedling.accounts.models import User
-from dryneedling.accounts.selectors import clinic_for
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Patient
 
 
 def screening_list_for(*, actor: User, patient: Patient) -> QuerySet[Screening]:
-    return Screening.objects.filter(clinic=clinic_for(actor=actor), patient=patient).select_related("performed_by")
+    return Screening.objects.for_actor(actor).filter(patient=patient).select_related("performed_by")
 
 
 def screening_current_for(*, actor: User, patient: Patient) -> Screening | None:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic
+from dryneedling.accounts.tenancy import ClinicScoped
 
 
 class Sex(models.TextChoices):
@@ -15,7 +16,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Patient(models.Model):
+class Patient(ClinicScoped):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     mrn = models.CharField("MRN", max_length=32)
     given_name = models.CharField(max_length=100)
@@ -68,7 +69,7 @@ class ReferralSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Episode(models.Model):
+class Episode(ClinicScoped):
     """An episode of care: one complaint treated over a course of visits."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="episodes")
@@ -89,8 +90,10 @@ class Episode(models.Model):
         return f"{self.reason} ({self.start_date})"
 
 
-class EpisodeCondition(models.Model):
+class EpisodeCondition(ClinicScoped):
     """A diagnosis of the episode, coded in ICD-10-CM, with its text."""
+
+    clinic_path = "episode__clinic"
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="conditions")
     code = models.CharField(max_length=8)

@@ -22,7 +22,7 @@ from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
 def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     """The actor's clinic's patients, by family then given name, filtered by name or MRN words."""
-    patients = Patient.objects.filter(clinic=clinic_for(actor=actor))
+    patients = Patient.objects.for_actor(actor)
     # Control characters cannot match a name (and PostgreSQL refuses NUL in a parameter).
     query = "".join(ch for ch in query if ch.isprintable())
     for word in query.split()[:5]:
@@ -33,15 +33,13 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
 def patient_names_for(*, actor: User, patient_ids: Collection[int]) -> dict[int, str]:
     """Display names of the actor's clinic's patients among `patient_ids` (for the audit trail,
     which stores ids only); ids of other clinics are simply absent."""
-    patients = Patient.objects.filter(clinic=clinic_for(actor=actor), pk__in=list(patient_ids))
+    patients = Patient.objects.for_actor(actor).filter(pk__in=list(patient_ids))
     return {p.pk: f"{p.display_name} ({p.mrn})" for p in patients.only("id", "given_name", "family_name", "mrn")}
 
 
 def patient_ids_by_mrn_for(*, actor: User, mrn: str) -> list[int]:
     """The actor's clinic's patient with this MRN (exact, case-insensitive), as a list of ids."""
-    return list(
-        Patient.objects.filter(clinic=clinic_for(actor=actor), mrn__iexact=mrn.strip()).values_list("pk", flat=True)
-    )
+    return list(Patient.objects.for_actor(actor).filter(mrn__iexact=mrn.strip()).values_list("pk", flat=True))
 
 
 def deny(*, actor: User, object_type: str, object_id: object, model: type[models.Model] | None = None) -> Http404:
@@ -80,7 +78,9 @@ def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[C
     if patient_field != "pk" and not any(f.attname == "patient_id" for f in model._meta.concrete_fields):
         patient_field = "clinic_id"  # no patient on this record: only the clinic is known
     try:
-        row = model._default_manager.filter(pk=object_id).values_list("clinic_id", patient_field).first()
+        # clinic records (training, credentials) have no scoped manager; patient data has `unscoped`
+        manager = getattr(model, "unscoped", model._default_manager)
+        row = manager.filter(pk=object_id).values_list("clinic_id", patient_field).first()
     except (ValueError, TypeError):
         return None, None
     if row is None:
@@ -92,7 +92,7 @@ def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[C
 def patient_get_for(*, actor: User, patient_id: int) -> Patient:
     clinic = clinic_for(actor=actor)
     try:
-        return Patient.objects.get(clinic=clinic, pk=patient_id)
+        return Patient.objects.for_clinic(clinic).get(pk=patient_id)
     except Patient.DoesNotExist:
         raise deny(actor=actor, object_type="patient", object_id=patient_id, model=Patient) from None
 
@@ -100,7 +100,8 @@ def patient_get_for(*, actor: User, patient_id: int) -> Patient:
 def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
     clinic = clinic_for(actor=actor)
     return (
-        Episode.objects.filter(clinic=clinic, patient=patient)
+        Episode.objects.for_clinic(clinic)
+        .filter(patient=patient)
         .prefetch_related("conditions")
         .order_by("-start_date", "-id")
     )
@@ -109,9 +110,7 @@ def episode_list_for(*, actor: User, patient: Patient) -> QuerySet[Episode]:
 def episode_get_for(*, actor: User, episode_id: int) -> Episode:
     clinic = clinic_for(actor=actor)
     try:
-        return (
-            Episode.objects.select_related("patient").prefetch_related("conditions").get(clinic=clinic, pk=episode_id)
-        )
+        return Episode.objects.for_clinic(clinic).prefetch_related("conditions").get(pk=episode_id)
     except Episode.DoesNotExist:
         raise deny(actor=actor, object_type="episode", object_id=episode_id, model=Episode) from None
 
@@ -119,13 +118,13 @@ def episode_get_for(*, actor: User, episode_id: int) -> Episode:
 def clinic_counts(*, clinic_id: int) -> dict[str, int]:
     """Counts of the main records of one clinic (for `dryneedling stats`; no patient data)."""
     return {
-        "patients": Patient.objects.filter(clinic_id=clinic_id).count(),
-        "episodes": Episode.objects.filter(clinic_id=clinic_id).count(),
-        "episode_conditions": EpisodeCondition.objects.filter(episode__clinic_id=clinic_id).count(),
-        "active_episodes": Episode.objects.filter(clinic_id=clinic_id, status="active").count(),
+        "patients": Patient.objects.for_clinic(clinic_id).count(),
+        "episodes": Episode.objects.for_clinic(clinic_id).count(),
+        "episode_conditions": EpisodeCondition.objects.for_clinic(clinic_id).count(),
+        "active_episodes": Episode.objects.for_clinic(clinic_id).filter(status="active").count(),
     }
 
 
 def episodes_by_status(*, clinic_id: int) -> dict[str, int]:
-    rows = Episode.objects.filter(clinic_id=clinic_id).values("status").annotate(n=Count("id"))
+    rows = Episode.objects.for_clinic(clinic_id).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}

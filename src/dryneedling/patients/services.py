@@ -82,7 +82,7 @@ def _validate_patient(data: dict[str, Any]) -> None:
 
 
 def _save_unique_mrn(patient: Patient) -> None:
-    if Patient.objects.filter(clinic=patient.clinic, mrn=patient.mrn).exclude(pk=patient.pk).exists():
+    if Patient.objects.for_clinic(patient.clinic_id).filter(mrn=patient.mrn).exclude(pk=patient.pk).exists():
         raise ValidationError({"mrn": "Another patient of this clinic has this MRN."})
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Patient
 
 
@@ -76,7 +77,7 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class SharpsIncident(models.Model):
+class SharpsIncident(ClinicScoped):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField()
     person = models.CharField(max_length=10, choices=IncidentPerson.choices)

@@ -116,7 +116,7 @@ def sharps_incident_list_for(*, actor: User) -> QuerySet[SharpsIncident]:
     clinic = clinic_for(actor=actor)
     open_first = Case(When(status=IncidentStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
-        SharpsIncident.objects.filter(clinic=clinic)
+        SharpsIncident.objects.for_clinic(clinic)
         .select_related("staff_member", "patient", "reported_by", "closed_by")
         .annotate(open_first=open_first)
         .order_by("open_first", "-occurred_at", "-id")
@@ -125,8 +125,9 @@ def sharps_incident_list_for(*, actor: User) -> QuerySet[SharpsIncident]:
 
 def sharps_incident_get_for(*, actor: User, incident_id: int) -> SharpsIncident:
     incident = (
-        SharpsIncident.objects.select_related("staff_member", "patient", "reported_by", "closed_by")
-        .filter(clinic=clinic_for(actor=actor), pk=incident_id)
+        SharpsIncident.objects.for_actor(actor)
+        .select_related("staff_member", "patient", "reported_by", "closed_by")
+        .filter(pk=incident_id)
         .first()
     )
     if incident is None:
@@ -136,7 +137,7 @@ def sharps_incident_get_for(*, actor: User, incident_id: int) -> SharpsIncident:
 
 def patient_by_mrn_for(*, actor: User, mrn: str) -> Patient | None:
     """The actor's clinic's patient with this MRN (exact), for linking an incident."""
-    return Patient.objects.filter(clinic=clinic_for(actor=actor), mrn=mrn.strip()).first()
+    return Patient.objects.for_actor(actor).filter(mrn=mrn.strip()).first()
 
 
 def clinic_staff_for(*, actor: User) -> QuerySet[User]:
@@ -149,8 +150,9 @@ def sharps_session_get_for(*, actor: User, session_id: int) -> Any:
     """A session of the actor's clinic to link an incident to (404 otherwise), without importing treatment."""
     session_model = SharpsIncident._meta.get_field("session").related_model
     session = (
-        session_model._default_manager.select_related("patient")  # type: ignore[union-attr]
-        .filter(clinic=clinic_for(actor=actor), pk=session_id)
+        session_model._default_manager.for_actor(actor)  # type: ignore[union-attr]
+        .select_related("patient")
+        .filter(pk=session_id)
         .first()
     )
     if session is None:

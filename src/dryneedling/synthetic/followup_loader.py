@@ -103,7 +103,7 @@ def insert_followup(
             )
     OutcomeRecord.objects.bulk_create(outcomes, batch_size=BATCH)
     HomeCarePlan.objects.bulk_create(plans, batch_size=BATCH)
-    Episode.objects.bulk_update(completed, ["course_completed_at"], batch_size=BATCH)
+    Episode.objects.for_clinic(clinic).bulk_update(completed, ["course_completed_at"], batch_size=BATCH)
     return {
         "check_ins": len(check_ins),
         "check_ins_answered": len(pending),

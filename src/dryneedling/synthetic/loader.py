@@ -98,7 +98,7 @@ def seed_clinic(
     if patients < 1:
         raise ValidationError("--patients must be at least 1.")
     prefix = f"SYN{seed}-"
-    if Patient.objects.filter(clinic=clinic, mrn__startswith=prefix).exists():
+    if Patient.objects.for_clinic(clinic).filter(mrn__startswith=prefix).exists():
         raise ValidationError(
             f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed."
         )

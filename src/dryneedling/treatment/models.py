@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
 
@@ -20,7 +21,7 @@ class Side(models.TextChoices):
     MIDLINE = "midline", "Midline"
 
 
-class Consent(models.Model):
+class Consent(ClinicScoped):
     """Consent to dry needling on file (minimal until the patient-side consent lands)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
@@ -44,7 +45,7 @@ class Consent(models.Model):
         return f"Consent {self.version} ({self.recorded_at:%Y-%m-%d})"
 
 
-class Finding(models.Model):
+class Finding(ClinicScoped):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LATENT = "latent", "Latent"
@@ -75,7 +76,7 @@ class Finding(models.Model):
         return f"{self.muscle_id} ({self.side}), {self.status}"
 
 
-class PainDrawing(models.Model):
+class PainDrawing(ClinicScoped):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pain_drawings")
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="pain_drawings")
@@ -98,7 +99,7 @@ class Payer(models.TextChoices):
     SELF_PAY = "self_pay", "Self-pay"
 
 
-class Session(models.Model):
+class Session(ClinicScoped):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
@@ -146,8 +147,10 @@ class Technique(models.TextChoices):
     ELECTRICAL = "electrical", "Electrical"
 
 
-class Insertion(models.Model):
+class Insertion(ClinicScoped):
     """One needled point of a session."""
+
+    clinic_path = "session__clinic"
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="insertions")
     finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -185,7 +188,7 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", "Serious"
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(ClinicScoped):
     class Onset(models.TextChoices):
         DURING = "during", "During the session"
         AFTER = "after", "After the session"
@@ -210,7 +213,7 @@ class AdverseEvent(models.Model):
         return f"{self.kind} ({self.severity})"
 
 
-class FollowUpTask(models.Model):
+class FollowUpTask(ClinicScoped):
     """Opened for every serious adverse event; stays open until a clinician resolves it."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
@@ -228,7 +231,7 @@ class FollowUpTask(models.Model):
         return f"Follow-up of adverse event {self.adverse_event_id}"
 
 
-class Note(models.Model):
+class Note(ClinicScoped):
     """The session's SOAP note. Read-only once signed; later changes are amendments."""
 
     SECTIONS = ("subjective", "objective", "assessment", "plan")
@@ -248,7 +251,8 @@ class Note(models.Model):
         return f"Note of session {self.session_id}"
 
 
-class NoteAmendment(models.Model):
+class NoteAmendment(ClinicScoped):
+    clinic_path = "note__clinic"
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="amendments")
     section = models.CharField(max_length=12)
     text = models.TextField(max_length=10000)

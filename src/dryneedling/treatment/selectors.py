@@ -30,8 +30,10 @@ from dryneedling.treatment.models import (
 
 def session_get_for(*, actor: User, session_id: int) -> Session:
     try:
-        return Session.objects.select_related("patient", "episode", "screening", "clinician", "clinic").get(
-            clinic=clinic_for(actor=actor), pk=session_id
+        return (
+            Session.objects.for_actor(actor)
+            .select_related("patient", "episode", "screening", "clinician", "clinic")
+            .get(pk=session_id)
         )
     except Session.DoesNotExist:
         raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
@@ -39,7 +41,7 @@ def session_get_for(*, actor: User, session_id: int) -> Session:
 
 def followup_task_get_for(*, actor: User, task_id: int) -> FollowUpTask:
     """A follow-up task of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
-    task = FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), pk=task_id).first()
+    task = FollowUpTask.objects.for_actor(actor).filter(pk=task_id).first()
     if task is None:
         raise deny(actor=actor, object_type="followup_task", object_id=task_id, model=FollowUpTask)
     return task
@@ -48,14 +50,15 @@ def followup_task_get_for(*, actor: User, task_id: int) -> FollowUpTask:
 def note_get_for(*, actor: User, session_id: int) -> Note:
     session = session_get_for(actor=actor, session_id=session_id)
     try:
-        return Note.objects.select_related("session", "signed_by").get(session=session)
+        return Note.objects.for_clinic(session.clinic_id).select_related("session", "signed_by").get(session=session)
     except Note.DoesNotExist:
         raise deny(actor=actor, object_type="note", object_id=session_id, model=Session) from None
 
 
 def consent_current_for(*, actor: User, patient: Patient) -> Consent | None:
     return (
-        Consent.objects.filter(clinic=clinic_for(actor=actor), patient=patient, withdrawn_at__isnull=True)
+        Consent.objects.for_actor(actor)
+        .filter(patient=patient, withdrawn_at__isnull=True)
         .order_by("-recorded_at", "-id")
         .first()
     )
@@ -78,15 +81,14 @@ class Readiness:
 
 
 def session_in_progress_for(*, actor: User, patient: Patient) -> Session | None:
-    return Session.objects.filter(
-        clinic=clinic_for(actor=actor), patient=patient, status=Session.Status.IN_PROGRESS
-    ).first()
+    return Session.objects.for_actor(actor).filter(patient=patient, status=Session.Status.IN_PROGRESS).first()
 
 
 def open_serious_events_for(*, actor: User, patient: Patient) -> list[FollowUpTask]:
     """Serious side effects of the patient whose follow-up no clinician has resolved yet."""
     return list(
-        FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), patient=patient, resolved_at__isnull=True)
+        FollowUpTask.objects.for_actor(actor)
+        .filter(patient=patient, resolved_at__isnull=True)
         .select_related("adverse_event")
         .order_by("created_at")
     )
@@ -97,7 +99,10 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
     clinic = clinic_for(actor=actor)
     readiness = Readiness()
     readiness.screening = (
-        Screening.objects.filter(clinic=clinic, patient_id=episode.patient_id).order_by("-performed_at", "-id").first()
+        Screening.objects.for_clinic(clinic)
+        .filter(patient_id=episode.patient_id)
+        .order_by("-performed_at", "-id")
+        .first()
     )
     readiness.consent = consent_current_for(actor=actor, patient=episode.patient)
     screening = readiness.screening
@@ -146,21 +151,19 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
 
 
 def findings_for_episode(*, actor: User, episode: Episode) -> QuerySet[Finding]:
-    return Finding.objects.filter(clinic=clinic_for(actor=actor), episode=episode).select_related("recorded_by")
+    return Finding.objects.for_actor(actor).filter(episode=episode).select_related("recorded_by")
 
 
 def pain_drawings_for_episode(*, actor: User, episode: Episode) -> QuerySet[PainDrawing]:
-    return PainDrawing.objects.filter(clinic=clinic_for(actor=actor), episode=episode)
+    return PainDrawing.objects.for_actor(actor).filter(episode=episode)
 
 
 def sessions_for_episode(*, actor: User, episode: Episode) -> QuerySet[Session]:
-    return Session.objects.filter(clinic=clinic_for(actor=actor), episode=episode).select_related("clinician")
+    return Session.objects.for_actor(actor).filter(episode=episode).select_related("clinician")
 
 
 def sessions_for_patient(*, actor: User, patient: Patient) -> QuerySet[Session]:
-    return Session.objects.filter(clinic=clinic_for(actor=actor), patient=patient).select_related(
-        "clinician", "episode"
-    )
+    return Session.objects.for_actor(actor).filter(patient=patient).select_related("clinician", "episode")
 
 
 @dataclass(frozen=True)
@@ -187,13 +190,14 @@ def session_totals(*, session: Session) -> SessionTotals:
 
 
 def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:
-    return AdverseEvent.objects.filter(clinic=clinic_for(actor=actor), session=session).select_related("task")
+    return AdverseEvent.objects.for_actor(actor).filter(session=session).select_related("task")
 
 
 def open_serious_tasks_for(*, actor: User) -> QuerySet[FollowUpTask]:
     """The clinic's open follow-up tasks (serious adverse events), oldest first."""
     return (
-        FollowUpTask.objects.filter(clinic=clinic_for(actor=actor), resolved_at__isnull=True)
+        FollowUpTask.objects.for_actor(actor)
+        .filter(resolved_at__isnull=True)
         .select_related("patient", "adverse_event", "adverse_event__session")
         .order_by("created_at")
     )
@@ -224,21 +228,21 @@ def treatment_counts(*, clinic_id: int) -> dict[str, object]:
 
     from dryneedling.treatment.models import Insertion
 
-    sessions = Session.objects.filter(clinic_id=clinic_id)
-    events = AdverseEvent.objects.filter(clinic_id=clinic_id)
+    sessions = Session.objects.for_clinic(clinic_id)
+    events = AdverseEvent.objects.for_clinic(clinic_id)
     n_sessions = sessions.count()
     n_events_sessions = events.values("session_id").distinct().count()
     return {
-        "screenings": Screening.objects.filter(clinic_id=clinic_id).count(),
-        "consents": Consent.objects.filter(clinic_id=clinic_id).count(),
-        "findings": Finding.objects.filter(clinic_id=clinic_id).count(),
+        "screenings": Screening.objects.for_clinic(clinic_id).count(),
+        "consents": Consent.objects.for_clinic(clinic_id).count(),
+        "findings": Finding.objects.for_clinic(clinic_id).count(),
         "sessions": n_sessions,
-        "insertions": Insertion.objects.filter(session__clinic_id=clinic_id).count(),
+        "insertions": Insertion.objects.for_clinic(clinic_id).count(),
         "side_effects": events.count(),
         "side_effects_by_kind": dict(events.values_list("kind").annotate(n=Count("id")).order_by("-n")),
         "sessions_with_side_effects_percent": round(100 * n_events_sessions / n_sessions, 2) if n_sessions else 0.0,
-        "open_followup_tasks": FollowUpTask.objects.filter(clinic_id=clinic_id, resolved_at__isnull=True).count(),
-        "notes_signed": Note.objects.filter(clinic_id=clinic_id, signed_at__isnull=False).count(),
+        "open_followup_tasks": FollowUpTask.objects.for_clinic(clinic_id).filter(resolved_at__isnull=True).count(),
+        "notes_signed": Note.objects.for_clinic(clinic_id).filter(signed_at__isnull=False).count(),
     }
 
 

@@ -14,9 +14,16 @@ from dryneedling.treatment.services.chart import consent_items_declined
 def _record(session: Session) -> core.SessionRecord:
     knowledge = get_knowledge()
     insertions = list(session.insertions.select_related("paired_with"))
-    drawing = PainDrawing.objects.filter(episode=session.episode).order_by("-recorded_at", "-id").first()
-    findings = Finding.objects.filter(episode=session.episode, recorded_at__lte=session.ended_at or session.started_at)
-    events = AdverseEvent.objects.filter(session=session)
+    drawing = (
+        PainDrawing.objects.for_clinic(session.clinic_id)
+        .filter(episode=session.episode_id)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    findings = Finding.objects.for_clinic(session.clinic_id).filter(
+        episode=session.episode_id, recorded_at__lte=session.ended_at or session.started_at
+    )
+    events = AdverseEvent.objects.for_clinic(session.clinic_id).filter(session=session)
     regions = tuple(bodychart.region(r).label for r in (drawing.regions if drawing else {}))
     return core.SessionRecord(
         nprs=drawing.nprs if drawing is not None else None,

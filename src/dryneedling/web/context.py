@@ -1,18 +1,17 @@
+"""Template context shared by every page."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
 
-from dryneedling.accounts.models import Membership
+from dryneedling.accounts.selectors import membership_or_none
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in user's clinic and role, for the page header."""
+    """The signed-in user's clinic and role, for the page header (read once per request)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"membership": None}
-    try:
-        return {"membership": Membership.objects.select_related("clinic").get(user=user)}
-    except Membership.DoesNotExist:
-        return {"membership": None}
+    return {"membership": membership_or_none(actor=user)}

@@ -127,7 +127,7 @@ def sharps_incident_close(*, actor: User, incident: SharpsIncident, follow_up: s
     membership = membership_for(actor=actor)
     if membership.role not in {Role.CLINICIAN, Role.CLINIC_ADMIN}:
         raise PermissionDenied("A clinician or a clinic admin closes an incident, after its follow-up.")
-    locked = SharpsIncident.objects.select_for_update().filter(clinic=membership.clinic, pk=incident.pk).first()
+    locked = SharpsIncident.objects.for_clinic(membership.clinic).select_for_update().filter(pk=incident.pk).first()
     if locked is None:
         raise ValidationError("No such incident in your clinic.")
     if locked.status == IncidentStatus.CLOSED:

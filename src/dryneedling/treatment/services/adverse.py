@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.treatment.models import AdverseEvent, FollowUpTask, Session, Severity
 from dryneedling.treatment.selectors import session_get_for
@@ -72,7 +71,7 @@ def adverse_event_record(
 @transaction.atomic
 def followup_task_resolve(*, actor: User, task_id: int, resolution: str) -> FollowUpTask:
     require_clinician(actor)
-    task = FollowUpTask.objects.select_for_update().filter(clinic=clinic_for(actor=actor), pk=task_id).first()
+    task = FollowUpTask.objects.for_actor(actor).select_for_update().filter(pk=task_id).first()
     if task is None:
         raise ValidationError("No such follow-up task.")
     if task.resolved_at is not None:

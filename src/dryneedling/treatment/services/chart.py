@@ -152,7 +152,7 @@ def finding_create(*, actor: User, episode: Episode, **fields: Any) -> Finding:
     for flag in ("taut_band", "familiar_pain", "referral_reproduced"):
         data[flag] = bool(data[flag])
     _validate_finding(data)
-    if Finding.objects.filter(episode=episode).count() >= MAX_FINDINGS_PER_EPISODE:
+    if Finding.objects.for_clinic(episode.clinic_id).filter(episode=episode).count() >= MAX_FINDINGS_PER_EPISODE:
         raise ValidationError(
             f"An episode holds at most {MAX_FINDINGS_PER_EPISODE} findings, and this one is full. "
             "Start a new episode of care to chart more."

@@ -33,7 +33,7 @@ def require_clinician(actor: User) -> None:
 def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
     """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
     model = type(obj)
-    updated = model._default_manager.filter(pk=obj.pk, version=expected).update(  # type: ignore[attr-defined]
+    updated = model.objects.for_record(obj).filter(pk=obj.pk, version=expected).update(  # type: ignore[attr-defined]
         version=F("version") + 1, **changes
     )
     if updated != 1:

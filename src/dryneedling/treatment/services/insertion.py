@@ -51,7 +51,9 @@ def _validate_plan(plan: InsertionPlan) -> None:
 def _finding(session: Session, plan: InsertionPlan) -> Finding | None:
     if plan.finding_id is None:
         return None
-    finding = Finding.objects.filter(pk=plan.finding_id, episode=session.episode).first()
+    finding = (
+        Finding.objects.for_clinic(session.clinic_id).filter(pk=plan.finding_id, episode=session.episode_id).first()
+    )
     if finding is None:
         raise ValidationError({"finding_id": "That finding does not belong to this episode."})
     return finding

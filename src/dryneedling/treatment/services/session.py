@@ -157,7 +157,11 @@ def session_complete(
     if needles_removed > needles_used:
         raise ValidationError({"needles_removed": "More needles removed than used: count again."})
     if needles_removed < needles_used:
-        accounted = AdverseEvent.objects.filter(session=session, kind__in=MISSING_NEEDLE_EVENTS).exists()
+        accounted = (
+            AdverseEvent.objects.for_clinic(session.clinic_id)
+            .filter(session=session, kind__in=MISSING_NEEDLE_EVENTS)
+            .exists()
+        )
         if not accounted:
             raise ValidationError(
                 {
