@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import AuditEvent, Clinic, Outcome, User
 
 # The client address of the request being served, set by AuditContextMiddleware.
@@ -76,7 +77,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:
