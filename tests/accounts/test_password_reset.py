@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from dryneedling.accounts.models import AuditEvent
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import csrf_token
 
 NEW = "lantern orchard velvet 93"
 RESET = "/accounts/password-reset/"
