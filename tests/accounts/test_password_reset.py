@@ -97,3 +97,12 @@ def test_email_links_use_the_public_address_not_the_host_header(alice, settings)
     settings.PUBLIC_BASE_URL = "https://clinic.example"
     Client().post(RESET, {"email": alice.email}, HTTP_HOST="localhost")
     assert "https://clinic.example/accounts/reset/" in mail.outbox[0].body
+
+
+def test_reset_tokens_are_redacted_from_logged_paths() -> None:
+    from dryneedling.logfilter import redact_path
+
+    line = '"GET /accounts/reset/MQ/cm3k1x-0a1b2c3d4e5f6a7b8c9d/ HTTP/1.1" 302'
+    assert redact_path(line) == '"GET /accounts/reset/MQ/…/ HTTP/1.1" 302'
+    assert redact_path("/accounts/reset/MQ/set-password/") == "/accounts/reset/MQ/set-password/"
+    assert redact_path("/accounts/reset/done/") == "/accounts/reset/done/"
