@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from dryneedling.accounts.models import AuditEvent
-from tests.conftest import csrf_token
+from tests.conftest import PASSWORD, csrf_token
 
 NEW = "lantern orchard velvet 93"
 RESET = "/accounts/password-reset/"
@@ -106,3 +106,13 @@ def test_reset_tokens_are_redacted_from_logged_paths() -> None:
     assert redact_path(line) == '"GET /accounts/reset/MQ/…/ HTTP/1.1" 302'
     assert redact_path("/accounts/reset/MQ/set-password/") == "/accounts/reset/MQ/set-password/"
     assert redact_path("/accounts/reset/done/") == "/accounts/reset/done/"
+
+
+@pytest.mark.django_db
+def test_the_email_is_plain_text_not_html_escaped(clinic_a) -> None:  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.services import user_create
+
+    user_create(email="o@a.test", full_name="Ana O'Brien & Co", clinic=clinic_a, role="front_desk", password=PASSWORD)
+    Client().post(RESET, {"email": "o@a.test"})
+    assert mail.outbox[0].body.startswith("Hello Ana O'Brien & Co,")
+    assert mail.outbox[0].subject == "Reset your dryneedling password"
