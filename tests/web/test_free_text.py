@@ -49,7 +49,10 @@ def test_every_web_form_uses_the_free_text_base() -> None:
 
 
 def _kwargs(cls: type) -> dict[str, Any]:
+    from dryneedling.accounts.models import User
     from dryneedling.clinical.intake import QUESTIONS
+
+    someone = User(email="someone@a.test")  # the password forms are for one user
 
     return {
         "FindingForm": {"region_choices": []},
@@ -58,6 +61,8 @@ def _kwargs(cls: type) -> dict[str, Any]:
         "IntakeForm": {"questions": QUESTIONS},
         "SharpsIncidentForm": {"staff": [], "with_patients": True},
         "HomeCarePlanForm": {"plan": {"sections": [{"items": [{"id": "x1", "instructions": "i", "dose": None}]}]}},
+        "SetNewPasswordForm": {"user": someone},
+        "PasswordChangeForm": {"user": someone},
     }.get(cls.__name__, {})
 
 
