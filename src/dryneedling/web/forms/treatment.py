@@ -230,3 +230,9 @@ class AmendmentForm(Form):
     section = forms.ChoiceField(choices=[(s, s.capitalize()) for s in Note.SECTIONS])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="Amendment")
     reason = forms.CharField(max_length=500, label="Reason for the amendment")
+
+
+class NoteSignForm(Form):
+    """The version of the note the clinician read before signing (optimistic locking)."""
+
+    version = forms.IntegerField(min_value=0)
