@@ -199,12 +199,7 @@ def alert_acknowledge(*, actor: User, alert_id: int, resolution: str = "") -> Al
     a serious side effect's follow-up with what was done (5-1000 characters), which also marks
     the side effect resolved."""
     require_clinician(actor)
-    alert = (
-        Alert.objects.select_for_update()
-        .select_related("adverse_event")
-        .filter(clinic=clinic_for(actor=actor), pk=alert_id)
-        .first()
-    )
+    alert = Alert.objects.select_for_update().filter(clinic=clinic_for(actor=actor), pk=alert_id).first()
     if alert is None:
         raise ValidationError("No such open alert.")
     if alert.acknowledged_at is not None:

@@ -16,6 +16,7 @@ from dryneedling.followup.models import Alert
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
 from dryneedling.web.views.shared import AuthedRequest
 
@@ -24,6 +25,7 @@ from dryneedling.web.views.shared import AuthedRequest
 @require_http_methods(["GET", "POST"])
 def followup_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
+        require_clinician(request.user)  # a clinical act: refused in words before the form is read
         form = AlertAcknowledgeForm(request.POST)
         if form.is_valid():  # another clinic's alert: a recorded denial, 404, before the write
             selectors.alert_get_for(actor=request.user, alert_id=form.cleaned_data["alert"])

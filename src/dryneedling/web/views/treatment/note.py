@@ -56,6 +56,7 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
     selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
+    require_clinician(request.user)  # a clinical act: refused in words before the form is read
     form = NoteSignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The note's version is missing from the form: reload the page and try again.")
