@@ -25,13 +25,24 @@ def _migrate(targets):  # type: ignore[no-untyped-def]
 def _records(apps, clinic_id: int, user_id: int):  # type: ignore[no-untyped-def]
     """One patient with a session, a red-flag alert, an open and a resolved serious side effect."""
     patient = apps.get_model("patients", "Patient").objects.create(
-        clinic_id=clinic_id, mrn="M-1", given_name="Ann", family_name="Lee", date_of_birth=date(1980, 1, 1), sex="female"
+        clinic_id=clinic_id,
+        mrn="M-1",
+        given_name="Ann",
+        family_name="Lee",
+        date_of_birth=date(1980, 1, 1),
+        sex="female",
     )
     episode = apps.get_model("patients", "Episode").objects.create(
         clinic_id=clinic_id, patient=patient, reason="Neck pain", start_date=date(2026, 1, 1)
     )
     screening = apps.get_model("intake", "Screening").objects.create(
-        clinic_id=clinic_id, patient=patient, answers={}, result={}, decision="suitable", performed_by_id=user_id, knowledge_version="t"
+        clinic_id=clinic_id,
+        patient=patient,
+        answers={},
+        result={},
+        decision="suitable",
+        performed_by_id=user_id,
+        knowledge_version="t",
     )
     consent = apps.get_model("treatment", "Consent").objects.create(
         clinic_id=clinic_id, patient=patient, signed_name="Ann Lee", recorded_by_id=user_id

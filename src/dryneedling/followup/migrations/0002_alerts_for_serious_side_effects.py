@@ -73,7 +73,10 @@ class Migration(migrations.Migration):
             model_name="alert",
             name="kind",
             field=models.CharField(
-                choices=[("red_flag", "Red flag reported at a check-in"), ("serious_side_effect", "Serious side effect")],
+                choices=[
+                    ("red_flag", "Red flag reported at a check-in"),
+                    ("serious_side_effect", "Serious side effect"),
+                ],
                 default="red_flag",
                 max_length=20,
             ),

@@ -68,9 +68,7 @@ def insertion_check(
     return _guardrails(session=session, plan=plan, clinician_facts=clinician_facts)
 
 
-def _guardrails(
-    *, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _guardrails(*, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]) -> list[dict[str, Any]]:
     """`insertion_check` on a session already read through the clinic-scoped selector."""
     _validate_plan(plan)
     document = plan_for(

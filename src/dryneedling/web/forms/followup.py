@@ -49,17 +49,30 @@ class PublicConsentForm(Form):
     signer = forms.ChoiceField(choices=[("patient", "patient"), ("substitute", "substitute")], required=False)
 
 
+# Ids are BigAutoField (int8): a larger number is a field error, not a DataError (500) on PostgreSQL.
+ID_MAX = 2**63 - 1
+
+
 class TaskResolveForm(Form):
     """Resolve a serious side effect's follow-up (an `Alert`; the dashboard's field is still `task`)."""
 
-    task = forms.IntegerField(min_value=1)
+    task = forms.IntegerField(min_value=1, max_value=ID_MAX)
     resolution = forms.CharField(max_length=1000)
 
 
 class AlertAcknowledgeForm(Form):
     """Acknowledge a patient's red flag on the follow-up page."""
 
-    alert = forms.IntegerField(min_value=1, error_messages={"required": "No such alert.", "invalid": "No such alert."})
+    alert = forms.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        error_messages={
+            "required": "No such alert.",
+            "invalid": "No such alert.",
+            "min_value": "No such alert.",
+            "max_value": "No such alert.",
+        },
+    )
 
 
 class OutcomeForm(Form):
