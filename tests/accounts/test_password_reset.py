@@ -34,8 +34,9 @@ def test_sign_in_page_links_to_the_reset(anon_client) -> None:  # type: ignore[n
 
 @pytest.mark.django_db
 def test_same_answer_whether_or_not_the_email_has_an_account(alice) -> None:  # type: ignore[no-untyped-def]
-    known, unknown = _request(Client(enforce_csrf_checks=True), "ALICE@a.test"), _request(
-        Client(enforce_csrf_checks=True), "nobody@a.test"
+    known, unknown = (
+        _request(Client(enforce_csrf_checks=True), "ALICE@a.test"),
+        _request(Client(enforce_csrf_checks=True), "nobody@a.test"),
     )
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == "/accounts/password-reset/sent/"

@@ -27,8 +27,10 @@ def test_user_agent_summary() -> None:
     assert user_agent_summary(CHROME) == "Chrome 120 on Linux"
     firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
     assert user_agent_summary(firefox) == "Firefox 121 on Windows"
-    safari = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-              "Version/17.1 Mobile/15E148 Safari/604.1")
+    safari = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.1 Mobile/15E148 Safari/604.1"
+    )
     assert user_agent_summary(safari) == "Safari 17 on iPhone"
     assert user_agent_summary("") == "Unknown browser"
 
@@ -105,11 +107,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(alice) -> None: 
     assert 'href="/accounts/password/"' in page and 'href="/accounts/sessions/"' in page  # in the navigation
     wrong = here.post("/accounts/password/", {"old_password": "nope", "new_password1": NEW, "new_password2": NEW})
     assert wrong.status_code == 200 and "old password was entered incorrectly" in wrong.content.decode()
-    weak = here.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "qwertyqwerty1",
-                                               "new_password2": "qwertyqwerty1"})
+    weak = here.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "qwertyqwerty1", "new_password2": "qwertyqwerty1"},
+    )
     assert "leaked passwords" in weak.content.decode()
-    done = here.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
-                     follow=True)
+    done = here.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}, follow=True
+    )
     assert "Password changed. You were signed out everywhere else (1 other session)." in done.content.decode()
     assert here.get("/patients/").status_code == 200
     assert there.get("/patients/")["Location"].startswith("/accounts/login/")
@@ -143,12 +148,15 @@ def test_no_view_reads_post_data_by_hand() -> None:
 
     import dryneedling.web.views as views
 
-    known = {"followup/public.py", "followup/homecare.py", "followup/outcomes.py", "treatment/note.py",
-             "safetyrecords.py"}
+    known = {
+        "followup/public.py",
+        "followup/homecare.py",
+        "followup/outcomes.py",
+        "treatment/note.py",
+        "safetyrecords.py",
+    }
     root = Path(views.__file__).parent
     raw = re.compile(r"request\.POST(\.get\(|\[|\.getlist\()")
-    offenders = sorted(
-        str(path.relative_to(root)) for path in root.rglob("*.py") if raw.search(path.read_text())
-    )
+    offenders = sorted(str(path.relative_to(root)) for path in root.rglob("*.py") if raw.search(path.read_text()))
     assert not [p for p in offenders if p not in known], offenders
     assert not [p for p in offenders if p.startswith("accounts/")]

@@ -168,17 +168,17 @@ def test_home_care_plan_refuses_control_characters(alice, alice_client, ready_ep
 
 @pytest.mark.django_db
 def test_follow_up_task_resolution_refuses_nul(alice, alice_client, session_a):
-    from dryneedling.treatment.models import FollowUpTask
-    from dryneedling.treatment.services.adverse import adverse_event_record
+    from dryneedling.care.adverse import adverse_event_record
+    from dryneedling.followup.models import Alert
 
     adverse_event_record(actor=alice, session=session_a, kind="pneumothorax", severity="serious", onset="after")
-    task = FollowUpTask.unscoped.get()
+    task = Alert.unscoped.get()
     token = csrf_token(alice_client, "/clinic/")
     data = {"csrfmiddlewaretoken": token, "task": task.pk, "resolution": "Chest X-ray\x00 clear"}
     response = alice_client.post("/clinic/", data, follow=True)
     assert "control characters" in response.content.decode()
     task.refresh_from_db()
-    assert task.resolved_at is None
+    assert task.acknowledged_at is None
 
 
 @pytest.mark.django_db

@@ -23,10 +23,24 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User, UserSession
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
-_SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
-            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+)
 
 
 def user_agent_summary(user_agent: str) -> str:
@@ -103,8 +117,13 @@ def session_end(*, actor: User, session_id: int, current_key: str | None) -> Use
 def sessions_end_others(*, actor: User, current_key: str | None) -> int:
     """Sign the actor out everywhere but in this session; returns how many sessions ended."""
     ended = sessions_end_all(user=actor, keep=current_key)
-    audit_record(actor=actor, action="session.end_others", object_type="accounts.user", object_id=actor.pk,
-                 detail={"sessions": ended})
+    audit_record(
+        actor=actor,
+        action="session.end_others",
+        object_type="accounts.user",
+        object_id=actor.pk,
+        detail={"sessions": ended},
+    )
     return ended
 
 
@@ -134,8 +153,9 @@ def active_sessions_for(*, actor: User, current_key: str | None) -> list[ActiveS
     recently used. Last seen: the session's expiry less its lifetime (saved on every request)."""
     rows = list(UserSession.objects.filter(user=actor))
     expiry = dict(
-        Session.objects.filter(session_key__in=[r.session_key for r in rows], expire_date__gt=timezone.now())
-        .values_list("session_key", "expire_date")
+        Session.objects.filter(
+            session_key__in=[r.session_key for r in rows], expire_date__gt=timezone.now()
+        ).values_list("session_key", "expire_date")
     )
     age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
     found = [

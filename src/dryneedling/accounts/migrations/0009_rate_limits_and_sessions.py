@@ -7,35 +7,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_merge_0006_two_factor_0007_auditevent_patient_id'),
+        ("accounts", "0008_merge_0006_two_factor_0007_auditevent_patient_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimitCounter',
+            name="RateLimitCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('key_digest', models.CharField(max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(max_length=40)),
+                ("key_digest", models.CharField(max_length=64)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['scope', 'window_start'], name='accounts_ratelimit_prune')],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key_digest', 'window_start'), name='accounts_ratelimit_window')],
+                "indexes": [models.Index(fields=["scope", "window_start"], name="accounts_ratelimit_prune")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "key_digest", "window_start"), name="accounts_ratelimit_window"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user_agent', models.CharField(blank=True, max_length=80)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='browser_sessions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("user_agent", models.CharField(blank=True, max_length=80)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="browser_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

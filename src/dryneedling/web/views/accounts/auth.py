@@ -80,7 +80,10 @@ def axes_lockout(
     the whole cool-off: the lockout may end a little sooner, never later."""
     cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
     decision = Decision(
-        scope="axes", allowed=False, count=settings.AXES_FAILURE_LIMIT, limit=settings.AXES_FAILURE_LIMIT,
+        scope="axes",
+        allowed=False,
+        count=settings.AXES_FAILURE_LIMIT,
+        limit=settings.AXES_FAILURE_LIMIT,
         retry_after=cool_off,
     )
     return too_many_requests(request, decision, email=str((credentials or {}).get("username", "")).lower())
