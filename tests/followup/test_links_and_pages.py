@@ -137,10 +137,10 @@ def test_refused_check_in_links_get_the_generic_page(
     patient_a,
     ready_episode,
 ):  # type: ignore[no-untyped-def]
-    from dryneedling.followup.consent import consent_link_for
-    from dryneedling.followup.homecare import home_care_link, home_care_plan_create
     from django.core import signing
 
+    from dryneedling.followup.consent import consent_link_for
+    from dryneedling.followup.homecare import home_care_link, home_care_plan_create
     from dryneedling.followup.links import salt_for
     from dryneedling.followup.models import CheckIn
     from dryneedling.followup.services import checkin_link

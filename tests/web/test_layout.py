@@ -30,7 +30,11 @@ def test_no_view_module_imports_another_view_module() -> None:
             continue
         own = "dryneedling.web." + ".".join(path.relative_to(WEB).with_suffix("").parts)
         for name in _imports(path):
-            if name.startswith("dryneedling.web.views") and name != own and not name.startswith("dryneedling.web.views.shared"):
+            if (
+                name.startswith("dryneedling.web.views")
+                and name != own
+                and not name.startswith("dryneedling.web.views.shared")
+            ):
                 # `from dryneedling.web.views.treatment import x` names a module too
                 offenders.append(f"{own} imports {name}")
     assert not offenders, offenders
@@ -39,4 +43,3 @@ def test_no_view_module_imports_another_view_module() -> None:
 def test_views_and_forms_live_in_their_packages() -> None:
     loose = sorted(p.name for p in WEB.glob("*.py") if p.name.startswith(("views", "forms")))
     assert not loose, f"view and form modules belong in web/views/ and web/forms/: {loose}"
-

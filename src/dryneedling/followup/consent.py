@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -16,7 +14,6 @@ from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import patient_get_for
 from dryneedling.treatment.models import Consent
 from dryneedling.treatment.services.chart import CHEST_ITEM, consent_signer_check
-
 
 
 def consent_link_for(*, actor: User, patient: Patient) -> str:

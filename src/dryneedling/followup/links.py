@@ -61,7 +61,7 @@ def _check_in_state(link: PatientLink, now: datetime) -> str | None:
 
 
 def _consent_state(link: PatientLink, now: datetime) -> str | None:
-    given = Consent.objects.filter(patient_id=link.patient_id, version=CONSENT_VERSION, withdrawn_at__isnull=True)
+    given = Consent.objects.filter(patient=link.patient, version=CONSENT_VERSION, withdrawn_at__isnull=True)
     return "used" if given.exists() else None
 
 

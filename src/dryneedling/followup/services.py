@@ -16,8 +16,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
-from dryneedling.followup import questions
-from dryneedling.followup import links
+from dryneedling.followup import links, questions
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
 from dryneedling.patients.models import Episode

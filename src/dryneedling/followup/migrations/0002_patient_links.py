@@ -7,7 +7,6 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-
 # Lifetimes as they were when this migration was written (followup.links.SPECS may change later).
 CHECKIN_LIFETIME = timedelta(days=180)
 HOMECARE_LIFETIME = timedelta(days=120)

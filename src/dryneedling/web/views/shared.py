@@ -33,7 +33,9 @@ LINK_MESSAGES = {
     "invalid": "This link is not valid. Please use the link in your most recent message from the clinic.",
     "expired": "This link has expired. The clinic will contact you if they need anything.",
     "used": "This form has already been answered. Thank you.",
-    "revoked": "This link was withdrawn by the clinic. Please use the link in your most recent message from the clinic.",
+    "revoked": (
+        "This link was withdrawn by the clinic. Please use the link in your most recent message from the clinic."
+    ),
 }
 
 
