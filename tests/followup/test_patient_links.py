@@ -476,3 +476,23 @@ def test_check_in_page_still_names_no_patient_with_a_new_token(anon_client, sore
     assert response.status_code == 200 and "How are you" in response.content.decode()
     assert_no_patient_data(response.content, patient_a)
     assert csrf_token(anon_client, path_of(checkin_link(soreness)))
+
+
+def test_issuing_links_is_audited_once_and_the_patient_page_shows_the_same_link(
+    alice, alice_client, soreness, patient_a
+):
+    from dryneedling.accounts.models import AuditEvent
+    from dryneedling.followup.models import PatientLink
+    from dryneedling.followup.services import checkin_link
+
+    for _ in range(2):
+        assert alice_client.get(f"/patients/{patient_a.pk}/").status_code == 200
+    link = PatientLink.objects.get(check_in=soreness)
+    issued = AuditEvent.objects.get(action="patient_link.issue")
+    assert (issued.actor_id, issued.patient_id, issued.detail) == (
+        alice.pk,
+        patient_a.pk,
+        {"purpose": "checkin", "targets": [soreness.pk], "links": [link.pk]},
+    )
+    assert checkin_link(soreness) in alice_client.get(f"/patients/{patient_a.pk}/").content.decode()
+    assert AuditEvent.objects.filter(action="patient_link.issue").count() == 1

@@ -20,9 +20,10 @@ a Spec below; the module refuses to load when the choices and the specs differ.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -30,7 +31,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
-from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.audit import audit_record, patient_id_of
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.education import CONSENT_VERSION
@@ -132,37 +133,55 @@ def _clinic_of(target: models.Model) -> int:
     return int(target.clinic_id)  # type: ignore[attr-defined]
 
 
-@transaction.atomic
 def link_for(*, purpose: str, target: models.Model, actor: User | None = None) -> PatientLink:
     """The link to give for `target`: the current one where the purpose reuses links, else new.
 
     Callers check that `actor` may see `target`; system jobs (reminders) pass no actor.
     """
+    return links_for(purpose=purpose, targets=[target], actor=actor)[target.pk]
+
+
+@transaction.atomic
+def links_for(*, purpose: str, targets: Sequence[models.Model], actor: User | None = None) -> dict[Any, PatientLink]:
+    """`link_for` for several records of one purpose, by record id, in a constant number of
+    queries (a page listing check-ins): one read, one insert and one audit row for the new ones."""
     spec = SPECS[purpose]
     now = timezone.now()
-    if spec.reuse_within is None or spec.reuse_within > timedelta(0):
-        current = PatientLink.objects.filter(purpose=purpose, revoked_at__isnull=True, **{spec.target: target})
+    found: dict[Any, PatientLink] = {}
+    if targets and (spec.reuse_within is None or spec.reuse_within > timedelta(0)):
+        current = PatientLink.objects.filter(
+            purpose=purpose, revoked_at__isnull=True, **{f"{spec.target}__in": [t.pk for t in targets]}
+        ).order_by("created_at", "id")
         if spec.reuse_within is not None:
             current = current.filter(created_at__gt=now - spec.reuse_within)
-        link = current.first()
-        if link is not None:
-            return link
-    link = PatientLink.objects.create(
-        purpose=purpose,
-        public_id=secrets.token_urlsafe(PUBLIC_ID_BYTES),
-        clinic_id=_clinic_of(target),
-        created_at=now,
-        expires_at=now + spec.lifetime,
-        **{spec.target: target},
+        for link in current:
+            found[getattr(link, f"{spec.target}_id")] = link  # the newest wins
+    missing = [t for t in targets if t.pk not in found]
+    if not missing:
+        return found
+    made = PatientLink.objects.bulk_create(
+        PatientLink(
+            purpose=purpose,
+            public_id=secrets.token_urlsafe(PUBLIC_ID_BYTES),
+            clinic_id=_clinic_of(target),
+            created_at=now,
+            expires_at=now + spec.lifetime,
+            **{spec.target: target},
+        )
+        for target in missing
     )
+    found.update({getattr(link, f"{spec.target}_id"): link for link in made})
+    patients = {patient_id_of(t) for t in missing}
     audit_record(
         actor=actor,
         action="patient_link.issue",
-        clinic=link.clinic,
-        obj=target,
-        detail={"purpose": purpose, "link_id": link.pk},
+        clinic=missing[0].clinic,  # type: ignore[attr-defined]
+        object_type=missing[0]._meta.label_lower,
+        object_id=missing[0].pk if len(missing) == 1 else "",
+        patient_id=patients.pop() if len(patients) == 1 else None,
+        detail={"purpose": purpose, "targets": [t.pk for t in missing], "links": [link.pk for link in made]},
     )
-    return link
+    return found
 
 
 def patient_links_revoke(*, actor: User, target: models.Model) -> int:
