@@ -122,6 +122,7 @@ def test_a_check_in_link_opens_the_form_without_naming_the_patient(anon_client, 
         ("home_care_token", 404, NOT_VALID),
         ("consent_token", 404, NOT_VALID),
         ("deleted_check_in", 404, NOT_VALID),
+        ("unknown_id", 404, NOT_VALID),
         ("garbage", 404, NOT_VALID),
         ("too_long", 404, NOT_VALID),
     ],
@@ -136,9 +137,11 @@ def test_refused_check_in_links_get_the_generic_page(
     patient_a,
     ready_episode,
 ):  # type: ignore[no-untyped-def]
+    from django.core import signing
+
     from dryneedling.followup.consent import consent_link_for
     from dryneedling.followup.homecare import home_care_link, home_care_plan_create
-    from dryneedling.followup.links import make_token
+    from dryneedling.followup.links import salt_for
     from dryneedling.followup.models import CheckIn
     from dryneedling.followup.services import checkin_link
 
@@ -158,8 +161,11 @@ def test_refused_check_in_links_get_the_generic_page(
         url = "/c/" + path_of(home_care_link(plan)).split("/")[2] + "/"
     elif case == "consent_token":
         url = "/c/" + path_of(consent_link_for(actor=alice, patient=patient_a)).split("/")[2] + "/"
-    elif case == "deleted_check_in":
-        url = f"/c/{make_token(purpose='checkin', object_id=soreness.pk + 1000)}/"
+    elif case == "deleted_check_in":  # the link's record is gone (its link row with it)
+        url = good
+        CheckIn.unscoped.filter(pk=soreness.pk).delete()
+    elif case == "unknown_id":  # a well-signed random id that no link has
+        url = f"/c/{signing.Signer(salt=salt_for('checkin')).sign('A' * 24)}/"
     elif case == "garbage":
         url = "/c/not-a-token/"
     else:
@@ -173,7 +179,7 @@ def test_refused_check_in_links_get_the_generic_page(
         assert "emergency services" in body  # the safety line is on every refusal
         assert_no_patient_data(response.content, patient_a)
         assert "Clinic A" not in body  # not even the clinic is named
-    if case != "reused":
+    if case not in ("reused", "deleted_check_in"):
         _nothing_stored(soreness)
 
 

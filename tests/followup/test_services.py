@@ -254,7 +254,7 @@ def test_a_course_ended_just_under_12_weeks_ago_is_not_due(alice):
 @pytest.mark.django_db
 def test_send_due_emails_only_due_unanswered_unexpired_check_ins_with_an_email(alice, mailoutbox, settings):
     from dryneedling.accounts.models import AuditEvent
-    from dryneedling.followup.links import read_token
+    from dryneedling.followup.links import resolve
     from dryneedling.followup.models import CheckIn
     from dryneedling.followup.services import checkin_link, send_due
 
@@ -302,7 +302,7 @@ def test_send_due_emails_only_due_unanswered_unexpired_check_ins_with_an_email(a
         link = checkin_link(check_in)
         assert link in message.body
         token = link.rstrip("/").rsplit("/", 1)[1]
-        assert read_token(purpose="checkin", token=token) == check_in.pk
+        assert resolve(token, purpose="checkin").target == check_in
         assert message.subject == "Clinic A: how are you after dry needling?"
         assert f"Hello {patient.given_name}," in message.body
         assert "emergency services" in message.body

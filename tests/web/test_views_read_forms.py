@@ -13,10 +13,7 @@ VIEWS = Path(dryneedling.web.views.__file__).parent
 # Views that other issue-9 branches are rewriting at the same time (patient links and the public
 # pages; the two-factor sign-in): their reads move to forms there. An entry that no longer reads
 # `request.POST` by hand fails below, so the list only shrinks.
-PENDING_ELSEWHERE = {
-    "followup/public.py": "the check-in page (patient links branch)",
-    "followup/homecare.py": "the public consent page's ticked items (patient links branch)",
-}
+PENDING_ELSEWHERE: dict[str, str] = {}
 
 
 def _is_request_post(node: ast.AST) -> bool:

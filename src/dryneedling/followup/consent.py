@@ -2,52 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
-from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.followup import links
+from dryneedling.followup.links import LinkError
 from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import patient_get_for
 from dryneedling.treatment.models import Consent
 from dryneedling.treatment.services.chart import CHEST_ITEM, consent_signer_check
 
-LINK_MAX_AGE = timedelta(days=7)
-
 
 def consent_link_for(*, actor: User, patient: Patient) -> str:
+    """A new single-use consent link for the patient, valid 7 days."""
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     audit_record(actor=actor, action="consent.link", obj=patient)
-    return f"{settings.PUBLIC_BASE_URL}/s/{make_token(purpose='consent', object_id=patient.pk)}/"
-
-
-def consent_from_token(token: str) -> Patient:
-    patient = (
-        Patient.unscoped.select_related("clinic")
-        .filter(pk=read_token(purpose="consent", token=token, max_age=LINK_MAX_AGE))
-        .first()
-    )
-    if patient is None:
-        raise LinkError("invalid")
-    if (
-        Consent.objects.for_clinic(patient.clinic_id)
-        .filter(patient=patient, version=CONSENT_VERSION, withdrawn_at__isnull=True)
-        .exists()
-    ):
-        raise LinkError("used")
-    return patient
+    return links.url_for(links.link_for(purpose=links.Purpose.CONSENT, target=patient, actor=actor))
 
 
 @transaction.atomic
 def consent_sign(
     *, token: str, signed_name: str, agreed: list[str], signature_svg: str = "", signer: str = "patient"
 ) -> Consent:
-    patient = consent_from_token(token)
+    link = links.resolve(token, purpose=links.Purpose.CONSENT)
+    patient = link.patient
+    if patient is None:  # the table's constraint forbids it
+        raise LinkError("invalid")
     items = {item.id: item for item in consent_items()}
     if any(item_id not in items for item_id in agreed):
         raise ValidationError("Unknown consent item.")
@@ -61,6 +44,7 @@ def consent_sign(
         raise ValidationError(" ".join(error.messages)) from None
     if len(signature_svg) > 20000:
         raise ValidationError("The drawn signature is too large; please draw it again.")
+    links.link_use(link)  # two tabs signing at once: the second is refused as used
     consent = Consent.objects.create(
         clinic=patient.clinic,
         patient=patient,

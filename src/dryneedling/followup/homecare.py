@@ -3,10 +3,8 @@ read by the patient behind a signed link."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -16,14 +14,13 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.clinical.homecare import MAX_TEXT, build_plan, plan_from_dict, plan_to_dict
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.followup import links
 from dryneedling.followup.models import HomeCarePlan
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
 from dryneedling.treatment.models import Finding, Insertion
 from dryneedling.treatment.services.common import CONFLICT_MESSAGE, EditConflict, require_clinician
 
-LINK_MAX_AGE = timedelta(days=120)
 NOTE_ID = "clinician-note"  # the clinician's own note to the patient, stored after the checked plan
 
 
@@ -127,16 +124,6 @@ def home_care_plan_update(
     return record
 
 
-def home_care_link(record: HomeCarePlan) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/h/{make_token(purpose='homecare', object_id=record.pk)}/"
-
-
-def home_care_from_token(token: str) -> HomeCarePlan:
-    record = (
-        HomeCarePlan.unscoped.select_related("clinic", "patient")
-        .filter(pk=read_token(purpose="homecare", token=token, max_age=LINK_MAX_AGE))
-        .first()
-    )
-    if record is None:
-        raise LinkError("invalid")
-    return record
+def home_care_link(record: HomeCarePlan, *, actor: User | None = None) -> str:
+    """A link to the plan for the patient, valid 120 days (the same one for a day, then a new one)."""
+    return links.url_for(links.link_for(purpose=links.Purpose.HOMECARE, target=record, actor=actor))

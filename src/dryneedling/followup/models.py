@@ -119,3 +119,73 @@ class HomeCarePlan(ClinicScoped):
 
     def __str__(self) -> str:
         return f"Home-care plan {self.updated_at:%Y-%m-%d}"
+
+
+class PatientLink(ClinicScoped):
+    """A link a patient opens without an account. The token in the URL is `public_id` (random,
+    from `secrets`) and its signature; it names no row. Resolved only by followup.links.resolve.
+
+    Exactly one target column is set, the one of the link's purpose (a database constraint):
+    a new purpose is a new choice, a new column, a new clause and a spec in followup.links.SPECS.
+    """
+
+    class Purpose(models.TextChoices):
+        CHECKIN = "checkin", "check-in questionnaire"
+        HOMECARE = "homecare", "home-care plan"
+        CONSENT = "consent", "consent"
+
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    public_id = models.CharField(max_length=32, unique=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    check_in = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="links")
+    home_care_plan = models.ForeignKey(
+        HomeCarePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="links")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        purpose="checkin",
+                        check_in__isnull=False,
+                        home_care_plan__isnull=True,
+                        patient__isnull=True,
+                    )
+                    | models.Q(
+                        purpose="homecare",
+                        check_in__isnull=True,
+                        home_care_plan__isnull=False,
+                        patient__isnull=True,
+                    )
+                    | models.Q(
+                        purpose="consent",
+                        check_in__isnull=True,
+                        home_care_plan__isnull=True,
+                        patient__isnull=False,
+                    )
+                ),
+                name="patient_link_one_target_of_its_purpose",
+            )
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link of {self.created_at:%Y-%m-%d}"
+
+    @property
+    def target(self) -> models.Model:
+        """The record the link opens: the check-in, the home-care plan, or the patient (consent)."""
+        record = {
+            self.Purpose.CHECKIN: self.check_in,
+            self.Purpose.HOMECARE: self.home_care_plan,
+            self.Purpose.CONSENT: self.patient,
+        }[self.Purpose(self.purpose)]
+        if record is None:  # the constraint forbids it
+            raise ValueError("A patient link without its target.")
+        return record

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.followup import questions
-from dryneedling.followup.links import LinkError, make_token, read_token
+from dryneedling.followup import links, questions
+from dryneedling.followup.links import LinkError
 from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
@@ -86,24 +86,15 @@ def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
     return created
 
 
-def checkin_link(check_in: CheckIn) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/c/{make_token(purpose='checkin', object_id=check_in.pk)}/"
+def checkin_link(check_in: CheckIn, *, actor: User | None = None) -> str:
+    """The check-in's link (always the same one, until the clinic revokes it)."""
+    return links.url_for(links.link_for(purpose=links.Purpose.CHECKIN, target=check_in, actor=actor))
 
 
-def checkin_from_token(token: str, *, now: datetime | None = None) -> CheckIn:
-    """The open check-in behind a link, or LinkError('invalid'|'expired'|'used')."""
-    check_in = (
-        CheckIn.unscoped.select_related("clinic", "patient", "session")
-        .filter(pk=read_token(purpose="checkin", token=token))
-        .first()
-    )
-    if check_in is None:
-        raise LinkError("invalid")
-    if check_in.answered_at is not None:
-        raise LinkError("used")
-    if (now or timezone.now()) > check_in.expires_at:
-        raise LinkError("expired")
-    return check_in
+def checkin_links(check_ins: list[CheckIn], *, actor: User | None = None) -> dict[int, str]:
+    """The links of several check-ins, by check-in id, in a constant number of queries."""
+    made = links.links_for(purpose=links.Purpose.CHECKIN, targets=check_ins, actor=actor)
+    return {pk: links.url_for(link) for pk, link in made.items()}
 
 
 def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
@@ -125,7 +116,10 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
 @transaction.atomic
 def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
     """Store a patient's answers (single use). Red flags raise an alert in the same transaction."""
-    check_in = checkin_from_token(token)
+    link = links.resolve(token, purpose=links.Purpose.CHECKIN)
+    check_in = link.check_in
+    if check_in is None:  # the table's constraint forbids it
+        raise LinkError("invalid")
     try:
         answers, flags = questions.validate(check_in.kind, raw)
     except ValueError as error:
@@ -137,6 +131,7 @@ def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
     )
     if claimed != 1:  # answered in another tab a moment ago
         raise LinkError("used")
+    links.link_use(link)
     check_in.refresh_from_db()
     _outcomes(check_in, answers)
     audit_record(

@@ -17,6 +17,7 @@ from django.http import Http404
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, Outcome, User
 from dryneedling.accounts.selectors import clinic_for
+from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
 
@@ -79,7 +80,7 @@ def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[C
         patient_field = "clinic_id"  # no patient on this record: only the clinic is known
     try:
         # clinic records (training, credentials) have no scoped manager; patient data has `unscoped`
-        manager = getattr(model, "unscoped", model._default_manager)
+        manager = model.unscoped if issubclass(model, ClinicScoped) else model._default_manager
         row = manager.filter(pk=object_id).values_list("clinic_id", patient_field).first()
     except (ValueError, TypeError):
         return None, None

@@ -1,4 +1,4 @@
-"""Forms of the home-care plan, the patient's consent link, alerts, outcome scores and the audit filter.
+"""Forms of the home-care plan, the patient's check-in and consent links, alerts, outcome scores and the audit filter.
 These views read many fields; the forms hold their free-text checks (web/forms/base.py), so a NUL byte
 or a right-to-left override is a message, not a 500 on PostgreSQL."""
 
@@ -9,7 +9,69 @@ from typing import Any
 from django import forms
 
 from dryneedling.clinical.homecare import MAX_TEXT, MAX_TITLE
+from dryneedling.followup import questions
+from dryneedling.patients.validation import validate_free_text
 from dryneedling.web.forms.base import Form
+
+
+class TextListField(forms.Field):
+    """The values of several inputs of one name (checkboxes), as a list of short one-line texts.
+    Which values are allowed is the service's business; this field bounds them and applies the
+    free-text rule to each (the base form only reaches CharFields)."""
+
+    widget = forms.MultipleHiddenInput  # reads every value of the name, as a checkbox group sends them
+
+    def __init__(self, *, max_items: int = 50, max_length: int = 100, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.max_items, self.max_length = max_items, max_length
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in (None, ""):
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(v) for v in values]
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if len(value) > self.max_items:
+            raise forms.ValidationError(f"Choose at most {self.max_items}.")
+        for item in value:
+            if len(item) > self.max_length:
+                raise forms.ValidationError("Choose from the list.")
+            validate_free_text(item, multiline=False)
+
+
+class CheckInForm(Form):
+    """Every answer a check-in may carry, as text; followup.questions decides what each kind needs
+    and words its messages for the patient. The form bounds the input and applies the free-text rule."""
+
+    soreness = forms.CharField(required=False, max_length=10)
+    resolved = forms.CharField(required=False, max_length=10)
+    side_effects = TextListField(max_items=len(questions.SIDE_EFFECTS) + 5)
+    pain = forms.CharField(required=False, max_length=10)
+    groc = forms.CharField(required=False, max_length=10)
+    adherence = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index in range(1, 4):
+            self.fields[f"activity_{index}"] = forms.CharField(required=False, max_length=500, strip=False)
+            self.fields[f"activity_{index}_score"] = forms.CharField(required=False, max_length=10)
+        for key, _ in questions.RED_FLAGS:
+            self.fields[f"flag_{key}"] = forms.CharField(required=False, max_length=10)
+
+    def answers(self) -> dict[str, Any]:
+        """The raw answers for followup.questions.validate (after is_valid)."""
+        return dict(self.cleaned_data)
+
+    def red_flags(self) -> list[str]:
+        """The red flags ticked, even on a form that is otherwise invalid (urgent care comes first)."""
+        data = getattr(self, "cleaned_data", {})
+        return [key for key, _ in questions.RED_FLAGS if data.get(f"flag_{key}") in ("yes", "on")]
+
+    def message(self) -> str:
+        return " ".join(sorted({str(m) for errors in self.errors.values() for m in errors}))
 
 
 class HomeCarePlanForm(Form):
@@ -46,6 +108,7 @@ class PublicConsentForm(Form):
 
     signed_name = forms.CharField(max_length=200, required=False)
     signature = forms.CharField(required=False, max_length=20000, widget=forms.Textarea)
+    items = TextListField()
     signer = forms.ChoiceField(choices=[("patient", "patient"), ("substitute", "substitute")], required=False)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dryneedling.accounts.audit import record_view
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_status, checkins_for_patient, outcome_instrument_choices
-from dryneedling.followup.services import checkin_link
+from dryneedling.followup.services import checkin_links
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.services import PATIENT_FIELDS
@@ -74,6 +74,8 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
     screenings = list(screening_list_for(actor=request.user, patient=patient)[:10])
     sessions = list(treatment_selectors.sessions_for_patient(actor=request.user, patient=patient)[:20])
     consent = treatment_selectors.consent_current_for(actor=request.user, patient=patient)
+    check_ins = list(checkins_for_patient(actor=request.user, patient=patient))
+    check_in_links = checkin_links(check_ins, actor=request.user)
     context = {
         "patient": patient,
         "episodes": episodes,
@@ -81,9 +83,7 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "screenings": screenings,
         "sessions": sessions,
         "consent": consent,
-        "checkins": [
-            (c, checkin_status(c), checkin_link(c)) for c in checkins_for_patient(actor=request.user, patient=patient)
-        ],
+        "checkins": [(c, checkin_status(c), check_in_links[c.pk]) for c in check_ins],
         "instruments": outcome_instrument_choices(),
         "mcid_caption": pain_mcid_caption(),
     }

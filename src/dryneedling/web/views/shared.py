@@ -43,12 +43,15 @@ LINK_MESSAGES = {
     "invalid": "This link is not valid. Please use the link in your most recent message from the clinic.",
     "expired": "This link has expired. The clinic will contact you if they need anything.",
     "used": "This form has already been answered. Thank you.",
+    "revoked": (
+        "This link was withdrawn by the clinic. Please use the link in your most recent message from the clinic."
+    ),
 }
 
 
 def link_error(request: HttpRequest, reason: str) -> HttpResponse:
     """The one answer to a refused link; each refusal is audited (route and reason, never the token)."""
-    status = 410 if reason in ("expired", "used") else 404
+    status = 410 if reason in ("expired", "used", "revoked") else 404
     route = request.resolver_match.url_name if request.resolver_match else ""
     audit_record(
         actor=None,

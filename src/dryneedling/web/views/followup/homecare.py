@@ -17,14 +17,9 @@ from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.followup import selectors
-from dryneedling.followup.consent import consent_from_token, consent_link_for, consent_sign
-from dryneedling.followup.homecare import (
-    home_care_from_token,
-    home_care_link,
-    home_care_plan_create,
-    home_care_plan_update,
-)
+from dryneedling.followup import links, selectors
+from dryneedling.followup.consent import consent_link_for, consent_sign
+from dryneedling.followup.homecare import home_care_link, home_care_plan_create, home_care_plan_update
 from dryneedling.followup.links import LinkError
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
@@ -66,17 +61,20 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
         "episode": episode,
         "patient": episode.patient,
         "record": record,
-        "link": home_care_link(record) if record else None,
+        "link": home_care_link(record, actor=request.user) if record else None,
     }
     return render(request, "followup/plan_edit.html", context)
 
 
 def _public_plan_context(token: str) -> dict:  # type: ignore[type-arg]
-    record = home_care_from_token(token)
+    link = links.resolve(token, purpose=links.Purpose.HOMECARE)
+    record = link.home_care_plan
+    if record is None:  # the table's constraint forbids it
+        raise LinkError("invalid")
     audit_record(
         actor=None, action="home_care_plan.view", clinic=record.clinic, obj=record, detail={"via": "patient link"}
     )
-    return {"record": record, "plan": record.plan, "clinic": record.clinic, "token": token}
+    return {"record": record, "plan": record.plan, "clinic": link.clinic, "token": token}
 
 
 @never_cache
@@ -117,9 +115,12 @@ def consent_link(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @rate_limited("public-link")
 def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        patient = consent_from_token(token)
+        link = links.resolve(token, purpose=links.Purpose.CONSENT)
     except LinkError as error:
         return link_error(request, error.reason)
+    patient = link.patient
+    if patient is None:  # the table's constraint forbids it
+        return link_error(request, "invalid")
     error_message = ""
     form = PublicConsentForm(request.POST or None)
     if request.method == "POST":
@@ -129,7 +130,7 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
             consent_sign(
                 token=token,
                 signed_name=form.cleaned_data["signed_name"],
-                agreed=request.POST.getlist("items"),
+                agreed=form.cleaned_data["items"],
                 signature_svg=form.cleaned_data["signature"],
                 signer=form.cleaned_data["signer"] or "patient",
             )
@@ -138,12 +139,12 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             error_message = " ".join(error.messages)
         else:
-            return render(request, "public/consent_done.html", {"clinic": patient.clinic})
+            return render(request, "public/consent_done.html", {"clinic": link.clinic})
     context = {
-        "clinic": patient.clinic,
+        "clinic": link.clinic,
         "items": consent_items(),
         "version": CONSENT_VERSION,
-        "page": _education(patient.clinic),
+        "page": _education(link.clinic),
         "error": error_message,
         "has_substitute": bool(patient.decision_maker_name),
     }

@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dryneedling.followup import questions
+from dryneedling.followup import links, questions
 from dryneedling.followup.links import LinkError
-from dryneedling.followup.services import checkin_answer, checkin_from_token
+from dryneedling.followup.services import checkin_answer
+from dryneedling.web.forms.followup import CheckInForm
 from dryneedling.web.views.shared import link_error, rate_limited
 
 
@@ -20,28 +21,30 @@ from dryneedling.web.views.shared import link_error, rate_limited
 @rate_limited("public-link")
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        record = checkin_from_token(token)
+        link = links.resolve(token, purpose=links.Purpose.CHECKIN)
     except LinkError as error:
         return link_error(request, error.reason)
     error_message = ""
     flags: list[str] = []
+    form = CheckInForm(request.POST or None)
     if request.method == "POST":
-        raw = request.POST.dict() | {"side_effects": request.POST.getlist("side_effects")}
         try:
-            answered = checkin_answer(token=token, raw=raw)
+            if not form.is_valid():
+                raise ValidationError(form.message())
+            answered = checkin_answer(token=token, raw=form.answers())
         except LinkError as error:
             return link_error(request, error.reason)
         except ValidationError as error:
             error_message = " ".join(error.messages)
             # Nothing is stored, but a red flag ticked on an incomplete form still gets the
             # urgent-care instructions, and stays ticked.
-            flags = [key for key, _ in questions.RED_FLAGS if request.POST.get(f"flag_{key}") in ("yes", "on")]
+            flags = form.red_flags()
         else:
             context = {"check_in": answered, "flags": answered.red_flags, "clinic": answered.clinic}
             return render(request, "public/check_in_done.html", context)
     context = {
-        "check_in": record,
-        "clinic": record.clinic,
+        "check_in": link.check_in,
+        "clinic": link.clinic,
         "error": error_message,
         "flags": flags,
         "side_effects": questions.SIDE_EFFECTS,
