@@ -369,7 +369,9 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def reminder_text(clinic: Clinic, appointment: Appointment) -> str:
-    local = appointment.starts_at.astimezone(rules.zone(clinic.time_zone))
+    # Naive clinic-local time: the template's date filters would otherwise convert it back to the
+    # server's TIME_ZONE.
+    local = appointment.starts_at.astimezone(rules.zone(clinic.time_zone)).replace(tzinfo=None)
     return render_to_string(
         "scheduling/reminder.txt",
         {"clinic": clinic, "appointment": appointment, "local": local, "weekday": rules.WEEKDAYS[local.weekday()]},
