@@ -99,14 +99,22 @@ def _appointment_book(clinic, user):  # type: ignore[no-untyped-def]
     clinic.save(update_fields=["time_zone"])
     more = [
         user_create(
-            email=f"clin{i}@bench.test", full_name=f"Clinician {i}", clinic=clinic, role="clinician",
-            password="bench", check_password_strength=False,
+            email=f"clin{i}@bench.test",
+            full_name=f"Clinician {i}",
+            clinic=clinic,
+            role="clinician",
+            password="bench",
+            check_password_strength=False,
         )
         for i in range(7)
     ]
     desk = user_create(
-        email="desk@bench.test", full_name="Desk", clinic=clinic, role="front_desk",
-        password="bench", check_password_strength=False,
+        email="desk@bench.test",
+        full_name="Desk",
+        clinic=clinic,
+        role="front_desk",
+        password="bench",
+        check_password_strength=False,
     )
     clinicians = [user, *more]
     seed_hours(clinic=clinic, clinicians=clinicians)
@@ -114,8 +122,12 @@ def _appointment_book(clinic, user):  # type: ignore[no-untyped-def]
     patient_ids = list(Patient.objects.for_clinic(clinic).order_by("pk").values_list("pk", flat=True))
     started = time.perf_counter()
     written = seed_book(
-        clinic=clinic, clinicians=clinicians, patient_ids=patient_ids,
-        first_day=today - timedelta(days=28), days=57, now=timezone.now(),
+        clinic=clinic,
+        clinicians=clinicians,
+        patient_ids=patient_ids,
+        first_day=today - timedelta(days=28),
+        days=57,
+        now=timezone.now(),
     )
     seconds = time.perf_counter() - started
     print(f"appointments: {written} for {len(clinicians)} clinicians in {seconds:.2f} s")

@@ -278,7 +278,7 @@ def build_parser() -> Parser:
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
 
-    p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe to run from cron)")
+    p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe from cron)")
     p.add_argument("--limit", type=int, default=500)
     p.set_defaults(func=cmd_send_due)
 

@@ -13,7 +13,13 @@ from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fi
 
 
 def test_front_desk_books_and_marks_arrived_then_the_clinician_opens_the_next_step(  # type: ignore[no-untyped-def]
-    page, live_server, transactional_db, alice, bob, dana, ready_episode  # noqa: F811
+    page,
+    live_server,
+    transactional_db,
+    alice,
+    bob,
+    dana,
+    ready_episode,  # noqa: F811
 ):
     from dryneedling.scheduling.services import working_hours_add
 

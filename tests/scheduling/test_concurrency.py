@@ -22,12 +22,15 @@ from dryneedling.accounts.services import clinic_create, user_create
 from dryneedling.patients.services import patient_create
 from dryneedling.scheduling.models import WorkingHours
 clinic = clinic_create(name="Race", slug="race")
-clinician = user_create(email="c@race.test", full_name="C", clinic=clinic, role="clinician", password="x", check_password_strength=False)
-desk = user_create(email="d@race.test", full_name="D", clinic=clinic, role="front_desk", password="x", check_password_strength=False)
+person = dict(clinic=clinic, password="x", check_password_strength=False)
+clinician = user_create(email="c@race.test", full_name="C", role="clinician", **person)
+desk = user_create(email="d@race.test", full_name="D", role="front_desk", **person)
 for day in range(7):
     WorkingHours.objects.create(clinic=clinic, clinician=clinician, weekday=day, starts=time(0), ends=time(23, 59))
 for i in range(3):
-    patient_create(actor=desk, mrn=f"R-{i}", given_name="R", family_name=f"P{i}", date_of_birth=timezone.now().date() - timedelta(days=9000), sex="female", email=f"r{i}@example.test", phone=f"+100{i}")
+    born = timezone.now().date() - timedelta(days=9000)
+    patient_create(actor=desk, mrn=f"R-{i}", given_name="R", family_name=f"P{i}", date_of_birth=born, sex="female",
+                   email=f"r{i}@example.test", phone=f"+100{i}")
 """
 
 RACE = """

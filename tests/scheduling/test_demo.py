@@ -21,7 +21,9 @@ def test_the_demo_has_todays_book_in_each_clinics_zone(monkeypatch):
         assert clinic.time_zone == demo.DEMO_ZONES[clinic.slug]
         start, end = rules.day_bounds(clinic_today(clinic), clinic.time_zone)
         for clinician in User.objects.filter(membership__clinic=clinic, membership__role=Role.CLINICIAN):
-            today = Appointment.objects.for_clinic(clinic).filter(clinician=clinician, starts_at__gte=start, starts_at__lt=end)
+            today = Appointment.objects.for_clinic(clinic).filter(
+                clinician=clinician, starts_at__gte=start, starts_at__lt=end
+            )
             assert today.count() >= 10
             first = today.order_by("starts_at").first()
             assert first is not None

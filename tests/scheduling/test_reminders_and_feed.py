@@ -19,12 +19,16 @@ pytestmark = pytest.mark.django_db
 def reachable(patient_a):  # type: ignore[no-untyped-def]
     from dryneedling.patients.models import Patient
 
-    Patient.objects.for_record(patient_a).filter(pk=patient_a.pk).update(email="zelda@example.test", phone="+4915550100")
+    Patient.objects.for_record(patient_a).filter(pk=patient_a.pk).update(
+        email="zelda@example.test", phone="+4915550100"
+    )
     sms.outbox.clear()
     return patient_a
 
 
-def test_reminders_go_out_once_by_email_and_sms_within_the_window(booked, reachable, bob, alice, follow_up_type, mailoutbox):
+def test_reminders_go_out_once_by_email_and_sms_within_the_window(
+    booked, reachable, bob, alice, follow_up_type, mailoutbox
+):
     later = book(bob, alice, reachable, follow_up_type, at(MONDAY + timedelta(days=2), 9))
     now = at(MONDAY, 9) - timedelta(hours=20)
     assert reminders_send_due(now=now) == 2  # the Monday one by email and by SMS; Wednesday's is not due
@@ -98,7 +102,9 @@ def test_ical_lines_are_crlf_and_folded_at_75_octets():
     assert "DTSTART:20300304T080000Z" in lines  # 09:00 Berlin
 
 
-def test_the_feed_has_no_patient_names_and_a_new_token_retires_the_old(hours, alice, bob, patient_a, follow_up_type, client):
+def test_the_feed_has_no_patient_names_and_a_new_token_retires_the_old(
+    hours, alice, bob, patient_a, follow_up_type, client
+):
     from datetime import date
 
     today = date.today()

@@ -82,7 +82,9 @@ def test_an_appointment_fits_one_block_of_working_hours(start, end, fits):
 
 def test_an_appointment_past_midnight_never_fits():
     monday = datetime(2026, 3, 2, 23, 30)
-    assert not rules.fits_hours(monday, monday + timedelta(hours=1), [(0, time(0), time(23, 59)), (1, time(0), time(23, 59))])
+    assert not rules.fits_hours(
+        monday, monday + timedelta(hours=1), [(0, time(0), time(23, 59)), (1, time(0), time(23, 59))]
+    )
 
 
 def test_local_time_becomes_utc_in_the_clinics_zone():

@@ -37,7 +37,9 @@ def test_booking_takes_its_end_from_the_type_and_is_audited(booked, bob):
 
 
 @pytest.mark.parametrize(("hour", "minute"), [(9, 0), (8, 45), (9, 15), (9, 29)])
-def test_an_overlapping_booking_for_the_same_clinician_is_refused(booked, bob, alice, patient_a, follow_up_type, hour, minute):
+def test_an_overlapping_booking_for_the_same_clinician_is_refused(
+    booked, bob, alice, patient_a, follow_up_type, hour, minute
+):
     with pytest.raises(ValidationError) as error:
         book(bob, alice, patient_a, follow_up_type, at(MONDAY, hour, minute))
     assert "already has an appointment" in str(error.value)

@@ -19,8 +19,16 @@ def _post(client, url, data):  # type: ignore[no-untyped-def]
     return client.post(url, {"csrfmiddlewaretoken": csrf_token(client, url), **data})
 
 
-def test_booking_through_the_form_and_the_errors_next_to_the_fields(bob_client, hours, patient_a, follow_up_type, alice):
-    data = {"clinician": alice.pk, "mrn": "A-0001", "appointment_type": follow_up_type.pk, "date": MONDAY, "time": "09:00"}
+def test_booking_through_the_form_and_the_errors_next_to_the_fields(
+    bob_client, hours, patient_a, follow_up_type, alice
+):
+    data = {
+        "clinician": alice.pk,
+        "mrn": "A-0001",
+        "appointment_type": follow_up_type.pk,
+        "date": MONDAY,
+        "time": "09:00",
+    }
     response = _post(bob_client, "/schedule/book/", data)
     assert response.status_code == 302 and response["Location"] == "/schedule/?date=2030-03-04"
     day = bob_client.get(response["Location"]).content.decode()
@@ -41,7 +49,13 @@ def test_a_time_the_clocks_skip_is_a_field_error(bob_client, hours, patient_a, f
     from dryneedling.scheduling.models import WorkingHours
 
     WorkingHours.objects.create(clinic=patient_a.clinic, clinician=alice, weekday=6, starts="00:00", ends="06:00")
-    data = {"clinician": alice.pk, "mrn": "A-0001", "appointment_type": follow_up_type.pk, "date": "2030-03-31", "time": "02:30"}
+    data = {
+        "clinician": alice.pk,
+        "mrn": "A-0001",
+        "appointment_type": follow_up_type.pk,
+        "date": "2030-03-31",
+        "time": "02:30",
+    }
     response = _post(bob_client, "/schedule/book/", data)
     assert "does not exist in Europe/Berlin" in response.context["form"].errors["time"][0]
 
@@ -72,14 +86,28 @@ def test_next_step_is_the_screening_when_none_is_on_file(alice_client, bob, alic
     assert response["Location"] == f"/patients/{patient_a.pk}/intake/"
 
 
-def test_next_step_is_the_session_when_the_screening_is_current(alice_client, bob, alice, hours, ready_episode, follow_up_type):  # noqa: F811
+def test_next_step_is_the_session_when_the_screening_is_current(
+    alice_client,
+    bob,
+    alice,
+    hours,
+    ready_episode,  # noqa: F811
+    follow_up_type,
+):
     appointment = book(bob, alice, ready_episode.patient, follow_up_type, at(MONDAY, 9), episode=ready_episode)
     appointment_status_set(actor=bob, appointment=appointment, status="arrived")
     response = alice_client.get(f"/appointments/{appointment.pk}/next/")
     assert response["Location"] == f"/episodes/{ready_episode.pk}/sessions/new/"
 
 
-def test_an_old_screening_sends_the_patient_to_be_screened_again(alice_client, bob, alice, hours, ready_episode, follow_up_type):  # noqa: F811
+def test_an_old_screening_sends_the_patient_to_be_screened_again(
+    alice_client,
+    bob,
+    alice,
+    hours,
+    ready_episode,  # noqa: F811
+    follow_up_type,
+):
     from django.utils import timezone
 
     from dryneedling.intake.models import Screening

@@ -49,7 +49,9 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(*, name: str, events: Iterable[Event], now: datetime, prodid: str = "-//dryneedling//appointments//EN") -> str:
+def calendar(
+    *, name: str, events: Iterable[Event], now: datetime, prodid: str = "-//dryneedling//appointments//EN"
+) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

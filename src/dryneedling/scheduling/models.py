@@ -82,7 +82,9 @@ class Appointment(ClinicScoped):
             models.Index(fields=["clinician", "starts_at"]),
             models.Index(fields=["clinic", "status", "starts_at"], name="scheduling_appt_due_idx"),
         ]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"appointment {self.pk} ({self.status})"  # never the patient's name

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-BOOKED, ARRIVED, IN_SESSION, DONE, NO_SHOW, CANCELLED = "booked", "arrived", "in_session", "done", "no_show", "cancelled"
+BOOKED, ARRIVED, IN_SESSION, DONE, NO_SHOW, CANCELLED = (
+    "booked",
+    "arrived",
+    "in_session",
+    "done",
+    "no_show",
+    "cancelled",
+)
 STATUSES = (BOOKED, ARRIVED, IN_SESSION, DONE, NO_SHOW, CANCELLED)
 LABELS = {
     BOOKED: "Booked",
@@ -59,8 +66,7 @@ def fits_hours(start: datetime, end: datetime, blocks: Iterable[tuple[int, time,
     if end.date() != start.date():  # ends exactly at midnight
         return False
     return any(
-        weekday == start.weekday() and begins <= start.time() and end.time() <= ends
-        for weekday, begins, ends in blocks
+        weekday == start.weekday() and begins <= start.time() and end.time() <= ends for weekday, begins, ends in blocks
     )
 
 

@@ -145,7 +145,10 @@ def next_step_for(*, actor: User, appointment: Appointment) -> NextStep:
         )
     if episode is None:
         return NextStep(
-            "episode-create", {"patient_id": patient.pk}, "Open an episode of care", "The patient has no active episode."
+            "episode-create",
+            {"patient_id": patient.pk},
+            "Open an episode of care",
+            "The patient has no active episode.",
         )
     readiness = session_readiness_for(actor=actor, episode=episode)
     screening = readiness.screening
@@ -155,7 +158,10 @@ def next_step_for(*, actor: User, appointment: Appointment) -> NextStep:
         return NextStep("intake-create", {"patient_id": patient.pk}, "Screen the patient", why)
     if readiness.open_session is not None:
         return NextStep(
-            "session-detail", {"session_id": readiness.open_session.pk}, "Continue the open session", "A session is open."
+            "session-detail",
+            {"session_id": readiness.open_session.pk},
+            "Continue the open session",
+            "A session is open.",
         )
     return NextStep("session-new", {"episode_id": episode.pk}, "Start the session", "The screening is current.")
 

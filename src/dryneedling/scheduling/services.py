@@ -34,7 +34,7 @@ from dryneedling.scheduling.sms import send_sms
 # the rest of a follow-up is the re-assessment, consent check, aftercare and notes.
 DEFAULT_TYPES = (("Initial assessment", 60), ("Dry-needling follow-up", 30))
 
-BOOKERS = {Role.CLINICIAN, Role.FRONT_DESK}
+BOOKERS: set[str] = {Role.CLINICIAN, Role.FRONT_DESK}
 BOOK_REFUSAL = (
     "Appointments are booked, moved and cancelled by the front desk and clinicians; "
     "clinic admins see the book but do not change it."
@@ -211,7 +211,11 @@ def appointment_move(*, actor: User, appointment: Appointment, starts_at: dateti
         actor=actor,
         action="appointment.move",
         obj=current,
-        detail={"from": before.isoformat(), "to": starts_at.astimezone(before.tzinfo).isoformat(), "clinician": clinician.pk},
+        detail={
+            "from": before.isoformat(),
+            "to": starts_at.astimezone(before.tzinfo).isoformat(),
+            "clinician": clinician.pk,
+        },
     )
     return current
 
@@ -313,7 +317,9 @@ def calendar_feed_regenerate(*, actor: User) -> str:
         clinician=actor,
         defaults={"clinic": membership.clinic, "token_digest": feed_digest(token), "created_at": timezone.now()},
     )
-    audit_record(actor=actor, action="calendar_feed.regenerate", object_type="scheduling.calendarfeed", object_id=actor.pk)
+    audit_record(
+        actor=actor, action="calendar_feed.regenerate", object_type="scheduling.calendarfeed", object_id=actor.pk
+    )
     return token
 
 
@@ -358,9 +364,7 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
                     if claimed != 1:
                         continue  # another runner claimed it, or it was cancelled a moment ago
                     appointment = (
-                        Appointment.objects.for_clinic(clinic)
-                        .select_related("patient", "appointment_type")
-                        .get(pk=pk)
+                        Appointment.objects.for_clinic(clinic).select_related("patient", "appointment_type").get(pk=pk)
                     )
                     _send_reminder(clinic, appointment, channel)
                     audit_record(actor=None, action=f"appointment.remind_{channel}", clinic=clinic, obj=appointment)

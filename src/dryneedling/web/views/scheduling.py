@@ -20,9 +20,8 @@ from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Role
 from dryneedling.accounts.selectors import membership_for, require_role
 from dryneedling.patients import selectors as patient_selectors
-from dryneedling.scheduling import ical, rules
+from dryneedling.scheduling import ical, rules, services
 from dryneedling.scheduling import selectors as book
-from dryneedling.scheduling import services
 from dryneedling.scheduling.models import Appointment
 from dryneedling.web.forms.scheduling import (
     BookingForm,
@@ -212,7 +211,10 @@ def appointment_move(request: AuthedRequest, appointment_id: int) -> HttpRespons
         if starts_at is not None:
             try:
                 moved = services.appointment_move(
-                    actor=request.user, appointment=appointment, starts_at=starts_at, clinician=form.cleaned_data["clinician"]
+                    actor=request.user,
+                    appointment=appointment,
+                    starts_at=starts_at,
+                    clinician=form.cleaned_data["clinician"],
                 )
             except ValidationError as error:
                 form_errors(form, error)
