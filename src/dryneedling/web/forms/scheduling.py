@@ -15,6 +15,11 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
+def _clinicians(clinicians: list[User] | None) -> Any:
+    """The clinicians the acting user may choose (none unless the view says which)."""
+    return User.objects.filter(pk__in=[c.pk for c in clinicians or []]).order_by("full_name")
+
+
 class ClinicianChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name or obj.email)
@@ -38,14 +43,15 @@ class BookingForm(Form):
     def __init__(
         self,
         *args: Any,
-        clinicians: list[User],
-        types: Any,
+        clinicians: list[User] | None = None,
+        types: Any = None,
         episodes: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = User.objects.filter(pk__in=[c.pk for c in clinicians]).order_by("full_name")  # type: ignore[attr-defined]
-        self.fields["appointment_type"].queryset = types  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = _clinicians(clinicians)  # type: ignore[attr-defined]
+        if types is not None:
+            self.fields["appointment_type"].queryset = types  # type: ignore[attr-defined]
         if episodes:
             self.fields["episode"].choices = [("", "—"), *episodes]  # type: ignore[attr-defined]
         else:
@@ -57,9 +63,9 @@ class MoveForm(Form):
     date = forms.DateField(widget=DATE_WIDGET)
     time = forms.TimeField(widget=TIME_WIDGET, help_text="Clinic time")
 
-    def __init__(self, *args: Any, clinicians: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinicians: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = User.objects.filter(pk__in=[c.pk for c in clinicians]).order_by("full_name")  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = _clinicians(clinicians)  # type: ignore[attr-defined]
 
 
 class CancelForm(Form):
@@ -80,9 +86,9 @@ class WorkingHoursForm(Form):
     starts = forms.TimeField(widget=TIME_WIDGET, label="From")
     ends = forms.TimeField(widget=TIME_WIDGET, label="To")
 
-    def __init__(self, *args: Any, clinicians: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinicians: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = User.objects.filter(pk__in=[c.pk for c in clinicians]).order_by("full_name")  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = _clinicians(clinicians)  # type: ignore[attr-defined]
 
 
 class RemoveHoursForm(Form):
