@@ -127,3 +127,25 @@ def test_refusals_say_why(dana_client, alice_client, bob, alice, hours, patient_
     feed = dana_client.get("/schedule/calendar-feed/")
     assert feed.status_code == 403 and b"Calendar feeds are for clinicians" in feed.content
     assert "Appointments" in alice_client.get("/patients/").content.decode()  # in the navigation
+
+
+def test_the_day_and_week_views_read_a_constant_number_of_queries(
+    bob_client, alice_client, bob, alice, hours, patient_a, follow_up_type
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url):  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    day, week = "/schedule/?date=2030-03-04", "/schedule/week/?date=2030-03-04"
+    book(bob, alice, patient_a, follow_up_type, at(MONDAY, 8))
+    few = count(bob_client, day), count(alice_client, week)
+    for hour in range(9, 12):
+        book(bob, alice, patient_a, follow_up_type, at(MONDAY, hour))
+        book(bob, alice, patient_a, follow_up_type, at(MONDAY + timedelta(days=1), hour))
+    assert (count(bob_client, day), count(alice_client, week)) == few
+    assert max(few) <= 12
+    print("queries (day view, week view):", few)
