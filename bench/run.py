@@ -12,7 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))  # with their full clinical history
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
@@ -86,6 +86,55 @@ def _verify_second_factor(client, user):  # type: ignore[no-untyped-def]
     session.save()
 
 
+def _appointment_book(clinic, user):  # type: ignore[no-untyped-def]
+    """Eight clinicians (the bench user and seven more) with 08:00-18:00 every day and full books
+    from four weeks back to four weeks ahead, written in bulk; a front-desk user to view them."""
+    from django.utils import timezone
+
+    from dryneedling.accounts.services import user_create
+    from dryneedling.patients.models import Patient
+    from dryneedling.scheduling.seed import seed_book, seed_hours
+    from dryneedling.scheduling.selectors import clinic_today
+
+    clinic.time_zone = "Europe/Berlin"
+    clinic.save(update_fields=["time_zone"])
+    more = [
+        user_create(
+            email=f"clin{i}@bench.test",
+            full_name=f"Clinician {i}",
+            clinic=clinic,
+            role="clinician",
+            password="bench",
+            check_password_strength=False,
+        )
+        for i in range(7)
+    ]
+    desk = user_create(
+        email="desk@bench.test",
+        full_name="Desk",
+        clinic=clinic,
+        role="front_desk",
+        password="bench",
+        check_password_strength=False,
+    )
+    clinicians = [user, *more]
+    seed_hours(clinic=clinic, clinicians=clinicians)
+    today = clinic_today(clinic)
+    patient_ids = list(Patient.objects.for_clinic(clinic).order_by("pk").values_list("pk", flat=True))
+    started = time.perf_counter()
+    written = seed_book(
+        clinic=clinic,
+        clinicians=clinicians,
+        patient_ids=patient_ids,
+        first_day=today - timedelta(days=28),
+        days=57,
+        now=timezone.now(),
+    )
+    seconds = time.perf_counter() - started
+    print(f"appointments: {written} for {len(clinicians)} clinicians in {seconds:.2f} s")
+    return desk, today.isoformat()
+
+
 def main() -> int:
     os.environ.setdefault("DRYNEEDLING_VAR_DIR", tempfile.mkdtemp(prefix="dryneedling-bench-"))
     os.environ["DRYNEEDLING_DEMO"] = "1"
@@ -122,6 +171,9 @@ def main() -> int:
     client.force_login(user)
     _verify_second_factor(client, user)
     patient_ids = list(Patient.objects.for_clinic(clinic).values_list("pk", flat=True)[:ROUNDS])
+    desk, today = _appointment_book(clinic, user)
+    desk_client = Client()
+    desk_client.force_login(desk)
     cases = [
         ("patient list page", "page", lambda i: client.get("/patients/", {"page": i % 50 + 1})),
         (
@@ -135,6 +187,9 @@ def main() -> int:
         ("patient body chart page", "page", lambda i: client.get(f"/episodes/{session.episode_id}/chart/")),
         ("session screen page", "page", lambda i: client.get(f"/sessions/{session.pk}/")),
         ("record a point (htmx)", "partial", lambda i: _record_point(client, session)),
+        ("day view, all clinicians", "page", lambda i: desk_client.get("/schedule/", {"date": today})),
+        ("day view, page 2", "page", lambda i: desk_client.get("/schedule/", {"date": today, "page": 2})),
+        ("week view, one clinician", "page", lambda i: client.get("/schedule/week/", {"date": today})),
     ]
     budgets = {"page": 200.0, "partial": 100.0}
     failed = False

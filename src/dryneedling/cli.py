@@ -197,9 +197,12 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 def cmd_send_due(args: argparse.Namespace) -> int:
     _django()
     from dryneedling.followup.services import send_due
+    from dryneedling.scheduling.services import reminders_send_due
 
+    appointments = reminders_send_due(limit=args.limit)
     sent = send_due(limit=args.limit)
-    print(json.dumps({"sent": sent}))
+    # "sent" (check-in reminders) stays last: scripts read it as before.
+    print(json.dumps({"appointment_reminders": appointments, "sent": sent}))
     return 0
 
 
@@ -275,7 +278,7 @@ def build_parser() -> Parser:
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
 
-    p = sub.add_parser("send-due", help="email the check-in reminders that are due (safe to run from cron)")
+    p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe from cron)")
     p.add_argument("--limit", type=int, default=500)
     p.set_defaults(func=cmd_send_due)
 

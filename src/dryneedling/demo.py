@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -13,6 +14,9 @@ from dryneedling.accounts.services import clinic_create, user_create
 from dryneedling.patients.models import Patient
 from dryneedling.safetyrecords.models import TrainingRecord
 from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
+from dryneedling.scheduling import rules
+from dryneedling.scheduling.models import Appointment
+from dryneedling.scheduling.seed import seed_book, seed_hours
 from dryneedling.synthetic.loader import seed_clinic
 from dryneedling.treatment.models import FeeScheduleItem
 
@@ -24,6 +28,8 @@ DEMO_USERS = (
     ("carol@demo.test", "Carol Chen", "hilltop", Role.CLINICIAN),
 )
 DEMO_CLINICS = (("riverside", "Riverside Physical Therapy", 400, 1), ("hilltop", "Hilltop Sports Physio", 60, 2))
+# The demo clinics' time zones: appointments are shown in each clinic's own.
+DEMO_ZONES = {"riverside": "Europe/London", "hilltop": "America/New_York"}
 # Two-factor sign-in in the demo: every demo clinician and admin has an authenticator device with
 # this published key (demo mode only, synthetic data, like the password). `dryneedling demo-code`
 # prints the current code; or add DEMO_TOTP_KEY_BASE32 to any authenticator app.
@@ -87,4 +93,21 @@ def demo_load() -> list[tuple[str, str, str]]:
             FeeScheduleItem.objects.get_or_create(clinic=clinic, code=code, defaults={"amount": amount})
         if not Patient.objects.for_clinic(clinic).exists():
             seed_clinic(clinic=clinic, patients=n_patients, seed=seed)
+        demo_day(clinic, DEMO_ZONES[slug])
     return logins
+
+
+def demo_day(clinic: Clinic, zone_name: str) -> None:
+    """Today's book (in the clinic's zone) for each demo clinician, once a day."""
+    if clinic.time_zone == "UTC":
+        clinic.time_zone = zone_name
+        clinic.save(update_fields=["time_zone"])
+    clinicians = list(User.objects.filter(membership__clinic=clinic, membership__role=Role.CLINICIAN).order_by("pk"))
+    seed_hours(clinic=clinic, clinicians=clinicians)
+    now = timezone.now()
+    today = now.astimezone(rules.zone(clinic.time_zone)).date()
+    start, end = rules.day_bounds(today, clinic.time_zone)
+    if Appointment.objects.for_clinic(clinic).filter(starts_at__gte=start, starts_at__lt=end).exists():
+        return
+    patient_ids = list(Patient.objects.for_clinic(clinic).order_by("pk").values_list("pk", flat=True)[:60])
+    seed_book(clinic=clinic, clinicians=clinicians, patient_ids=patient_ids, first_day=today, days=1, now=now)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dryneedling.treatment",
     "dryneedling.followup",
     "dryneedling.safetyrecords",
+    "dryneedling.scheduling",
     "dryneedling.web",
 ]
 
@@ -282,6 +283,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dryneedling@localhost")
 if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Text messages (appointment reminders): a backend like the email backends (scheduling/sms.py).
+# Console by default; "dryneedling.scheduling.sms.FileBackend" writes under SMS_FILE_PATH;
+# "dryneedling.scheduling.sms.TwilioBackend" sends through Twilio with the three settings below.
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "dryneedling.scheduling.sms.LocmemBackend" if TESTING else "dryneedling.scheduling.sms.ConsoleBackend",
+)
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+SMS_FROM = os.environ.get("SMS_FROM", "")
+SMS_TWILIO_ACCOUNT_SID = os.environ.get("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = os.environ.get("SMS_TWILIO_AUTH_TOKEN", "")
+# Appointment reminders go out this many hours before the start (by `dryneedling send-due`).
+APPOINTMENT_REMINDER_HOURS = int(os.environ.get("APPOINTMENT_REMINDER_HOURS", "24"))
 # Absolute links in emails (check-in reminders) start with this.
 PUBLIC_BASE_URL = os.environ.get("DRYNEEDLING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

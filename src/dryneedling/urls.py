@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import intake, knowledge, patients, safetyrecords
+from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling
 from dryneedling.web.views.accounts import admin, auth, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, public
 from dryneedling.web.views.treatment import chart, note, session
@@ -80,6 +80,17 @@ urlpatterns = [
     path("clinic/sharps/new/", safetyrecords.sharps_new, name="sharps-new"),
     path("clinic/sharps/<int:incident_id>/", safetyrecords.sharps_detail, name="sharps-detail"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
+    path("schedule/", scheduling.schedule_day, name="schedule-day"),
+    path("schedule/week/", scheduling.schedule_week, name="schedule-week"),
+    path("schedule/book/", scheduling.appointment_book, name="appointment-book"),
+    path("schedule/hours/", scheduling.working_hours, name="working-hours"),
+    path("schedule/calendar-feed/", scheduling.calendar_feed, name="calendar-feed"),
+    path("appointments/<int:appointment_id>/", scheduling.appointment_detail, name="appointment-detail"),
+    path("appointments/<int:appointment_id>/move/", scheduling.appointment_move, name="appointment-move"),
+    path("appointments/<int:appointment_id>/cancel/", scheduling.appointment_cancel, name="appointment-cancel"),
+    path("appointments/<int:appointment_id>/status/", scheduling.appointment_status, name="appointment-status"),
+    path("appointments/<int:appointment_id>/next/", scheduling.appointment_next, name="appointment-next"),
+    path("ical/<str:token>.ics", scheduling.calendar_feed_ics, name="calendar-feed-ics"),
     path("kb/", knowledge.kb_index, name="kb-index"),
     path("kb/muscles/<slug:muscle_id>/", knowledge.kb_muscle, name="kb-muscle"),
     path("kb/conditions/<slug:condition_id>/", knowledge.kb_condition, name="kb-condition"),

@@ -163,6 +163,22 @@ TABLE: dict[str, Row] = {
     "two-factor-admin": Row(get=admin_only(OK)),
     "two-factor-policy": Row(post=admin_only(DONE)),
     "two-factor-reset": Row(post=signed_in(carol=REFUSED, bob=REFUSED, alice=REFUSED, dana=DONE)),
+    # --- the appointment book (issue 10): front desk and clinicians book and change; clinic admins
+    # see every clinician's book; a clinician sees and changes their own ---
+    "schedule-day": Row(get=any_clinic(OK)),
+    "schedule-week": Row(get=any_clinic(OK)),
+    "appointment-book": Row(
+        get=signed_in(carol=OK, bob=OK, alice=OK, dana=REFUSED),
+        post=signed_in(carol=DONE, bob=DONE, alice=DONE, dana=REFUSED),
+    ),
+    "working-hours": Row(get=any_clinic(OK), post=admin_only(DONE)),
+    "calendar-feed": Row(get=own_clinic_clinicians(OK), post=own_clinic_clinicians(DONE)),
+    "appointment-detail": Row(get=clinic_a(OK)),
+    "appointment-move": Row(post=signed_in(carol=NOT_FOUND, bob=DONE, alice=DONE, dana=REFUSED)),
+    "appointment-cancel": Row(post=signed_in(carol=NOT_FOUND, bob=DONE, alice=DONE, dana=REFUSED)),
+    "appointment-status": Row(post=signed_in(carol=NOT_FOUND, bob=DONE, alice=DONE, dana=REFUSED)),
+    "appointment-next": Row(get=clinic_a(GO)),  # booked, not arrived: back to the appointment
+    "calendar-feed-ics": Row(get=everyone(OK), public=True),  # the secret address is the key
     # --- knowledge base (no patient data, staff only) ---
     "kb-index": Row(get=any_clinic(OK)),
     "kb-muscle": Row(get=any_clinic(OK)),

@@ -114,6 +114,7 @@ def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type:
         "dana": _client(dana, csrf),
     }
     type(former).objects.filter(pk=former.pk).update(is_active=False)
+    appointment, feed_token = _appointment_and_feed(alice, bob, dana, patient_a)
     token = lambda link: link.rstrip("/").split("/")[-1]  # noqa: E731
     return World(
         kwargs={
@@ -127,16 +128,41 @@ def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type:
             "muscle_id": "gluteus_medius",
             "condition_id": "neck_pain",
             "uidb64": "MQ",  # a password reset link (user id 1) ...
+            "appointment_id": appointment.pk,
         },
         tokens={
             "c": token(checkin_link(check_in)),
             "h": token(home_care_link(plan)),
             "s": token(consent_link_for(actor=alice, patient=unconsented)),
             "a": "made-up-reset-token",  # ... whose token is not valid
+            "i": feed_token,
         },
         clients=clients,
         csrf=csrf,
     )
+
+
+def _appointment_and_feed(alice, bob, dana, patient):  # type: ignore[no-untyped-def]
+    """An appointment of Alice's next Monday (booked by Bob) and Alice's calendar feed token."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from dryneedling.scheduling import rules
+    from dryneedling.scheduling.services import (
+        appointment_book,
+        appointment_types_seed,
+        calendar_feed_regenerate,
+        working_hours_add,
+    )
+
+    working_hours_add(actor=dana, clinician=alice, weekday=0, starts=time(8), ends=time(17))
+    kind = appointment_types_seed(clinic=patient.clinic)[0]
+    today = timezone.now().date()
+    monday = today + timedelta(days=7 - today.weekday())
+    start = rules.local_to_utc(monday, time(9), patient.clinic.time_zone)
+    appointment = appointment_book(actor=bob, clinician=alice, patient=patient, appointment_type=kind, starts_at=start)
+    return appointment, calendar_feed_regenerate(actor=alice)
 
 
 def url_for(name: str, world: World) -> str:

@@ -67,6 +67,9 @@ class Clinic(models.Model):
     # Two-factor sign-in (issue 9): always required of clinicians and clinic admins; a clinic
     # may require it of front desk too.
     require_two_factor_front_desk = models.BooleanField(default=False)
+    # The clinic's IANA time zone (issue 10): appointment times are stored in UTC and entered and
+    # shown in this zone, whatever the server's TIME_ZONE.
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     def __str__(self) -> str:
         return self.name

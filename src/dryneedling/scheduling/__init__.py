@@ -1,0 +1,1 @@
+"""The appointment book: appointment types, clinicians' working hours, appointments, reminders, feeds."""
