@@ -42,11 +42,11 @@ def clinic_for(*, actor: User) -> Clinic:
 ROLE_REFUSAL = "Your role in this clinic does not allow this. Ask a clinic admin if your work needs it."
 
 
-def require_role(*, actor: User, roles: set[str], reason: str = ROLE_REFUSAL) -> Membership:
-    """The actor's membership if their role is one of `roles`; else PermissionDenied with `reason`,
-    which the 403 page shows (so it names rules, never records)."""
+def require_role(*, actor: User, roles: Collection[str], reason: str = ROLE_REFUSAL) -> Membership:
+    """The actor's membership if they hold any of `roles` (a member holds a set of roles); else
+    PermissionDenied with `reason`, which the 403 page shows (so it names rules, never records)."""
     membership = membership_for(actor=actor)
-    if membership.role not in roles:
+    if not membership.has_role(*roles):
         raise PermissionDenied(reason)
     return membership
 

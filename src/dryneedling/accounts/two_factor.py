@@ -27,13 +27,13 @@ ALWAYS_REQUIRED = {Role.CLINICIAN, Role.CLINIC_ADMIN}
 
 
 def two_factor_required(*, user: User) -> bool:
-    """Clinicians and clinic admins always; front desk when their clinic says so."""
+    """Members holding the clinician or clinic admin role always; front desk when their clinic says so."""
     membership = membership_or_none(actor=user)
     if membership is None:
         return False  # belongs to no clinic: every page refuses them anyway
-    if membership.role in ALWAYS_REQUIRED:
-        return True
-    return membership.role == Role.FRONT_DESK and membership.clinic.require_two_factor_front_desk
+    if membership.has_role(*ALWAYS_REQUIRED):
+        return True  # any of the member's roles: a front desk who is also a clinic admin enrols
+    return membership.has_role(Role.FRONT_DESK) and membership.clinic.require_two_factor_front_desk
 
 
 def totp_device_for(*, user: User) -> TOTPDevice | None:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Clinic, Role, User
+from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.safetyrecords.rules import jurisdiction_labels
 
@@ -16,7 +16,7 @@ AGE_OF_CONSENT_RANGE = (5, 25)
 @transaction.atomic
 def clinic_safety_settings_update(*, actor: User, age_of_consent: int, jurisdiction: str) -> Clinic:
     membership = membership_for(actor=actor)
-    if membership.role != Role.CLINIC_ADMIN:
+    if not membership.is_clinic_admin:
         raise PermissionDenied("Only a clinic admin can change the clinic's safety settings.")
     low, high = AGE_OF_CONSENT_RANGE
     if isinstance(age_of_consent, bool) or not isinstance(age_of_consent, int) or not low <= age_of_consent <= high:

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
-from dryneedling.accounts.models import Role
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.safetyrecords.selectors import credential_problems_for
@@ -42,7 +41,7 @@ from dryneedling.web.views.shared import AuthedRequest, form_errors
 def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     readiness = selectors.session_readiness_for(actor=request.user, episode=episode)
-    is_clinician = membership_for(actor=request.user).role == Role.CLINICIAN
+    is_clinician = membership_for(actor=request.user).is_clinician
     credentials = credential_problems_for(clinician=request.user) if is_clinician else []
     readiness.problems.extend(credentials)
     form = SessionStartForm(request.POST or None, precautions=readiness.precautions)
