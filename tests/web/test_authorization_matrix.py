@@ -2,7 +2,7 @@
 
 Every named route in `dryneedling.urls` x every method (GET, POST, PUT, PATCH, DELETE) x every
 persona (anonymous, a deactivated user of clinic A, Carol of clinic B, Bob front desk, Alice
-clinician, Dana clinic admin) is requested against real records of clinic A, and the outcome class
+clinician, Dana clinic admin, Mia clinic admin and clinician) is requested against real records of clinic A, and the outcome class
 is checked against the one table in tests/web/authz_table.py. A route without a row fails.
 
 Each case runs inside a savepoint that is rolled back, so no case sees another's writes (a POST
@@ -72,7 +72,7 @@ def _client(user: Any, csrf: str) -> Client:
 
 
 @pytest.fixture
-def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
+def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
     """Clinic A with one patient carrying every kind of record the routes take an id of."""
     from dryneedling.accounts.services import user_create
     from dryneedling.followup.consent import consent_link_for
@@ -112,6 +112,7 @@ def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type:
         "bob": _client(bob, csrf),
         "alice": _client(alice, csrf),
         "dana": _client(dana, csrf),
+        "mia": _client(mia, csrf),
     }
     type(former).objects.filter(pk=former.pk).update(is_active=False)
     token = lambda link: link.rstrip("/").split("/")[-1]  # noqa: E731

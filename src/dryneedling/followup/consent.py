@@ -10,6 +10,7 @@ from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import PATIENT_LINKS, require
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.followup.links import LinkError, make_token, read_token
 from dryneedling.patients.models import Patient
@@ -21,6 +22,7 @@ LINK_MAX_AGE = timedelta(days=7)
 
 
 def consent_link_for(*, actor: User, patient: Patient) -> str:
+    require(actor=actor, capability=PATIENT_LINKS)
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     audit_record(actor=actor, action="consent.link", obj=patient)
     return f"{settings.PUBLIC_BASE_URL}/s/{make_token(purpose='consent', object_id=patient.pk)}/"

@@ -15,6 +15,7 @@ from dryneedling.followup import selectors
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.views.shared import AuthedRequest
 
 
@@ -59,6 +60,7 @@ def episode_course_complete(request: AuthedRequest, episode_id: int) -> HttpResp
 @login_required
 @require_POST
 def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     try:
         total = float(request.POST.get("total", ""))
@@ -79,6 +81,7 @@ def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse
 @login_required
 @require_GET
 def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     record_view(actor=request.user, obj=episode, what="outcome_chart")
     return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
+from dryneedling.accounts.permissions import CLINICAL, allows
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
@@ -118,5 +119,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "Follow-up task resolved.")
         return redirect("dashboard")
-    tasks = selectors.open_serious_tasks_for(actor=request.user)
+    # Every role lands here; the open serious side effects are clinical, shown to clinicians only.
+    clinical = allows(actor=request.user, capability=CLINICAL)
+    tasks = selectors.open_serious_tasks_for(actor=request.user) if clinical else None
     return render(request, "treatment/dashboard.html", {"tasks": tasks, "muscle_name": selectors.muscle_name})
