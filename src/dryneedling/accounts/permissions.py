@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dryneedling.accounts.models import Membership, Role, User
-from dryneedling.accounts.selectors import membership_or_none, require_role
 
 CLINICIAN, FRONT_DESK, CLINIC_ADMIN = Role.CLINICIAN.value, Role.FRONT_DESK.value, Role.CLINIC_ADMIN.value
 
@@ -78,11 +77,15 @@ SIGNED_SUPERBILL_ONLY = (
 def require(*, actor: User, capability: Capability, reason: str = "") -> Membership:
     """The actor's membership if one of their roles holds `capability`; else PermissionDenied with
     `reason` (or the capability's refusal), which the 403 page shows."""
+    from dryneedling.accounts.selectors import require_role  # selectors import this table
+
     return require_role(actor=actor, roles=set(capability.roles), reason=reason or capability.refusal)
 
 
 def allows(*, actor: User, capability: Capability) -> bool:
     """Whether the actor's roles hold `capability` (to choose what a page shows, never to guard)."""
+    from dryneedling.accounts.selectors import membership_or_none
+
     membership = membership_or_none(actor=actor)
     return membership is not None and membership.has_role(*capability.roles)
 

@@ -8,7 +8,8 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from dryneedling.accounts.models import AuditEvent, Clinic, Membership, Role, User
+from dryneedling.accounts.models import AuditEvent, Clinic, Membership, User
+from dryneedling.accounts.permissions import AUDIT
 from dryneedling.accounts.tenancy import cached_membership
 
 
@@ -66,7 +67,7 @@ def audit_list_for(
     `patient_ids` (None: any patient) keeps the rows about those patients; the dates are days in
     the clinic's time zone, both ends included.
     """
-    membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
+    membership = require_role(actor=actor, roles=AUDIT.roles, reason=AUDIT.refusal)
     events = AuditEvent.objects.filter(clinic=membership.clinic).order_by("-at", "-id")
     if action:
         events = events.filter(action__startswith=action)
