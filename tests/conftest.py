@@ -65,10 +65,10 @@ def clinic_b(db):  # type: ignore[no-untyped-def]
     return clinic_create(name="Clinic B", slug="clinic-b")
 
 
-def _user(email: str, name: str, clinic, role: str):  # type: ignore[no-untyped-def]
+def _user(email: str, name: str, clinic, role: str, also: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     from dryneedling.accounts.services import user_create
 
-    return user_create(email=email, full_name=name, clinic=clinic, role=role, password=PASSWORD)
+    return user_create(email=email, full_name=name, clinic=clinic, role=role, also=also, password=PASSWORD)
 
 
 @pytest.fixture
@@ -84,6 +84,12 @@ def bob(clinic_a):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def dana(clinic_a):  # type: ignore[no-untyped-def]
     return _user("dana@a.test", "Dana Diaz", clinic_a, "clinic_admin")
+
+
+@pytest.fixture
+def mia(clinic_a):  # type: ignore[no-untyped-def]
+    """Clinic admin of clinic A who also needles: holds both roles and gets both."""
+    return _user("mia@a.test", "Mia Moreno", clinic_a, "clinic_admin", also=("clinician",))
 
 
 @pytest.fixture

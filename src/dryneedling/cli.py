@@ -26,6 +26,9 @@ class Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
+ROLE_CHOICES = ["clinician", "front_desk", "clinic_admin"]
+
+
 def _django(*, demo: bool = False) -> None:
     if demo:
         os.environ["DRYNEEDLING_DEMO"] = "1"
@@ -87,7 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\n  dryneedling demo is starting at", url)
     print(f"  Sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for email, role, clinic in logins:
-        print(f"    {email:<20} {role:<13} {clinic}")
+        print(f"    {email:<20} {role:<24} {clinic}")
     print("  Clinicians and admins then enter a two-factor code: run `dryneedling demo-code` (or")
     print(f"  `.venv/bin/dryneedling demo-code`) for the current one, or add the key {DEMO_TOTP_KEY_BASE32}")
     print("  to an authenticator app. Front desk signs in with the password alone.")
@@ -185,12 +188,22 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         password = getpass.getpass("Password: ")
     else:
         password, generated = secrets.token_urlsafe(16), True
+    also = [role for role in args.also if role != args.role]
     user = user_create(
-        email=args.email, full_name=args.name, clinic=_clinic(args.clinic), role=args.role, password=password
+        email=args.email, full_name=args.name, clinic=_clinic(args.clinic), role=args.role, also=also, password=password
     )
-    print(json.dumps({"id": user.pk, "email": user.email, "role": args.role, "clinic": args.clinic}))
+    roles = [args.role, *dict.fromkeys(also)]
+    print(json.dumps({"id": user.pk, "email": user.email, "role": args.role, "roles": roles, "clinic": args.clinic}))
     if generated:
         print(f"generated password: {password}", file=sys.stderr)
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.accounts.permissions import permissions_table
+
+    print(permissions_table(), end="")
     return 0
 
 
@@ -274,9 +287,20 @@ def build_parser() -> Parser:
     p.add_argument("--email", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--clinic", required=True, help="clinic slug")
-    p.add_argument("--role", required=True, choices=["clinician", "front_desk", "clinic_admin"])
+    p.add_argument("--role", required=True, choices=ROLE_CHOICES, help="the primary role (shown in the header)")
+    p.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        choices=ROLE_CHOICES,
+        help="a further role the user holds (repeatable): --role clinic_admin --also clinician",
+    )
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
+
+    sub.add_parser("roles", help="print the roles and permissions table (the README embeds it)").set_defaults(
+        func=cmd_roles
+    )
 
     p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe from cron)")
     p.add_argument("--limit", type=int, default=500)

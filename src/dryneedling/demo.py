@@ -21,11 +21,14 @@ from dryneedling.synthetic.loader import seed_clinic
 from dryneedling.treatment.models import FeeScheduleItem
 
 DEMO_PASSWORD = "demo-needling-2026"  # noqa: S105 - printed on purpose: demo mode only, synthetic data
-DEMO_USERS = (
-    ("alice@demo.test", "Alice Adams", "riverside", Role.CLINICIAN),
-    ("bob@demo.test", "Bob Brown", "riverside", Role.FRONT_DESK),
-    ("dana@demo.test", "Dana Diaz", "riverside", Role.CLINIC_ADMIN),
-    ("carol@demo.test", "Carol Chen", "hilltop", Role.CLINICIAN),
+# (email, name, clinic, primary role, further roles). Dana runs the clinic and does not needle, so
+# she sees no clinical record; Erin is a clinic admin who also needles and gets both.
+DEMO_USERS: tuple[tuple[str, str, str, Role, tuple[Role, ...]], ...] = (
+    ("alice@demo.test", "Alice Adams", "riverside", Role.CLINICIAN, ()),
+    ("bob@demo.test", "Bob Brown", "riverside", Role.FRONT_DESK, ()),
+    ("dana@demo.test", "Dana Diaz", "riverside", Role.CLINIC_ADMIN, ()),
+    ("erin@demo.test", "Erin Evans", "riverside", Role.CLINIC_ADMIN, (Role.CLINICIAN,)),
+    ("carol@demo.test", "Carol Chen", "hilltop", Role.CLINICIAN, ()),
 )
 DEMO_CLINICS = (("riverside", "Riverside Physical Therapy", 400, 1), ("hilltop", "Hilltop Sports Physio", 60, 2))
 # The demo clinics' time zones: appointments are shown in each clinic's own.
@@ -72,21 +75,23 @@ def demo_load() -> list[tuple[str, str, str]]:
     for slug, name, _, _ in DEMO_CLINICS:
         clinics[slug] = Clinic.objects.filter(slug=slug).first() or clinic_create(name=name, slug=slug)
     logins = []
-    for email, full_name, slug, role in DEMO_USERS:
+    for email, full_name, slug, role, also in DEMO_USERS:
         if not User.objects.filter(email=email).exists():
             user_create(
                 email=email,
                 full_name=full_name,
                 clinic=clinics[slug],
                 role=role,
+                also=also,
                 password=DEMO_PASSWORD,
                 check_password_strength=False,
             )
-        if role == Role.CLINICIAN:
+        roles = {role, *also}
+        if Role.CLINICIAN in roles:
             _demo_training(User.objects.get(email=email))
-        if role in (Role.CLINICIAN, Role.CLINIC_ADMIN):
+        if roles & {Role.CLINICIAN, Role.CLINIC_ADMIN}:
             demo_two_factor(User.objects.get(email=email))
-        logins.append((email, Role(role).label, clinics[slug].name))
+        logins.append((email, ", ".join(str(r.label) for r in (role, *also)), clinics[slug].name))
     for slug, _, n_patients, seed in DEMO_CLINICS:
         clinic = clinics[slug]
         for code, amount in DEMO_FEES.items():

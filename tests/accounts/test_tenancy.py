@@ -145,5 +145,5 @@ def test_a_changed_role_is_seen_by_the_next_request(alice, alice_client, patient
     from dryneedling.accounts.models import Membership, Role
 
     assert alice_client.get(f"/patients/{patient_a.pk}/consent/").status_code == 200
-    Membership.objects.filter(user=alice).update(role=Role.FRONT_DESK)
+    Membership.objects.filter(user=alice).update(role=Role.FRONT_DESK, is_front_desk=True, is_clinician=False)
     assert alice_client.get(f"/patients/{patient_a.pk}/consent/").status_code == 403

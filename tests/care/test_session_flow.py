@@ -83,8 +83,12 @@ def test_credentials_gate_the_start_through_the_care_layer(alice, ready_episode)
 
 
 @pytest.mark.django_db
-def test_front_desk_sees_the_gate_without_credential_questions(bob, ready_episode):
-    assert session_gate_for(actor=bob, episode=ready_episode).credential_problems == []
+def test_front_desk_is_refused_the_gate_in_words(bob, ready_episode):
+    """Whether a session may start is part of the clinical record (issue 10's roles)."""
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="Only a clinician"):
+        session_gate_for(actor=bob, episode=ready_episode)
 
 
 @pytest.mark.django_db

@@ -392,8 +392,9 @@ def test_alerts_are_acknowledged_only_by_clinicians_of_the_clinic(anon_client, b
     )
     assert response.status_code == 404  # another clinic's alert: the same answer as no alert (issue 9)
     assert "infection" not in response.content.decode()
+    assert bob_client.get("/followup/").status_code == 403  # alerts and red flags are clinical
     response = bob_client.post(
-        "/followup/", {"alert": alert.pk, "csrfmiddlewaretoken": csrf_token(bob_client, "/followup/")}
+        "/followup/", {"alert": alert.pk, "csrfmiddlewaretoken": csrf_token(bob_client, "/patients/")}
     )
     assert response.status_code == 403
     alert.refresh_from_db()
@@ -539,7 +540,8 @@ def test_home_care_plan_needs_a_clinician(bob_client, ready_episode):
     from dryneedling.followup.models import HomeCarePlan
 
     url = f"/episodes/{ready_episode.pk}/home-care/"
-    response = bob_client.post(url, {"csrfmiddlewaretoken": csrf_token(bob_client, url)})
+    assert bob_client.get(url).status_code == 403  # front desk does not read home-care plans either
+    response = bob_client.post(url, {"csrfmiddlewaretoken": csrf_token(bob_client, "/patients/")})
     assert response.status_code == 403
     assert not HomeCarePlan.unscoped.exists()
 

@@ -43,17 +43,26 @@ def test_bad_answers_are_refused_and_nothing_is_stored(alice, patient_a):
 
 
 @pytest.mark.django_db
-def test_intake_form_stores_and_the_patient_page_shows_the_decision(bob_client, patient_a):
+def test_intake_form_stores_and_the_patient_page_shows_the_decision(alice_client, bob_client, patient_a):
     url = f"/patients/{patient_a.pk}/intake/"
-    token = csrf_token(bob_client, url)
+    token = csrf_token(alice_client, url)
     answers = _form_data(NO_FLAGS | {"anticoagulants": True})
-    response = bob_client.post(url, answers | {"csrfmiddlewaretoken": token})
+    response = alice_client.post(url, answers | {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    page = bob_client.get(f"/patients/{patient_a.pk}/").content.decode()
+    page = alice_client.get(f"/patients/{patient_a.pk}/").content.decode()
     assert "Suitable with precautions" in page
     screening = Screening.unscoped.get()
     for rule_id in screening.rule_ids:
         assert rule_id in page
+    # Front desk sees the patient without the screening (it is clinical), and cannot screen.
+    response = bob_client.get(f"/patients/{patient_a.pk}/")
+    assert response.status_code == 200
+    assert "Suitable with precautions" not in response.content.decode()
+    assert not any(rule_id in response.content.decode() for rule_id in screening.rule_ids)
+    assert bob_client.get(url).status_code == 403
+    response = bob_client.post(url, answers | {"csrfmiddlewaretoken": csrf_token(bob_client, "/patients/")})
+    assert response.status_code == 403
+    assert Screening.unscoped.count() == 1
 
 
 @pytest.mark.django_db

@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.urls import reverse
 
-PERSONAS = ("anon", "inactive", "carol", "bob", "alice", "dana")
+PERSONAS = ("anon", "inactive", "carol", "bob", "alice", "dana", "mia")
 """Anonymous; Ina, a clinician of clinic A signed in and then deactivated; Carol, a clinician of
-clinic B; Bob, front desk of clinic A; Alice, clinician of clinic A; Dana, clinic admin of clinic A."""
+clinic B; Bob, front desk of clinic A; Alice, clinician of clinic A; Dana, clinic admin of clinic A;
+Mia, clinic admin of clinic A who also holds the clinician role (she gets what both roles get).
+
+The roles' capabilities are those of `dryneedling.accounts.permissions`; the helpers below name
+them: `demographics`, `links`, `clinical`, `admin_only`."""
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 Expect = frozenset[str]
@@ -46,9 +50,14 @@ def everyone(expect: Expect) -> dict[str, Expect]:
     return dict.fromkeys(PERSONAS, expect)
 
 
-def signed_in(*, carol: Expect, bob: Expect, alice: Expect, dana: Expect) -> dict[str, Expect]:
-    """A route behind the login: the signed-out personas go to the login page."""
-    return {"anon": LOGIN, "inactive": LOGIN, "carol": carol, "bob": bob, "alice": alice, "dana": dana}
+def signed_in(
+    *, carol: Expect, bob: Expect, alice: Expect, dana: Expect, mia: Expect | None = None
+) -> dict[str, Expect]:
+    """A route behind the login: the signed-out personas go to the login page. Mia holds Alice's
+    and Dana's roles, so by default she gets Alice's outcome, or Dana's where Alice is refused."""
+    if mia is None:
+        mia = dana if alice == REFUSED else alice
+    return {"anon": LOGIN, "inactive": LOGIN, "carol": carol, "bob": bob, "alice": alice, "dana": dana, "mia": mia}
 
 
 def clinic_a(expect: Expect) -> dict[str, Expect]:
@@ -56,8 +65,19 @@ def clinic_a(expect: Expect) -> dict[str, Expect]:
     return signed_in(carol=NOT_FOUND, bob=expect, alice=expect, dana=expect)
 
 
-def clinicians_of_a(expect: Expect) -> dict[str, Expect]:
-    """A clinical act on a record of clinic A: Alice only; the other roles are refused in words."""
+def demographics(expect: Expect) -> dict[str, Expect]:
+    """Patients' details and episodes of clinic A: every role of clinic A; Carol (clinic B) gets 404."""
+    return clinic_a(expect)
+
+
+def links(expect: Expect) -> dict[str, Expect]:
+    """Sending a patient of clinic A their link: front desk and clinicians; the clinic admin is refused."""
+    return signed_in(carol=NOT_FOUND, bob=expect, alice=expect, dana=REFUSED)
+
+
+def clinical(expect: Expect) -> dict[str, Expect]:
+    """The clinical record of clinic A (pages, htmx partials, SVGs, PDFs and writes): clinicians of
+    clinic A only; front desk and the clinic admin are refused in words; Carol (clinic B) gets 404."""
     return signed_in(carol=NOT_FOUND, bob=REFUSED, alice=expect, dana=REFUSED)
 
 
@@ -80,8 +100,8 @@ TABLE: dict[str, Row] = {
     "home": Row(get=everyone(GO), public=True),
     "healthz": Row(get=everyone(OK), public=True),
     "login": Row(
-        get={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana"), GO),
-        post={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana"), GO),
+        get={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana", "mia"), GO),
+        post={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana", "mia"), GO),
         public=True,
     ),
     "logout": Row(post=everyone(LOGIN), public=True),
@@ -96,45 +116,51 @@ TABLE: dict[str, Row] = {
     "sessions": Row(get=any_clinic(OK)),
     "sessions-end-others": Row(post=any_clinic(GO)),
     "session-end": Row(post=any_clinic(GO)),
-    # --- patients and episodes ---
+    # --- patients and episodes (demographics: every role; the patient page hides the clinical
+    # sections from the roles that may not read them) ---
     "patient-list": Row(get=any_clinic(OK)),
     "patient-create": Row(get=any_clinic(OK), post=any_clinic(DONE)),
-    "patient-detail": Row(get=clinic_a(OK)),
+    "patient-detail": Row(get=demographics(OK)),
     # Who saw this record: the clinic admin's accounting of disclosures.
     "patient-access-report": Row(get=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=REFUSED, dana=OK)),
-    "patient-edit": Row(get=clinic_a(OK), post=clinic_a(DONE)),
-    "episode-create": Row(get=clinic_a(OK), post=clinic_a(DONE)),
-    "intake-create": Row(get=clinic_a(OK), post=clinic_a(DONE)),
+    "patient-edit": Row(get=demographics(OK), post=demographics(DONE)),
+    "episode-create": Row(get=demographics(OK), post=demographics(DONE)),
+    # The screening gates needling: clinical.
+    "intake-create": Row(get=clinical(OK), post=clinical(DONE)),
     # Consent lets a session start: recorded in the clinic by clinicians only (others send the link).
-    "consent-add": Row(get=clinicians_of_a(OK), post=clinicians_of_a(DONE)),
-    "episode-edit": Row(get=clinic_a(OK), post=clinic_a(DONE)),
+    "consent-add": Row(get=clinical(OK), post=clinical(DONE)),
+    "episode-edit": Row(get=demographics(OK), post=demographics(DONE)),
     # --- chart (pages and htmx partials) ---
-    "episode-chart": Row(get=clinic_a(OK)),
-    "chart-propose": Row(get=clinic_a(DONE)),  # an htmx partial: no region given is a 400
-    "finding-add": Row(post=clinic_a(DONE)),
-    "pain-drawing-add": Row(post=clinic_a(DONE)),
-    # --- sessions ---
-    "session-new": Row(get=clinic_a(OK), post=clinic_a(DONE)),
-    "session-detail": Row(get=clinic_a(OK)),
-    "insertion-guardrails": Row(post=clinic_a(DONE)),
-    "insertion-add": Row(post=clinic_a(DONE)),
-    "adverse-event-add": Row(post=clinic_a(DONE)),
-    "session-finish": Row(post=clinic_a(DONE)),
-    "session-clean": Row(post=clinic_a(DONE)),
+    "episode-chart": Row(get=clinical(OK)),
+    "chart-propose": Row(get=clinical(DONE)),  # an htmx partial: no region given is a 400
+    "finding-add": Row(post=clinical(DONE)),
+    "pain-drawing-add": Row(post=clinical(DONE)),
+    # --- sessions (the page and its htmx partials) ---
+    "session-new": Row(get=clinical(OK), post=clinical(DONE)),
+    "session-detail": Row(get=clinical(OK)),
+    "insertion-guardrails": Row(post=clinical(DONE)),
+    "insertion-add": Row(post=clinical(DONE)),
+    "adverse-event-add": Row(post=clinical(DONE)),
+    "session-finish": Row(post=clinical(DONE)),
+    "session-clean": Row(post=clinical(DONE)),
     # --- notes and billing (HTML and PDF) ---
-    "note-detail": Row(get=clinic_a(OK), post=clinic_a(DONE)),
-    "note-sign": Row(post=clinicians_of_a(DONE)),
-    "note-amend": Row(post=clinic_a(DONE)),
-    "superbill": Row(get=clinic_a(OK)),
-    "superbill-pdf": Row(get=clinic_a(OK)),
+    "note-detail": Row(get=clinical(OK), post=clinical(DONE)),
+    # Only the session's own clinician signs: Mia, a clinician of clinic A too, is refused.
+    "note-sign": Row(post=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=DONE, dana=REFUSED, mia=REFUSED)),
+    "note-amend": Row(post=clinical(DONE)),
+    # The matrix's session is not signed yet: front desk gets superbills of signed sessions only
+    # (tests/web/test_roles.py shows Bob the superbill once Alice signs).
+    "superbill": Row(get=clinical(OK)),
+    "superbill-pdf": Row(get=clinical(OK)),
+    # Every role lands on the dashboard; its clinical tasks show to clinicians only.
     "dashboard": Row(get=any_clinic(OK), post=own_clinic_clinicians(DONE)),
     # --- follow-up (pages, the outcome chart SVG) ---
-    "followup-list": Row(get=any_clinic(OK), post=own_clinic_clinicians(DONE)),
-    "course-complete": Row(post=clinicians_of_a(DONE)),
-    "outcome-add": Row(post=clinic_a(DONE)),
-    "episode-outcomes-svg": Row(get=clinic_a(OK)),
-    "home-care-plan": Row(get=clinic_a(OK), post=clinicians_of_a(DONE)),
-    "consent-link": Row(post=clinic_a(DONE)),
+    "followup-list": Row(get=own_clinic_clinicians(OK), post=own_clinic_clinicians(DONE)),
+    "course-complete": Row(post=clinical(DONE)),
+    "outcome-add": Row(post=clinical(DONE)),
+    "episode-outcomes-svg": Row(get=clinical(OK)),
+    "home-care-plan": Row(get=clinical(OK), post=clinical(DONE)),
+    "consent-link": Row(post=links(DONE)),
     # --- public links (no account; the token is the key) ---
     "public-check-in": Row(get=everyone(OK), post=everyone(DONE), public=True),
     "public-home-care": Row(get=everyone(OK), public=True),
@@ -144,8 +170,9 @@ TABLE: dict[str, Row] = {
     "education-pdf": Row(get=everyone(OK), public=True),
     # --- clinic administration and safety records ---
     "audit-list": Row(get=admin_only(OK)),
-    # A clinician is sent on to their own credentials; Carol to hers, in clinic B.
-    "credentials": Row(get=signed_in(carol=GO, bob=REFUSED, alice=GO, dana=OK)),
+    # A clinician is sent on to their own credentials; Carol to hers, in clinic B; a clinic admin
+    # (Mia too, though she also needles) sees the list.
+    "credentials": Row(get=signed_in(carol=GO, bob=REFUSED, alice=GO, dana=OK, mia=OK)),
     "credentials-detail": Row(
         get=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=OK, dana=OK),
         post=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=DONE, dana=DONE),

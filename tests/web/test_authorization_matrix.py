@@ -2,8 +2,9 @@
 
 Every named route in `dryneedling.urls` x every method (GET, POST, PUT, PATCH, DELETE) x every
 persona (anonymous, a deactivated user of clinic A, Carol of clinic B, Bob front desk, Alice
-clinician, Dana clinic admin) is requested against real records of clinic A, and the outcome class
-is checked against the one table in tests/web/authz_table.py. A route without a row fails.
+clinician, Dana clinic admin, Mia clinic admin and clinician) is requested against real records of
+clinic A, and the outcome class is checked against the one table in tests/web/authz_table.py. A
+route without a row fails.
 
 Each case runs inside a savepoint that is rolled back, so no case sees another's writes (a POST
 that signs the note, or a sign-out, changes nothing for the next case). Denied bodies must not
@@ -12,6 +13,7 @@ carry the patient's name or MRN; a 405 writes no audit row; nothing answers 500.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from http.cookies import SimpleCookie
@@ -32,6 +34,7 @@ from tests.web.conftest import MATRIX_CASES
 
 PATIENT_DATA = ("Zelda", "Quimby", "A-0001")
 DENIED = {"403", "404", "405", "410", "login"}
+REASON_SHOWN = re.compile(rb'role="alert" data-refusal>\s*[^<\s]')  # the 403 page's reason, in words
 
 
 def route_names() -> list[str]:
@@ -72,7 +75,7 @@ def _client(user: Any, csrf: str) -> Client:
 
 
 @pytest.fixture
-def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
+def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
     """Clinic A with one patient carrying every kind of record the routes take an id of."""
     from dryneedling.accounts.services import user_create
     from dryneedling.followup.consent import consent_link_for
@@ -112,6 +115,7 @@ def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type:
         "bob": _client(bob, csrf),
         "alice": _client(alice, csrf),
         "dana": _client(dana, csrf),
+        "mia": _client(mia, csrf),
     }
     type(former).objects.filter(pk=former.pk).update(is_active=False)
     appointment, feed_token = _appointment_and_feed(alice, bob, dana, patient_a)
@@ -210,7 +214,7 @@ def test_authorization_matrix(world: World, request: pytest.FixtureRequest) -> N
                     failures.append(f"{where}: expected {'/'.join(sorted(expected))}, got {got}")
                 if got in DENIED and any(word.encode() in body for word in PATIENT_DATA):
                     failures.append(f"{where}: the {got} body carries patient data")
-                if got == "403" and b'role="alert"' not in body:
+                if got == "403" and not REASON_SHOWN.search(body):
                     failures.append(f"{where}: the 403 page does not say why")
                 if got == "405" and written:
                     failures.append(f"{where}: the 405 wrote {written} audit row(s)")

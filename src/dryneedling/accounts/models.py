@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -81,16 +83,58 @@ class Role(models.TextChoices):
     CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
 
+ROLE_FLAGS = {Role.CLINICIAN: "is_clinician", Role.FRONT_DESK: "is_front_desk", Role.CLINIC_ADMIN: "is_clinic_admin"}
+"""The boolean column that holds each role (queries read it: `membership__is_clinician=True`)."""
+
+
 class Membership(models.Model):
-    """A user's place in one clinic. One clinic per user (see docs/decisions.md)."""
+    """A user's place in one clinic. One clinic per user (see docs/decisions.md).
+
+    A member holds a *set* of roles: one boolean column per role (what every permission check and
+    every query such as "the clinic's clinicians" reads), and `role`, the primary one, which the
+    header shows. A database constraint keeps the primary role inside the set.
+    """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    is_clinician = models.BooleanField(default=False)
+    is_front_desk = models.BooleanField(default=False)
+    is_clinic_admin = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role=Role.CLINICIAN, is_clinician=True)
+                | models.Q(role=Role.FRONT_DESK, is_front_desk=True)
+                | models.Q(role=Role.CLINIC_ADMIN, is_clinic_admin=True),
+                name="membership_primary_role_in_set",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.user} @ {self.clinic} ({self.role})"
+        return f"{self.user} @ {self.clinic} ({', '.join(sorted(self.roles)) or self.role})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The primary role is always in the set (the constraint holds it in the database too).
+        if self.role in ROLE_FLAGS:
+            setattr(self, ROLE_FLAGS[Role(self.role)], True)
+        super().save(*args, **kwargs)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role the member holds, the primary one included."""
+        return frozenset(str(role) for role, flag in ROLE_FLAGS.items() if getattr(self, flag))
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the member holds any of `roles`."""
+        return not self.roles.isdisjoint(roles)
+
+    def roles_display(self) -> str:
+        """The roles by name, the primary first ("Clinic admin, Clinician")."""
+        others = sorted(str(Role(r).label) for r in self.roles if r != self.role)
+        return ", ".join([str(Role(self.role).label), *others])
 
 
 class Outcome(models.TextChoices):

@@ -8,7 +8,8 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from dryneedling.accounts.models import AuditEvent, Clinic, Membership, Role, User
+from dryneedling.accounts.models import AuditEvent, Clinic, Membership, User
+from dryneedling.accounts.permissions import AUDIT
 from dryneedling.accounts.tenancy import cached_membership
 
 
@@ -42,11 +43,11 @@ def clinic_for(*, actor: User) -> Clinic:
 ROLE_REFUSAL = "Your role in this clinic does not allow this. Ask a clinic admin if your work needs it."
 
 
-def require_role(*, actor: User, roles: set[str], reason: str = ROLE_REFUSAL) -> Membership:
-    """The actor's membership if their role is one of `roles`; else PermissionDenied with `reason`,
-    which the 403 page shows (so it names rules, never records)."""
+def require_role(*, actor: User, roles: Collection[str], reason: str = ROLE_REFUSAL) -> Membership:
+    """The actor's membership if they hold any of `roles` (a member holds a set of roles); else
+    PermissionDenied with `reason`, which the 403 page shows (so it names rules, never records)."""
     membership = membership_for(actor=actor)
-    if membership.role not in roles:
+    if not membership.has_role(*roles):
         raise PermissionDenied(reason)
     return membership
 
@@ -66,7 +67,7 @@ def audit_list_for(
     `patient_ids` (None: any patient) keeps the rows about those patients; the dates are days in
     the clinic's time zone, both ends included.
     """
-    membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
+    membership = require_role(actor=actor, roles=AUDIT.roles, reason=AUDIT.refusal)
     events = AuditEvent.objects.filter(clinic=membership.clinic).order_by("-at", "-id")
     if action:
         events = events.filter(action__startswith=action)

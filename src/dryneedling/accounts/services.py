@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Clinic, Membership, Role, User
+from dryneedling.accounts.models import ROLE_FLAGS, Clinic, Membership, Role, User
 from dryneedling.accounts.sessions import sessions_end_all
 from dryneedling.clinical.text import escape_forbidden
 
@@ -34,12 +36,17 @@ def user_create(
     clinic: Clinic,
     role: str,
     password: str,
+    also: Collection[str] = (),
     actor: User | None = None,
     check_password_strength: bool = True,
 ) -> User:
+    """A user and their membership: `role` is the primary role (the header shows it), `also` any
+    further roles they hold (a clinic admin who also needles: role="clinic_admin",
+    also=["clinician"])."""
     email = email.strip().lower()
     validate_email(email)
-    if role not in Role.values:
+    roles = {role, *also}
+    if not roles <= set(Role.values):
         raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": "A user with this email exists already."})
@@ -48,8 +55,11 @@ def user_create(
         validate_password(password, user=user)
     user.set_password(password)
     user.save()
-    Membership.objects.create(user=user, clinic=clinic, role=role)
-    audit_record(actor=actor, action="user.create", clinic=clinic, obj=user, detail={"role": role})
+    flags = {flag: role in roles for role, flag in ROLE_FLAGS.items()}
+    Membership.objects.create(user=user, clinic=clinic, role=role, **flags)
+    audit_record(
+        actor=actor, action="user.create", clinic=clinic, obj=user, detail={"role": role, "roles": sorted(roles)}
+    )
     return user
 
 

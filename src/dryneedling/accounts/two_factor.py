@@ -19,21 +19,22 @@ from dryneedling.accounts.models import (
     Role,
     User,
 )
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.accounts.recovery import looks_like_totp, recovery_code_digest, recovery_code_new
-from dryneedling.accounts.selectors import membership_or_none, require_role
+from dryneedling.accounts.selectors import membership_or_none
 
 RECOVERY_CODE_COUNT = 10
 ALWAYS_REQUIRED = {Role.CLINICIAN, Role.CLINIC_ADMIN}
 
 
 def two_factor_required(*, user: User) -> bool:
-    """Clinicians and clinic admins always; front desk when their clinic says so."""
+    """Members holding the clinician or clinic admin role always; front desk when their clinic says so."""
     membership = membership_or_none(actor=user)
     if membership is None:
         return False  # belongs to no clinic: every page refuses them anyway
-    if membership.role in ALWAYS_REQUIRED:
-        return True
-    return membership.role == Role.FRONT_DESK and membership.clinic.require_two_factor_front_desk
+    if membership.has_role(*ALWAYS_REQUIRED):
+        return True  # any of the member's roles: a front desk who is also a clinic admin enrols
+    return membership.has_role(Role.FRONT_DESK) and membership.clinic.require_two_factor_front_desk
 
 
 def totp_device_for(*, user: User) -> TOTPDevice | None:
@@ -115,7 +116,7 @@ def two_factor_verify(*, user: User, code: str) -> Device | None:
 
 def two_factor_members_for(*, actor: User) -> QuerySet[Membership]:
     """The admin's clinic members, for the two-factor page. Clinic admins only."""
-    membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
     return Membership.objects.filter(clinic=membership.clinic).select_related("user").order_by("user__full_name")
 
 
@@ -126,7 +127,7 @@ def enrolled_user_ids(*, user_ids: list[int]) -> set[int]:
 @transaction.atomic
 def two_factor_reset(*, actor: User, user_id: int) -> User:
     """A clinic admin removes a member's authenticator and recovery codes; they enrol again."""
-    membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
     target = Membership.objects.select_related("user").filter(user_id=user_id, clinic=membership.clinic).first()
     if target is None:
         raise PermissionDenied("No such member of your clinic.")
@@ -138,7 +139,7 @@ def two_factor_reset(*, actor: User, user_id: int) -> User:
 
 @transaction.atomic
 def clinic_two_factor_policy_set(*, actor: User, require_front_desk: bool) -> Clinic:
-    clinic = require_role(actor=actor, roles={Role.CLINIC_ADMIN}).clinic
+    clinic = require(actor=actor, capability=CLINIC_ADMINISTRATION).clinic
     clinic.require_two_factor_front_desk = require_front_desk
     clinic.save(update_fields=["require_two_factor_front_desk"])
     audit_record(

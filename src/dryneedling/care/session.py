@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from dryneedling.accounts.models import Role, User
+from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.followup.models import Alert
 from dryneedling.followup.selectors import open_side_effect_alerts_for
@@ -82,7 +82,7 @@ def _blockers(*, open_serious: list[Alert], credential_problems: list[str]) -> l
 def session_gate_for(*, actor: User, episode: Episode) -> SessionGate:
     """The start page's and `session_start`'s gate. Credentials are the acting clinician's; other
     roles cannot start a session, so theirs are not asked for."""
-    is_clinician = membership_for(actor=actor).role == Role.CLINICIAN
+    is_clinician = membership_for(actor=actor).is_clinician
     return SessionGate(
         readiness=session_readiness_for(actor=actor, episode=episode),
         open_serious=open_side_effect_alerts_for(actor=actor, patient=episode.patient),

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import PATIENT_LINKS, require
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.followup import links
 from dryneedling.followup.links import LinkError
@@ -18,6 +19,7 @@ from dryneedling.treatment.services.chart import CHEST_ITEM, consent_signer_chec
 
 def consent_link_for(*, actor: User, patient: Patient) -> str:
     """A new single-use consent link for the patient, valid 7 days."""
+    require(actor=actor, capability=PATIENT_LINKS)
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     audit_record(actor=actor, action="consent.link", obj=patient)
     return links.url_for(links.link_for(purpose=links.Purpose.CONSENT, target=patient, actor=actor))

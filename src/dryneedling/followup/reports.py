@@ -35,6 +35,8 @@ def side_effects_merged(*, episode: Episode) -> list[tuple[datetime, str, str]]:
 
 
 def outcome_chart_for(*, actor: User, episode: Episode) -> str:
+    """The episode's outcome chart (pain, function, sessions, side effects): clinicians only, as
+    `outcomes_for_episode` refuses other roles."""
     outcomes = list(outcomes_for_episode(actor=actor, episode=episode))
     pain = [(o.recorded_at, o.value) for o in outcomes if o.instrument_id == "nprs"]
     function = [(o.recorded_at, o.value) for o in outcomes if o.instrument_id == "psfs"]

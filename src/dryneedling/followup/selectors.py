@@ -1,16 +1,22 @@
-"""Reads of the follow-up loop, scoped to the actor's clinic."""
+"""Reads of the follow-up loop, scoped to the actor's clinic.
+
+Check-in answers, outcomes, home-care plans, alerts and maintenance reviews are clinical: read by
+clinicians only. Front desk reads the check-in *schedule* (`checkin_schedule_for`: due dates, links,
+whether answered), which holds no answers and no red flags.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts.models import User
-from dryneedling.accounts.selectors import clinic_for
+from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, require
 from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.followup.services import checkin_links
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import deny
 
@@ -19,6 +25,7 @@ STATUSES = ("due", "overdue", "answered", "red_flag", "upcoming", "expired")
 
 def alert_get_for(*, actor: User, alert_id: int) -> Alert:
     """An alert of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
+    require(actor=actor, capability=CLINICAL)
     alert = Alert.objects.for_actor(actor).filter(pk=alert_id).first()
     if alert is None:
         raise deny(actor=actor, object_type="alert", object_id=alert_id, model=Alert)
@@ -49,6 +56,7 @@ def outcome_instrument_choices() -> list[tuple[str, str]]:
 
 def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, str]]:
     """Check-ins of the last 120 days and the next 14, with their status, newest due first."""
+    require(actor=actor, capability=CLINICAL)
     now = timezone.now()
     rows = (
         CheckIn.objects.for_actor(actor)
@@ -63,6 +71,7 @@ def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, s
 def alerts_open_for(*, actor: User, kind: str) -> QuerySet[Alert]:
     """The clinic's open alerts of one kind, oldest first (red flags on the follow-up page, serious
     side effects on the clinic dashboard)."""
+    require(actor=actor, capability=CLINICAL)
     return (
         Alert.objects.for_actor(actor)
         .filter(kind=kind, acknowledged_at__isnull=True)
@@ -73,6 +82,7 @@ def alerts_open_for(*, actor: User, kind: str) -> QuerySet[Alert]:
 
 def open_side_effect_alerts_for(*, actor: User, patient: Patient) -> list[Alert]:
     """Serious side effects of the patient whose follow-up no clinician has resolved yet."""
+    require(actor=actor, capability=CLINICAL)
     return list(
         Alert.objects.for_actor(actor)
         .filter(
@@ -95,15 +105,51 @@ def side_effects_followed_up_open(*, actor: User, session_id: int) -> set[int]:
 
 
 def outcomes_for_episode(*, actor: User, episode: Episode) -> QuerySet[OutcomeRecord]:
+    require(actor=actor, capability=CLINICAL)
     return OutcomeRecord.objects.for_actor(actor).filter(episode=episode).order_by("recorded_at", "id")
 
 
 def checkins_for_patient(*, actor: User, patient: Patient) -> QuerySet[CheckIn]:
+    require(actor=actor, capability=CLINICAL)
     return CheckIn.objects.for_actor(actor).filter(patient=patient).order_by("due_at", "id")
 
 
 def home_care_plan_for(*, actor: User, episode: Episode) -> HomeCarePlan | None:
+    require(actor=actor, capability=CLINICAL)
     return HomeCarePlan.objects.for_actor(actor).filter(episode=episode).first()
+
+
+@dataclass(frozen=True)
+class ScheduledCheckIn:
+    """A check-in as the front desk sees it: when, which, whether answered, and its link."""
+
+    due_at: datetime
+    kind_label: str
+    status: str  # due, overdue, upcoming, answered, expired; "red_flag" for clinicians only
+    link: str  # the patient's link
+    check_in: CheckIn | None  # the record with its answers: clinicians only
+
+
+def checkin_schedule_for(*, actor: User, patient: Patient) -> list[ScheduledCheckIn]:
+    """The patient's check-ins for sending links. Clinicians get the records with their answers
+    (status "red_flag" included); front desk gets dates, kinds and statuses only."""
+    membership = require(actor=actor, capability=PATIENT_LINKS)
+    clinical = membership.has_role(*CLINICAL.roles)
+    check_ins = list(CheckIn.objects.for_actor(actor).filter(patient=patient).order_by("due_at", "id"))
+    links = checkin_links(check_ins, actor=actor)  # one read (and one insert for new ones), not one per row
+    rows = []
+    for check_in in check_ins:
+        status = checkin_status(check_in)
+        rows.append(
+            ScheduledCheckIn(
+                due_at=check_in.due_at,
+                kind_label=check_in.get_kind_display(),
+                status=status if clinical or status != "red_flag" else "answered",
+                link=links[check_in.pk],
+                check_in=check_in if clinical else None,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -116,7 +162,7 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
     """Episodes whose course ended and whose pain rose back above the clinic's threshold at a
     follow-up, or whose course ended 12 weeks ago or more (the evidence window; Gattie 2017,
     Sanchez-Infante 2021)."""
-    clinic = clinic_for(actor=actor)
+    clinic = require(actor=actor, capability=CLINICAL).clinic
     now = timezone.now()
     episodes = (
         Episode.objects.for_clinic(clinic)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import CLINICAL, require
 from dryneedling.clinical.screening import AnswerError, ScreeningContext, parse_answers, screen
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
@@ -19,6 +20,8 @@ from dryneedling.patients.selectors import episode_get_for, patient_get_for
 def screening_record(
     *, actor: User, patient: Patient, answers: dict[str, Any], episode: Episode | None = None
 ) -> Screening:
+    # A screening gates needling ("Screened by … — Suitable"): a clinician's judgement.
+    require(actor=actor, capability=CLINICAL)
     patient = patient_get_for(actor=actor, patient_id=patient.pk)
     if episode is not None:
         episode = episode_get_for(actor=actor, episode_id=episode.pk)

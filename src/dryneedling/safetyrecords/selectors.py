@@ -68,12 +68,12 @@ def credential_problems_for(*, clinician: User) -> list[str]:
 def clinicians_for(*, actor: User) -> list[User]:
     """Whose credentials the actor may see: a clinic admin every clinician, a clinician themself."""
     membership = membership_for(actor=actor)
-    if membership.role not in CREDENTIAL_ROLES:
+    if not membership.has_role(*CREDENTIAL_ROLES):
         raise PermissionDenied("Clinicians' credentials are kept by the clinicians and the clinic admins.")
-    if membership.role == Role.CLINICIAN:
+    if not membership.is_clinic_admin:
         return [actor]
     return list(
-        User.objects.filter(membership__clinic=membership.clinic, membership__role=Role.CLINICIAN).order_by(
+        User.objects.filter(membership__clinic=membership.clinic, membership__is_clinician=True).order_by(
             "full_name", "email"
         )
     )
@@ -82,14 +82,14 @@ def clinicians_for(*, actor: User) -> list[User]:
 def clinician_get_for(*, actor: User, user_id: int) -> User:
     """A clinician of the actor's clinic; 404 for anyone else's; refused in words for the wrong role."""
     membership = membership_for(actor=actor)
-    if membership.role not in CREDENTIAL_ROLES:
+    if not membership.has_role(*CREDENTIAL_ROLES):
         raise PermissionDenied("Clinicians' credentials are kept by the clinicians and the clinic admins.")
     clinician = User.objects.filter(
-        pk=user_id, membership__clinic=membership.clinic, membership__role=Role.CLINICIAN
+        pk=user_id, membership__clinic=membership.clinic, membership__is_clinician=True
     ).first()
     if clinician is None:
         raise deny(actor=actor, object_type="clinician", object_id=user_id)
-    if membership.role == Role.CLINICIAN and clinician.pk != actor.pk:
+    if not membership.is_clinic_admin and clinician.pk != actor.pk:
         raise PermissionDenied("A clinician sees their own training only; a clinic admin sees everyone's.")
     return clinician
 
@@ -108,7 +108,7 @@ def training_record_get_for(*, actor: User, record_id: int) -> TrainingRecord:
 
 def shows_patient_names(*, actor: User) -> bool:
     """Front desk staff see the incident list without patients (see docs/decisions.md)."""
-    return membership_for(actor=actor).role in CREDENTIAL_ROLES
+    return membership_for(actor=actor).has_role(*CREDENTIAL_ROLES)
 
 
 def sharps_incident_list_for(*, actor: User) -> QuerySet[SharpsIncident]:

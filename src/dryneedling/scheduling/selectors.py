@@ -11,24 +11,24 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dryneedling.accounts.models import Clinic, Membership, Role, User
+from dryneedling.accounts.models import Clinic, Membership, User
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.patients.models import Episode, EpisodeStatus
 from dryneedling.patients.selectors import deny
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment, AppointmentType, CalendarFeed, WorkingHours
-from dryneedling.scheduling.services import OWN_ONLY, feed_digest
+from dryneedling.scheduling.services import OWN_ONLY, feed_digest, own_book_only
 from dryneedling.treatment.selectors import screening_is_current, session_readiness_for
 
 
 def clinicians_for(*, actor: User) -> list[User]:
     """The clinicians whose book the actor may see: all of the clinic's, or a clinician's own."""
     membership = membership_for(actor=actor)
-    if membership.role == Role.CLINICIAN:
+    if own_book_only(membership):
         return [membership.user]
     return list(
         User.objects.filter(
-            membership__clinic_id=membership.clinic_id, membership__role=Role.CLINICIAN, is_active=True
+            membership__clinic_id=membership.clinic_id, membership__is_clinician=True, is_active=True
         ).order_by("full_name", "id")
     )
 
@@ -45,7 +45,7 @@ def appointment_types_for(*, actor: User) -> QuerySet[AppointmentType]:
 def _visible(actor: User) -> tuple[Membership, QuerySet[Appointment]]:
     membership = membership_for(actor=actor)
     appointments = Appointment.objects.for_clinic(membership.clinic_id)
-    if membership.role == Role.CLINICIAN:
+    if own_book_only(membership):
         appointments = appointments.filter(clinician_id=membership.user_id)
     return membership, appointments
 
@@ -62,7 +62,7 @@ def appointment_get_for(*, actor: User, appointment_id: int) -> Appointment:
     )
     if appointment is None:
         raise deny(actor=actor, object_type="appointment", object_id=appointment_id, model=Appointment)
-    if membership.role == Role.CLINICIAN and appointment.clinician_id != membership.user_id:
+    if own_book_only(membership) and appointment.clinician_id != membership.user_id:
         raise PermissionDenied(OWN_ONLY)
     return appointment
 
@@ -112,7 +112,7 @@ def week_for(*, actor: User, monday: date, clinician: User) -> list[WeekDay]:
 def working_hours_for(*, actor: User) -> QuerySet[WorkingHours]:
     membership = membership_for(actor=actor)
     hours = WorkingHours.objects.filter(clinic_id=membership.clinic_id).select_related("clinician")
-    if membership.role == Role.CLINICIAN:
+    if own_book_only(membership):
         hours = hours.filter(clinician_id=membership.user_id)
     return hours.order_by("clinician__full_name", "clinician_id", "weekday", "starts")
 

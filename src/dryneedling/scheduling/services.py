@@ -59,8 +59,13 @@ def _require_booker(actor: User) -> Membership:
     return require_role(actor=actor, roles=BOOKERS, reason=BOOK_REFUSAL)
 
 
+def own_book_only(membership: Membership) -> bool:
+    """A clinician who is neither front desk nor clinic admin keeps to their own book."""
+    return membership.is_clinician and not membership.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN)
+
+
 def _own_only(membership: Membership, clinician_id: int) -> None:
-    if membership.role == Role.CLINICIAN and membership.user_id != clinician_id:
+    if own_book_only(membership) and membership.user_id != clinician_id:
         raise PermissionDenied(OWN_ONLY)
 
 
@@ -68,7 +73,7 @@ def _lock_clinician(clinic: Clinic, clinician: User) -> Membership:
     """The clinician's membership, locked for this transaction: bookings for one clinician queue here."""
     locked = (
         Membership.objects.select_for_update()
-        .filter(clinic=clinic, user_id=clinician.pk, role=Role.CLINICIAN, user__is_active=True)
+        .filter(clinic=clinic, user_id=clinician.pk, is_clinician=True, user__is_active=True)
         .first()
     )
     if locked is None:
@@ -247,7 +252,7 @@ def appointment_status_set(*, actor: User, appointment: Appointment, status: str
     _own_only(membership, appointment.clinician_id)
     if status == rules.CANCELLED:
         raise ValidationError("Cancel with a reason instead.")
-    if status in CLINICIAN_STEPS and membership.role != Role.CLINICIAN:
+    if status in CLINICIAN_STEPS and not membership.is_clinician:
         raise PermissionDenied("Only the clinician starts and ends a session.")
     current = _locked(appointment)
     problem = rules.transition_problem(current.status, status)
@@ -269,7 +274,7 @@ def appointment_status_set(*, actor: User, appointment: Appointment, status: str
 def working_hours_add(*, actor: User, clinician: User, weekday: int, starts: time, ends: time) -> WorkingHours:
     membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN}, reason=HOURS_REFUSAL)
     clinic = membership.clinic
-    if not Membership.objects.filter(clinic=clinic, user_id=clinician.pk, role=Role.CLINICIAN).exists():
+    if not Membership.objects.filter(clinic=clinic, user_id=clinician.pk, is_clinician=True).exists():
         raise ValidationError({"clinician": "Choose a clinician of this clinic."})
     if weekday not in range(7):
         raise ValidationError({"weekday": "Choose a day of the week."})

@@ -39,7 +39,7 @@ CHECKLIST = {
 
 def synthetic_clinician(clinic: Clinic) -> User:
     """The clinic's first clinician, or a synthetic one that cannot sign in."""
-    membership = Membership.objects.filter(clinic=clinic, role=Role.CLINICIAN).select_related("user").first()
+    membership = Membership.objects.filter(clinic=clinic, is_clinician=True).select_related("user").first()
     if membership is not None:
         return membership.user
     user = User.objects.create(
@@ -47,7 +47,7 @@ def synthetic_clinician(clinic: Clinic) -> User:
         full_name="Synthetic Clinician",
         password=make_password(None),
     )
-    Membership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN)
+    Membership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN, is_clinician=True)
     return user
 
 

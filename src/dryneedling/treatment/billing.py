@@ -8,13 +8,13 @@ from typing import Any
 from dryneedling.accounts.models import User
 from dryneedling.clinical.billing import derive_cpt, get_billing, superbill_lines
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.treatment.selectors import fee_schedule_for, session_get_for
+from dryneedling.treatment.selectors import billable_session_get_for, fee_schedule_for
 from dryneedling.treatment.services.fees import BILLABLE_CODES
 
 
 def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
     """Everything the superbill page and PDF show. Problems are listed, never raised as a 500."""
-    session = session_get_for(actor=actor, session_id=session_id)
+    session = billable_session_get_for(actor=actor, session_id=session_id)
     knowledge = get_knowledge()
     insertions = list(session.insertions.all())
     cpt = derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions])

@@ -1,4 +1,9 @@
-"""Reads of the clinician's record, always scoped to the actor's clinic."""
+"""Reads of the clinician's record, always scoped to the actor's clinic.
+
+The clinical record is read by clinicians only (`CLINICAL`): every selector here that returns it
+refuses other roles in words. Consent on file stays readable by every role (front desk sends the
+consent link and needs to know whether one is due); the superbill has its own capability.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import CLINICAL, SIGNED_SUPERBILL_ONLY, SUPERBILL, require
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.education import CONSENT_VERSION
 from dryneedling.clinical.intake import AnswerError, parse_answers
@@ -28,6 +35,7 @@ from dryneedling.treatment.models import (
 
 
 def session_get_for(*, actor: User, session_id: int) -> Session:
+    require(actor=actor, capability=CLINICAL)
     try:
         return (
             Session.objects.for_actor(actor)
@@ -36,6 +44,36 @@ def session_get_for(*, actor: User, session_id: int) -> Session:
         )
     except Session.DoesNotExist:
         raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
+
+
+def billable_session_get_for(*, actor: User, session_id: int) -> Session:
+    """A session for its superbill: clinicians any session of their clinic; front desk only a
+    session whose note is signed (the bill follows the signed record). 403 in words otherwise."""
+    membership = require(actor=actor, capability=SUPERBILL)
+    session = (
+        Session.objects.for_actor(actor)
+        .select_related("patient", "episode", "clinician", "clinic")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise deny(actor=actor, object_type="session", object_id=session_id, model=Session)
+    if not membership.has_role(*CLINICAL.roles):
+        signed = Note.objects.for_record(session).filter(session=session, signed_at__isnull=False).exists()
+        if not signed:
+            raise PermissionDenied(SIGNED_SUPERBILL_ONLY)
+    return session
+
+
+def signed_sessions_for(*, actor: User, patient: Patient) -> QuerySet[Session]:
+    """The patient's sessions with a signed note, newest first: what front desk bills."""
+    require(actor=actor, capability=SUPERBILL)
+    return (
+        Session.objects.for_actor(actor)
+        .filter(patient=patient, note__signed_at__isnull=False)
+        .select_related("clinician")
+        .order_by("-started_at", "-id")
+    )
 
 
 def note_get_for(*, actor: User, session_id: int) -> Note:
@@ -71,6 +109,7 @@ class Readiness:
 
 
 def session_in_progress_for(*, actor: User, patient: Patient) -> Session | None:
+    require(actor=actor, capability=CLINICAL)
     return Session.objects.for_actor(actor).filter(patient=patient, status=Session.Status.IN_PROGRESS).first()
 
 
@@ -78,6 +117,7 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
     """Whether the treatment record lets a session start: a screening that permits it, recent enough,
     no other session in progress, and consent on file. What other apps add (open follow-ups,
     credentials) is gathered by `dryneedling.care.session.session_gate_for`."""
+    require(actor=actor, capability=CLINICAL)
     clinic = clinic_for(actor=actor)
     readiness = Readiness()
     readiness.screening = (
@@ -127,18 +167,22 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
 
 
 def findings_for_episode(*, actor: User, episode: Episode) -> QuerySet[Finding]:
+    require(actor=actor, capability=CLINICAL)
     return Finding.objects.for_actor(actor).filter(episode=episode).select_related("recorded_by")
 
 
 def pain_drawings_for_episode(*, actor: User, episode: Episode) -> QuerySet[PainDrawing]:
+    require(actor=actor, capability=CLINICAL)
     return PainDrawing.objects.for_actor(actor).filter(episode=episode)
 
 
 def sessions_for_episode(*, actor: User, episode: Episode) -> QuerySet[Session]:
+    require(actor=actor, capability=CLINICAL)
     return Session.objects.for_actor(actor).filter(episode=episode).select_related("clinician")
 
 
 def sessions_for_patient(*, actor: User, patient: Patient) -> QuerySet[Session]:
+    require(actor=actor, capability=CLINICAL)
     return Session.objects.for_actor(actor).filter(patient=patient).select_related("clinician", "episode")
 
 
@@ -166,6 +210,7 @@ def session_totals(*, session: Session) -> SessionTotals:
 
 
 def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:
+    require(actor=actor, capability=CLINICAL)
     return AdverseEvent.objects.for_actor(actor).filter(session=session)
 
 

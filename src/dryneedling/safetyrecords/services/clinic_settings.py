@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Clinic, Role, User
-from dryneedling.accounts.selectors import membership_for
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.safetyrecords.rules import jurisdiction_labels
 
 AGE_OF_CONSENT_RANGE = (5, 25)
@@ -15,9 +15,8 @@ AGE_OF_CONSENT_RANGE = (5, 25)
 
 @transaction.atomic
 def clinic_safety_settings_update(*, actor: User, age_of_consent: int, jurisdiction: str) -> Clinic:
-    membership = membership_for(actor=actor)
-    if membership.role != Role.CLINIC_ADMIN:
-        raise PermissionDenied("Only a clinic admin can change the clinic's safety settings.")
+    reason = "Only a clinic admin can change the clinic's safety settings."
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=reason)
     low, high = AGE_OF_CONSENT_RANGE
     if isinstance(age_of_consent, bool) or not isinstance(age_of_consent, int) or not low <= age_of_consent <= high:
         raise ValidationError({"age_of_consent": f"The age of consent must be a whole number from {low} to {high}."})

@@ -23,13 +23,13 @@ def text(value: str, *, field: str, label: str, minimum: int, maximum: int) -> s
 def may_record_credentials_of(*, actor: User, clinician: User) -> Membership:
     """A clinician records their own training; a clinic admin anyone's in the clinic; nobody else."""
     membership = membership_for(actor=actor)
-    if membership.role == Role.FRONT_DESK:
+    if not membership.has_role(Role.CLINICIAN, Role.CLINIC_ADMIN):
         raise PermissionDenied(
             "Front desk staff cannot record clinicians' training or profession: ask the clinician or a clinic admin."
         )
     target = Membership.objects.filter(user=clinician).first()
-    if target is None or target.clinic_id != membership.clinic_id or target.role != Role.CLINICIAN:
+    if target is None or target.clinic_id != membership.clinic_id or not target.is_clinician:
         raise ValidationError("Choose a clinician of your clinic.")
-    if membership.role == Role.CLINICIAN and clinician.pk != actor.pk:
+    if not membership.is_clinic_admin and clinician.pk != actor.pk:
         raise PermissionDenied("A clinician records their own training only; a clinic admin records anyone's.")
     return membership

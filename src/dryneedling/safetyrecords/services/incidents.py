@@ -83,7 +83,7 @@ def sharps_incident_report(
         raise ValidationError({"kind": "Choose what happened from the list."})
     if person not in IncidentPerson.values:
         raise ValidationError({"person": "Say whether a staff member or a patient was involved."})
-    if membership.role == Role.FRONT_DESK and (
+    if not membership.has_role(Role.CLINICIAN, Role.CLINIC_ADMIN) and (
         person != IncidentPerson.STAFF or patient is not None or session is not None
     ):
         raise PermissionDenied(FRONT_DESK_REFUSAL)
@@ -125,7 +125,7 @@ def sharps_incident_report(
 def sharps_incident_close(*, actor: User, incident: SharpsIncident, follow_up: str) -> SharpsIncident:
     """Close an open incident, saying what follow-up was done (testing, occupational health, ...)."""
     membership = membership_for(actor=actor)
-    if membership.role not in {Role.CLINICIAN, Role.CLINIC_ADMIN}:
+    if not membership.has_role(Role.CLINICIAN, Role.CLINIC_ADMIN):
         raise PermissionDenied("A clinician or a clinic admin closes an incident, after its follow-up.")
     locked = SharpsIncident.objects.for_clinic(membership.clinic).select_for_update().filter(pk=incident.pk).first()
     if locked is None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.accounts.selectors import membership_for
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import pain_extent, validate_pain_regions
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
@@ -20,7 +19,7 @@ from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import names_match
 from dryneedling.treatment.models import Consent, Finding, PainDrawing, Side
-from dryneedling.treatment.services.common import CLINICAL_ROLES, require_clinician
+from dryneedling.treatment.services.common import require_clinician
 
 CHEST_ITEM = "chest_wall_neck"
 CONSENT_CLINICIAN_ONLY = (
@@ -33,8 +32,7 @@ PAIN_DRAWING_CLINICIAN_ONLY = "Only a clinician records a pain drawing: it is pa
 
 def clinician_check(*, actor: User, reason: str) -> None:
     """PermissionDenied with `reason` (shown on the 403 page) unless the actor is a clinician."""
-    if membership_for(actor=actor).role not in CLINICAL_ROLES:
-        raise PermissionDenied(reason)
+    require_clinician(actor, reason=reason)
 
 
 def consent_signer_check(*, patient: Patient, signer: str, signed_name: str, field: str = "signed_name") -> str:

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
-from dryneedling.accounts.models import Role, User
-from dryneedling.accounts.selectors import require_role
+from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import CLINICAL, require
 
-CLINICAL_ROLES = {Role.CLINICIAN}
+CLINICAL_ROLES = CLINICAL.roles
 CONFLICT_MESSAGE = (
     "Someone else changed this record after you opened it. Nothing of yours was saved over theirs: "
     "reload the page to see their change, then enter yours again."
@@ -20,14 +20,13 @@ class EditConflict(ValidationError):
     """Raised when the version a user edited is no longer the current one."""
 
 
-CLINICIAN_ONLY = (
-    "Only a clinician can do this: needling, signing notes and follow-up decisions are clinical acts. "
-    "Front desk and clinic admins can read the record."
-)
+CLINICIAN_ONLY = CLINICAL.refusal
 
 
-def require_clinician(actor: User) -> None:
-    require_role(actor=actor, roles=set(CLINICAL_ROLES), reason=CLINICIAN_ONLY)
+def require_clinician(actor: User, reason: str = "") -> None:
+    """PermissionDenied (in words, on the 403 page) unless the actor holds the clinician role:
+    every read and write of the clinical record goes through here."""
+    require(actor=actor, capability=CLINICAL, reason=reason)
 
 
 def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:

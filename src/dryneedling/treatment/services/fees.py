@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Role, User
-from dryneedling.accounts.selectors import require_role
+from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.treatment.models import FeeScheduleItem
 
 BILLABLE_CODES = ("20560", "20561")
@@ -17,7 +17,7 @@ BILLABLE_CODES = ("20560", "20561")
 
 @transaction.atomic
 def fee_set(*, actor: User, code: str, amount: str | Decimal) -> FeeScheduleItem:
-    membership = require_role(actor=actor, roles={Role.CLINIC_ADMIN})
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
     if code not in BILLABLE_CODES:
         raise ValidationError({"code": f"Fees can be set for {', '.join(BILLABLE_CODES)}."})
     try:

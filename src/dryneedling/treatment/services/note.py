@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import SIGN_NOTES
 from dryneedling.treatment.models import Note, NoteAmendment, Session
 from dryneedling.treatment.selectors import note_get_for
 from dryneedling.treatment.services.common import bump_version, require_clinician
@@ -56,9 +57,17 @@ def note_update(*, actor: User, session_id: int, expected_version: int, sections
 
 
 @transaction.atomic
+def note_signer_check(*, actor: User, note: Note) -> None:
+    """PermissionDenied (in words) unless `actor` may sign `note`: the clinician who ran the session."""
+    require_clinician(actor, reason=SIGN_NOTES.refusal)
+    if note.session.clinician_id != actor.pk:
+        # The signature says "I did this": only the clinician who ran the session gives it.
+        raise PermissionDenied(SIGN_NOTES.refusal)
+
+
 def note_sign(*, actor: User, session_id: int, expected_version: int) -> Note:
-    require_clinician(actor)
     note = note_get_for(actor=actor, session_id=session_id)
+    note_signer_check(actor=actor, note=note)
     if note.signed_at is not None:
         raise ValidationError("This note is signed already.")
     bump_version(note, expected=expected_version, signed_at=timezone.now(), signed_by=actor)

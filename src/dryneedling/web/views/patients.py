@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
+from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
 from dryneedling.followup.reports import pain_mcid_caption
-from dryneedling.followup.selectors import checkin_status, checkins_for_patient, outcome_instrument_choices
-from dryneedling.followup.services import checkin_links
+from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.services import PATIENT_FIELDS
@@ -69,24 +71,29 @@ def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    """Every role of the clinic opens the page; each section is read only by the roles that may read
+    it (the selectors refuse the others), so front desk and clinic admins see the details without
+    the clinical record instead of a refusal."""
     patient = services.patient_view(actor=request.user, patient_id=patient_id)
-    episodes = selectors.episode_list_for(actor=request.user, patient=patient)
-    screenings = list(screening_list_for(actor=request.user, patient=patient)[:10])
-    sessions = list(treatment_selectors.sessions_for_patient(actor=request.user, patient=patient)[:20])
-    consent = treatment_selectors.consent_current_for(actor=request.user, patient=patient)
-    check_ins = list(checkins_for_patient(actor=request.user, patient=patient))
-    check_in_links = checkin_links(check_ins, actor=request.user)
-    context = {
+    actor = request.user
+    context: dict[str, Any] = {
         "patient": patient,
-        "episodes": episodes,
-        "screening": screenings[0] if screenings else None,
-        "screenings": screenings,
-        "sessions": sessions,
-        "consent": consent,
-        "checkins": [(c, checkin_status(c), check_in_links[c.pk]) for c in check_ins],
-        "instruments": outcome_instrument_choices(),
-        "mcid_caption": pain_mcid_caption(),
+        "episodes": selectors.episode_list_for(actor=actor, patient=patient),
+        "consent": treatment_selectors.consent_current_for(actor=actor, patient=patient),
     }
+    if allows(actor=actor, capability=CLINICAL):
+        screenings = list(screening_list_for(actor=actor, patient=patient)[:10])
+        context |= {
+            "screening": screenings[0] if screenings else None,
+            "screenings": screenings,
+            "sessions": list(treatment_selectors.sessions_for_patient(actor=actor, patient=patient)[:20]),
+            "instruments": outcome_instrument_choices(),
+            "mcid_caption": pain_mcid_caption(),
+        }
+    elif allows(actor=actor, capability=SUPERBILL):
+        context["billable"] = list(treatment_selectors.signed_sessions_for(actor=actor, patient=patient)[:20])
+    if allows(actor=actor, capability=PATIENT_LINKS):
+        context["checkins"] = checkin_schedule_for(actor=actor, patient=patient)
     return render(request, "patients/detail.html", context)
 
 

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_refusal, record_view
-from dryneedling.accounts.models import Role
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.safetyrecords import selectors
 from dryneedling.safetyrecords.services import (
@@ -64,7 +63,7 @@ def refusal_in_words(view: View) -> View:
 @require_GET
 def credentials_index(request: AuthedRequest) -> HttpResponse:
     clinicians = selectors.clinicians_for(actor=request.user)
-    if membership_for(actor=request.user).role == Role.CLINICIAN:
+    if not membership_for(actor=request.user).is_clinic_admin:  # a clinician sees their own
         return redirect("credentials-detail", user_id=request.user.pk)
     rows = [
         (c, selectors.clinician_safety_facts(clinician=c), selectors.credential_problems_for(clinician=c))
@@ -227,7 +226,7 @@ def sharps_detail(request: AuthedRequest, incident_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safety_settings(request: AuthedRequest) -> HttpResponse:
     membership = membership_for(actor=request.user)
-    if membership.role != Role.CLINIC_ADMIN:
+    if not membership.is_clinic_admin:
         raise PermissionDenied("Only a clinic admin can change the clinic's safety settings.")
     clinic = membership.clinic
     initial = {"age_of_consent": clinic.age_of_consent, "jurisdiction": clinic.jurisdiction}

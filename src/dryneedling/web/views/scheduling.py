@@ -66,7 +66,7 @@ def schedule_day(request: AuthedRequest) -> HttpResponse:
         "chosen": chosen,
         "page": page,
         "tz": membership.clinic.time_zone,
-        "can_book": membership.role in services.BOOKERS,
+        "can_book": membership.has_role(*services.BOOKERS),
         "status_form": StatusForm(),
     }
     return render(request, "scheduling/day.html", context)
@@ -178,8 +178,8 @@ def _detail(request: AuthedRequest, appointment: Appointment, **forms: Any) -> H
         "move_form": move,
         "cancel_form": forms.get("cancel") or CancelForm(),
         "status_error": forms.get("status_error"),
-        "can_book": membership.role in services.BOOKERS,
-        "is_clinician": membership.role == Role.CLINICIAN,
+        "can_book": membership.has_role(*services.BOOKERS),
+        "is_clinician": membership.is_clinician,
         "next_statuses": sorted(rules.TRANSITIONS[appointment.status] - {rules.CANCELLED}),
         "labels": rules.LABELS,
         "day_url": _day_url(appointment),
@@ -304,7 +304,7 @@ def working_hours(request: AuthedRequest) -> HttpResponse:
         "blocks": book.working_hours_for(actor=request.user),
         "form": form,
         "remove_error": remove_error,
-        "is_admin": membership.role == Role.CLINIC_ADMIN,
+        "is_admin": membership.is_clinic_admin,
         "tz": membership.clinic.time_zone,
     }
     return render(request, "scheduling/hours.html", context)

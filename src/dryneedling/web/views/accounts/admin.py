@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.audit import audit_record, record_view
-from dryneedling.accounts.models import AuditEvent, Role
+from dryneedling.accounts.models import AuditEvent
 from dryneedling.accounts.selectors import audit_list_for, membership_for
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.web.forms.accounts import AuditFilterForm
@@ -126,7 +126,7 @@ class _Echo:
 def patient_access_report(request: AuthedRequest, patient_id: int) -> HttpResponse:
     """Who saw or changed this patient's record, and when (HIPAA's accounting of disclosures)."""
     patient = patient_selectors.patient_get_for(actor=request.user, patient_id=patient_id)
-    if membership_for(actor=request.user).role != Role.CLINIC_ADMIN:
+    if not membership_for(actor=request.user).is_clinic_admin:
         raise PermissionDenied(ACCESS_REPORT_ONLY)
     events = audit_list_for(actor=request.user, patient_ids=[patient.pk]).select_related("actor")
     record_view(actor=request.user, obj=patient, what="access_report")

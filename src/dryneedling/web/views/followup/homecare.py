@@ -32,12 +32,12 @@ from dryneedling.web.views.shared import AuthedRequest, link_error, rate_limited
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     if request.method == "GET":
         record_view(actor=request.user, obj=episode, what="home_care_editor")
     record = selectors.home_care_plan_for(actor=request.user, episode=episode)
     if request.method == "POST":
-        require_clinician(request.user)  # a clinical act: refused in words before the form is read
         try:
             if record is None:
                 record = home_care_plan_create(actor=request.user, episode=episode)

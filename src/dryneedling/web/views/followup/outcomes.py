@@ -65,6 +65,7 @@ def episode_course_complete(request: AuthedRequest, episode_id: int) -> HttpResp
 @login_required
 @require_POST
 def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     form = OutcomeForm(request.POST)
     try:
@@ -88,6 +89,7 @@ def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse
 @login_required
 @require_GET
 def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     record_view(actor=request.user, obj=episode, what="outcome_chart")
     return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")

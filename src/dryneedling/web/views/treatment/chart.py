@@ -25,6 +25,7 @@ from dryneedling.treatment.services.chart import (
     finding_create,
     pain_drawing_record,
 )
+from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.treatment import ConsentForm, FindingForm, PainDrawingForm
 from dryneedling.web.views.shared import AuthedRequest, form_errors
 
@@ -92,6 +93,7 @@ def _chart_context(
 @login_required
 @require_GET
 def episode_chart(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     record_view(actor=request.user, obj=episode, what="chart")
     return render(request, "treatment/chart.html", _chart_context(request, episode))
@@ -100,6 +102,7 @@ def episode_chart(request: AuthedRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def chart_propose(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     view = request.GET.get("view", "")
     try:
@@ -120,6 +123,7 @@ def chart_propose(request: AuthedRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     form = FindingForm(request.POST, region_choices=_region_choices())
     if form.is_valid():
@@ -136,6 +140,7 @@ def finding_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def pain_drawing_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     form = PainDrawingForm(request.POST)
     if form.is_valid():

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
+from dryneedling.accounts.permissions import CLINICAL, allows
 from dryneedling.followup import selectors as followup_selectors
 from dryneedling.followup.models import Alert
 from dryneedling.followup.services import alert_acknowledge
@@ -17,7 +18,7 @@ from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.common import require_clinician
-from dryneedling.treatment.services.note import note_amend, note_sign, note_update
+from dryneedling.treatment.services.note import note_amend, note_sign, note_signer_check, note_update
 from dryneedling.web.forms.followup import TaskResolveForm
 from dryneedling.web.forms.treatment import AmendmentForm, NoteForm, NoteSignForm
 from dryneedling.web.views.shared import AuthedRequest, form_errors
@@ -55,8 +56,8 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
-    selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
-    require_clinician(request.user)  # a clinical act: refused in words before the form is read
+    note = selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
+    note_signer_check(actor=request.user, note=note)  # refused in words before the form is read
     form = NoteSignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The note's version is missing from the form: reload the page and try again.")
@@ -125,5 +126,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "Follow-up task resolved.")
         return redirect("dashboard")
-    tasks = followup_selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.SERIOUS_SIDE_EFFECT)
+    # Every role lands here; the open serious side effects are clinical, shown to clinicians only.
+    clinical = allows(actor=request.user, capability=CLINICAL)
+    tasks = (
+        followup_selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.SERIOUS_SIDE_EFFECT)
+        if clinical
+        else None
+    )
     return render(request, "treatment/dashboard.html", {"tasks": tasks, "muscle_name": selectors.muscle_name})
