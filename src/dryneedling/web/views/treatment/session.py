@@ -17,6 +17,7 @@ from dryneedling.accounts.selectors import membership_for
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.safetyrecords.selectors import credential_problems_for
 from dryneedling.treatment import selectors
+from dryneedling.treatment.billing import payer_default_for
 from dryneedling.treatment.models import Session
 from dryneedling.treatment.services.adverse import adverse_event_record
 from dryneedling.treatment.services.session import (
@@ -45,7 +46,8 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     is_clinician = membership_for(actor=request.user).role == Role.CLINICIAN
     credentials = credential_problems_for(clinician=request.user) if is_clinician else []
     readiness.problems.extend(credentials)
-    form = SessionStartForm(request.POST or None, precautions=readiness.precautions)
+    initial = {"payer": payer_default_for(episode.patient)}  # from the patient's insurance
+    form = SessionStartForm(request.POST or None, initial=initial, precautions=readiness.precautions)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_start(
