@@ -90,13 +90,16 @@ def public_url_for_bind(bind: str) -> str | None:
     return f"http://{host}:{port}"
 
 
-def _public_url_from(bind: str) -> None:
+def _public_url_from(bind: str) -> str | None:
     """Unless DRYNEEDLING_PUBLIC_URL is configured, patient links use the address this server
-    binds (set before Django reads its settings, inherited by the gunicorn workers)."""
-    if not os.environ.get("DRYNEEDLING_PUBLIC_URL"):
-        url = public_url_for_bind(bind)
-        if url:
-            os.environ["DRYNEEDLING_PUBLIC_URL"] = url
+    binds (set before Django reads its settings, inherited by the gunicorn workers). Returns the
+    URL it set, None when the variable was configured (or the bind has no URL)."""
+    if os.environ.get("DRYNEEDLING_PUBLIC_URL"):
+        return None
+    url = public_url_for_bind(bind)
+    if url:
+        os.environ["DRYNEEDLING_PUBLIC_URL"] = url
+    return url
 
 
 def _record_instance(**values: object) -> None:
@@ -128,7 +131,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = demo_load()
     # Every later command in this var dir (send-due, stats, serve) finds the demo database and
     # its settings without a variable; links for patients point to this server.
-    _record_instance(demo=True, public_url=settings.PUBLIC_BASE_URL)
+    public_url = os.environ.get("DRYNEEDLING_PUBLIC_URL") or settings.PUBLIC_BASE_URL
+    _record_instance(demo=True, public_url=public_url)
     if args.no_serve:
         print(f"Demo data ready; serve it with `dryneedling serve --bind {args.bind}`.")
         return 0
@@ -140,7 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  Clinicians and admins then enter a two-factor code: run `dryneedling demo-code` (or")
     print(f"  `.venv/bin/dryneedling demo-code`) for the current one, or add the key {DEMO_TOTP_KEY_BASE32}")
     print("  to an authenticator app. Front desk signs in with the password alone.")
-    print(f"  Links for patients (check-in, consent, home care) start with {settings.PUBLIC_BASE_URL}.")
+    print(f"  Links for patients (check-in, consent, home care) start with {public_url}.")
     print("  Stop with Ctrl-C. Data is synthetic.\n", flush=True)
     return _gunicorn(args.bind, args.workers)
 
@@ -155,19 +159,18 @@ def cmd_demo_code(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    configured = bool(os.environ.get("DRYNEEDLING_PUBLIC_URL"))
-    _public_url_from(args.bind)
+    derived = _public_url_from(args.bind)
     _django()
     from django.conf import settings
     from django.core.management import call_command
 
     if not (settings.DEBUG or settings.DEMO):
         call_command("collectstatic", interactive=False, verbosity=0)
-    if not configured:
+    if derived:
         # send-due, run later from cron or a shell, writes the same links as this server.
-        _record_instance(public_url=settings.PUBLIC_BASE_URL)
+        _record_instance(public_url=derived)
         print(
-            f"dryneedling: links for patients start with {settings.PUBLIC_BASE_URL} "
+            f"dryneedling: links for patients start with {derived} "
             "(set DRYNEEDLING_PUBLIC_URL to the address patients use)",
             file=sys.stderr,
             flush=True,

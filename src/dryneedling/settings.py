@@ -59,7 +59,8 @@ DEBUG = env_bool("DEBUG", False)
 # A var dir that `dryneedling demo` prepared is the demo's, so every command run against it (send-due,
 # stats, serve) is in demo mode without a variable. Never when a SECRET_KEY or DATABASE_URL is set:
 # a production environment has those, so a stray instance file cannot lower its settings.
-_DEMO_VAR_DIR = _INSTANCE.get("demo") is True and not os.environ.get("SECRET_KEY") and not os.environ.get("DATABASE_URL")
+_PRODUCTION_ENV = bool(os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"))
+_DEMO_VAR_DIR = _INSTANCE.get("demo") is True and not _PRODUCTION_ENV
 DEMO = env_bool("DRYNEEDLING_DEMO", _DEMO_VAR_DIR)
 # pytest (8.2+) sets PYTEST_VERSION before pytest-django loads these settings.
 TESTING = env_bool("DRYNEEDLING_TEST", "PYTEST_VERSION" in os.environ)
@@ -274,7 +275,7 @@ if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 # Absolute links for patients (check-in, consent, home care) start with this: the variable, else
 # the address `dryneedling serve`/`demo` last bound in this var dir (var/instance.json), else the
 # demo's default.
-PUBLIC_BASE_URL = (
+PUBLIC_BASE_URL = str(
     os.environ.get("DRYNEEDLING_PUBLIC_URL") or _INSTANCE.get("public_url") or "http://127.0.0.1:8000"
 ).rstrip("/")
 

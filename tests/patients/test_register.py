@@ -94,7 +94,17 @@ def test_concurrent_creates_get_different_mrns(tmp_path):
         subprocess.run([sys.executable, "-m", "dryneedling.cli", "migrate"], env=env, check=True, capture_output=True)
         for argv in (
             ["createclinic", "--name", "Clinic A", "--slug", "clinic-a"],
-            ["createuser", "--email", "alice@a.test", "--name", "Alice", "--clinic", "clinic-a", "--role", "front_desk"],
+            [
+                "createuser",
+                "--email",
+                "alice@a.test",
+                "--name",
+                "Alice",
+                "--clinic",
+                "clinic-a",
+                "--role",
+                "front_desk",
+            ],
         ):
             subprocess.run(
                 [sys.executable, "-m", "dryneedling.cli", *argv],

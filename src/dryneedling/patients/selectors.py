@@ -24,7 +24,6 @@ from dryneedling.accounts.selectors import clinic_for
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.validation import PHONE_PUNCTUATION, phone_digits
 
-
 SEARCH_WORDS = 5
 # A search word with at least this many digits is also compared with phone numbers (digits only).
 PHONE_MIN_DIGITS = 4

@@ -196,7 +196,9 @@ def patient_create(*, actor: User, **fields: Any) -> Patient:
         data["mrn"] = _next_mrn(clinic)
     patient = Patient(clinic=clinic, **data)
     _save_unique_mrn(patient)
-    audit_record(actor=actor, action="patient.create", obj=patient, detail={"mrn": "automatic" if automatic else "typed"})
+    audit_record(
+        actor=actor, action="patient.create", obj=patient, detail={"mrn": "automatic" if automatic else "typed"}
+    )
     return patient
 
 

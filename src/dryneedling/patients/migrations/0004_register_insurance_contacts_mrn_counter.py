@@ -5,64 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_merge_0006_two_factor_0007_auditevent_patient_id'),
-        ('patients', '0003_safety_at_the_needle'),
+        ("accounts", "0008_merge_0006_two_factor_0007_auditevent_patient_id"),
+        ("patients", "0003_safety_at_the_needle"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patient',
-            name='emergency_contact_name',
+            model_name="patient",
+            name="emergency_contact_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='emergency_contact_phone',
+            model_name="patient",
+            name="emergency_contact_phone",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='emergency_contact_relationship',
+            model_name="patient",
+            name="emergency_contact_relationship",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='insurance_medicare',
-            field=models.BooleanField(default=False, verbose_name='Medicare'),
+            model_name="patient",
+            name="insurance_medicare",
+            field=models.BooleanField(default=False, verbose_name="Medicare"),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='insurance_member_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='Member ID'),
+            model_name="patient",
+            name="insurance_member_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="Member ID"),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='insurance_payer',
-            field=models.CharField(blank=True, max_length=200, verbose_name='Insurance payer'),
+            model_name="patient",
+            name="insurance_payer",
+            field=models.CharField(blank=True, max_length=200, verbose_name="Insurance payer"),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='referring_physician_name',
+            model_name="patient",
+            name="referring_physician_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='referring_physician_npi',
-            field=models.CharField(blank=True, max_length=10, verbose_name='Referring physician NPI'),
+            model_name="patient",
+            name="referring_physician_npi",
+            field=models.CharField(blank=True, max_length=10, verbose_name="Referring physician NPI"),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='referring_physician_phone',
+            model_name="patient",
+            name="referring_physician_phone",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.CreateModel(
-            name='MrnCounter',
+            name="MrnCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('next_number', models.PositiveBigIntegerField(default=1)),
-                ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.clinic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("next_number", models.PositiveBigIntegerField(default=1)),
+                (
+                    "clinic",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.clinic"
+                    ),
+                ),
             ],
         ),
     ]

@@ -57,7 +57,7 @@ class PatientForm(Form):
         choices=YES_NO,
         coerce=lambda value: value in (True, "True"),
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # the stubs say str; Django returns it as given
         initial=False,
         widget=forms.RadioSelect,
         label="Medicare",
