@@ -24,21 +24,22 @@ def p95(samples: list[float]) -> float:
 
 def _open_session(user):  # type: ignore[no-untyped-def]
     """A screened, consented patient with a session in progress, through the services."""
+    from dryneedling.care.session import session_start
     from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
     from dryneedling.clinical.intake import all_clear_answers
+    from dryneedling.followup.models import Alert
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.models import Patient
     from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
-    from dryneedling.treatment.models import FollowUpTask
     from dryneedling.treatment.services.chart import consent_record, optional_consent_items
-    from dryneedling.treatment.services.session import session_clean_technique_record, session_start
+    from dryneedling.treatment.services.session import session_clean_technique_record
 
     clinician_profile_set(actor=user, clinician=user, profession="physical_therapist")
     training_record_add(
         actor=user, clinician=user, course="Bench course", provider="Bench", hours=60, completed_on=date(2024, 1, 1)
     )
-    open_tasks = FollowUpTask.objects.for_actor(user).filter(resolved_at__isnull=True).values("patient_id")
-    patient = Patient.objects.for_actor(user).exclude(pk__in=open_tasks).order_by("id").first()
+    open_tasks = Alert.objects.for_actor(user).filter(kind="serious_side_effect", acknowledged_at__isnull=True)
+    patient = Patient.objects.for_actor(user).exclude(pk__in=open_tasks.values("patient_id")).order_by("id").first()
     answers = all_clear_answers()
     screening_record(actor=user, patient=patient, answers=answers)
     consent_record(

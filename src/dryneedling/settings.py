@@ -131,6 +131,8 @@ MIDDLEWARE = [
     # After OTPMiddleware: a user who must use two-factor sign-in reaches only the verify and
     # enrol pages (and sign-out) until a code has been checked in this session.
     "dryneedling.accounts.middleware.TwoFactorRequiredMiddleware",
+    # Runs inside SessionMiddleware: the Active sessions row follows a session whose key changed.
+    "dryneedling.accounts.middleware.SessionKeyTrackingMiddleware",
 ]
 
 ROOT_URLCONF = "dryneedling.urls"
@@ -206,9 +208,40 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form field (it holds the email address)
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The same 429 page, Retry-After and audit row as the app's own rate limits, and the same client address.
+AXES_LOCKOUT_CALLABLE = "dryneedling.web.views.accounts.auth.axes_lockout"
+AXES_CLIENT_IP_CALLABLE = "dryneedling.accounts.client.client_address"
 
+
+def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """DRYNEEDLING_RATE_LIMITS="login-address=20/900,public-link=30/60": requests per seconds."""
+    limits = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            scope, rate = item.split("=", 1)
+            count, seconds = rate.split("/", 1)
+            limits[scope.strip()] = (int(count), int(seconds))
+        except ValueError:
+            raise ImproperlyConfigured(f"DRYNEEDLING_RATE_LIMITS: {item!r} is not scope=requests/seconds") from None
+    return limits
+
+
+# Rate limits over the defaults in dryneedling/accounts/ratelimit.py (DEFAULT_LIMITS), counted in
+# the database so that every gunicorn worker sees the same counts.
+RATE_LIMITS = _rate_limits(os.environ.get("DRYNEEDLING_RATE_LIMITS", ""))
+# The client's address is REMOTE_ADDR unless a trusted reverse proxy sets a header (e.g.
+# "X-Real-IP", or "X-Forwarded-For", whose last address is taken). Never set this without such a
+# proxy in front: a client could then choose its own address.
+_ADDRESS_HEADER = os.environ.get("DRYNEEDLING_CLIENT_ADDRESS_HEADER", "").strip()
+DRYNEEDLING_CLIENT_ADDRESS_HEADER = "HTTP_" + _ADDRESS_HEADER.upper().replace("-", "_") if _ADDRESS_HEADER else ""
+# Password reset links work for an hour (Django's default is 3 days) and once.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_SECONDS", "3600"))
+
+# Sessions live in the database: "sign out everywhere else" deletes another browser's session row
+# (a signed-cookie session could not be ended from the server). The Active sessions page reads when a
+# session was last used from its expiry, which SESSION_SAVE_EVERY_REQUEST keeps current.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle timeout: the session ends after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True

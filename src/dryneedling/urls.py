@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from dryneedling.web.views import intake, knowledge, patients, safetyrecords
-from dryneedling.web.views.accounts import admin, auth, two_factor
+from dryneedling.web.views.accounts import admin, auth, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, public
 from dryneedling.web.views.treatment import chart, note, session
 
@@ -15,6 +15,16 @@ urlpatterns = [
     path("healthz", auth.healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", password.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password-reset/sent/", password.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/", password.PasswordResetConfirmView.as_view(), name="password-reset-confirm"
+    ),
+    path("accounts/reset/done/", password.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
+    path("accounts/password/", password.password_change, name="password-change"),
+    path("accounts/sessions/", sessions.session_list, name="sessions"),
+    path("accounts/sessions/sign-out-others/", sessions.sessions_end_others_view, name="sessions-end-others"),
+    path("accounts/sessions/sign-out/", sessions.session_end_view, name="session-end"),
     path("accounts/two-factor/", two_factor.two_factor_verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two-factor-setup"),
     path("clinic/two-factor/", two_factor.two_factor_admin, name="two-factor-admin"),

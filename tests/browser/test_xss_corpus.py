@@ -72,14 +72,14 @@ FIELDS = (
 
 def _record(alice, n: int, payload: str):  # type: ignore[no-untyped-def]
     """One patient whose every free-text field holds the payload; returns (patient, episode, session, incident)."""
+    from dryneedling.care.adverse import adverse_event_record
+    from dryneedling.care.session import insertion_record
     from dryneedling.followup.homecare import home_care_plan_create, home_care_plan_update
     from dryneedling.intake.services import screening_record
     from dryneedling.patients.services import episode_create, patient_create
     from dryneedling.safetyrecords.services import sharps_incident_report
-    from dryneedling.treatment.services.adverse import adverse_event_record
     from dryneedling.treatment.services.chart import consent_record, optional_consent_items
     from dryneedling.treatment.services.note import note_amend, note_sign, note_update
-    from dryneedling.treatment.services.session import insertion_record
     from tests.treatment.conftest import finish, plan, start_session
 
     family = f"Xss{n:02d}"

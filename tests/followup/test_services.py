@@ -138,9 +138,9 @@ def test_course_complete_schedules_weeks_1_4_12_after_the_last_session(alice, re
 
 @pytest.mark.django_db
 def test_course_complete_needs_a_completed_session(alice, ready_episode):
+    from dryneedling.care.session import session_start
     from dryneedling.followup.models import CheckIn
     from dryneedling.followup.services import course_complete
-    from dryneedling.treatment.services.session import session_start
 
     with pytest.raises(ValidationError, match="No completed session"):
         course_complete(actor=alice, episode=ready_episode)

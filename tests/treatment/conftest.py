@@ -56,8 +56,9 @@ CHECKLIST = {
 
 def start_session(actor, episode, **overrides):  # type: ignore[no-untyped-def]
     """Start a session and do the clean-technique checklist, ready for the first point."""
+    from dryneedling.care.session import session_start
     from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
-    from dryneedling.treatment.services.session import session_clean_technique_record, session_start
+    from dryneedling.treatment.services.session import session_clean_technique_record
 
     kwargs = {"checklist": CHECKLIST, "payer": "commercial"} | overrides
     session = session_start(actor=actor, episode=episode, **kwargs)
@@ -68,7 +69,7 @@ def start_session(actor, episode, **overrides):  # type: ignore[no-untyped-def]
 
 def finish(actor, session, *, used=None, removed=None):  # type: ignore[no-untyped-def]
     """Complete a session with a needle count that balances (one needle a point, unless given)."""
-    from dryneedling.treatment.services.session import session_complete
+    from dryneedling.care.session import session_complete
 
     session.refresh_from_db()
     points = session.insertions.count()
@@ -100,7 +101,7 @@ def plan(**overrides):  # type: ignore[no-untyped-def]
 
 
 def record(actor, session, **overrides):  # type: ignore[no-untyped-def]
-    from dryneedling.treatment.services.session import insertion_record
+    from dryneedling.care.session import insertion_record
 
     session.refresh_from_db()
     kwargs = {"planned_seconds": 30, "actual_seconds": 28, "twitch_count": 2}

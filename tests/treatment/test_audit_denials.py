@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.care.adverse import adverse_event_record
 from dryneedling.followup.models import Alert, CheckIn
-from dryneedling.treatment.models import FollowUpTask, Note
-from dryneedling.treatment.services.adverse import adverse_event_record
+from dryneedling.treatment.models import Note
 from tests.treatment.conftest import finish, record
 
 
@@ -66,13 +66,13 @@ def test_cross_clinic_task_resolve_is_denied_and_recorded(alice, carol, carol_cl
     serious = adverse_event_record(
         actor=alice, session=session_a, kind="pneumothorax", severity="serious", onset="after", management="ED"
     )
-    task = FollowUpTask.unscoped.get(adverse_event=serious)
+    task = Alert.unscoped.get(adverse_event=serious)
     response = carol_client.post(
         "/clinic/", {"csrfmiddlewaretoken": _token(carol_client), "task": task.pk, "resolution": "Closed by B."}
     )
     assert response.status_code == 404
     task.refresh_from_db()
-    assert task.resolved_at is None
+    assert task.acknowledged_at is None
     assert AuditEvent.objects.filter(clinic=clinic_a, actor=carol, outcome="denied", object_id=str(task.pk)).exists()
 
 

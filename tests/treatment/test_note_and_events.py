@@ -8,9 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.care.adverse import adverse_event_record
+from dryneedling.followup.models import Alert
+from dryneedling.followup.services import alert_acknowledge
 from dryneedling.treatment.billing import superbill_for
-from dryneedling.treatment.models import FeeScheduleItem, FollowUpTask, Note, NoteAmendment
-from dryneedling.treatment.services.adverse import adverse_event_record, followup_task_resolve
+from dryneedling.treatment.models import FeeScheduleItem, Note, NoteAmendment
 from dryneedling.treatment.services.common import EditConflict
 from dryneedling.treatment.services.fees import fee_set
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
@@ -77,7 +79,7 @@ def test_two_editors_of_one_note_get_a_conflict(alice, completed):
 @pytest.mark.django_db
 def test_serious_event_opens_a_task_until_resolved(alice, session_a):
     mild = adverse_event_record(actor=alice, session=session_a, kind="bruising", severity="mild", onset="during")
-    assert not FollowUpTask.unscoped.filter(adverse_event=mild).exists()
+    assert not Alert.unscoped.filter(adverse_event=mild).exists()
     serious = adverse_event_record(
         actor=alice,
         session=session_a,
@@ -86,14 +88,14 @@ def test_serious_event_opens_a_task_until_resolved(alice, session_a):
         onset="after",
         management="Sent to the emergency department",
     )
-    task = FollowUpTask.unscoped.get(adverse_event=serious)
-    assert task.resolved_at is None
+    task = Alert.unscoped.get(adverse_event=serious)
+    assert task.acknowledged_at is None
     with pytest.raises(ValidationError):
-        followup_task_resolve(actor=alice, task_id=task.pk, resolution="")
-    followup_task_resolve(actor=alice, task_id=task.pk, resolution="Chest X-ray clear; discharged.")
+        alert_acknowledge(actor=alice, alert_id=task.pk, resolution="")
+    alert_acknowledge(actor=alice, alert_id=task.pk, resolution="Chest X-ray clear; discharged.")
     task.refresh_from_db()
     serious.refresh_from_db()
-    assert task.resolved_at is not None and serious.resolved_at is not None
+    assert task.acknowledged_at is not None and serious.resolved_at is not None
 
 
 @pytest.mark.django_db

@@ -10,11 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.care.adverse import adverse_event_record
+from dryneedling.care.session import insertion_check, session_start
+from dryneedling.followup.services import alert_acknowledge
 from dryneedling.intake.services import screening_record
 from dryneedling.treatment.models import Consent, Session
-from dryneedling.treatment.services.adverse import adverse_event_record, followup_task_resolve
 from dryneedling.treatment.services.chart import consent_record
-from dryneedling.treatment.services.session import insertion_check, session_start
 from tests.intake.test_screening_records import NO_FLAGS
 from tests.treatment.conftest import CHECKLIST, finish, plan, record, start_session
 
@@ -79,8 +80,8 @@ def test_an_open_serious_side_effect_blocks_the_next_session_until_resolved(alic
     finish(alice, session_a)
     with pytest.raises(ValidationError, match="Unresolved serious side effect"):
         start_session(alice, ready_episode)
-    task = session_a.adverse_events.get().task
-    followup_task_resolve(actor=alice, task_id=task.pk, resolution="Chest X-ray clear, seen by GP")
+    task = session_a.adverse_events.get().alert
+    alert_acknowledge(actor=alice, alert_id=task.pk, resolution="Chest X-ray clear, seen by GP")
     assert start_session(alice, ready_episode).pk != session_a.pk
 
 

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.care.session import insertion_check, insertion_record, session_start
 from dryneedling.intake.models import Screening
 from dryneedling.intake.services import screening_record
 from dryneedling.treatment.models import Insertion, Session
 from dryneedling.treatment.services.common import EditConflict
-from dryneedling.treatment.services.session import insertion_check, insertion_record, session_start
 from tests.intake.test_screening_records import NO_FLAGS
 from tests.treatment.conftest import CHECKLIST, ensure_trained, finish, plan, record, start_session
 

@@ -85,6 +85,17 @@ TABLE: dict[str, Row] = {
         public=True,
     ),
     "logout": Row(post=everyone(LOGIN), public=True),
+    # --- password reset by email: public (a signed-in user may reset too); an empty POST shows the
+    # form again; the matrix's link carries a made-up token, which answers "this link does not work" ---
+    "password-reset": Row(get=everyone(OK), post=everyone(OK), public=True),
+    "password-reset-done": Row(get=everyone(OK), public=True),
+    "password-reset-confirm": Row(get=everyone(OK), post=everyone(OK), public=True),
+    "password-reset-complete": Row(get=everyone(OK), public=True),
+    # --- the signed-in user's own account: password change and active sessions ---
+    "password-change": Row(get=any_clinic(OK), post=any_clinic(DONE)),
+    "sessions": Row(get=any_clinic(OK)),
+    "sessions-end-others": Row(post=any_clinic(GO)),
+    "session-end": Row(post=any_clinic(GO)),
     # --- patients and episodes ---
     "patient-list": Row(get=any_clinic(OK)),
     "patient-create": Row(get=any_clinic(OK), post=any_clinic(DONE)),

@@ -126,11 +126,13 @@ def world(alice, bob, dana, carol, clinic_a, patient_a, ready_episode):  # type:
             "clinic_slug": clinic_a.slug,
             "muscle_id": "gluteus_medius",
             "condition_id": "neck_pain",
+            "uidb64": "MQ",  # a password reset link (user id 1) ...
         },
         tokens={
             "c": token(checkin_link(check_in)),
             "h": token(home_care_link(plan)),
             "s": token(consent_link_for(actor=alice, patient=unconsented)),
+            "a": "made-up-reset-token",  # ... whose token is not valid
         },
         clients=clients,
         csrf=csrf,
@@ -142,7 +144,7 @@ def url_for(name: str, world: World) -> str:
     wanted = pattern.pattern.converters.keys()  # type: ignore[attr-defined]
     kwargs = {key: world.kwargs[key] for key in wanted if key != "token"}
     if "token" in wanted:
-        kwargs["token"] = world.tokens[str(pattern.pattern)[0]]  # c/, h/ or s/
+        kwargs["token"] = world.tokens[str(pattern.pattern)[0]]  # c/, h/ or s/; a/ccounts/reset/
     return reverse(name, kwargs=kwargs)
 
 

@@ -49,7 +49,10 @@ def test_every_web_form_uses_the_free_text_base() -> None:
 
 
 def _kwargs(cls: type) -> dict[str, Any]:
+    from dryneedling.accounts.models import User
     from dryneedling.clinical.intake import QUESTIONS
+
+    someone = User(email="someone@a.test")  # the password forms are for one user
 
     return {
         "FindingForm": {"region_choices": []},
@@ -58,6 +61,8 @@ def _kwargs(cls: type) -> dict[str, Any]:
         "IntakeForm": {"questions": QUESTIONS},
         "SharpsIncidentForm": {"staff": [], "with_patients": True},
         "HomeCarePlanForm": {"plan": {"sections": [{"items": [{"id": "x1", "instructions": "i", "dose": None}]}]}},
+        "SetNewPasswordForm": {"user": someone},
+        "PasswordChangeForm": {"user": someone},
     }.get(cls.__name__, {})
 
 
@@ -163,17 +168,17 @@ def test_home_care_plan_refuses_control_characters(alice, alice_client, ready_ep
 
 @pytest.mark.django_db
 def test_follow_up_task_resolution_refuses_nul(alice, alice_client, session_a):
-    from dryneedling.treatment.models import FollowUpTask
-    from dryneedling.treatment.services.adverse import adverse_event_record
+    from dryneedling.care.adverse import adverse_event_record
+    from dryneedling.followup.models import Alert
 
     adverse_event_record(actor=alice, session=session_a, kind="pneumothorax", severity="serious", onset="after")
-    task = FollowUpTask.unscoped.get()
+    task = Alert.unscoped.get()
     token = csrf_token(alice_client, "/clinic/")
     data = {"csrfmiddlewaretoken": token, "task": task.pk, "resolution": "Chest X-ray\x00 clear"}
     response = alice_client.post("/clinic/", data, follow=True)
     assert "control characters" in response.content.decode()
     task.refresh_from_db()
-    assert task.resolved_at is None
+    assert task.acknowledged_at is None
 
 
 @pytest.mark.django_db

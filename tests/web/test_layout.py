@@ -40,4 +40,3 @@ def test_no_view_module_imports_another_view_module() -> None:
 def test_views_and_forms_live_in_their_packages() -> None:
     loose = sorted(p.name for p in WEB.glob("*.py") if p.name.startswith(("views", "forms")))
     assert not loose, f"view and form modules belong in web/views/ and web/forms/: {loose}"
-

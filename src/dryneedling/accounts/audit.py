@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import AuditEvent, Clinic, Membership, Outcome, User
 from dryneedling.accounts.tenancy import cached_membership
 
@@ -80,7 +81,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from dryneedling.accounts.sessions import session_key_changed
 from dryneedling.accounts.two_factor import totp_device_for, two_factor_required
 
 # Pages a signed-in but unverified user may still reach: the two-factor pages themselves,
@@ -59,3 +61,23 @@ class TwoFactorRequiredMiddleware:
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return HttpResponseRedirect(target)
+
+
+class SessionKeyTrackingMiddleware:
+    """Keeps the Active sessions page's row on the session when its key changes (two-factor
+    verification and a password change cycle the key and keep the data). No query unless the key
+    changed in this request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        old = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        new = getattr(session, "session_key", None)
+        if old and new and new != old:
+            user: Any = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                session_key_changed(user=user, old_key=old, new_key=new)
+        return response

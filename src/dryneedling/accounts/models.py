@@ -161,3 +161,44 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of device {self.device_id}"  # never the code
+
+
+class RateLimitCounter(models.Model):
+    """Requests counted in one fixed time window for one scope and key (accounts.ratelimit).
+
+    The key is a keyed digest of what is counted (a client address, an email), so the table does
+    not list addresses or emails. Rows of ended windows are pruned when a new window begins.
+    """
+
+    scope = models.CharField(max_length=40)
+    key_digest = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_digest", "window_start"], name="accounts_ratelimit_window")
+        ]
+        indexes = [models.Index(fields=["scope", "window_start"], name="accounts_ratelimit_prune")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a user, for the Active sessions page (accounts.sessions).
+
+    Django's session table cannot be searched by user (the user id is inside the encoded data), so
+    this row points at the session by its key. It holds no more than the page shows: when the
+    session began, the browser and system in a few words, and the address it signed in from.
+    When the session was last used comes from the session's own expiry (saved on every request).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    user_agent = models.CharField(max_length=80, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id}"  # never the key

@@ -1,4 +1,4 @@
-"""Writes for accounts: clinics and users with their membership."""
+"""Writes for accounts: clinics and users with their membership; password reset and change."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, Membership, Role, User
+from dryneedling.accounts.sessions import sessions_end_all
+from dryneedling.clinical.text import escape_forbidden
 
 
 @transaction.atomic
@@ -49,3 +51,44 @@ def user_create(
     Membership.objects.create(user=user, clinic=clinic, role=role)
     audit_record(actor=actor, action="user.create", clinic=clinic, obj=user, detail={"role": role})
     return user
+
+
+def _clinic_of(user: User) -> Clinic | None:
+    membership = Membership.objects.filter(user=user).select_related("clinic").first()
+    return membership.clinic if membership else None
+
+
+def password_reset_requested(*, email: str, user: User | None) -> None:
+    """Audit a reset request (the email as typed, lower-cased; never the token). A request for an
+    account is also recorded under its clinic, so the clinic admin sees it on the audit page."""
+    audit_record(
+        actor=None,
+        action="auth.password_reset.request",
+        clinic=_clinic_of(user) if user else None,
+        obj=user,
+        detail={"email": escape_forbidden(email[:254]), "account": user is not None},
+    )
+
+
+@transaction.atomic
+def password_reset_completed(*, user: User) -> int:
+    """After a new password from a reset link: every session of the user ends (Django's session
+    hash check would refuse them anyway; this also empties the Active sessions page). Audited."""
+    ended = sessions_end_all(user=user)
+    audit_record(
+        actor=None,
+        action="auth.password_reset.complete",
+        clinic=_clinic_of(user),
+        obj=user,
+        detail={"sessions_ended": ended},
+    )
+    return ended
+
+
+@transaction.atomic
+def password_changed(*, actor: User, current_key: str | None) -> int:
+    """After the signed-in user changed their password: their other sessions end (the view then
+    keeps this one with update_session_auth_hash). Audited."""
+    ended = sessions_end_all(user=actor, keep=current_key)
+    audit_record(actor=actor, action="auth.password_change", obj=actor, detail={"sessions_ended": ended})
+    return ended

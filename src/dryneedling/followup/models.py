@@ -1,4 +1,5 @@
-"""The follow-up loop: check-ins reached by signed links, outcomes, alerts, home-care plans."""
+"""The follow-up loop: check-ins reached by signed links, outcomes, alerts (red flags and serious side
+effects), home-care plans."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Episode, Patient
-from dryneedling.treatment.models import Session
+from dryneedling.treatment.models import AdverseEvent, Session
 
 
 class CheckIn(ClinicScoped):
@@ -65,18 +66,39 @@ class OutcomeRecord(ClinicScoped):
 
 
 class Alert(ClinicScoped):
-    """A red flag a patient reported; open until a clinician acknowledges it."""
+    """Something the clinic must follow up, open until a clinician closes it: a red flag a patient
+    reported at a check-in, or a serious side effect recorded at a session (which blocks the
+    patient's next session while open). One model, one list per page, one way to close it."""
+
+    class Kind(models.TextChoices):
+        RED_FLAG = "red_flag", "Red flag reported at a check-in"
+        SERIOUS_SIDE_EFFECT = "serious_side_effect", "Serious side effect"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
-    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="alerts")
-    flags = models.JSONField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RED_FLAG)
+    check_in = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    adverse_event = models.OneToOneField(
+        AdverseEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="alert"
+    )
+    flags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # What the clinician did; required to close a serious side effect's follow-up.
+    resolution = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "acknowledged_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="red_flag", check_in__isnull=False, adverse_event__isnull=True)
+                    | models.Q(kind="serious_side_effect", check_in__isnull=True, adverse_event__isnull=False)
+                ),
+                name="alert_has_the_source_of_its_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Alert {self.created_at:%Y-%m-%d %H:%M}"

@@ -60,12 +60,37 @@ def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, s
     return [p for p in pairs if p[1] == status] if status in STATUSES else pairs
 
 
-def alerts_open_for(*, actor: User) -> QuerySet[Alert]:
+def alerts_open_for(*, actor: User, kind: str) -> QuerySet[Alert]:
+    """The clinic's open alerts of one kind, oldest first (red flags on the follow-up page, serious
+    side effects on the clinic dashboard)."""
     return (
         Alert.objects.for_actor(actor)
-        .filter(acknowledged_at__isnull=True)
-        .select_related("patient", "check_in")
-        .order_by("created_at")
+        .filter(kind=kind, acknowledged_at__isnull=True)
+        .select_related("patient", "check_in", "adverse_event", "adverse_event__session")
+        .order_by("created_at", "id")
+    )
+
+
+def open_side_effect_alerts_for(*, actor: User, patient: Patient) -> list[Alert]:
+    """Serious side effects of the patient whose follow-up no clinician has resolved yet."""
+    return list(
+        Alert.objects.for_actor(actor)
+        .filter(
+            patient=patient,
+            kind=Alert.Kind.SERIOUS_SIDE_EFFECT,
+            acknowledged_at__isnull=True,
+        )
+        .select_related("adverse_event")
+        .order_by("created_at", "id")
+    )
+
+
+def side_effects_followed_up_open(*, actor: User, session_id: int) -> set[int]:
+    """Ids of the session's side effects whose follow-up is still open (the workspace's badge)."""
+    return set(
+        Alert.objects.for_actor(actor)
+        .filter(adverse_event__session_id=session_id, acknowledged_at__isnull=True)
+        .values_list("adverse_event_id", flat=True)
     )
 
 
@@ -134,10 +159,12 @@ def followup_counts(*, clinic_id: int) -> dict[str, object]:
     check_ins = CheckIn.objects.for_clinic(clinic_id)
     total = check_ins.count()
     answered = check_ins.filter(answered_at__isnull=False).count()
+    open_alerts = Alert.objects.for_clinic(clinic_id).filter(acknowledged_at__isnull=True)
     return {
         "check_ins": total,
         "check_ins_answered_percent": round(100 * answered / total, 1) if total else 0.0,
-        "open_alerts": Alert.objects.for_clinic(clinic_id).filter(acknowledged_at__isnull=True).count(),
+        "open_alerts": open_alerts.filter(kind=Alert.Kind.RED_FLAG).count(),
+        "open_followup_tasks": open_alerts.filter(kind=Alert.Kind.SERIOUS_SIDE_EFFECT).count(),
         "outcome_records": OutcomeRecord.objects.for_clinic(clinic_id).count(),
         "home_care_plans": HomeCarePlan.objects.for_clinic(clinic_id).count(),
     }

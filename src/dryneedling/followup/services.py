@@ -20,7 +20,8 @@ from dryneedling.followup.links import LinkError, make_token, read_token
 from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
-from dryneedling.treatment.models import Session
+from dryneedling.treatment.models import AdverseEvent, Session, Severity
+from dryneedling.treatment.services.adverse import adverse_event_mark_resolved
 from dryneedling.treatment.services.common import require_clinician
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,12 @@ def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
         actor=None, action="check_in.answer", clinic=check_in.clinic, obj=check_in, detail={"via": "patient link"}
     )
     if flags:
-        alert = Alert.objects.create(clinic=check_in.clinic, patient=check_in.patient, check_in=check_in, flags=flags)
-        audit_record(actor=None, action="alert.create", clinic=check_in.clinic, obj=alert)
+        alert = Alert.objects.create(
+            clinic=check_in.clinic, patient=check_in.patient, kind=Alert.Kind.RED_FLAG, check_in=check_in, flags=flags
+        )
+        audit_record(
+            actor=None, action="alert.create", clinic=check_in.clinic, obj=alert, detail={"kind": Alert.Kind.RED_FLAG}
+        )
     return check_in
 
 
@@ -177,14 +182,44 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: User, alert_id: int) -> Alert:
+def alert_for_side_effect(*, actor: User, event: AdverseEvent) -> Alert | None:
+    """Open the follow-up of a serious side effect (None for a milder one). It stays open, and
+    blocks the patient's next session, until a clinician resolves it with what was done."""
+    if event.severity != Severity.SERIOUS:
+        return None
+    alert = Alert.objects.create(
+        clinic=event.clinic, patient=event.patient, kind=Alert.Kind.SERIOUS_SIDE_EFFECT, adverse_event=event
+    )
+    audit_record(
+        actor=actor,
+        action="alert.create",
+        obj=alert,
+        detail={"kind": Alert.Kind.SERIOUS_SIDE_EFFECT, "adverse_event_id": event.pk},
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: User, alert_id: int, resolution: str = "") -> Alert:
+    """Close an alert: a red flag when the clinician has contacted the patient (a note is optional),
+    a serious side effect's follow-up with what was done (5-1000 characters), which also marks
+    the side effect resolved."""
     require_clinician(actor)
-    alert = Alert.objects.for_actor(actor).filter(pk=alert_id, acknowledged_at__isnull=True).first()
+    alert = Alert.objects.for_actor(actor).select_for_update().filter(pk=alert_id).first()
     if alert is None:
         raise ValidationError("No such open alert.")
-    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    audit_record(actor=actor, action="alert.acknowledge", obj=alert)
+    if alert.acknowledged_at is not None:
+        raise ValidationError("This follow-up is closed already.")
+    resolution = resolution.strip()
+    if alert.kind == Alert.Kind.SERIOUS_SIDE_EFFECT and not 5 <= len(resolution) <= 1000:
+        raise ValidationError({"resolution": "Say how it was resolved (5-1000 characters)."})
+    if len(resolution) > 1000:
+        raise ValidationError({"resolution": "At most 1000 characters."})
+    alert.acknowledged_at, alert.acknowledged_by, alert.resolution = timezone.now(), actor, resolution
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "resolution"])
+    if alert.adverse_event is not None:
+        adverse_event_mark_resolved(event=alert.adverse_event, at=alert.acknowledged_at)
+    audit_record(actor=actor, action="alert.acknowledge", obj=alert, detail={"kind": alert.kind})
     return alert
 
 

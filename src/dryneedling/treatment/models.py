@@ -1,5 +1,6 @@
 """The clinician's record: consent, findings, pain drawings, sessions, insertions, side effects,
-follow-up tasks, notes with amendments, and the clinic's fee schedule.
+notes with amendments, and the clinic's fee schedule. (The follow-up a serious side effect needs
+is a `followup.Alert`.)
 
 Every row carries its clinic. Sessions and notes carry a version for optimistic locking.
 """
@@ -211,24 +212,6 @@ class AdverseEvent(ClinicScoped):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.severity})"
-
-
-class FollowUpTask(ClinicScoped):
-    """Opened for every serious adverse event; stays open until a clinician resolves it."""
-
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    adverse_event = models.OneToOneField(AdverseEvent, on_delete=models.CASCADE, related_name="task")
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    resolution = models.CharField(max_length=1000, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["clinic", "resolved_at"])]
-
-    def __str__(self) -> str:
-        return f"Follow-up of adverse event {self.adverse_event_id}"
 
 
 class Note(ClinicScoped):

@@ -21,7 +21,6 @@ from dryneedling.treatment.models import (
     AdverseEvent,
     Consent,
     Finding,
-    FollowUpTask,
     Note,
     PainDrawing,
     Session,
@@ -37,14 +36,6 @@ def session_get_for(*, actor: User, session_id: int) -> Session:
         )
     except Session.DoesNotExist:
         raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
-
-
-def followup_task_get_for(*, actor: User, task_id: int) -> FollowUpTask:
-    """A follow-up task of the actor's clinic; another clinic's (or no) id is a recorded denial (404)."""
-    task = FollowUpTask.objects.for_actor(actor).filter(pk=task_id).first()
-    if task is None:
-        raise deny(actor=actor, object_type="followup_task", object_id=task_id, model=FollowUpTask)
-    return task
 
 
 def note_get_for(*, actor: User, session_id: int) -> Note:
@@ -70,7 +61,6 @@ class Readiness:
     consent: Consent | None = None
     problems: list[str] = field(default_factory=list)
     open_session: Session | None = None
-    open_serious: list[FollowUpTask] = field(default_factory=list)
 
     @property
     def precautions(self) -> list[dict[str, object]]:
@@ -84,18 +74,10 @@ def session_in_progress_for(*, actor: User, patient: Patient) -> Session | None:
     return Session.objects.for_actor(actor).filter(patient=patient, status=Session.Status.IN_PROGRESS).first()
 
 
-def open_serious_events_for(*, actor: User, patient: Patient) -> list[FollowUpTask]:
-    """Serious side effects of the patient whose follow-up no clinician has resolved yet."""
-    return list(
-        FollowUpTask.objects.for_actor(actor)
-        .filter(patient=patient, resolved_at__isnull=True)
-        .select_related("adverse_event")
-        .order_by("created_at")
-    )
-
-
 def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
-    """Whether a session may start: a screening that permits it, recent enough, and consent on file."""
+    """Whether the treatment record lets a session start: a screening that permits it, recent enough,
+    no other session in progress, and consent on file. What other apps add (open follow-ups,
+    credentials) is gathered by `dryneedling.care.session.session_gate_for`."""
     clinic = clinic_for(actor=actor)
     readiness = Readiness()
     readiness.screening = (
@@ -133,12 +115,6 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
         readiness.problems.append(
             f"Session {readiness.open_session.pk} of {readiness.open_session.started_at:%Y-%m-%d %H:%M} is still "
             "in progress for this patient: complete it before starting another."
-        )
-    readiness.open_serious = open_serious_events_for(actor=actor, patient=episode.patient)
-    for task in readiness.open_serious:
-        readiness.problems.append(
-            f"Unresolved serious side effect ({side_effect_name(task.adverse_event.kind)}, "
-            f"{task.adverse_event.onset_at:%Y-%m-%d}): a clinician must resolve its follow-up before the next session."
         )
     if readiness.consent is None:
         readiness.problems.append("No consent to dry needling on file: record the patient's consent first.")
@@ -190,17 +166,7 @@ def session_totals(*, session: Session) -> SessionTotals:
 
 
 def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:
-    return AdverseEvent.objects.for_actor(actor).filter(session=session).select_related("task")
-
-
-def open_serious_tasks_for(*, actor: User) -> QuerySet[FollowUpTask]:
-    """The clinic's open follow-up tasks (serious adverse events), oldest first."""
-    return (
-        FollowUpTask.objects.for_actor(actor)
-        .filter(resolved_at__isnull=True)
-        .select_related("patient", "adverse_event", "adverse_event__session")
-        .order_by("created_at")
-    )
+    return AdverseEvent.objects.for_actor(actor).filter(session=session)
 
 
 def screening_is_current(screening: Screening) -> bool:
@@ -241,7 +207,6 @@ def treatment_counts(*, clinic_id: int) -> dict[str, object]:
         "side_effects": events.count(),
         "side_effects_by_kind": dict(events.values_list("kind").annotate(n=Count("id")).order_by("-n")),
         "sessions_with_side_effects_percent": round(100 * n_events_sessions / n_sessions, 2) if n_sessions else 0.0,
-        "open_followup_tasks": FollowUpTask.objects.for_clinic(clinic_id).filter(resolved_at__isnull=True).count(),
         "notes_signed": Note.objects.for_clinic(clinic_id).filter(signed_at__isnull=False).count(),
     }
 

@@ -1,4 +1,5 @@
-"""Side effects during or after a session, and the follow-up tasks serious ones open."""
+"""Side effects during or after a session. A serious one opens a follow-up alert (`followup.Alert`);
+the care layer does both in one transaction (`dryneedling.care.adverse`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.clinical.knowledge import get_knowledge
-from dryneedling.treatment.models import AdverseEvent, FollowUpTask, Session, Severity
+from dryneedling.treatment.models import AdverseEvent, Session, Severity
 from dryneedling.treatment.selectors import session_get_for
 from dryneedling.treatment.services.common import require_clinician
 
@@ -62,28 +63,13 @@ def adverse_event_record(
         resolved_at=timezone.now() if resolved else None,
     )
     audit_record(actor=actor, action="adverse_event.create", obj=event, detail={"session_id": session.pk})
-    if severity == Severity.SERIOUS:
-        task = FollowUpTask.objects.create(clinic=session.clinic, patient=session.patient, adverse_event=event)
-        audit_record(actor=actor, action="followup_task.create", obj=task, detail={"adverse_event_id": event.pk})
     return event
 
 
-@transaction.atomic
-def followup_task_resolve(*, actor: User, task_id: int, resolution: str) -> FollowUpTask:
-    require_clinician(actor)
-    task = FollowUpTask.objects.for_actor(actor).select_for_update().filter(pk=task_id).first()
-    if task is None:
-        raise ValidationError("No such follow-up task.")
-    if task.resolved_at is not None:
-        raise ValidationError("This task is resolved already.")
-    resolution = resolution.strip()
-    if not 5 <= len(resolution) <= 1000:
-        raise ValidationError({"resolution": "Say how it was resolved (5-1000 characters)."})
-    task.resolved_at, task.resolved_by, task.resolution = timezone.now(), actor, resolution
-    task.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    event = task.adverse_event
+def adverse_event_mark_resolved(*, event: AdverseEvent, at: datetime) -> AdverseEvent:
+    """Mark a side effect resolved when its follow-up is (no-op if it was resolved already). The
+    caller checked the actor and audits the resolution of the follow-up it belongs to."""
     if event.resolved_at is None:
-        event.resolved_at = task.resolved_at
+        event.resolved_at = at
         event.save(update_fields=["resolved_at"])
-    audit_record(actor=actor, action="followup_task.resolve", obj=task)
-    return task
+    return event

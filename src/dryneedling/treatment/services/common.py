@@ -33,9 +33,8 @@ def require_clinician(actor: User) -> None:
 def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
     """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
     model = type(obj)
-    updated = model.objects.for_record(obj).filter(pk=obj.pk, version=expected).update(  # type: ignore[attr-defined]
-        version=F("version") + 1, **changes
-    )
+    scoped = model.objects.for_record(obj)  # type: ignore[attr-defined]
+    updated = scoped.filter(pk=obj.pk, version=expected).update(version=F("version") + 1, **changes)
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
     obj.refresh_from_db()

@@ -1,5 +1,9 @@
 """Checking and recording one needled point. The guardrails come from the pure safety engine
-(`dryneedling.clinical.safety.evaluate`), fed by `safety_plan.plan_for`."""
+(`dryneedling.clinical.safety.evaluate`), fed by `safety_plan.plan_for`.
+
+The clinician's part of the plan (profession, training hours, jurisdiction) is kept by
+`safetyrecords`, a higher app: callers pass it in as `clinician_facts` (the care layer reads it with
+`safetyrecords.selectors.clinician_safety_facts`)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safety import PlanError
-from dryneedling.safetyrecords.selectors import clinician_safety_facts
 from dryneedling.treatment.models import Finding, Insertion, Session, Technique
 from dryneedling.treatment.selectors import session_get_for
 from dryneedling.treatment.services.common import bump_version, require_clinician
@@ -59,19 +62,22 @@ def _finding(session: Session, plan: InsertionPlan) -> Finding | None:
     return finding
 
 
-def insertion_check(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
+def insertion_check(
+    *, actor: User, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The guardrails for one planned insertion, blocks first. Reads only."""
-    return _guardrails(actor=actor, session=session_get_for(actor=actor, session_id=session.pk), plan=plan)
+    session = session_get_for(actor=actor, session_id=session.pk)
+    return _guardrails(session=session, plan=plan, clinician_facts=clinician_facts)
 
 
-def _guardrails(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
+def _guardrails(*, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]) -> list[dict[str, Any]]:
     """`insertion_check` on a session already read through the clinic-scoped selector."""
     _validate_plan(plan)
     document = plan_for(
         session=session,
         plan=plan,
         finding=_finding(session, plan),
-        clinician_facts=clinician_safety_facts(clinician=actor),
+        clinician_facts=clinician_facts,
         today=timezone.localdate(),
     )
     try:
@@ -97,6 +103,7 @@ def insertion_record(
     session: Session,
     expected_version: int,
     plan: InsertionPlan,
+    clinician_facts: dict[str, Any],
     planned_seconds: int,
     actual_seconds: int,
     twitch_count: int,
@@ -110,7 +117,7 @@ def insertion_record(
         raise ValidationError("This session is completed; no more points can be added.")
     if session.clean_technique is None:
         raise ValidationError("Complete the clean-technique checklist before the first insertion.")
-    guardrails = _guardrails(actor=actor, session=session, plan=plan)
+    guardrails = _guardrails(session=session, plan=plan, clinician_facts=clinician_facts)
     blocks = [g for g in guardrails if g["level"] == "block"]
     if blocks:
         raise ValidationError({"muscle_id": " ".join(f"{g['message']} [{g['rule_id']}]" for g in blocks)})

@@ -1,8 +1,13 @@
 """Starting a session (gated), the clean-technique checklist, and completing the session with
-its needle count. Points are checked and recorded in `insertion.py`."""
+its needle count. Points are checked and recorded in `insertion.py`.
+
+What other apps know about the start (the clinician's credentials, open follow-ups) and what
+follows the completion (the note's draft, the check-ins) is gathered and done by the care layer,
+`dryneedling.care.session`, which calls these services: treatment imports no higher app."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +19,6 @@ from dryneedling.accounts.models import User
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
-from dryneedling.safetyrecords.selectors import credential_problems_for
 from dryneedling.treatment.models import AdverseEvent, Payer, Session
 from dryneedling.treatment.selectors import Readiness, session_get_for, session_readiness_for
 from dryneedling.treatment.services.common import bump_version, require_clinician
@@ -81,13 +85,16 @@ def session_start(
     episode: Episode,
     checklist: dict[str, Any],
     payer: str,
+    blockers: Sequence[str],
     chronic_low_back_pain: bool = False,
     acknowledgements: dict[str, str] | None = None,
 ) -> Session:
+    """Start a session. `blockers` are the problems other apps found (the clinician's credentials,
+    open follow-ups of serious side effects): required, so no caller forgets to ask for them."""
     require_clinician(actor)
     episode = episode_get_for(actor=actor, episode_id=episode.pk)
     readiness = session_readiness_for(actor=actor, episode=episode)
-    problems = readiness.problems + credential_problems_for(clinician=actor)
+    problems = readiness.problems + list(blockers)
     if problems:
         raise ValidationError(problems)
     if payer not in Payer.values:
@@ -142,9 +149,8 @@ def session_clean_technique_record(
 def session_complete(
     *, actor: User, session: Session, expected_version: int, needles_used: int, needles_removed: int
 ) -> Session:
-    from dryneedling.followup.services import checkins_after_session
-    from dryneedling.treatment.services.note import note_create_draft
-
+    """Complete the session once every needle is accounted for. The note's draft and the check-ins
+    follow in `dryneedling.care.session.session_complete`, in the same transaction."""
     require_clinician(actor)
     session = session_get_for(actor=actor, session_id=session.pk)
     if session.status != Session.Status.IN_PROGRESS:
@@ -177,8 +183,6 @@ def session_complete(
         needles_used=needles_used,
         needles_removed=needles_removed,
     )
-    note_create_draft(actor=actor, session=session)
-    checkins_after_session(session=session)
     audit_record(
         actor=actor,
         action="session.complete",

@@ -1,13 +1,17 @@
-"""Forms of accounts: the audit trail's filters, two-factor codes and the clinic's two-factor policy."""
+"""Forms of accounts: the audit trail's filters, two-factor codes and the clinic's two-factor policy,
+password reset and change, and ending a signed-in session."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from dryneedling.accounts.models import Outcome
-from dryneedling.web.forms.base import Form
+from dryneedling.web.forms.base import Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
 
@@ -51,3 +55,40 @@ class EnrolmentCodeForm(Form):
 
 class TwoFactorPolicyForm(Form):
     require_front_desk = forms.BooleanField(required=False, label="Front desk must use two-factor sign-in too")
+
+
+class NextForm(Form):
+    """Where to go after a two-factor step: a path of this site only (never another host)."""
+
+    next = forms.CharField(max_length=2000, required=False)
+
+    def target(self, request: HttpRequest, default: str = "/patients/") -> str:
+        value = self.cleaned_data.get("next", "") if self.is_valid() else ""
+        secure = request.is_secure()
+        if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=secure):
+            return str(value)
+        return default
+
+
+class PasswordResetRequestForm(FreeTextMixin, auth_forms.PasswordResetForm):
+    """Django's reset request (case-insensitive lookup of active users with a usable password; the
+    same answer whether or not the email has an account), with the email lower-cased as stored."""
+
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class SetNewPasswordForm(FreeTextMixin, auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+    """A new password from a reset link; AUTH_PASSWORD_VALIDATORS apply (the breached list too)."""
+
+
+class PasswordChangeForm(FreeTextMixin, auth_forms.PasswordChangeForm):  # type: ignore[type-arg]
+    """The signed-in user's password change: the current password, then a new one (validated)."""
+
+
+class SessionEndForm(Form):
+    session = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -1,4 +1,4 @@
-"""Forms of the home-care plan, the patient's consent link, follow-up tasks and the audit filter.
+"""Forms of the home-care plan, the patient's consent link, alerts, outcome scores and the audit filter.
 These views read many fields; the forms hold their free-text checks (web/forms/base.py), so a NUL byte
 or a right-to-left override is a message, not a 500 on PostgreSQL."""
 
@@ -49,6 +49,36 @@ class PublicConsentForm(Form):
     signer = forms.ChoiceField(choices=[("patient", "patient"), ("substitute", "substitute")], required=False)
 
 
+# Ids are BigAutoField (int8): a larger number is a field error, not a DataError (500) on PostgreSQL.
+ID_MAX = 2**63 - 1
+
+
 class TaskResolveForm(Form):
-    task = forms.IntegerField()
+    """Resolve a serious side effect's follow-up (an `Alert`; the dashboard's field is still `task`)."""
+
+    task = forms.IntegerField(min_value=1, max_value=ID_MAX)
     resolution = forms.CharField(max_length=1000)
+
+
+class AlertAcknowledgeForm(Form):
+    """Acknowledge a patient's red flag on the follow-up page."""
+
+    alert = forms.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        error_messages={
+            "required": "No such alert.",
+            "invalid": "No such alert.",
+            "min_value": "No such alert.",
+            "max_value": "No such alert.",
+        },
+    )
+
+
+class OutcomeForm(Form):
+    """A score the clinician enters: the instrument's id (the service knows the instruments) and the total."""
+
+    instrument = forms.CharField(max_length=20, error_messages={"required": "Choose the score."})
+    total = forms.FloatField(
+        error_messages={"required": "Enter the score as a number.", "invalid": "Enter the score as a number."}
+    )

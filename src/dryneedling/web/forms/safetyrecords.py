@@ -87,3 +87,9 @@ class SafetySettingsForm(Form):
     jurisdiction = forms.ChoiceField(
         label="Jurisdiction", choices=jurisdiction_choices, help_text="Whose dry-needling rules apply."
     )
+
+
+class CredentialsActionForm(Form):
+    """Which of the credentials page's two forms was sent."""
+
+    action = forms.ChoiceField(choices=[("profile", "Profession"), ("training", "Training record")])

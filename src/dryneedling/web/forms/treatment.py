@@ -15,6 +15,10 @@ from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, P
 from dryneedling.treatment.services.session import POSITIONS
 from dryneedling.web.forms.base import Form
 
+# Bounds of the database columns: a version is a PositiveIntegerField (int4 on PostgreSQL); a larger
+# number is a field error here instead of a DataError (500) in the query.
+VERSION_MAX = 2**31 - 1
+
 YES_NO = [("no", "No"), ("yes", "Yes")]
 DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.25", "0.25 mm"), ("0.30", "0.30 mm")]
 LENGTHS = [(n, f"{n} mm") for n in (13, 15, 25, 30, 40, 50, 60, 75, 90)]
@@ -132,7 +136,7 @@ class SessionStartForm(Form):
 
 
 class CleanTechniqueForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     ticked = forms.MultipleChoiceField(
         choices=[(item.id, item.label) for item in CLEAN_TECHNIQUE],
         widget=forms.CheckboxSelectMultiple,
@@ -142,7 +146,7 @@ class CleanTechniqueForm(Form):
 
 
 class CompleteForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     needles_used = forms.IntegerField(min_value=0, max_value=500, label="Needles used")
     needles_removed = forms.IntegerField(
         min_value=0, max_value=500, label="Needles removed and in the sharps container"
@@ -150,7 +154,7 @@ class CompleteForm(Form):
 
 
 class InsertionForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
     muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
     side = forms.ChoiceField(choices=Side.choices)
@@ -219,7 +223,7 @@ class AdverseEventForm(Form):
 
 
 class NoteForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     subjective = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
     objective = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10000, required=False)
     assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False)
@@ -230,3 +234,9 @@ class AmendmentForm(Form):
     section = forms.ChoiceField(choices=[(s, s.capitalize()) for s in Note.SECTIONS])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="Amendment")
     reason = forms.CharField(max_length=500, label="Reason for the amendment")
+
+
+class NoteSignForm(Form):
+    """The version of the note the clinician read before signing (optimistic locking)."""
+
+    version = forms.IntegerField(min_value=0, max_value=VERSION_MAX)

@@ -28,6 +28,7 @@ from dryneedling.safetyrecords.services import (
 )
 from dryneedling.web.forms.safetyrecords import (
     ClinicianProfileForm,
+    CredentialsActionForm,
     SafetySettingsForm,
     SharpsIncidentCloseForm,
     SharpsIncidentForm,
@@ -80,7 +81,8 @@ def credentials_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
     clinician = selectors.clinician_get_for(actor=request.user, user_id=user_id)
     profile = selectors.clinician_profile_for(clinician=clinician)
     profile_initial = {"profession": profile.profession, "licence_number": profile.licence_number} if profile else {}
-    action = request.POST.get("action", "")
+    sent = CredentialsActionForm(request.POST) if request.method == "POST" else None
+    action = sent.cleaned_data["action"] if sent is not None and sent.is_valid() else ""
     profile_form = ClinicianProfileForm(request.POST if action == "profile" else None, initial=profile_initial)
     training_form = TrainingRecordForm(request.POST if action == "training" else None)
     if action == "profile" and profile_form.is_valid():
@@ -99,6 +101,8 @@ def credentials_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, "Training record added.")
             return redirect("credentials-detail", user_id=clinician.pk)
+    if sent is not None and not action:
+        messages.error(request, "Nothing was saved: send the profession form or the training form of this page.")
     facts = selectors.clinician_safety_facts(clinician=clinician)
     context = {
         "clinician": clinician,
@@ -112,7 +116,7 @@ def credentials_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         "training_form": training_form,
         "retire_form": TrainingRecordRetireForm(),
     }
-    return render(request, "safety/credentials_detail.html", context)
+    return render(request, "safety/credentials_detail.html", context, status=400 if sent and not action else 200)
 
 
 @login_required

@@ -3,6 +3,11 @@ answer to a refused patient link. View modules import this, never each other."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +15,12 @@ from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
 from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import Outcome, User
+from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
+from dryneedling.clinical.text import escape_forbidden
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
 class AuthedRequest(HttpRequest):
@@ -49,3 +59,58 @@ def link_error(request: HttpRequest, reason: str) -> HttpResponse:
         detail={"reason": reason, "method": request.method},
     )
     return render(request, "public/link_error.html", {"message": LINK_MESSAGES[reason]}, status=status)
+
+
+def too_many_requests(request: HttpRequest, decision: Decision, *, email: str = "") -> HttpResponse:
+    """The one answer to a rate limit: 429, Retry-After, a page that says in words why and when,
+    and a 'denied' audit row (the route, the scope and the wait; never a token or a password)."""
+    route = request.resolver_match.url_name if request.resolver_match else ""
+    detail: dict[str, object] = {
+        "reason": "rate-limited",
+        "scope": decision.scope,
+        "method": request.method,
+        "retry_after": decision.retry_after,
+    }
+    if email:
+        detail["email"] = escape_forbidden(email[:254])
+    user = getattr(request, "user", None)
+    audit_record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="rate_limit.refused",
+        object_type="route",
+        object_id=route or "",
+        outcome=Outcome.DENIED,
+        detail=detail,
+    )
+    minutes = max(1, math.ceil(decision.retry_after / 60))
+    context = {
+        "title": decision.title,
+        "reason": decision.reason,
+        "wait": f"{minutes} minute{'s' if minutes != 1 else ''}",
+        "public": route in PUBLIC_ROUTES,
+    }
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+PUBLIC_ROUTES = frozenset(
+    {"public-check-in", "public-home-care", "public-home-care-pdf", "public-consent", "education", "education-pdf"}
+)
+
+
+def rate_limited(scope: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Count every request of the view per client address in `scope` (settings.RATE_LIMITS); over
+    the limit, answer 429 without running the view. For the patients' public link pages."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            decision = rate_limit_hit(scope=scope, key=client_address(request) or "unknown")
+            if not decision.allowed:
+                return too_many_requests(request, decision)
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, wrapped)
+
+    return decorate

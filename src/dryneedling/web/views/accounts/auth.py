@@ -1,9 +1,16 @@
-"""Sign-in and sign-out, audited (failed attempts included), and the health check."""
+"""Sign-in and sign-out, audited (failed attempts included) and rate limited, and the health check.
+
+Failed sign-ins are counted per client address (whatever the emails) and per email (whatever the
+addresses) in the database; over either limit, sign-in answers 429 before the password is looked
+at, so a right password is refused too and the page says why and when to try again. django-axes
+still locks one email on one address after AXES_FAILURE_LIMIT failures; its lockout answers the
+same 429 page (axes_lockout)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError, connection
@@ -14,9 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import Outcome
+from dryneedling.accounts.ratelimit import Decision, rate_limit_hit, rate_limit_peek
 from dryneedling.clinical.text import escape_forbidden
 from dryneedling.web.forms.patients import LoginForm
+from dryneedling.web.views.shared import too_many_requests
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +35,17 @@ logger = logging.getLogger(__name__)
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        form = self.get_form()
+        email = _typed_email(form)
+        checks = [rate_limit_peek(scope="login-address", key=client_address(request) or "unknown")]
+        if email:
+            checks.append(rate_limit_peek(scope="login-email", key=email))
+        for decision in checks:
+            if not decision.allowed:
+                return too_many_requests(request, decision, email=email)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -40,7 +61,32 @@ class LoginView(auth_views.LoginView):
             # NUL, and a lost row would hide the attempt.
             detail={"email": escape_forbidden(str(form.data.get("username", ""))[:254])},
         )
+        rate_limit_hit(scope="login-address", key=client_address(self.request) or "unknown")
+        email = _typed_email(form)
+        if email:
+            rate_limit_hit(scope="login-email", key=email)
         return super().form_invalid(form)
+
+
+def _typed_email(form: AuthenticationForm) -> str:
+    """The email as typed, normalised as sign-in normalises it (stripped, lower case)."""
+    return str(form.data.get("username", "")).strip().lower()[:254]
+
+
+def axes_lockout(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, object] | None
+) -> HttpResponse:
+    """django-axes' lockout (one email on one address) as the app's one 429 answer. The wait given is
+    the whole cool-off: the lockout may end a little sooner, never later."""
+    cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    decision = Decision(
+        scope="axes",
+        allowed=False,
+        count=settings.AXES_FAILURE_LIMIT,
+        limit=settings.AXES_FAILURE_LIMIT,
+        retry_after=cool_off,
+    )
+    return too_many_requests(request, decision, email=str((credentials or {}).get("username", "")).lower())
 
 
 class LogoutView(auth_views.LogoutView):

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -16,14 +15,16 @@ from django_otp import login as otp_login
 from dryneedling.accounts import two_factor as tf
 from dryneedling.accounts.models import RecoveryCodeDevice
 from dryneedling.accounts.selectors import membership_for
-from dryneedling.web.forms.accounts import EnrolmentCodeForm, TwoFactorCodeForm, TwoFactorPolicyForm
+from dryneedling.web.forms.accounts import EnrolmentCodeForm, NextForm, TwoFactorCodeForm, TwoFactorPolicyForm
 from dryneedling.web.views.shared import AuthedRequest
 
 
 def _next_url(request: AuthedRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
+    """The page to go on to: the form's `next`, else the query's, when it is a path of this site."""
+    for data in (request.POST, request.GET):
+        target = NextForm(data).target(request, default="")
+        if target:
+            return target
     return "/patients/"
 
 

@@ -31,7 +31,7 @@ from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.selectors import fee_schedule_for
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import HomeCarePlanForm, PublicConsentForm
-from dryneedling.web.views.shared import AuthedRequest, link_error
+from dryneedling.web.views.shared import AuthedRequest, link_error, rate_limited
 
 
 @login_required
@@ -81,6 +81,7 @@ def _public_plan_context(token: str) -> dict:  # type: ignore[type-arg]
 
 @never_cache
 @require_GET
+@rate_limited("public-link")
 def public_plan(request: HttpRequest, token: str) -> HttpResponse:
     try:
         context = _public_plan_context(token)
@@ -91,6 +92,7 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@rate_limited("public-link")
 def public_plan_pdf(request: HttpRequest, token: str) -> HttpResponse:
     try:
         context = _public_plan_context(token)
@@ -112,6 +114,7 @@ def consent_link(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("public-link")
 def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     try:
         patient = consent_from_token(token)
@@ -160,6 +163,7 @@ def _clinic(slug: str) -> Clinic:
 
 
 @require_GET
+@rate_limited("public-link")
 def education(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = _clinic(clinic_slug)
     return render(request, "public/education.html", {"clinic": clinic, "page": _education(clinic)})
@@ -183,6 +187,7 @@ def _education_pdf(clinic: Clinic) -> bytes:
 
 
 @require_GET
+@rate_limited("public-link")
 def education_pdf(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = _clinic(clinic_slug)
     pdf = _education_pdf(clinic)

@@ -12,9 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dryneedling.accounts.audit import record_view
 from dryneedling.followup import selectors
+from dryneedling.followup.models import Alert
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment.services.common import require_clinician
+from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
 from dryneedling.web.views.shared import AuthedRequest
 
 
@@ -22,20 +25,23 @@ from dryneedling.web.views.shared import AuthedRequest
 @require_http_methods(["GET", "POST"])
 def followup_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        alert_id = request.POST.get("alert", "")
-        if alert_id.isdigit():  # another clinic's alert: a recorded denial, 404, before the write
-            selectors.alert_get_for(actor=request.user, alert_id=int(alert_id))
+        require_clinician(request.user)  # a clinical act: refused in words before the form is read
+        form = AlertAcknowledgeForm(request.POST)
+        if form.is_valid():  # another clinic's alert: a recorded denial, 404, before the write
+            selectors.alert_get_for(actor=request.user, alert_id=form.cleaned_data["alert"])
         try:
-            alert_acknowledge(actor=request.user, alert_id=int(alert_id or "0"))
-        except (ValueError, ValidationError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", ["No such alert."])))
+            if not form.is_valid():
+                raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
+            alert_acknowledge(actor=request.user, alert_id=form.cleaned_data["alert"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Alert acknowledged.")
         return redirect("followup-list")
     status = request.GET.get("status", "")
     context = {
         "rows": selectors.followup_list_for(actor=request.user, status=status),
-        "alerts": selectors.alerts_open_for(actor=request.user),
+        "alerts": selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.RED_FLAG),
         "reviews": selectors.maintenance_due_for(actor=request.user),
         "status": status,
         "statuses": selectors.STATUSES,
@@ -60,13 +66,16 @@ def episode_course_complete(request: AuthedRequest, episode_id: int) -> HttpResp
 @require_POST
 def episode_outcome_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    form = OutcomeForm(request.POST)
     try:
-        total = float(request.POST.get("total", ""))
+        if not form.is_valid():
+            raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
         outcome_record(
-            actor=request.user, episode=episode, instrument_id=request.POST.get("instrument", ""), total=total
+            actor=request.user,
+            episode=episode,
+            instrument_id=form.cleaned_data["instrument"],
+            total=form.cleaned_data["total"],
         )
-    except ValueError:
-        messages.error(request, "Enter the score as a number.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

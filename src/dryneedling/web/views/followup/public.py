@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 from dryneedling.followup import questions
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.services import checkin_answer, checkin_from_token
-from dryneedling.web.views.shared import link_error
+from dryneedling.web.views.shared import link_error, rate_limited
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("public-link")
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
     try:
         record = checkin_from_token(token)

@@ -10,14 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
+from dryneedling.followup import selectors as followup_selectors
+from dryneedling.followup.models import Alert
+from dryneedling.followup.services import alert_acknowledge
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.pdf import render_pdf
-from dryneedling.treatment.services.adverse import followup_task_resolve
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
 from dryneedling.web.forms.followup import TaskResolveForm
-from dryneedling.web.forms.treatment import AmendmentForm, NoteForm
+from dryneedling.web.forms.treatment import AmendmentForm, NoteForm, NoteSignForm
 from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 
@@ -54,10 +56,15 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
     selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
+    require_clinician(request.user)  # a clinical act: refused in words before the form is read
+    form = NoteSignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The note's version is missing from the form: reload the page and try again.")
+        return redirect("note-detail", session_id=session_id)
     try:
-        note_sign(actor=request.user, session_id=session_id, expected_version=int(request.POST.get("version", "0")))
-    except (ValueError, ValidationError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", ["Reload the page and try again."])))
+        note_sign(actor=request.user, session_id=session_id, expected_version=form.cleaned_data["version"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Note signed. It is now read-only; changes are amendments.")
     return redirect("note-detail", session_id=session_id)
@@ -105,18 +112,18 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         require_clinician(request.user)  # a clinical act: refused in words before the form is read
         form = TaskResolveForm(request.POST)
-        if form.is_valid():  # another clinic's task: a recorded denial, 404, before the write
-            selectors.followup_task_get_for(actor=request.user, task_id=form.cleaned_data["task"])
+        if form.is_valid():  # another clinic's alert: a recorded denial, 404, before the write
+            followup_selectors.alert_get_for(actor=request.user, alert_id=form.cleaned_data["task"])
         try:
             if not form.is_valid():
                 raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
-            followup_task_resolve(
-                actor=request.user, task_id=form.cleaned_data["task"], resolution=form.cleaned_data["resolution"]
+            alert_acknowledge(
+                actor=request.user, alert_id=form.cleaned_data["task"], resolution=form.cleaned_data["resolution"]
             )
-        except (ValueError, ValidationError) as error:
+        except ValidationError as error:
             messages.error(request, " ".join(getattr(error, "messages", ["No such task."])))
         else:
             messages.success(request, "Follow-up task resolved.")
         return redirect("dashboard")
-    tasks = selectors.open_serious_tasks_for(actor=request.user)
+    tasks = followup_selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.SERIOUS_SIDE_EFFECT)
     return render(request, "treatment/dashboard.html", {"tasks": tasks, "muscle_name": selectors.muscle_name})

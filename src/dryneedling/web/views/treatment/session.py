@@ -12,22 +12,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
-from dryneedling.accounts.models import Role
-from dryneedling.accounts.selectors import membership_for
+from dryneedling.care.adverse import adverse_event_record
+from dryneedling.care.session import (
+    insertion_check,
+    insertion_record,
+    session_complete,
+    session_gate_for,
+    session_start,
+)
+from dryneedling.followup.selectors import side_effects_followed_up_open
 from dryneedling.patients import selectors as patient_selectors
-from dryneedling.safetyrecords.selectors import credential_problems_for
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import payer_default_for
 from dryneedling.treatment.models import Session
-from dryneedling.treatment.services.adverse import adverse_event_record
-from dryneedling.treatment.services.session import (
-    InsertionPlan,
-    insertion_check,
-    insertion_record,
-    session_clean_technique_record,
-    session_complete,
-    session_start,
-)
+from dryneedling.treatment.services.safety_plan import InsertionPlan
+from dryneedling.treatment.services.session import session_clean_technique_record
 from dryneedling.web.forms.treatment import (
     AdverseEventForm,
     CleanTechniqueForm,
@@ -42,12 +41,9 @@ from dryneedling.web.views.shared import AuthedRequest, form_errors
 @require_http_methods(["GET", "POST"])
 def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
-    readiness = selectors.session_readiness_for(actor=request.user, episode=episode)
-    is_clinician = membership_for(actor=request.user).role == Role.CLINICIAN
-    credentials = credential_problems_for(clinician=request.user) if is_clinician else []
-    readiness.problems.extend(credentials)
+    gate = session_gate_for(actor=request.user, episode=episode)
     initial = {"payer": payer_default_for(episode.patient)}  # from the patient's insurance
-    form = SessionStartForm(request.POST or None, initial=initial, precautions=readiness.precautions)
+    form = SessionStartForm(request.POST or None, initial=initial, precautions=gate.precautions)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_start(
@@ -65,9 +61,9 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     context = {
         "episode": episode,
         "patient": episode.patient,
-        "readiness": readiness,
+        "readiness": gate,
         "form": form,
-        "credentials_missing": bool(credentials),
+        "credentials_missing": bool(gate.credential_problems),
     }
     return render(request, "treatment/session_new.html", context)
 
@@ -131,6 +127,7 @@ def _workspace(
         "insertions": list(session.insertions.all()),
         "totals": selectors.session_totals(session=session),
         "events": selectors.adverse_events_for_session(actor=request.user, session=session),
+        "followup_open": side_effects_followed_up_open(actor=request.user, session_id=session.pk),
         "form": form or _insertion_form(request, session),
         "ae_form": ae_form or AdverseEventForm(),
         "clean_form": clean_form or CleanTechniqueForm(initial={"version": session.version}),
