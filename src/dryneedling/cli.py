@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -77,7 +78,53 @@ def _gunicorn(bind: str, workers: int) -> int:
         return 0
 
 
+def public_url_for_bind(bind: str) -> str | None:
+    """The public URL of a server bound to `bind` ("127.0.0.1:8001", "localhost:8000",
+    "[::1]:8000"). A wildcard host (0.0.0.0, ::) is reached as 127.0.0.1 from this machine only;
+    a unix socket has no URL."""
+    if bind.startswith(("unix:", "fd://")):
+        return None
+    host, _, port = bind.rpartition(":")
+    if not host:  # gunicorn reads "8001" as a port on 127.0.0.1
+        host, port = "127.0.0.1", bind
+    if not port.isdigit():
+        return None
+    if host in ("0.0.0.0", "[::]", "::", "*"):  # noqa: S104 - recognising a wildcard, not binding one
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def _public_url_from(bind: str) -> str | None:
+    """Unless DRYNEEDLING_PUBLIC_URL is configured, patient links use the address this server
+    binds (set before Django reads its settings, inherited by the gunicorn workers). Returns the
+    URL it set, None when the variable was configured (or the bind has no URL)."""
+    if os.environ.get("DRYNEEDLING_PUBLIC_URL"):
+        return None
+    url = public_url_for_bind(bind)
+    if url:
+        os.environ["DRYNEEDLING_PUBLIC_URL"] = url
+    return url
+
+
+def _record_instance(**values: object) -> None:
+    """Remember in the var dir what later commands need (var/instance.json, see settings): that it
+    holds the demo database, and the public URL of the server. Written atomically."""
+    from django.conf import settings
+
+    path = _var_dir() / settings.INSTANCE_FILE
+    try:
+        current = json.loads(path.read_text())
+    except (OSError, ValueError):
+        current = {}
+    if not isinstance(current, dict):
+        current = {}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(current | values, indent=2) + "\n")
+    temporary.replace(path)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    _public_url_from(args.bind)
     _django(demo=True)
     from django.conf import settings
 
@@ -86,6 +133,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Database: {settings.DATABASES['default']['NAME']}")
     _migrate(verbosity=0)
     logins = demo_load()
+    # Every later command in this var dir (send-due, stats, serve) finds the demo database and
+    # its settings without a variable; links for patients point to this server.
+    public_url = os.environ.get("DRYNEEDLING_PUBLIC_URL") or settings.PUBLIC_BASE_URL
+    _record_instance(demo=True, public_url=public_url)
+    if args.no_serve:
+        print(f"Demo data ready; serve it with `dryneedling serve --bind {args.bind}`.")
+        return 0
     url = f"http://{args.bind}/"
     print("\n  dryneedling demo is starting at", url)
     print(f"  Sign in with any of these (password for all: {DEMO_PASSWORD}):")
@@ -94,6 +148,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  Clinicians and admins then enter a two-factor code: run `dryneedling demo-code` (or")
     print(f"  `.venv/bin/dryneedling demo-code`) for the current one, or add the key {DEMO_TOTP_KEY_BASE32}")
     print("  to an authenticator app. Front desk signs in with the password alone.")
+    print(f"  Links for patients (check-in, consent, home care) start with {public_url}.")
     print("  Stop with Ctrl-C. Data is synthetic.\n", flush=True)
     return _gunicorn(args.bind, args.workers)
 
@@ -108,12 +163,22 @@ def cmd_demo_code(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    derived = _public_url_from(args.bind)
     _django()
     from django.conf import settings
     from django.core.management import call_command
 
     if not (settings.DEBUG or settings.DEMO):
         call_command("collectstatic", interactive=False, verbosity=0)
+    if derived:
+        # send-due, run later from cron or a shell, writes the same links as this server.
+        _record_instance(public_url=derived)
+        print(
+            f"dryneedling: links for patients start with {derived} "
+            "(set DRYNEEDLING_PUBLIC_URL to the address patients use)",
+            file=sys.stderr,
+            flush=True,
+        )
     return _gunicorn(args.bind, args.workers)
 
 
@@ -212,8 +277,10 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     from dryneedling.followup.services import send_due
     from dryneedling.scheduling.services import reminders_send_due
 
-    appointments = reminders_send_due(limit=args.limit)
-    sent = send_due(limit=args.limit)
+    # The console email and SMS backends print each message; stdout stays the one JSON line.
+    with contextlib.redirect_stdout(sys.stderr):
+        appointments = reminders_send_due(limit=args.limit)
+        sent = send_due(limit=args.limit)
     # "sent" (check-in reminders) stays last: scripts read it as before.
     print(json.dumps({"appointment_reminders": appointments, "sent": sent}))
     return 0
@@ -256,6 +323,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("demo", help="migrate the SQLite database, load the demo clinic, serve it")
     p.add_argument("--bind", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--no-serve", action="store_true", help="migrate and load the demo data, then exit")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("demo-code", help="print the demo users' current two-factor code (demo key only)")

@@ -6,6 +6,7 @@ unless it runs in demo or test mode, which keep their own secret key under ./var
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -37,8 +38,30 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _instance_file() -> dict[str, object]:
+    """What `dryneedling demo`/`serve` recorded in this var dir (var/instance.json): whether it
+    holds the demo database, and the public URL they bound. Missing or unreadable: nothing."""
+    try:
+        data = json.loads((VAR_DIR / INSTANCE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    url = data.get("public_url")
+    if not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+        data.pop("public_url", None)
+    return data
+
+
+INSTANCE_FILE = "instance.json"
+_INSTANCE = _instance_file()
 DEBUG = env_bool("DEBUG", False)
-DEMO = env_bool("DRYNEEDLING_DEMO", False)
+# A var dir that `dryneedling demo` prepared is the demo's, so every command run against it (send-due,
+# stats, serve) is in demo mode without a variable. Never when a SECRET_KEY or DATABASE_URL is set:
+# a production environment has those, so a stray instance file cannot lower its settings.
+_PRODUCTION_ENV = bool(os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"))
+_DEMO_VAR_DIR = _INSTANCE.get("demo") is True and not _PRODUCTION_ENV
+DEMO = env_bool("DRYNEEDLING_DEMO", _DEMO_VAR_DIR)
 # pytest (8.2+) sets PYTEST_VERSION before pytest-django loads these settings.
 TESTING = env_bool("DRYNEEDLING_TEST", "PYTEST_VERSION" in os.environ)
 LOCAL = DEBUG or DEMO or TESTING  # runs on this machine only, plain http
@@ -296,8 +319,22 @@ SMS_TWILIO_ACCOUNT_SID = os.environ.get("SMS_TWILIO_ACCOUNT_SID", "")
 SMS_TWILIO_AUTH_TOKEN = os.environ.get("SMS_TWILIO_AUTH_TOKEN", "")
 # Appointment reminders go out this many hours before the start (by `dryneedling send-due`).
 APPOINTMENT_REMINDER_HOURS = int(os.environ.get("APPOINTMENT_REMINDER_HOURS", "24"))
-# Absolute links in emails (check-in reminders) start with this.
-PUBLIC_BASE_URL = os.environ.get("DRYNEEDLING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links for patients (check-in, consent, home care) start with this: the variable, else
+# the address `dryneedling serve`/`demo` last bound in this var dir (var/instance.json), else the
+# demo's default.
+PUBLIC_BASE_URL = str(
+    os.environ.get("DRYNEEDLING_PUBLIC_URL") or _INSTANCE.get("public_url") or "http://127.0.0.1:8000"
+).rstrip("/")
+
+# --- Patients -------------------------------------------------------------------------------
+# Automatic MRNs: {n} is the clinic's next number, {clinic} its slug in capitals, {year} the year.
+MRN_FORMAT = os.environ.get("DRYNEEDLING_MRN_FORMAT", "{n:06d}")
+try:
+    _MRN_SAMPLE = MRN_FORMAT.format(n=123456, clinic="CLINIC", year=2026)
+except (KeyError, IndexError, ValueError) as _error:
+    raise ImproperlyConfigured(f"DRYNEEDLING_MRN_FORMAT is not a valid format ({_error}).") from None
+if "{n" not in MRN_FORMAT:
+    raise ImproperlyConfigured("DRYNEEDLING_MRN_FORMAT must contain {n} (the clinic's next number).")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -33,6 +33,16 @@ class Patient(ClinicScoped):
     # An adult who cannot consent for themselves: who consents for them (name checked at signing).
     decision_maker_name = models.CharField("Substitute decision-maker", max_length=200, blank=True)
     decision_maker_relationship = models.CharField(max_length=100, blank=True)
+    # Insurance (issue 10): the superbill shows it; a session's payer defaults from it.
+    insurance_payer = models.CharField("Insurance payer", max_length=200, blank=True)
+    insurance_member_id = models.CharField("Member ID", max_length=64, blank=True)
+    insurance_medicare = models.BooleanField("Medicare", default=False)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=100, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    referring_physician_name = models.CharField(max_length=200, blank=True)
+    referring_physician_npi = models.CharField("Referring physician NPI", max_length=10, blank=True)
+    referring_physician_phone = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -52,6 +62,18 @@ class Patient(ClinicScoped):
         if not self.height_cm or not self.weight_kg:
             return None
         return round(float(self.weight_kg) / (self.height_cm / 100) ** 2, 1)
+
+
+class MrnCounter(models.Model):
+    """The next number of a clinic's automatic MRNs (settings.MRN_FORMAT). One row per clinic,
+    locked with SELECT ... FOR UPDATE while a patient is created, so two creates at once get
+    different numbers. Holds no patient data, so it is not clinic-scoped."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    next_number = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"next MRN number {self.next_number}"
 
 
 class EpisodeStatus(models.TextChoices):

@@ -8,10 +8,14 @@ the 'denied' row is committed even though the request fails.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from datetime import date
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.http import Http404
 
 from dryneedling.accounts.audit import audit_record
@@ -19,16 +23,94 @@ from dryneedling.accounts.models import Clinic, Outcome, User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
+from dryneedling.patients.validation import PHONE_PUNCTUATION, phone_digits
+
+SEARCH_WORDS = 5
+# A search word with at least this many digits is also compared with phone numbers (digits only).
+PHONE_MIN_DIGITS = 4
+_DATE_WORD = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+_PHONE_TEXT = re.compile(r"^[\d\s\-().+/]+$")
+
+
+def birth_dates_in(text: str) -> list[date]:
+    """The dates a search word can mean: ISO 1980-05-17, or day and month in either order with a
+    four-digit year (17/05/1980, 05/17/1980, 17.05.1980). A day-month pair that reads both ways
+    (05/06/1980) gives both dates: a search may show one patient too many, never miss one."""
+    match = _DATE_WORD.match(text.strip())
+    if not match:
+        return []
+    a, b, c = match.groups()
+    if len(a) == 4:  # year first: ISO order only
+        orders = [(int(a), int(b), int(c))]
+    elif len(c) == 4:
+        orders = [(int(c), int(b), int(a)), (int(c), int(a), int(b))]  # day/month, month/day
+    else:
+        return []
+    found: list[date] = []
+    for year, month, day in orders:
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def _phone_digits_expression() -> Any:
+    """The patient's phone with its punctuation removed, computed in the query (SQLite and
+    PostgreSQL alike), so "(555) 010-2030", "555.010.2030" and "+1 555 010 2030" all hold 5550102030."""
+    expression: Any = F("phone")
+    for character in PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(character), Value(""))
+    return expression
 
 
 def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
-    """The actor's clinic's patients, by family then given name, filtered by name or MRN words."""
+    """The actor's clinic's patients, by family then given name, filtered by the search.
+
+    The whole search typed as a date of birth or a phone number is read as one; otherwise each
+    word (up to five) must match the name, the start of the MRN, the email, the date of birth
+    (a date word) or the phone's digits (a word of four digits or more).
+    """
     patients = Patient.objects.for_actor(actor)
     # Control characters cannot match a name (and PostgreSQL refuses NUL in a parameter).
-    query = "".join(ch for ch in query if ch.isprintable())
-    for word in query.split()[:5]:
-        patients = patients.filter(Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word))
+    query = "".join(ch for ch in query if ch.isprintable()).strip()
+    if not query:
+        return patients.order_by("family_name", "given_name", "id")
+    patients = patients.alias(phone_digits=_phone_digits_expression())
+    digits = phone_digits(query)
+    if _PHONE_TEXT.match(query) and " " in query and not birth_dates_in(query) and len(digits) >= PHONE_MIN_DIGITS:
+        # "555 010 2030": a phone number typed with spaces is one search, not three words.
+        return patients.filter(phone_digits__contains=digits).order_by("family_name", "given_name", "id")
+    for word in query.split()[:SEARCH_WORDS]:
+        match = (
+            Q(family_name__icontains=word)
+            | Q(given_name__icontains=word)
+            | Q(mrn__istartswith=word)
+            | Q(email__icontains=word)
+        )
+        dates = birth_dates_in(word)
+        if dates:
+            match |= Q(date_of_birth__in=dates)
+        word_digits = phone_digits(word)
+        if _PHONE_TEXT.match(word) and len(word_digits) >= PHONE_MIN_DIGITS and not dates:
+            match |= Q(phone_digits__contains=word_digits)
+        patients = patients.filter(match)
     return patients.order_by("family_name", "given_name", "id")
+
+
+def patient_possible_duplicates_for(
+    *, actor: User, given_name: str, family_name: str, date_of_birth: date, exclude_id: int | None = None
+) -> list[Patient]:
+    """Patients of the actor's clinic with the same names (any case) and date of birth: the
+    registration form asks before it creates another (a warning, not a block)."""
+    patients = Patient.objects.for_actor(actor).filter(
+        given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
+    )
+    if exclude_id is not None:
+        patients = patients.exclude(pk=exclude_id)
+    return list(patients.order_by("id")[:10])
 
 
 def patient_names_for(*, actor: User, patient_ids: Collection[int]) -> dict[int, str]:

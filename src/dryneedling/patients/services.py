@@ -5,21 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import User
+from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.patients.limits import too_many_conditions
-from dryneedling.patients.models import Episode, EpisodeCondition, EpisodeStatus, Patient, ReferralSource, Sex
+from dryneedling.patients.models import (
+    Episode,
+    EpisodeCondition,
+    EpisodeStatus,
+    MrnCounter,
+    Patient,
+    ReferralSource,
+    Sex,
+)
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.patients.validation import (
+    PHONE_PUNCTUATION,
+    phone_digits,
     reject_control_characters,
     validate_birth_date,
     validate_body_size,
     validate_mrn,
+    validate_npi,
 )
 
 PATIENT_FIELDS = (
@@ -36,8 +48,18 @@ PATIENT_FIELDS = (
     "weight_kg",
     "decision_maker_name",
     "decision_maker_relationship",
+    "insurance_payer",
+    "insurance_member_id",
+    "insurance_medicare",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "referring_physician_name",
+    "referring_physician_npi",
+    "referring_physician_phone",
 )
 NUMBER_FIELDS = ("height_cm", "weight_kg")
+BOOLEAN_FIELDS = ("insurance_medicare",)
 EPISODE_FIELDS = ("reason", "referral_source", "start_date", "end_date", "status")
 MAX_LENGTHS = {
     "mrn": 32,
@@ -50,6 +72,14 @@ MAX_LENGTHS = {
     "reason": 300,
     "decision_maker_name": 200,
     "decision_maker_relationship": 100,
+    "insurance_payer": 200,
+    "insurance_member_id": 64,
+    "emergency_contact_name": 200,
+    "emergency_contact_relationship": 100,
+    "emergency_contact_phone": 32,
+    "referring_physician_name": 200,
+    "referring_physician_npi": 10,
+    "referring_physician_phone": 32,
 }
 
 
@@ -79,6 +109,29 @@ def _validate_patient(data: dict[str, Any]) -> None:
     validate_body_size(height_cm=data.get("height_cm"), weight_kg=data.get("weight_kg"))
     if data.get("decision_maker_name") and not data.get("decision_maker_relationship"):
         raise ValidationError({"decision_maker_relationship": "Say how the decision-maker is related to the patient."})
+    _validate_contacts(data)
+
+
+def _validate_contacts(data: dict[str, Any]) -> None:
+    """Insurance, emergency contact and referring physician: all optional, but each coherent."""
+    if not isinstance(data.get("insurance_medicare"), bool):
+        raise ValidationError({"insurance_medicare": "Say whether Medicare covers the patient (yes or no)."})
+    if data.get("insurance_member_id") and not (data.get("insurance_payer") or data["insurance_medicare"]):
+        raise ValidationError({"insurance_payer": "Name the payer the member ID belongs to."})
+    for field in ("phone", "emergency_contact_phone", "referring_physician_phone"):
+        value = data.get(field) or ""
+        if value and (len(phone_digits(value)) < 3 or any(not (c.isdigit() or c in PHONE_PUNCTUATION) for c in value)):
+            raise ValidationError({field: "A phone number is digits, spaces and + - ( ) . / only."})
+    has_contact = data.get("emergency_contact_relationship") or data.get("emergency_contact_phone")
+    if has_contact and not data.get("emergency_contact_name"):
+        raise ValidationError({"emergency_contact_name": "Name the emergency contact."})
+    if data.get("emergency_contact_name") and not data.get("emergency_contact_phone"):
+        raise ValidationError({"emergency_contact_phone": "Give a phone number for the emergency contact."})
+    if (data.get("referring_physician_npi") or data.get("referring_physician_phone")) and not data.get(
+        "referring_physician_name"
+    ):
+        raise ValidationError({"referring_physician_name": "Name the referring physician."})
+    validate_npi(data.get("referring_physician_npi") or "")
 
 
 def _save_unique_mrn(patient: Patient) -> None:
@@ -91,16 +144,61 @@ def _save_unique_mrn(patient: Patient) -> None:
         raise ValidationError({"mrn": "Another patient of this clinic has this MRN."}) from None
 
 
+def _field_defaults() -> dict[str, Any]:
+    return {f: None if f in NUMBER_FIELDS else False if f in BOOLEAN_FIELDS else "" for f in PATIENT_FIELDS}
+
+
+# How many numbers past the counter one allocation looks at for an MRN nobody has (imported
+# or seeded MRNs in the automatic format are skipped, never reused).
+MRN_PROBE = 50
+
+
+def _format_mrn(*, clinic: Clinic, number: int) -> str:
+    year = timezone.localdate().year
+    return str(settings.MRN_FORMAT).format(n=number, clinic=clinic.slug.upper(), year=year)
+
+
+def _next_mrn(clinic: Clinic) -> str:
+    """The clinic's next automatic MRN. The counter row is locked until the patient is saved
+    (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the
+    write lock), so two creates at once get different numbers; the unique constraint backs it."""
+    MrnCounter.objects.get_or_create(clinic=clinic)
+    counter = MrnCounter.objects.select_for_update().get(clinic=clinic)
+    number = counter.next_number
+    while True:
+        candidates = {_format_mrn(clinic=clinic, number=n): n for n in range(number, number + MRN_PROBE)}
+        taken = set(Patient.objects.for_clinic(clinic).filter(mrn__in=list(candidates)).values_list("mrn", flat=True))
+        free = [(n, mrn) for mrn, n in candidates.items() if mrn not in taken]
+        if free:
+            number, mrn = min(free)
+            break
+        number += MRN_PROBE
+    validate_mrn(mrn)  # a format that makes a bad MRN is a configuration error, said in words
+    counter.next_number = number + 1
+    counter.save(update_fields=["next_number"])
+    return mrn
+
+
 @transaction.atomic
 def patient_create(*, actor: User, **fields: Any) -> Patient:
-    data = {field: fields.get(field, None if field in NUMBER_FIELDS else "") for field in PATIENT_FIELDS}
+    """Create a patient. Without an MRN (or an empty one) the clinic's next automatic MRN is
+    assigned (settings.MRN_FORMAT); a typed MRN (e.g. imported from another system) is kept."""
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
+    data = _field_defaults() | {k: v for k, v in fields.items() if v is not None or k in NUMBER_FIELDS}
+    clinic = clinic_for(actor=actor)
+    automatic = not str(data.get("mrn") or "").strip()
+    if automatic:
+        data["mrn"] = "0"  # validated with the rest; the real number is drawn last, inside the lock
     _validate_patient(data)
-    patient = Patient(clinic=clinic_for(actor=actor), **data)
+    if automatic:
+        data["mrn"] = _next_mrn(clinic)
+    patient = Patient(clinic=clinic, **data)
     _save_unique_mrn(patient)
-    audit_record(actor=actor, action="patient.create", obj=patient)
+    audit_record(
+        actor=actor, action="patient.create", obj=patient, detail={"mrn": "automatic" if automatic else "typed"}
+    )
     return patient
 
 

@@ -71,6 +71,40 @@ def validate_mrn(value: str) -> None:
         )
 
 
+NPI_PREFIX = "80840"  # health industry number prefix: the NPI check digit is Luhn over it and 9 digits
+
+
+def npi_is_valid(npi: str) -> bool:
+    """A National Provider Identifier: 10 digits whose last is the Luhn check digit of
+    "80840" + the first 9 (CMS, "Requirements for NPI check digit")."""
+    if len(npi) != 10 or not npi.isascii() or not npi.isdigit():
+        return False
+    digits = [int(d) for d in NPI_PREFIX + npi[:9]]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 0:  # every second digit from the right, starting with the rightmost
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def validate_npi(value: str) -> None:
+    if value and not npi_is_valid(value):
+        raise ValidationError(
+            {"referring_physician_npi": "An NPI is 10 digits and its last digit checks the others: look at it again."}
+        )
+
+
+PHONE_PUNCTUATION = " -().+/"
+
+
+def phone_digits(value: str) -> str:
+    """The digits of a phone number as typed ("(555) 010-2030" -> "5550102030")."""
+    return "".join(ch for ch in value if ch.isascii() and ch.isdigit())
+
+
 def normalise_icd10(code: str) -> str:
     code = code.strip().upper()
     if len(code) > 3 and "." not in code:

@@ -8,8 +8,21 @@ from typing import Any
 from dryneedling.accounts.models import User
 from dryneedling.clinical.billing import derive_cpt, get_billing, superbill_lines
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.patients.models import Patient
+from dryneedling.treatment.models import Payer
 from dryneedling.treatment.selectors import billable_session_get_for, fee_schedule_for
 from dryneedling.treatment.services.fees import BILLABLE_CODES
+
+
+def payer_default_for(patient: Patient) -> str:
+    """The payer a new session of this patient starts with (the clinician may change it): Medicare
+    when the patient's insurance says so, commercial when a payer or member ID is on file, else
+    self-pay."""
+    if patient.insurance_medicare:
+        return Payer.MEDICARE
+    if patient.insurance_payer or patient.insurance_member_id:
+        return Payer.COMMERCIAL
+    return Payer.SELF_PAY
 
 
 def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -20,12 +22,18 @@ class LoginForm(SignInForm):
         return str(self.cleaned_data["username"]).strip().lower()
 
 
+YES_NO = [(False, "No"), (True, "Yes")]
+
+
 class PatientForm(Form):
+    """Registration and edit. The MRN may be left empty on registration (the clinic's next one is
+    assigned); sex has no default: the person registering chooses."""
+
     mrn = forms.CharField(label="MRN", max_length=32)
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(widget=DATE_WIDGET)
-    sex = forms.ChoiceField(choices=Sex.choices)
+    sex = forms.ChoiceField(choices=[("", "Choose…"), *Sex.choices])
     phone = forms.CharField(max_length=32, required=False)
     email = forms.EmailField(max_length=254, required=False)
     address = forms.CharField(max_length=300, required=False)
@@ -43,6 +51,54 @@ class PatientForm(Form):
         max_length=200, required=False, label="Substitute decision-maker (adults who cannot consent)"
     )
     decision_maker_relationship = forms.CharField(max_length=100, required=False, label="Their relationship")
+    insurance_payer = forms.CharField(max_length=200, required=False, label="Insurance payer")
+    insurance_member_id = forms.CharField(max_length=64, required=False, label="Member ID")
+    insurance_medicare = forms.TypedChoiceField(
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        required=False,
+        empty_value=False,  # type: ignore[arg-type]  # the stubs say str; Django returns it as given
+        initial=False,
+        widget=forms.RadioSelect,
+        label="Medicare",
+        help_text="Medicare patients' sessions bill with the GX modifier.",
+    )
+    emergency_contact_name = forms.CharField(max_length=200, required=False, label="Emergency contact")
+    emergency_contact_relationship = forms.CharField(max_length=100, required=False, label="Their relationship")
+    emergency_contact_phone = forms.CharField(max_length=32, required=False, label="Their phone")
+    referring_physician_name = forms.CharField(max_length=200, required=False, label="Referring physician")
+    referring_physician_npi = forms.CharField(
+        max_length=16, required=False, label="Their NPI", help_text="10 digits (optional); the last digit is checked."
+    )
+    referring_physician_phone = forms.CharField(max_length=32, required=False, label="Their phone")
+
+    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if creating:
+            mrn = self.fields["mrn"]
+            mrn.required = False
+            mrn.help_text = "Leave empty to assign the clinic's next MRN; type one only to keep an imported MRN."
+            self.fields["confirm_duplicate"] = forms.BooleanField(required=False, label="Create anyway")
+
+    def clean_referring_physician_npi(self) -> str:
+        # People type NPIs with spaces or dashes; the check digit is over the digits alone.
+        return "".join(str(self.cleaned_data.get("referring_physician_npi", "")).replace("-", " ").split())
+
+    SECTIONS = (
+        ("Insurance", ("insurance_payer", "insurance_member_id", "insurance_medicare")),
+        ("Emergency contact", ("emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone")),
+        ("Referring physician", ("referring_physician_name", "referring_physician_npi", "referring_physician_phone")),
+    )
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the groups the page shows (the duplicate confirmation is a button)."""
+        grouped = {name for _, names in self.SECTIONS for name in names} | {"confirm_duplicate"}
+        first = [self[name] for name in self.fields if name not in grouped]
+        return [("Patient", first), *((legend, [self[name] for name in names]) for legend, names in self.SECTIONS)]
+
+    def patient_fields(self) -> dict[str, Any]:
+        """The cleaned data for the service (without the duplicate confirmation)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirm_duplicate"}
 
 
 class EpisodeForm(Form):

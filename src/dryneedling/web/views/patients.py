@@ -17,6 +17,7 @@ from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
+from dryneedling.patients.models import Patient
 from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
@@ -39,15 +40,25 @@ def patient_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthedRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, creating=True)
+    duplicates: list[Patient] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "patients/form.html", {"form": form, "title": "New patient"})
+        data = form.patient_fields()
+        duplicates = selectors.patient_possible_duplicates_for(
+            actor=request.user,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        if not duplicates or form.cleaned_data["confirm_duplicate"]:
+            try:
+                patient = services.patient_create(actor=request.user, **data)
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                return redirect("patient-detail", patient_id=patient.pk)
+    context = {"form": form, "title": "New patient", "duplicates": duplicates}
+    return render(request, "patients/form.html", context)
 
 
 @login_required
@@ -60,7 +71,7 @@ def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(actor=request.user, patient=patient, **form.cleaned_data)
+            services.patient_update(actor=request.user, patient=patient, **form.patient_fields())
         except ValidationError as error:
             form_errors(form, error)
         else:

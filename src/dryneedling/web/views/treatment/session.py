@@ -23,6 +23,7 @@ from dryneedling.care.session import (
 from dryneedling.followup.selectors import side_effects_followed_up_open
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment import selectors
+from dryneedling.treatment.billing import payer_default_for
 from dryneedling.treatment.models import Session
 from dryneedling.treatment.services.safety_plan import InsertionPlan
 from dryneedling.treatment.services.session import session_clean_technique_record
@@ -41,7 +42,8 @@ from dryneedling.web.views.shared import AuthedRequest, form_errors
 def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     gate = session_gate_for(actor=request.user, episode=episode)
-    form = SessionStartForm(request.POST or None, precautions=gate.precautions)
+    initial = {"payer": payer_default_for(episode.patient)}  # from the patient's insurance
+    form = SessionStartForm(request.POST or None, initial=initial, precautions=gate.precautions)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_start(
