@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling
-from dryneedling.web.views.accounts import admin, auth, password, sessions, two_factor
+from dryneedling.web.views.accounts import admin, auth, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, public
 from dryneedling.web.views.treatment import chart, note, session
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path(
         "accounts/reset/<uidb64>/<token>/", password.PasswordResetConfirmView.as_view(), name="password-reset-confirm"
     ),
+    path("accounts/invite/<uidb64>/<token>/", password.InviteAcceptView.as_view(), name="invite-accept"),
     path("accounts/reset/done/", password.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("accounts/password/", password.password_change, name="password-change"),
     path("accounts/sessions/", sessions.session_list, name="sessions"),
@@ -79,6 +80,12 @@ urlpatterns = [
     path("clinic/sharps/", safetyrecords.sharps_list, name="sharps-list"),
     path("clinic/sharps/new/", safetyrecords.sharps_new, name="sharps-new"),
     path("clinic/sharps/<int:incident_id>/", safetyrecords.sharps_detail, name="sharps-detail"),
+    path("clinic/settings/", clinic_settings.settings_index, name="clinic-settings"),
+    path("clinic/settings/users/", clinic_settings.member_list, name="clinic-users"),
+    path("clinic/settings/users/<int:user_id>/roles/", clinic_settings.member_roles, name="clinic-user-roles"),
+    path("clinic/settings/users/<int:user_id>/action/", clinic_settings.member_action, name="clinic-user-action"),
+    path("clinic/settings/profile/", clinic_settings.clinic_profile, name="clinic-profile"),
+    path("clinic/settings/policy/", clinic_settings.clinic_policy, name="clinic-policy"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
     path("schedule/", scheduling.schedule_day, name="schedule-day"),
     path("schedule/week/", scheduling.schedule_week, name="schedule-week"),

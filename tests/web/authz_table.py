@@ -111,6 +111,7 @@ TABLE: dict[str, Row] = {
     "password-reset-done": Row(get=everyone(OK), public=True),
     "password-reset-confirm": Row(get=everyone(OK), post=everyone(OK), public=True),
     "password-reset-complete": Row(get=everyone(OK), public=True),
+    "invite-accept": Row(get=everyone(OK), post=everyone(OK), public=True),
     # --- the signed-in user's own account: password change and active sessions ---
     "password-change": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "sessions": Row(get=any_clinic(OK)),
@@ -182,6 +183,14 @@ TABLE: dict[str, Row] = {
     "sharps-new": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "sharps-detail": Row(get=clinic_a(OK), post=clinic_a(DONE)),
     "safety-settings": Row(get=admin_only(OK), post=admin_only(DONE)),
+    # --- clinic settings (issue 10): the clinic admin's; the invitation link is public (a made-up
+    # token answers "this link does not work") ---
+    "clinic-settings": Row(get=admin_only(OK)),
+    "clinic-users": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-user-roles": Row(post=admin_only(GO)),
+    "clinic-user-action": Row(post=admin_only(GO)),
+    "clinic-profile": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-policy": Row(get=admin_only(OK), post=admin_only(DONE)),
     # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
     # has an authenticator is sent on from enrolment; one without is sent on from the code page);
     # the clinic's two-factor page, policy and resets are the clinic admin's. ---

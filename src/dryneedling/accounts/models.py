@@ -72,6 +72,12 @@ class Clinic(models.Model):
     # The clinic's IANA time zone (issue 10): appointment times are stored in UTC and entered and
     # shown in this zone, whatever the server's TIME_ZONE.
     time_zone = models.CharField(max_length=64, default="UTC")
+    # The clinic's profile (issue 10): what a superbill names as the billing provider.
+    address = models.TextField(max_length=300, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    npi = models.CharField("NPI", max_length=10, blank=True)
+    tax_id = models.CharField("Tax ID (EIN)", max_length=10, blank=True)
+    place_of_service = models.CharField("Place of service code", max_length=2, default="11")
 
     def __str__(self) -> str:
         return self.name

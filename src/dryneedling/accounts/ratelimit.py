@@ -110,3 +110,9 @@ def rate_limit_peek(*, scope: str, key: str) -> Decision:
     row = RateLimitCounter.objects.filter(scope=scope, key_digest=_digest(scope, key), window_start=start).first()
     count = row.count if row else 0
     return Decision(scope=scope, allowed=count < limit, count=count, limit=limit, retry_after=retry_after)
+
+
+def rate_limit_clear(*, scope: str, key: str) -> int:
+    """Forget every window's count of `key` in `scope` (a clinic admin unlocking an account)."""
+    deleted, _ = RateLimitCounter.objects.filter(scope=scope, key_digest=_digest(scope, key)).delete()
+    return int(deleted)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from dryneedling.accounts.models import AuditEvent, Clinic, Membership, User
-from dryneedling.accounts.permissions import AUDIT
+from dryneedling.accounts.permissions import AUDIT, CLINIC_ADMINISTRATION
 from dryneedling.accounts.tenancy import cached_membership
 
 
@@ -86,3 +86,9 @@ def audit_list_for(
 
 def clinic_list() -> QuerySet[Clinic]:
     return Clinic.objects.order_by("name")
+
+
+def member_list_for(*, actor: User) -> QuerySet[Membership]:
+    """The members of the actor's clinic with their users, by name. Clinic admins only."""
+    membership = require_role(actor=actor, roles=CLINIC_ADMINISTRATION.roles, reason=CLINIC_ADMINISTRATION.refusal)
+    return Membership.objects.filter(clinic=membership.clinic).select_related("user").order_by("user__full_name")

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 from dryneedling.clinical import text
+from dryneedling.clinical.npi import NPI_PREFIX, npi_is_valid  # noqa: F401  (re-exported)
 from dryneedling.clinical.text import forbidden_characters
 from dryneedling.patients.limits import too_many_conditions
 
@@ -69,25 +70,6 @@ def validate_mrn(value: str) -> None:
         raise ValidationError(
             {"mrn": "An MRN is 1-32 letters, digits, '-', '_', '/' or '.', starting with a letter or digit."}
         )
-
-
-NPI_PREFIX = "80840"  # health industry number prefix: the NPI check digit is Luhn over it and 9 digits
-
-
-def npi_is_valid(npi: str) -> bool:
-    """A National Provider Identifier: 10 digits whose last is the Luhn check digit of
-    "80840" + the first 9 (CMS, "Requirements for NPI check digit")."""
-    if len(npi) != 10 or not npi.isascii() or not npi.isdigit():
-        return False
-    digits = [int(d) for d in NPI_PREFIX + npi[:9]]
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 0:  # every second digit from the right, starting with the rightmost
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
 
 
 def validate_npi(value: str) -> None:

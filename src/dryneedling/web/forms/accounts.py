@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dryneedling.accounts.models import Outcome
+from dryneedling.accounts.models import Outcome, Role
 from dryneedling.web.forms.base import Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
@@ -92,3 +92,77 @@ class PasswordChangeForm(FreeTextMixin, auth_forms.PasswordChangeForm):  # type:
 
 class SessionEndForm(Form):
     session = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+# --- clinic settings (issue 10) ---------------------------------------------------------------
+
+ROLE_CHOICES = [(r.value, r.label) for r in (Role.FRONT_DESK, Role.CLINICIAN, Role.CLINIC_ADMIN)]
+
+
+class MemberRolesForm(Form):
+    role = forms.ChoiceField(label="Primary role", choices=ROLE_CHOICES, help_text="The role the header shows.")
+    also = forms.MultipleChoiceField(
+        label="Also holds", choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class InviteForm(MemberRolesForm):
+    email = forms.EmailField(label="Email", max_length=254)
+    full_name = forms.CharField(label="Full name", max_length=150)
+
+    field_order = ["email", "full_name", "role", "also"]
+
+
+class MemberActionForm(Form):
+    """The buttons of a member's row: deactivate, reactivate, unlock, resend the invitation."""
+
+    action = forms.ChoiceField(
+        choices=[("deactivate", "Deactivate"), ("reactivate", "Reactivate"), ("unlock", "Unlock"), ("resend", "Resend")]
+    )
+
+
+class ClinicProfileForm(Form):
+    name = forms.CharField(label="Clinic name", max_length=200)
+    address = forms.CharField(label="Address", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    phone = forms.CharField(label="Phone", max_length=32, required=False)
+    npi = forms.CharField(
+        label="NPI", max_length=10, required=False, help_text="The clinic's 10-digit National Provider Identifier."
+    )
+    tax_id = forms.CharField(label="Tax ID (EIN)", max_length=10, required=False, help_text="Written 12-3456789.")
+    place_of_service = forms.CharField(
+        label="Place of service code", max_length=2, help_text="CMS place of service code; 11 is an office."
+    )
+    time_zone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        help_text="IANA name, such as America/New_York: appointments are entered and shown in it.",
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    )
+
+
+class ClinicPolicyForm(Form):
+    screening_validity_days = forms.IntegerField(
+        label="Screening stays valid (days)",
+        min_value=1,
+        max_value=365,
+        help_text="A session may start within this many days of the patient's screening (clinic policy).",
+    )
+    maintenance_pain_threshold = forms.IntegerField(
+        label="Maintenance review above pain (NPRS 0-10)",
+        min_value=0,
+        max_value=10,
+        help_text="Pain at follow-up above this on the 0-10 numeric pain rating scale asks for a maintenance review.",
+    )
+    session_minutes_min = forms.IntegerField(
+        label="Shortest planned session (minutes)",
+        min_value=1,
+        max_value=120,
+        help_text="The source article (source_article) says 10-15 min; not found in primary sources.",
+    )
+    session_minutes_max = forms.IntegerField(label="Longest planned session (minutes)", min_value=1, max_value=120)
+    default_point_seconds = forms.IntegerField(
+        label="Default seconds per point",
+        min_value=5,
+        max_value=120,
+        help_text="Pistoning per point. The source article (source_article) says 15-30 s; not in primary sources.",
+    )

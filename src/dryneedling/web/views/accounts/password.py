@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.client import client_address
+from dryneedling.accounts.members import invite_token_generator
 from dryneedling.accounts.ratelimit import rate_limit_hit
 from dryneedling.accounts.services import password_changed, password_reset_completed, password_reset_requested
 from dryneedling.web.forms.accounts import PasswordChangeForm, PasswordResetRequestForm, SetNewPasswordForm
@@ -75,6 +76,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)  # saves the password (and signs nobody in)
         password_reset_completed(user=form.user)
         return response
+
+
+@GET_POST
+class InviteAcceptView(PasswordResetConfirmView):
+    """The link of a clinic admin's invitation: the reset confirm page with the invitation's own
+    token generator (valid members.INVITE_DAYS days, once)."""
+
+    token_generator = invite_token_generator
+    extra_context = {"invitation": True}
 
 
 @GET_ONLY
