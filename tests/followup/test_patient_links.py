@@ -303,8 +303,8 @@ def _token_routes() -> list[tuple[str, str]]:
     routes = []
     for pattern in get_resolver().url_patterns:
         route = str(pattern.pattern)
-        if pattern.name in ("password-reset-confirm", "calendar-feed-ics"):
-            continue  # a password-reset token and a clinician's calendar feed: not patient links
+        if pattern.name in ("password-reset-confirm", "invite-accept", "calendar-feed-ics"):
+            continue  # staff tokens (password reset, invitation) and a clinician's feed: not patient links
         if "<str:token>" in route or "token" in getattr(pattern.pattern, "converters", {}):
             routes.append((pattern.name, route))
     return routes
