@@ -72,6 +72,9 @@ class Clinic(models.Model):
     # The clinic's IANA time zone (issue 10): appointment times are stored in UTC and entered and
     # shown in this zone, whatever the server's TIME_ZONE.
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Where a patient's red flag is also mailed (issue 10), besides the session's clinician: a
+    # shared inbox someone reads during opening hours. Optional.
+    alert_email = models.EmailField(blank=True, default="")
 
     def __str__(self) -> str:
         return self.name
