@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling
+from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, public
 from dryneedling.web.views.treatment import chart, note, session
@@ -9,9 +9,10 @@ from dryneedling.web.views.treatment import chart, note, session
 urlpatterns = [
     path(
         "",
-        RedirectView.as_view(pattern_name="patient-list", permanent=False, http_method_names=["get"]),
+        RedirectView.as_view(pattern_name="today", permanent=False, http_method_names=["get"]),
         name="home",
     ),
+    path("today/", today.today, name="today"),
     path("healthz", auth.healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),

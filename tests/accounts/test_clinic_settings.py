@@ -194,3 +194,13 @@ def test_policy_bounds(dana):
 def test_invited_user_is_a_user(dana):
     member_invite(actor=dana, email="q@a.test", full_name="Q", role="front_desk")
     assert User.objects.filter(email="q@a.test", is_active=True).exists()
+
+
+def test_the_alert_address_is_set_on_the_profile_and_checked(dana):
+    """Where a patient's red flag is also mailed (Today and red-flag alerts, issue 10)."""
+    with pytest.raises(ValidationError) as error:
+        clinic_profile_update(actor=dana, name="Clinic A", alert_email="not an address")
+    assert set(error.value.message_dict) == {"alert_email"}
+    clinic = clinic_profile_update(actor=dana, name="Clinic A", alert_email="Alerts@Clinic-A.test")
+    assert clinic.alert_email == "alerts@clinic-a.test"
+    assert "alert_email" in AuditEvent.objects.filter(action="clinic.profile.update").get().detail["fields"]

@@ -368,16 +368,20 @@ def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
 
 
 def test_a_red_flag_on_an_incomplete_form_still_shows_urgent_care(anon_client, soreness, patient_a):
-    """Nothing is stored (the form is incomplete), but the patient is told to get help now."""
+    """The answers are not stored (the form is incomplete), but the patient is told to get help
+    now and the red flag reaches the clinic at once (issue 10): an open alert, the link still open."""
+    from dryneedling.followup.models import Alert
     from dryneedling.followup.services import checkin_link
 
     response = post_public(anon_client, path_of(checkin_link(soreness)), {"flag_breathing": "yes"})
     assert response.status_code == 400
     body = response.content.decode()
     assert "Get help now" in body and "emergency services" in body
-    assert "We have told" not in body  # nothing reached the clinic yet: do not say it did
+    assert "We have told Clinic A about this" in body and "have not been sent yet" in body
     assert re.search(r'name="flag_breathing" value="yes" checked', body), "the ticked flag stays ticked"
-    _nothing_stored(soreness)
+    soreness.refresh_from_db()
+    assert soreness.answered_at is None and soreness.answers is None and soreness.red_flags == []
+    assert Alert.unscoped.get(check_in=soreness).flags == ["breathing"]
 
 
 def test_alerts_are_acknowledged_only_by_clinicians_of_the_clinic(anon_client, bob_client, carol_client, soreness):  # type: ignore[no-untyped-def]

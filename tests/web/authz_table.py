@@ -99,6 +99,8 @@ TABLE: dict[str, Row] = {
     # --- sign-in, health, the start page ---
     "home": Row(get=everyone(GO), public=True),
     "healthz": Row(get=everyone(OK), public=True),
+    # Today: every role lands here and sees the lists its roles hold (issue 10).
+    "today": Row(get=any_clinic(OK)),
     "login": Row(
         get={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana", "mia"), GO),
         post={"anon": OK, "inactive": OK} | dict.fromkeys(("carol", "bob", "alice", "dana", "mia"), GO),

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
@@ -65,6 +66,7 @@ def clinic_profile_update(
     tax_id: str = "",
     place_of_service: str = "11",
     time_zone: str = "UTC",
+    alert_email: str = "",
 ) -> Clinic:
     membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
     values = {
@@ -75,6 +77,7 @@ def clinic_profile_update(
         "tax_id": tax_id.strip(),
         "place_of_service": place_of_service.strip(),
         "time_zone": time_zone.strip(),
+        "alert_email": alert_email.strip().lower(),
     }
     errors: dict[str, str] = {}
     if not values["name"] or len(values["name"]) > 200:
@@ -96,6 +99,11 @@ def clinic_profile_update(
         validate_time_zone(values["time_zone"])
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if values["alert_email"]:
+        try:
+            validate_email(values["alert_email"])
+        except ValidationError:
+            errors["alert_email"] = "Enter an email address, or leave it empty."
     if errors:
         raise ValidationError(errors)
     return _save(actor=actor, clinic_id=membership.clinic_id, values=values, action="clinic.profile.update")

@@ -78,6 +78,9 @@ class Clinic(models.Model):
     npi = models.CharField("NPI", max_length=10, blank=True)
     tax_id = models.CharField("Tax ID (EIN)", max_length=10, blank=True)
     place_of_service = models.CharField("Place of service code", max_length=2, default="11")
+    # Where a patient's red flag is also mailed (issue 10), besides the session's clinician: a
+    # shared inbox someone reads during opening hours. Optional.
+    alert_email = models.EmailField(blank=True, default="")
 
     def __str__(self) -> str:
         return self.name

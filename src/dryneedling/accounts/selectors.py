@@ -92,3 +92,21 @@ def member_list_for(*, actor: User) -> QuerySet[Membership]:
     """The members of the actor's clinic with their users, by name. Clinic admins only."""
     membership = require_role(actor=actor, roles=CLINIC_ADMINISTRATION.roles, reason=CLINIC_ADMINISTRATION.refusal)
     return Membership.objects.filter(clinic=membership.clinic).select_related("user").order_by("user__full_name")
+
+
+def accounts_locked_for(*, actor: User) -> QuerySet[User]:
+    """Members of the actor's clinic whose sign-in is locked out now by repeated failures (axes:
+    `AXES_FAILURE_LIMIT` failures for an email and address, within `AXES_COOLOFF_TIME`). A clinic
+    admin's list; the lock lifts by itself at the end of the cool-off."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
+
+    clinic_id = require(actor=actor, capability=CLINIC_ADMINISTRATION).clinic_id
+    locked = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).values("username")
+    return User.objects.filter(membership__clinic_id=clinic_id, email__in=locked).order_by("full_name", "id")

@@ -214,3 +214,23 @@ def followup_counts(*, clinic_id: int) -> dict[str, object]:
         "outcome_records": OutcomeRecord.objects.for_clinic(clinic_id).count(),
         "home_care_plans": HomeCarePlan.objects.for_clinic(clinic_id).count(),
     }
+
+
+# --- Today (issue 10) -----------------------------------------------------------------------------
+def red_flags_open_count(*, clinic_id: int) -> int:
+    """Open red-flag alerts of one clinic (the navigation's badge: one COUNT, for clinicians)."""
+    return Alert.objects.for_clinic(clinic_id).filter(kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True).count()
+
+
+def checkins_overdue_for(*, actor: User, limit: int = 500) -> list[CheckIn]:
+    """Unanswered check-ins past the middle of their window and not yet expired, oldest due first
+    (the status the follow-up list calls "overdue")."""
+    require(actor=actor, capability=CLINICAL)
+    now = timezone.now()
+    rows = (
+        CheckIn.objects.for_actor(actor)
+        .filter(answered_at__isnull=True, due_at__lte=now, expires_at__gt=now)
+        .select_related("patient")
+        .order_by("due_at", "id")[:limit]
+    )
+    return [c for c in rows if checkin_status(c) == "overdue"]

@@ -113,9 +113,64 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
     )
 
 
+RED_FLAG_SUBJECT = "dryneedling: a patient reported a red flag"
+
+
+def _red_flag_recipients(check_in: CheckIn) -> list[str]:
+    """The session's clinician and the clinic's alert address (if set), once each."""
+    found = [check_in.session.clinician.email, check_in.clinic.alert_email]
+    return list(dict.fromkeys(e for e in found if e))
+
+
+def _red_flag_mail(recipients: list[str]) -> None:
+    """No clinical detail and no patient: the mail only says where to look."""
+    from django.urls import reverse
+
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("followup-list")
+    body = (
+        "A patient reported a red flag — open dryneedling.\n\n"
+        f"{link}\n\n"
+        "Sign in to see who and what, and acknowledge the alert once you have contacted the patient.\n"
+    )
+    try:
+        send_mail(RED_FLAG_SUBJECT, body, None, recipients)
+    except Exception:  # the alert is stored and shown on Today whatever the mail server does
+        log.exception("red-flag mail not sent")
+
+
+def _red_flag_raise(check_in: CheckIn, flags: list[str]) -> Alert | None:
+    """Open a red-flag alert for the check-in, or add new flags to the one still open; mail the
+    clinician and the clinic's alert address after the commit when a flag is new."""
+    open_alert = (
+        Alert.objects.for_clinic(check_in.clinic_id)
+        .select_for_update()
+        .filter(check_in=check_in, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True)
+        .first()
+    )
+    if open_alert is not None:
+        new = [f for f in flags if f not in open_alert.flags]
+        if not new:
+            return open_alert
+        open_alert.flags = [*open_alert.flags, *new]
+        open_alert.save(update_fields=["flags"])
+        alert = open_alert
+    else:
+        alert = Alert.objects.create(
+            clinic=check_in.clinic, patient=check_in.patient, kind=Alert.Kind.RED_FLAG, check_in=check_in, flags=flags
+        )
+        audit_record(
+            actor=None, action="alert.create", clinic=check_in.clinic, obj=alert, detail={"kind": Alert.Kind.RED_FLAG}
+        )
+    recipients = _red_flag_recipients(check_in)
+    if recipients:
+        transaction.on_commit(lambda: _red_flag_mail(recipients))
+    return alert
+
+
 @transaction.atomic
 def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
-    """Store a patient's answers (single use). Red flags raise an alert in the same transaction."""
+    """Store a patient's answers (single use). Red flags raise an alert in the same transaction
+    and mail the clinic once it commits."""
     link = links.resolve(token, purpose=links.Purpose.CHECKIN)
     check_in = link.check_in
     if check_in is None:  # the table's constraint forbids it
@@ -138,13 +193,22 @@ def checkin_answer(*, token: str, raw: dict[str, Any]) -> CheckIn:
         actor=None, action="check_in.answer", clinic=check_in.clinic, obj=check_in, detail={"via": "patient link"}
     )
     if flags:
-        alert = Alert.objects.create(
-            clinic=check_in.clinic, patient=check_in.patient, kind=Alert.Kind.RED_FLAG, check_in=check_in, flags=flags
-        )
-        audit_record(
-            actor=None, action="alert.create", clinic=check_in.clinic, obj=alert, detail={"kind": Alert.Kind.RED_FLAG}
-        )
+        _red_flag_raise(check_in, flags)
     return check_in
+
+
+@transaction.atomic
+def checkin_red_flag(*, token: str, flags: list[str]) -> Alert | None:
+    """A red flag ticked on a check-in the patient could not finish (other answers missing or
+    wrong): nothing else is stored and the link stays open, but the alert is raised and mailed
+    now. The same flags sent again raise nothing new."""
+    link = links.resolve(token, purpose=links.Purpose.CHECKIN)
+    check_in = link.check_in
+    known = {key for key, _ in questions.RED_FLAGS}
+    flags = [f for f in dict.fromkeys(flags) if f in known]
+    if check_in is None or not flags:
+        return None
+    return _red_flag_raise(check_in, flags)
 
 
 def send_due(*, now: datetime | None = None, limit: int = 500) -> int:

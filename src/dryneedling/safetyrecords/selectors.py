@@ -169,3 +169,8 @@ def jurisdiction_choices() -> list[tuple[str, str]]:
 
 def jurisdiction_label(jurisdiction: str) -> str:
     return jurisdiction_labels().get(jurisdiction, jurisdiction)
+
+
+def sharps_incidents_open_for(*, actor: User) -> QuerySet[SharpsIncident]:
+    """The clinic's open sharps incidents, oldest first (a clinic admin's Today)."""
+    return sharps_incident_list_for(actor=actor).filter(status=IncidentStatus.OPEN).order_by("occurred_at", "id")

@@ -190,3 +190,21 @@ def feed_appointments(*, feed: CalendarFeed, now: datetime) -> list[Appointment]
         .select_related("appointment_type")
         .order_by("starts_at", "id")
     )
+
+
+# --- Today (issue 10) -----------------------------------------------------------------------------
+def today_bounds_for(*, actor: User) -> tuple[date, datetime, datetime]:
+    """The clinic-local today of the actor's clinic and its [start, end) in UTC."""
+    clinic = membership_for(actor=actor).clinic
+    today = clinic_today(clinic)
+    start, end = rules.day_bounds(today, clinic.time_zone)
+    return today, start, end
+
+
+def arrivals_for(*, actor: User, day: date) -> QuerySet[Appointment]:
+    """The day's appointments still to be seen (booked or arrived), by time: the front desk's list."""
+    return (
+        day_for(actor=actor, day=day)
+        .filter(status__in=(rules.BOOKED, rules.ARRIVED))
+        .order_by("starts_at", "clinician__full_name", "id")
+    )

@@ -8,7 +8,7 @@ consent link and needs to know whether one is due); the superbill has its own ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -261,3 +261,38 @@ def fee_schedule_for(*, clinic_id: int) -> dict[str, Decimal]:
     from dryneedling.treatment.models import FeeScheduleItem
 
     return {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic_id=clinic_id)}
+
+
+# --- Today (issue 10) -----------------------------------------------------------------------------
+def sessions_open_of(*, actor: User) -> QuerySet[Session]:
+    """The actor's own sessions still in progress, oldest first."""
+    require(actor=actor, capability=CLINICAL)
+    return (
+        Session.objects.for_actor(actor)
+        .filter(clinician=actor, status=Session.Status.IN_PROGRESS)
+        .select_related("patient")
+        .order_by("started_at", "id")
+    )
+
+
+def notes_unsigned_of(*, actor: User) -> QuerySet[Note]:
+    """Notes of the actor's own completed sessions that are not signed yet, oldest first."""
+    require(actor=actor, capability=CLINICAL)
+    return (
+        Note.objects.for_actor(actor)
+        .filter(session__clinician=actor, session__status=Session.Status.COMPLETED, signed_at__isnull=True)
+        .select_related("session", "session__patient")
+        .order_by("session__started_at", "id")
+    )
+
+
+def superbills_between(*, actor: User, start: datetime, end: datetime) -> QuerySet[Session]:
+    """Signed sessions that started in [start, end): the superbills to hand out (front desk and
+    clinicians)."""
+    require(actor=actor, capability=SUPERBILL)
+    return (
+        Session.objects.for_actor(actor)
+        .filter(started_at__gte=start, started_at__lt=end, note__signed_at__isnull=False)
+        .select_related("patient", "clinician")
+        .order_by("started_at", "id")
+    )

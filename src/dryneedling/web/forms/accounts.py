@@ -138,6 +138,12 @@ class ClinicProfileForm(Form):
         help_text="IANA name, such as America/New_York: appointments are entered and shown in it.",
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
+    alert_email = forms.EmailField(
+        label="Alert address",
+        max_length=254,
+        required=False,
+        help_text="A patient's red flag is also mailed here (besides the session's clinician): a shared inbox.",
+    )
 
 
 class ClinicPolicyForm(Form):

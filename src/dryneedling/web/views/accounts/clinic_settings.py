@@ -24,7 +24,7 @@ from dryneedling.web.forms.accounts import (
 )
 from dryneedling.web.views.shared import AuthedRequest, form_errors
 
-PROFILE_FIELDS = ("name", "address", "phone", "npi", "tax_id", "place_of_service", "time_zone")
+PROFILE_FIELDS = ("name", "address", "phone", "npi", "tax_id", "place_of_service", "time_zone", "alert_email")
 POLICY_FIELDS = tuple(clinic_settings.POLICY_BOUNDS)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from dryneedling.followup import links, questions
 from dryneedling.followup.links import LinkError
-from dryneedling.followup.services import checkin_answer
+from dryneedling.followup.services import checkin_answer, checkin_red_flag
 from dryneedling.web.forms.followup import CheckInForm
 from dryneedling.web.views.shared import link_error, rate_limited
 
@@ -39,6 +39,11 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
             # Nothing is stored, but a red flag ticked on an incomplete form still gets the
             # urgent-care instructions, and stays ticked.
             flags = form.red_flags()
+            if flags:  # the clinic hears of it now, not when the patient finishes the form
+                try:
+                    checkin_red_flag(token=token, flags=flags)
+                except LinkError as error:
+                    return link_error(request, error.reason)
         else:
             context = {"check_in": answered, "flags": answered.red_flags, "clinic": answered.clinic}
             return render(request, "public/check_in_done.html", context)
