@@ -190,6 +190,8 @@ def main() -> int:
         ("day view, all clinicians", "page", lambda i: desk_client.get("/schedule/", {"date": today})),
         ("day view, page 2", "page", lambda i: desk_client.get("/schedule/", {"date": today, "page": 2})),
         ("week view, one clinician", "page", lambda i: client.get("/schedule/week/", {"date": today})),
+        ("Today, clinician", "page", lambda i: client.get("/today/")),
+        ("Today, front desk", "page", lambda i: desk_client.get("/today/")),
     ]
     budgets = {"page": 200.0, "partial": 100.0}
     failed = False
