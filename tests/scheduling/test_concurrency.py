@@ -108,7 +108,10 @@ def test_concurrent_bookings_never_double_book_and_reminders_go_once(tmp_path):
         print("bookings kept / refused per runner:", results)
         check = json.loads(_python(env, CHECK))
         assert check["clashes"] == 0, check
-        assert check["kept"] == sum(r["ok"] for r in results) >= 30
+        # How many survive depends on the interleaving (a kept booking at :10 blocks both :00 and
+        # :20 of the neighbours), so only a floor: 90 attempts over 920 minutes keep at least 15.
+        assert check["kept"] == sum(r["ok"] for r in results) >= 15
+        assert sum(r["ok"] + r["refused"] for r in results) == 90
         assert sum(r["refused"] for r in results) >= 1  # the runners did meet
 
         # Two send-due runs at once; the bookings are two days ahead, so widen the window.
