@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dryneedling.accounts.models import User
@@ -161,42 +161,38 @@ class ReviewDue:
 def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
     """Episodes whose course ended and whose pain rose back above the clinic's threshold at a
     follow-up, or whose course ended 12 weeks ago or more (the evidence window; Gattie 2017,
-    Sanchez-Infante 2021)."""
+    Sanchez-Infante 2021). One query: the latest NPRS score since the course ended is a subquery,
+    and only the episodes due come back (at most 500)."""
     clinic = require(actor=actor, capability=CLINICAL).clinic
     now = timezone.now()
+    since_course = (
+        OutcomeRecord.objects.for_clinic(clinic)
+        .filter(instrument_id="nprs", episode=OuterRef("pk"), recorded_at__gte=OuterRef("course_completed_at"))
+        .order_by("-recorded_at", "-id")
+    )
+    threshold = clinic.maintenance_pain_threshold
     episodes = (
         Episode.objects.for_clinic(clinic)
         .filter(course_completed_at__isnull=False, status="active")
-        .select_related("patient")[:500]
+        .annotate(
+            pain_value=Subquery(since_course.values("value")[:1]),
+            pain_at=Subquery(since_course.values("recorded_at")[:1]),
+        )
+        .filter(Q(pain_value__gt=threshold) | Q(course_completed_at__lte=now - timedelta(weeks=12)))
+        .select_related("patient")
+        .order_by("course_completed_at", "id")[:500]
     )
-    latest_pain = {
-        row.episode_id: row
-        for row in OutcomeRecord.objects.for_clinic(clinic)
-        .filter(instrument_id="nprs", episode__in=episodes)
-        .order_by("recorded_at", "id")
-    }
     due = []
     for episode in episodes:
-        pain = latest_pain.get(episode.pk)
-        ended = episode.course_completed_at
-        if pain is not None and ended is not None and pain.recorded_at < ended:
-            pain = None  # a score from before the course ended is no follow-up
-        if pain is not None and pain.value > clinic.maintenance_pain_threshold:
-            due.append(
-                ReviewDue(
-                    episode,
-                    f"Pain {pain.value:g}/10 at follow-up on {pain.recorded_at:%Y-%m-%d}, "
-                    f"above the clinic's threshold of {clinic.maintenance_pain_threshold}.",
-                )
+        value, at = episode.pain_value, episode.pain_at  # type: ignore[attr-defined]
+        if value is not None and value > threshold:
+            reason = f"Pain {value:g}/10 at follow-up on {at:%Y-%m-%d}, above the clinic's threshold of {threshold}."
+        else:
+            reason = (
+                f"12 weeks since the course ended ({episode.course_completed_at:%Y-%m-%d}): "
+                "the benefit shown in studies lasts up to about 12 weeks (Gattie 2017; Sanchez-Infante 2021)."
             )
-        elif episode.course_completed_at and now - episode.course_completed_at >= timedelta(weeks=12):
-            due.append(
-                ReviewDue(
-                    episode,
-                    f"12 weeks since the course ended ({episode.course_completed_at:%Y-%m-%d}): "
-                    "the benefit shown in studies lasts up to about 12 weeks (Gattie 2017; Sanchez-Infante 2021).",
-                )
-            )
+        due.append(ReviewDue(episode, reason))
     return due
 
 
