@@ -200,7 +200,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 # Two-factor sign-in (TOTP, django-otp): the issuer name the authenticator app shows.
 OTP_TOTP_ISSUER = os.environ.get("DRYNEEDLING_OTP_ISSUER", "dryneedling")
-LOGIN_REDIRECT_URL = "patient-list"
+LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login rate limiting: 5 failures per (email, IP) lock that pair out for 15 minutes.

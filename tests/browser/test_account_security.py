@@ -54,7 +54,7 @@ def test_forgot_password_by_email_then_sign_in_with_the_new_one(page: Page, live
     page.wait_for_url(f"{base}/accounts/two-factor/**")
     page.get_by_label("Code").fill(totp_code(device))
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/patients/")
+    page.wait_for_url(f"{base}/today/")
     assert problems == []
 
 

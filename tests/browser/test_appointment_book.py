@@ -35,7 +35,7 @@ def test_front_desk_books_and_marks_arrived_then_the_clinician_opens_the_next_st
     page.get_by_label("Email").fill(bob.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/patients/")
+    page.wait_for_url(f"{base}/today/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Appointments").click()
     expect(page.locator("#day")).to_contain_text("No appointments on this day.")
     page.get_by_role("link", name="Book appointment").click()

@@ -42,7 +42,7 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(
         other.get_by_label("Email").fill("nora.new@a.test")
         other.get_by_label("Password").fill(PASSWORD)
         other.get_by_role("button", name="Sign in").click()
-        other.wait_for_url(f"{base}/patients/")
+        other.wait_for_url(f"{base}/today/")
         expect(other.get_by_role("heading", level=1)).to_be_visible()
         other.goto(base + match.group(1))
         expect(other.get_by_role("heading", level=1)).to_have_text("This link does not work")

@@ -19,7 +19,8 @@ def front_desk_page(page, live_server, transactional_db, bob):  # type: ignore[n
     page.get_by_label("Email").fill(bob.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/patients/")
+    page.wait_for_url(f"{live_server.url}/today/")
+    page.goto(f"{live_server.url}/patients/")
     return page
 
 

@@ -52,7 +52,7 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code_once(page, live
     page.wait_for_url(f"{base}/accounts/two-factor/**")
     page.get_by_label("Code").fill(totp_code(device))
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/patients/")
+    page.wait_for_url(f"{base}/today/")
     _sign_out(page, base)
 
     # ---- sign in with a recovery code ---------------------------------------------------------
@@ -60,7 +60,7 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code_once(page, live
     page.wait_for_url(f"{base}/accounts/two-factor/**")
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/patients/")
+    page.wait_for_url(f"{base}/today/")
     expect(page.get_by_text("Recovery code used: 9 left")).to_be_visible()
     _sign_out(page, base)
 

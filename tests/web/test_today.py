@@ -104,6 +104,38 @@ def test_arrivals_and_overdue_and_admin_lists(alice, bob, dana, carol, clinic_a,
 
 
 @pytest.mark.django_db
+def test_overdue_check_ins_in_due_order_up_to_the_limit(alice):
+    from dryneedling.followup.models import CheckIn
+    from dryneedling.followup.selectors import checkins_overdue_for
+
+    now = timezone.now()
+    windows = {  # due days ago, open days: overdue once past the middle of the window
+        "O-1": (5, 6),  # overdue
+        "O-2": (9, 10),  # overdue, due earlier
+        "O-3": (1, 6),  # due, not overdue yet
+        "O-4": (20, 25),  # overdue: the longest window the services schedule is 21 days
+    }
+    ids = {}
+    for mrn, (ago, open_days) in windows.items():
+        _, check_in = _soreness(alice, mrn)
+        due = now - timedelta(days=ago)
+        CheckIn.unscoped.filter(pk=check_in.pk).update(due_at=due, expires_at=due + timedelta(days=open_days))
+        ids[mrn] = check_in.pk
+    assert [c.pk for c in checkins_overdue_for(actor=alice)] == [ids["O-4"], ids["O-2"], ids["O-1"]]
+    assert [c.pk for c in checkins_overdue_for(actor=alice, limit=2)] == [ids["O-4"], ids["O-2"]]
+    assert checkins_overdue_for(actor=alice)[0].patient.mrn == "O-4"
+
+
+def test_no_check_in_is_scheduled_open_longer_than_the_worklists_read():
+    from dryneedling.followup import services
+    from dryneedling.followup.models import CheckIn
+
+    open_after_due = [services.SORENESS_OPEN - services.SORENESS_DUE]
+    open_after_due += [timedelta(days=open_days) for _, _, open_days in services.COURSE_CHECKS]
+    assert max(open_after_due) <= CheckIn.LONGEST_OPEN_WINDOW
+
+
+@pytest.mark.django_db
 def test_locked_accounts_list_members_of_the_clinic_only(alice, dana, carol, settings):
     from axes.models import AccessAttempt
 

@@ -3,6 +3,8 @@ effects), home-care plans."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 
@@ -18,6 +20,10 @@ class CheckIn(ClinicScoped):
         WEEK_1 = "week_1", "1 week after the course"
         WEEK_4 = "week_4", "4 weeks after the course"
         WEEK_12 = "week_12", "12 weeks after the course"
+
+    LONGEST_OPEN_WINDOW = timedelta(days=28)
+    """No check-in stays open longer than this after it is due (services schedule at most 21 days):
+    the bound lets worklists read only recent due dates instead of every unanswered check-in."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")

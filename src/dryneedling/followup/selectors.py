@@ -158,11 +158,11 @@ class ReviewDue:
     reason: str
 
 
-def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
+def maintenance_due_for(*, actor: User, limit: int = 500) -> list[ReviewDue]:
     """Episodes whose course ended and whose pain rose back above the clinic's threshold at a
     follow-up, or whose course ended 12 weeks ago or more (the evidence window; Gattie 2017,
     Sanchez-Infante 2021). One query: the latest NPRS score since the course ended is a subquery,
-    and only the episodes due come back (at most 500)."""
+    and only the episodes due come back (at most `limit`)."""
     clinic = require(actor=actor, capability=CLINICAL).clinic
     now = timezone.now()
     since_course = (
@@ -180,7 +180,7 @@ def maintenance_due_for(*, actor: User) -> list[ReviewDue]:
         )
         .filter(Q(pain_value__gt=threshold) | Q(course_completed_at__lte=now - timedelta(weeks=12)))
         .select_related("patient")
-        .order_by("course_completed_at", "id")[:500]
+        .order_by("course_completed_at", "id")[:limit]
     )
     due = []
     for episode in episodes:
@@ -220,13 +220,22 @@ def red_flags_open_count(*, clinic_id: int) -> int:
 
 def checkins_overdue_for(*, actor: User, limit: int = 500) -> list[CheckIn]:
     """Unanswered check-ins past the middle of their window and not yet expired, oldest due first
-    (the status the follow-up list calls "overdue")."""
+    (the status the follow-up list calls "overdue"), at most `limit`. Due dates are bounded below
+    by the longest open window, so the expired, never-answered check-ins that pile up over the
+    years are not scanned; the open ones are screened on three columns before any patient is read."""
     require(actor=actor, capability=CLINICAL)
     now = timezone.now()
-    rows = (
+    open_windows = (
         CheckIn.objects.for_actor(actor)
-        .filter(answered_at__isnull=True, due_at__lte=now, expires_at__gt=now)
-        .select_related("patient")
-        .order_by("due_at", "id")[:limit]
+        .filter(
+            answered_at__isnull=True,
+            due_at__lte=now,
+            due_at__gt=now - CheckIn.LONGEST_OPEN_WINDOW,
+            expires_at__gt=now,
+        )
+        .order_by("due_at", "id")
+        .values_list("pk", "due_at", "expires_at")
     )
-    return [c for c in rows if checkin_status(c) == "overdue"]
+    ids = [pk for pk, due, expires in open_windows if now > due + (expires - due) / 2][:limit]
+    found = CheckIn.objects.for_actor(actor).select_related("patient").order_by().in_bulk(ids)  # by key, no scan
+    return [found[pk] for pk in ids]

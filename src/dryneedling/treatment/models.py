@@ -128,7 +128,12 @@ class Session(ClinicScoped):
     needles_removed = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["clinic", "-started_at"]), models.Index(fields=["episode", "-started_at"])]
+        indexes = [
+            models.Index(fields=["clinic", "-started_at"]),
+            models.Index(fields=["episode", "-started_at"]),
+            # A clinician's open sessions on Today, in start order.
+            models.Index(fields=["clinic", "clinician", "status", "started_at"], name="session_clinician_status_idx"),
+        ]
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -229,6 +234,12 @@ class Note(ClinicScoped):
     updated_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        # Today's unsigned notes: the few notes still open, not every note the clinic ever signed.
+        indexes = [
+            models.Index(fields=["clinic"], condition=models.Q(signed_at__isnull=True), name="note_unsigned_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Note of session {self.session_id}"

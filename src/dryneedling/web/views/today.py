@@ -65,8 +65,10 @@ def today(request: AuthedRequest) -> HttpResponse:
                 followup_selectors.alerts_open_for(actor=actor, kind=Alert.Kind.SERIOUS_SIDE_EFFECT),
                 reverse("dashboard"),
             ),
-            "overdue": capped(followup_selectors.checkins_overdue_for(actor=actor), followup_url + "?status=overdue"),
-            "reviews": capped(followup_selectors.maintenance_due_for(actor=actor), followup_url),
+            "overdue": capped(
+                followup_selectors.checkins_overdue_for(actor=actor, limit=CAP + 1), followup_url + "?status=overdue"
+            ),
+            "reviews": capped(followup_selectors.maintenance_due_for(actor=actor, limit=CAP + 1), followup_url),
         }
     if membership.is_front_desk:
         context["arrivals"] = capped(scheduling_selectors.arrivals_for(actor=actor, day=day), day_url)

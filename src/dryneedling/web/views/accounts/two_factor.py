@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -25,7 +26,7 @@ def _next_url(request: AuthedRequest) -> str:
         target = NextForm(data).target(request, default="")
         if target:
             return target
-    return "/patients/"
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @never_cache
@@ -57,7 +58,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         device = tf.totp_enrolment_start(user=request.user)
     except ValidationError as error:
         messages.info(request, error.messages[0])
-        return redirect("two-factor-verify" if not request.user.is_verified() else "patient-list")  # type: ignore[attr-defined]
+        return redirect("two-factor-verify" if not request.user.is_verified() else settings.LOGIN_REDIRECT_URL)  # type: ignore[attr-defined]
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
