@@ -28,6 +28,13 @@ DEMOGRAPHICS = Capability(
     frozenset({FRONT_DESK, CLINICIAN, CLINIC_ADMIN}),
     "Your role in this clinic does not allow this. Ask a clinic admin if your work needs it.",
 )
+APPOINTMENTS = Capability(
+    "appointments",
+    "Appointments: book, move, cancel, mark arrived or no-show (clinicians: their own book)",
+    frozenset({FRONT_DESK, CLINICIAN}),
+    "Appointments are booked, moved and cancelled by the front desk and clinicians; "
+    "clinic admins see the book but do not change it.",
+)
 PATIENT_LINKS = Capability(
     "patient_links",
     "Send patients their consent, education and check-in links",
@@ -68,7 +75,16 @@ AUDIT = Capability(
     "Only a clinic admin can read the audit trail and the clinic's reports.",
 )
 
-CAPABILITIES = (DEMOGRAPHICS, PATIENT_LINKS, SUPERBILL, CLINICAL, SIGN_NOTES, CLINIC_ADMINISTRATION, AUDIT)
+CAPABILITIES = (
+    DEMOGRAPHICS,
+    APPOINTMENTS,
+    PATIENT_LINKS,
+    SUPERBILL,
+    CLINICAL,
+    SIGN_NOTES,
+    CLINIC_ADMINISTRATION,
+    AUDIT,
+)
 SIGNED_SUPERBILL_ONLY = (
     "The superbill is ready once the clinician signs the session's note. Ask the clinician to sign it."
 )

@@ -16,6 +16,8 @@ from dryneedling.followup.services import checkins_after_session
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode
 from dryneedling.safetyrecords.selectors import clinician_safety_facts, credential_problems_for
+from dryneedling.scheduling import rules as visit_status
+from dryneedling.scheduling.visits import visit_follow_session
 from dryneedling.treatment.models import Consent, Insertion, Session
 from dryneedling.treatment.selectors import Readiness, session_readiness_for, side_effect_name
 from dryneedling.treatment.services import insertion as insertion_services
@@ -100,13 +102,14 @@ def session_start(
     chronic_low_back_pain: bool = False,
     acknowledgements: dict[str, str] | None = None,
 ) -> Session:
-    """Start a session once nothing blocks it: treatment's checks, open follow-ups, credentials."""
+    """Start a session once nothing blocks it: treatment's checks, open follow-ups, credentials.
+    The patient's visit of the day goes "in session" with it (scheduling.visits)."""
     require_clinician(actor)
     blockers = _blockers(
         open_serious=open_side_effect_alerts_for(actor=actor, patient=episode.patient),
         credential_problems=credential_problems_for(clinician=actor),
     )
-    return session_services.session_start(
+    session = session_services.session_start(
         actor=actor,
         episode=episode,
         checklist=checklist,
@@ -115,6 +118,8 @@ def session_start(
         chronic_low_back_pain=chronic_low_back_pain,
         acknowledgements=acknowledgements,
     )
+    visit_follow_session(actor=actor, session=session, status=visit_status.IN_SESSION)
+    return session
 
 
 def insertion_check(*, actor: User, session: Session, plan: InsertionPlan) -> list[dict[str, Any]]:
@@ -157,9 +162,9 @@ def insertion_record(
 def session_complete(
     *, actor: User, session: Session, expected_version: int, needles_used: int, needles_removed: int
 ) -> Session:
-    """Complete the session, draft its note from the record and schedule the soreness check-in,
-    all or nothing. The check-in's reminder is sent by the reminder job (`dryneedling send-due`)
-    when it falls due; nothing is sent at completion."""
+    """Complete the session, draft its note from the record, schedule the soreness check-in and
+    mark the patient's visit done, all or nothing. The check-in's reminder is sent by the reminder
+    job (`dryneedling send-due`) when it falls due; nothing is sent at completion."""
     session = session_services.session_complete(
         actor=actor,
         session=session,
@@ -169,4 +174,5 @@ def session_complete(
     )
     note_create_draft(actor=actor, session=session)
     checkins_after_session(session=session)
+    visit_follow_session(actor=actor, session=session, status=visit_status.DONE)
     return session

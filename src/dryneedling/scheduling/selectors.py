@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, Membership, User
 from dryneedling.accounts.selectors import membership_for
-from dryneedling.patients.models import Episode, EpisodeStatus
+from dryneedling.patients.models import Episode, EpisodeStatus, Patient
 from dryneedling.patients.selectors import deny
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment, AppointmentType, CalendarFeed, WorkingHours
@@ -77,6 +77,19 @@ def day_for(*, actor: User, day: date, clinician_id: int | None = None) -> Query
         appointments = appointments.filter(clinician_id=clinician_id)
     return appointments.select_related("patient", "clinician", "appointment_type").order_by(
         "clinician__full_name", "clinician_id", "starts_at", "id"
+    )
+
+
+def appointments_of_patient_for(*, actor: User, patient: Patient, limit: int = 10) -> list[Appointment]:
+    """The patient's visits from today on, by time, that the actor may see (a clinician with only
+    the clinician role: their own), cancelled ones left out: the patient page's list."""
+    membership, appointments = _visible(actor)
+    start, _ = rules.day_bounds(clinic_today(membership.clinic), membership.clinic.time_zone)
+    return list(
+        appointments.filter(patient_id=patient.pk, starts_at__gte=start)
+        .exclude(status=rules.CANCELLED)
+        .select_related("clinician", "appointment_type")
+        .order_by("starts_at", "id")[:limit]
     )
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, Membership, Role, User
+from dryneedling.accounts.permissions import APPOINTMENTS, require
 from dryneedling.accounts.selectors import membership_for, require_role
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.scheduling import rules
@@ -34,11 +35,6 @@ from dryneedling.scheduling.sms import send_sms
 # the rest of a follow-up is the re-assessment, consent check, aftercare and notes.
 DEFAULT_TYPES = (("Initial assessment", 60), ("Dry-needling follow-up", 30))
 
-BOOKERS: set[str] = {Role.CLINICIAN, Role.FRONT_DESK}
-BOOK_REFUSAL = (
-    "Appointments are booked, moved and cancelled by the front desk and clinicians; "
-    "clinic admins see the book but do not change it."
-)
 OWN_ONLY = "Clinicians see and change their own appointments; the front desk books for colleagues."
 CLINICIAN_STEPS = {rules.IN_SESSION, rules.DONE}
 HOURS_REFUSAL = "Working hours are set by a clinic admin."
@@ -56,7 +52,7 @@ def appointment_types_seed(*, clinic: Clinic) -> list[AppointmentType]:
 
 
 def _require_booker(actor: User) -> Membership:
-    return require_role(actor=actor, roles=BOOKERS, reason=BOOK_REFUSAL)
+    return require(actor=actor, capability=APPOINTMENTS)
 
 
 def own_book_only(membership: Membership) -> bool:

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
+from dryneedling.accounts.selectors import membership_for
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.models import Patient
 from dryneedling.patients.services import PATIENT_FIELDS
+from dryneedling.scheduling.selectors import appointments_of_patient_for
 from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
 from dryneedling.web.views.shared import AuthedRequest, form_errors
@@ -91,6 +93,8 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "episodes": selectors.episode_list_for(actor=actor, patient=patient),
         "consent": treatment_selectors.consent_current_for(actor=actor, patient=patient),
+        "appointments": appointments_of_patient_for(actor=actor, patient=patient),
+        "zone": membership_for(actor=actor).clinic.time_zone,
     }
     if allows(actor=actor, capability=CLINICAL):
         screenings = list(screening_list_for(actor=actor, patient=patient)[:10])

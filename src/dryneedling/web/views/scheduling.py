@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Role
+from dryneedling.accounts.permissions import APPOINTMENTS, require
 from dryneedling.accounts.selectors import membership_for, require_role
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.scheduling import ical, rules, services
@@ -66,7 +67,7 @@ def schedule_day(request: AuthedRequest) -> HttpResponse:
         "chosen": chosen,
         "page": page,
         "tz": membership.clinic.time_zone,
-        "can_book": membership.has_role(*services.BOOKERS),
+        "can_book": membership.has_role(*APPOINTMENTS.roles),
         "status_form": StatusForm(),
     }
     return render(request, "scheduling/day.html", context)
@@ -107,7 +108,7 @@ def _start(form: Any, zone_name: str) -> datetime | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: AuthedRequest) -> HttpResponse:
-    membership = require_role(actor=request.user, roles=services.BOOKERS, reason=services.BOOK_REFUSAL)
+    membership = require(actor=request.user, capability=APPOINTMENTS)
     clinic = membership.clinic
     types = services.appointment_types_seed(clinic=clinic)  # a new clinic's first visit creates the defaults
     prefill = DayForm(request.GET)
@@ -178,7 +179,7 @@ def _detail(request: AuthedRequest, appointment: Appointment, **forms: Any) -> H
         "move_form": move,
         "cancel_form": forms.get("cancel") or CancelForm(),
         "status_error": forms.get("status_error"),
-        "can_book": membership.has_role(*services.BOOKERS),
+        "can_book": membership.has_role(*APPOINTMENTS.roles),
         "is_clinician": membership.is_clinician,
         "next_statuses": sorted(rules.TRANSITIONS[appointment.status] - {rules.CANCELLED}),
         "labels": rules.LABELS,
@@ -197,7 +198,7 @@ def appointment_detail(request: AuthedRequest, appointment_id: int) -> HttpRespo
 
 def _for_change(request: AuthedRequest, appointment_id: int) -> Appointment:
     """The role first (a refusal in words), then the record (a recorded 404 for another clinic's)."""
-    require_role(actor=request.user, roles=services.BOOKERS, reason=services.BOOK_REFUSAL)
+    require(actor=request.user, capability=APPOINTMENTS)
     return book.appointment_get_for(actor=request.user, appointment_id=appointment_id)
 
 
