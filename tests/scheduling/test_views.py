@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -83,7 +83,8 @@ def test_next_step_is_the_screening_when_none_is_on_file(alice_client, bob, alic
     assert alice_client.get(f"/appointments/{appointment.pk}/next/")["Location"] == f"/appointments/{appointment.pk}/"
     appointment_status_set(actor=bob, appointment=appointment, status="arrived")
     response = alice_client.get(f"/appointments/{appointment.pk}/next/")
-    assert response["Location"] == f"/patients/{patient_a.pk}/intake/"
+    # the screening comes back to the next step when saved
+    assert response["Location"] == f"/patients/{patient_a.pk}/intake/?next=/appointments/{appointment.pk}/next/"
 
 
 def test_next_step_is_the_session_when_the_screening_is_current(
@@ -115,7 +116,55 @@ def test_an_old_screening_sends_the_patient_to_be_screened_again(
     Screening.objects.for_record(ready_episode).update(performed_at=timezone.now() - timedelta(days=400))
     appointment = book(bob, alice, ready_episode.patient, follow_up_type, at(MONDAY, 9))  # no episode: the active one
     appointment_status_set(actor=bob, appointment=appointment, status="arrived")
-    assert alice_client.get(f"/appointments/{appointment.pk}/next/")["Location"].endswith("/intake/")
+    assert "/intake/?next=" in alice_client.get(f"/appointments/{appointment.pk}/next/")["Location"]
+
+
+def test_next_step_after_the_screening_is_the_consent_then_the_session(
+    alice_client, bob, alice, hours, patient_a, follow_up_type
+):
+    from dryneedling.clinical.intake import all_clear_answers
+    from dryneedling.intake.services import screening_record
+    from dryneedling.patients.services import episode_create
+    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
+
+    episode = episode_create(
+        actor=alice,
+        patient=patient_a,
+        conditions=[("M54.2", "Cervicalgia")],
+        reason="Neck",
+        referral_source="self",
+        start_date=date(2026, 1, 5),
+        end_date=None,
+        status="active",
+    )
+    screening_record(actor=alice, patient=patient_a, answers=all_clear_answers())
+    appointment = book(bob, alice, patient_a, follow_up_type, at(MONDAY, 9))
+    appointment_status_set(actor=bob, appointment=appointment, status="arrived")
+    step = f"/appointments/{appointment.pk}/next/"
+    assert alice_client.get(step)["Location"] == f"/patients/{patient_a.pk}/consent/?next={step}"
+    consent_record(
+        actor=alice, patient=patient_a, signed_name=patient_a.display_name, optional_items=optional_consent_items()
+    )
+    assert alice_client.get(step)["Location"] == f"/episodes/{episode.pk}/sessions/new/"
+
+
+def test_a_saved_screening_goes_on_to_the_next_step_and_never_off_site(alice_client, patient_a):
+    from tests.intake.test_intake_form import NO_FLAGS, _form_data
+
+    url = f"/patients/{patient_a.pk}/intake/"
+    data = _form_data(NO_FLAGS) | {"csrfmiddlewaretoken": csrf_token(alice_client, url)}
+    saved = alice_client.post(url + "?next=/appointments/7/next/", data)
+    assert saved.status_code == 302 and saved["Location"] == "/appointments/7/next/"
+    again = alice_client.post(url + "?next=https://evil.example/", data)
+    assert again["Location"] == f"/patients/{patient_a.pk}/"
+
+
+def test_a_done_visit_has_no_next_step(alice_client, bob, alice, hours, patient_a, follow_up_type):
+    appointment = book(bob, alice, patient_a, follow_up_type, at(MONDAY, 9))
+    appointment_status_set(actor=bob, appointment=appointment, status="arrived")
+    appointment_status_set(actor=alice, appointment=appointment, status="done")
+    response = alice_client.get(f"/appointments/{appointment.pk}/next/", follow=True)
+    assert "This visit is done" in response.content.decode()
 
 
 def test_refusals_say_why(dana_client, alice_client, bob, alice, hours, patient_a, follow_up_type):

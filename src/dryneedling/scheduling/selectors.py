@@ -141,12 +141,14 @@ class NextStep:
     kwargs: dict[str, Any]
     label: str
     reason: str
+    comes_back: bool = False  # a step before the session: once saved, back to the next step
 
 
 def next_step_for(*, actor: User, appointment: Appointment) -> NextStep:
-    """Where an arrived patient goes next: the screening if one is due (none, too old for the
-    clinic, or on an older questionnaire), a session already open, else a new session for the
-    appointment's episode (or the patient's newest active one)."""
+    """Where an arrived patient goes next: an episode if none is active, the screening if one is
+    due (none, too old for the clinic, or on an older questionnaire), the consent if none is on
+    file, a session already open, else a new session for the appointment's episode (or the
+    patient's newest active one). The steps before the session come back here once saved."""
     patient = appointment.patient
     episode = appointment.episode
     if episode is None:
@@ -162,13 +164,14 @@ def next_step_for(*, actor: User, appointment: Appointment) -> NextStep:
             {"patient_id": patient.pk},
             "Open an episode of care",
             "The patient has no active episode.",
+            comes_back=True,
         )
     readiness = session_readiness_for(actor=actor, episode=episode)
     screening = readiness.screening
     validity = timedelta(days=appointment.clinic.screening_validity_days)
     if screening is None or timezone.now() - screening.performed_at > validity or not screening_is_current(screening):
         why = "No screening on file." if screening is None else "The last screening is out of date."
-        return NextStep("intake-create", {"patient_id": patient.pk}, "Screen the patient", why)
+        return NextStep("intake-create", {"patient_id": patient.pk}, "Screen the patient", why, comes_back=True)
     if readiness.open_session is not None:
         return NextStep(
             "session-detail",
@@ -176,7 +179,17 @@ def next_step_for(*, actor: User, appointment: Appointment) -> NextStep:
             "Continue the open session",
             "A session is open.",
         )
-    return NextStep("session-new", {"episode_id": episode.pk}, "Start the session", "The screening is current.")
+    if readiness.consent is None:
+        return NextStep(
+            "consent-add",
+            {"patient_id": patient.pk},
+            "Record the consent",
+            "The screening is current; no consent to dry needling is on file.",
+            comes_back=True,
+        )
+    return NextStep(
+        "session-new", {"episode_id": episode.pk}, "Start the session", "The screening is current and consent on file."
+    )
 
 
 # --- calendar feeds -----------------------------------------------------------------------------

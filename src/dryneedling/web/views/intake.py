@@ -7,7 +7,8 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +17,7 @@ from dryneedling.intake.selectors import screening_current_for
 from dryneedling.intake.services import screening_record
 from dryneedling.patients import selectors
 from dryneedling.web.forms.intake import IntakeForm, form_initial
-from dryneedling.web.views.shared import AuthedRequest
+from dryneedling.web.views.shared import AuthedRequest, redirect_next
 
 
 def _age(date_of_birth: date, today: date) -> int:
@@ -38,6 +39,6 @@ def intake_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect("patient-detail", patient_id=patient.pk)
+            return redirect_next(request, reverse("patient-detail", args=[patient.pk]))
     context = {"form": form, "patient": patient, "prefilled_from": last}
     return render(request, "intake/form.html", context)

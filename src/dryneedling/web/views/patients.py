@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
@@ -23,7 +24,7 @@ from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.scheduling.selectors import appointments_of_patient_for
 from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
-from dryneedling.web.views.shared import AuthedRequest, form_errors
+from dryneedling.web.views.shared import AuthedRequest, form_errors, redirect_next
 
 PAGE_SIZE = 25
 
@@ -125,7 +126,7 @@ def episode_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
         except ValidationError as error:
             form_errors(form, error)
         else:
-            return redirect("patient-detail", patient_id=patient.pk)
+            return redirect_next(request, reverse("patient-detail", args=[patient.pk]))
     return render(request, "patients/episode_form.html", {"form": form, "patient": patient, "title": "New episode"})
 
 

@@ -264,11 +264,18 @@ def appointment_next(request: AuthedRequest, appointment_id: int) -> HttpRespons
     """From an arrived patient, one click to the next step (the screening, or the session)."""
     appointment = book.appointment_get_for(actor=request.user, appointment_id=appointment_id)
     if appointment.status not in (rules.ARRIVED, rules.IN_SESSION):
-        messages.error(request, "The next step opens once the patient has arrived.")
+        why = {
+            rules.BOOKED: "The next step opens once the patient has arrived.",
+            rules.DONE: "This visit is done: its session and note are on the patient's page.",
+        }.get(appointment.status, f"This visit is {rules.LABELS[appointment.status].lower()}: there is no next step.")
+        messages.error(request, why)
         return redirect("appointment-detail", appointment_id=appointment.pk)
     step = book.next_step_for(actor=request.user, appointment=appointment)
     messages.info(request, f"{step.label}: {step.reason}")
-    return redirect(step.route, **step.kwargs)
+    target = reverse(step.route, kwargs=step.kwargs)
+    if step.comes_back:
+        target += "?next=" + reverse("appointment-next", args=[appointment.pk])
+    return redirect(target)
 
 
 @login_required

@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
@@ -28,6 +28,14 @@ class AuthedRequest(HttpRequest):
 
     user: User  # type: ignore[assignment]
     htmx: HtmxDetails
+
+
+def redirect_next(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Go on to the query's `next` when it is a path of this site (e.g. back to an appointment's
+    next step after a screening or a consent), else to `default`."""
+    from dryneedling.web.forms.accounts import NextForm
+
+    return HttpResponseRedirect(NextForm(request.GET).target(request, default=default))
 
 
 def form_errors(form: forms.Form, error: ValidationError) -> None:

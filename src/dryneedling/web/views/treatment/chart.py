@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from dryneedling.treatment.services.chart import (
 )
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.treatment import ConsentForm, FindingForm, PainDrawingForm
-from dryneedling.web.views.shared import AuthedRequest, form_errors
+from dryneedling.web.views.shared import AuthedRequest, form_errors, redirect_next
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -178,14 +179,5 @@ def consent_add(request: AuthedRequest, patient_id: int) -> HttpResponse:
             form_errors(form, error)
         else:
             messages.success(request, "Consent recorded.")
-            if request.GET.get("next"):
-                return redirect(_safe_next(request))
-            return redirect("patient-detail", patient_id=patient.pk)
+            return redirect_next(request, reverse("patient-detail", args=[patient.pk]))
     return render(request, "treatment/consent.html", {"form": form, "patient": patient})
-
-
-def _safe_next(request: HttpRequest) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.GET.get("next", "/")
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/"
