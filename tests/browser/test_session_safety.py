@@ -91,7 +91,9 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
 
     # ---- the precaution must be acknowledged before the session starts ----------------------
     page.goto(f"{base}/patients/{nora.pk}/")
-    expect(page.locator("#consent-h").locator("xpath=../..")).to_contain_text("declined: chest wall neck")
+    expect(page.locator("#consent-h").locator("xpath=../..")).to_contain_text(
+        "not agreed to: needling over the chest wall and neck"
+    )
     _start(page, base, nora)
     expect(page.get_by_text("This screening found precautions.")).to_be_visible()
     page.get_by_role("button", name="Start session").click()
@@ -111,12 +113,16 @@ def test_consent_precautions_electrical_pairs_and_needle_count(signed_in_page, l
     _point(page, "upper_trapezius", "right", "15", "pincer")
     page.get_by_role("button", name="Check guardrails").click()
     guardrails = page.locator("#guardrails")
-    expect(guardrails.locator(".guardrail-block")).to_contain_text("declined the consent item")
+    expect(guardrails.locator(".guardrail-block")).to_contain_text(
+        "did not agree to needling over the chest wall and neck"
+    )
     expect(guardrails).to_contain_text("GR-CONSENT-DECLINED")
     _time_the_needle(page, 1)
     page.get_by_label("Reason to proceed despite warnings").fill("The patient asked for it today")
     page.get_by_role("button", name="Record point").click()
-    expect(page.locator("#point-form .has-error")).to_contain_text("declined the consent item")
+    expect(page.locator("#point-form .has-error")).to_contain_text(
+        "did not agree to needling over the chest wall and neck"
+    )
     assert not Insertion.unscoped.filter(session=session).exists()
 
     # ---- an electrical lead pair from the chest wall to the back is blocked ------------------

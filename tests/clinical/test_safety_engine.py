@@ -17,7 +17,7 @@ def test_declined_chest_wall_and_neck_blocks_every_muscle_it_covers(muscle: str)
     verdict = run(plan(insertion(muscle, handling="pincer"), consent=without("chest_wall_neck")))
     assert verdict.level == "block"
     assert "GR-CONSENT-DECLINED" in ids(verdict, "block")
-    assert "chest wall neck" in " ".join(g.message for g in verdict.reasons)
+    assert "did not agree to needling over the chest wall and neck" in " ".join(g.message for g in verdict.reasons)
 
 
 def test_declined_chest_wall_item_leaves_other_muscles_alone() -> None:

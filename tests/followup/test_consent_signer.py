@@ -58,7 +58,7 @@ def test_a_recorded_substitute_decision_maker_may_sign(alice, alice_client, anon
     assert (consent.signer, consent.signed_name, consent.version) == ("substitute", "max quimby", CONSENT_VERSION)
     page = alice_client.get(f"/patients/{patient_a.pk}/").content.decode()
     assert "max quimby" in page and "substitute decision-maker" in page and CONSENT_VERSION in page
-    assert "declined" in page  # the optional items were not ticked
+    assert "not agreed to: needling over the chest wall and neck, electrical dry needling" in page  # not ticked
 
 
 @pytest.mark.django_db

@@ -96,7 +96,7 @@ def _consent(session: Session) -> str:
     who = "the patient" if c.signer == "patient" else "the substitute decision-maker"
     declined = consent_items_declined(c.items)
     text = f"Consent version {c.version} signed by {c.signed_name} ({who}) on {c.recorded_at:%Y-%m-%d}"
-    return text + (f"; declined: {', '.join(declined)}." if declined else "; all items agreed.")
+    return text + (f"; not agreed to: {', '.join(declined)}." if declined else "; all items agreed.")
 
 
 def _safety(session: Session) -> tuple[str, ...]:

@@ -70,6 +70,7 @@ class ConsentItem:
     text: str
     required: bool
     covers: ConsentCover | None = None
+    label: str = ""  # an optional item's short name: "did not agree to <label>"
 
 
 @dataclass(frozen=True)
@@ -237,11 +238,14 @@ def load_education(data_dir: Path | None = None, knowledge: Knowledge | None = N
     for e in labelled(top, "consent"):
         required = e.flag("required", default=True)
         covers = read_covers(e, knowledge) if "covers" in e.raw else None
-        item = ConsentItem(id=e.text("id"), text=e.text("text"), required=required, covers=covers)
+        label = e.opt_text("label") or ""
+        item = ConsentItem(id=e.text("id"), text=e.text("text"), required=required, covers=covers, label=label)
         e.finish()
         if required == (covers is not None):
             problem = "a required item covers everything" if required else "an optional item must say what it covers"
             raise e.error("covers", problem)
+        if not required and not label:
+            raise e.error("label", "an optional item needs a short label (what the patient did not agree to)")
         if any(c.id == item.id for c in consent):
             raise e.error("id", "duplicate id")
         consent.append(item)

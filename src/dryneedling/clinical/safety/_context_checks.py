@@ -81,7 +81,7 @@ def consent_declined(g: GuardrailRule, c: Case) -> list[Hit] | None:
     if consent is None or consent.version != CONSENT_VERSION:
         return None
     hits = [
-        {"item": item.id.replace("_", " "), "technique": c.planned.technique}
+        {"item": item.label, "technique": c.planned.technique}
         for item in consent_items()
         if not item.required
         and item.id not in consent.items

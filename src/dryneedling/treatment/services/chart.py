@@ -61,8 +61,9 @@ def optional_consent_items() -> list[str]:
 
 
 def consent_items_declined(agreed: list[str]) -> list[str]:
-    """The optional items a consent's signer did not agree to, as short labels ("chest wall neck")."""
-    return [item_id.replace("_", " ") for item_id in optional_consent_items() if item_id not in agreed]
+    """The optional items a consent's signer did not agree to, by their labels ("electrical dry
+    needling")."""
+    return [item.label for item in consent_items() if not item.required and item.id not in agreed]
 
 
 def consent_items_agreed(optional_items: list[str]) -> list[str]:
