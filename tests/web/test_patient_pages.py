@@ -107,3 +107,11 @@ def test_security_headers(alice_client):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "default-src 'self'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_a_new_episode_starts_today_in_the_clinics_zone(alice_client, patient_a):
+    from django.utils import timezone
+
+    form = alice_client.get(f"/patients/{patient_a.pk}/episodes/new/").context["form"]
+    assert form.initial["start_date"] == timezone.localdate()

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
@@ -117,7 +118,8 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def episode_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for(actor=request.user, patient_id=patient_id)
-    form = EpisodeForm(request.POST or None, initial={"status": "active", "referral_source": "self"})
+    initial = {"status": "active", "referral_source": "self", "start_date": timezone.localdate()}
+    form = EpisodeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         conditions = data.pop("conditions")
