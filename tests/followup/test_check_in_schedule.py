@@ -14,7 +14,7 @@ from dryneedling.followup.models import CheckIn
 from dryneedling.followup.schedule import check_in_schedule_set, course_kinds_of, schedule_words
 from dryneedling.followup.services import course_complete
 from tests.conftest import csrf_token
-from tests.followup.test_services import complete_session
+from tests.followup.test_services import complete_session, screened_patient
 from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -49,26 +49,15 @@ def test_only_a_clinic_admin_chooses(alice, bob):
             check_in_schedule_set(actor=actor, kinds=["week_4"])
 
 
-def test_courses_follow_the_schedule_and_earlier_check_ins_stay(alice, dana, patient_a, ready_episode):
-    """Episode one completes under the default; then the clinic keeps only 4 weeks; episode two
-    gets 4 weeks only, and episode one's three check-ins keep their dates."""
-    from dryneedling.patients.services import episode_create
-
+def test_courses_follow_the_schedule_and_earlier_check_ins_stay(alice, dana, ready_episode):
+    """Zelda's course completes under the default; then the clinic keeps only 4 weeks; the next
+    patient's course gets 4 weeks only, and Zelda's three check-ins keep their dates."""
     complete_session(alice, ready_episode, ended_ago=timedelta(days=2))
     first = course_complete(actor=alice, episode=ready_episode)
     dates = {c.pk: (c.kind, c.due_at) for c in first}
     check_in_schedule_set(actor=dana, kinds=["week_4"])
 
-    second_episode = episode_create(
-        actor=alice,
-        patient=patient_a,
-        conditions=[("M54.2", "Cervicalgia")],
-        reason="Neck pain again",
-        referral_source="self",
-        start_date=ready_episode.start_date,
-        end_date=None,
-        status="active",
-    )
+    _, second_episode = screened_patient(alice, "A-0009", "Yuri", "Young")
     last = complete_session(alice, second_episode)
     second = course_complete(actor=alice, episode=second_episode)
     assert [c.kind for c in second] == ["week_4"]
