@@ -77,11 +77,13 @@ def test_the_page_shows_and_saves_the_schedule_with_its_sources(dana_client, cli
     assert course_kinds_of(clinic_id=clinic_a.pk) == ("week_1", "week_12")
 
 
-def test_the_course_button_and_message_name_the_clinics_schedule(alice_client, alice, dana, ready_episode):
+def test_the_course_message_names_the_clinics_schedule(alice_client, alice, dana, ready_episode):
+    """The button says "the clinic's check-ins" (naming them would cost the patient page a query
+    on every view: tests/accounts/test_tenancy.py keeps its budget); the message names them."""
     check_in_schedule_set(actor=dana, kinds=["week_4", "week_12"])
     complete_session(alice, ready_episode)
     patient_url = f"/patients/{ready_episode.patient_id}/"
-    assert "schedule follow-up at 4 and 12 weeks" in alice_client.get(patient_url).content.decode()
+    assert "schedule the clinic's follow-up check-ins" in alice_client.get(patient_url).content.decode()
     url = f"/episodes/{ready_episode.pk}/course-complete/"
     done = alice_client.post(url, {"csrfmiddlewaretoken": csrf_token(alice_client, patient_url)}, follow=True)
     assert "check-ins scheduled at 4 and 12 weeks" in done.content.decode()

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
 from dryneedling.followup.reports import pain_mcid_caption
-from dryneedling.followup.schedule import course_kinds_of, schedule_words
 from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
@@ -101,7 +100,6 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
             "sessions": list(treatment_selectors.sessions_for_patient(actor=actor, patient=patient)[:20]),
             "instruments": outcome_instrument_choices(),
             "mcid_caption": pain_mcid_caption(),
-            "course_check_ins": schedule_words(course_kinds_of(clinic_id=patient.clinic_id)),
         }
     elif allows(actor=actor, capability=SUPERBILL):
         context["billable"] = list(treatment_selectors.signed_sessions_for(actor=actor, patient=patient)[:20])
