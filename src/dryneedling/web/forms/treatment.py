@@ -267,5 +267,7 @@ class FeeForm(Form):
     )
 
 
-class FeeClearForm(Form):
+class FeeCodeForm(Form):
+    """One code of the fee schedule: the fee to remove, or (from the query string) to change."""
+
     code = _fee_code_field()

@@ -16,7 +16,7 @@ from dryneedling.accounts.selectors import clinic_for, clinic_logo_of
 from dryneedling.treatment.selectors import fee_schedule_rows
 from dryneedling.treatment.services.fees import fee_clear, fee_set
 from dryneedling.web.forms.accounts import ClinicLogoForm
-from dryneedling.web.forms.treatment import FeeClearForm, FeeForm
+from dryneedling.web.forms.treatment import FeeCodeForm, FeeForm
 from dryneedling.web.views.shared import AuthedRequest, form_errors
 
 
@@ -24,9 +24,11 @@ from dryneedling.web.views.shared import AuthedRequest, form_errors
 @require_http_methods(["GET", "POST"])
 def fee_schedule(request: AuthedRequest) -> HttpResponse:
     rows = fee_schedule_rows(actor=request.user)  # refuses non-admins in words
-    chosen = request.GET.get("code", "") if request.method == "GET" else ""
     current = {code.code: amount for code, amount in rows}
-    initial = {"code": chosen, "amount": current.get(chosen)} if chosen in current else {}
+    chosen = FeeCodeForm(request.GET)  # "Change" on a row: the form starts with that code and fee
+    initial: dict[str, object] = {}
+    if chosen.is_valid():
+        initial = {"code": chosen.cleaned_data["code"], "amount": current.get(chosen.cleaned_data["code"])}
     form = FeeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,7 +45,7 @@ def fee_schedule(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def fee_remove(request: AuthedRequest) -> HttpResponse:
     require(actor=request.user, capability=CLINIC_ADMINISTRATION)
-    form = FeeClearForm(request.POST)
+    form = FeeCodeForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("code", [])) or "Choose a code.")
         return redirect("clinic-fees")
