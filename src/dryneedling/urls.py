@@ -2,8 +2,9 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
-from dryneedling.web.views.accounts import admin, auth, clinic_settings, password, sessions, two_factor
+from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, public
+from dryneedling.web.views.followup import schedule as followup_schedule
 from dryneedling.web.views.treatment import chart, note, session
 
 urlpatterns = [
@@ -87,6 +88,12 @@ urlpatterns = [
     path("clinic/settings/users/<int:user_id>/action/", clinic_settings.member_action, name="clinic-user-action"),
     path("clinic/settings/profile/", clinic_settings.clinic_profile, name="clinic-profile"),
     path("clinic/settings/policy/", clinic_settings.clinic_policy, name="clinic-policy"),
+    path("clinic/settings/fees/", clinic_print.fee_schedule, name="clinic-fees"),
+    path("clinic/settings/fees/remove/", clinic_print.fee_remove, name="clinic-fee-remove"),
+    path("clinic/settings/logo/", clinic_print.logo_settings, name="clinic-logo-settings"),
+    path("clinic/settings/logo/remove/", clinic_print.logo_remove, name="clinic-logo-remove"),
+    path("clinic/logo", clinic_print.logo_image, name="clinic-logo"),
+    path("clinic/settings/check-ins/", followup_schedule.check_in_schedule, name="clinic-check-ins"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
     path("schedule/", scheduling.schedule_day, name="schedule-day"),
     path("schedule/week/", scheduling.schedule_week, name="schedule-week"),

@@ -280,3 +280,16 @@ def test_broken_billing_data_fails_loudly(
 ) -> None:
     with pytest.raises(KnowledgeError, match=match):
         load_billing(_broken(tmp_path, edit), knowledge=kb)
+
+
+def test_a_code_without_a_fee_gives_no_fee_and_no_total() -> None:
+    """The clinic set no fee for the code: the superbill says so (None), never an invented 0.00."""
+    three = [("upper_trapezius", "right"), ("levator_scapulae", "right"), ("infraspinatus", "right")]
+    bill = superbill_lines(
+        cpt=derive_cpt(needled=three),
+        icd10_codes=["M79.12"],
+        payer="self_pay",
+        chronic_low_back_pain_medicare=False,
+        fee_schedule={"20560": Decimal("65.00"), "20561": None},
+    )
+    assert bill.lines[0].fee is None and bill.total is None and bill.patient_estimate is None

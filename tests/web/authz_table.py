@@ -193,6 +193,14 @@ TABLE: dict[str, Row] = {
     "clinic-user-action": Row(post=admin_only(GO)),
     "clinic-profile": Row(get=admin_only(OK), post=admin_only(DONE)),
     "clinic-policy": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-fees": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-fee-remove": Row(post=admin_only(GO)),
+    "clinic-check-ins": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-logo-settings": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-logo-remove": Row(post=admin_only(GO)),
+    # The logo on staff pages: any member of the clinic, their own clinic's (the world gives clinic
+    # A a logo; Carol's clinic B has none, so she gets 404 and never sees clinic A's).
+    "clinic-logo": Row(get=signed_in(carol=NOT_FOUND, bob=OK, alice=OK, dana=OK)),
     # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
     # has an authenticator is sent on from enrolment; one without is sent on from the code page);
     # the clinic's two-factor page, policy and resets are the clinic admin's. ---

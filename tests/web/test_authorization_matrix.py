@@ -77,6 +77,7 @@ def _client(user: Any, csrf: str) -> Client:
 @pytest.fixture
 def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
     """Clinic A with one patient carrying every kind of record the routes take an id of."""
+    from dryneedling.accounts.logo import clinic_logo_set
     from dryneedling.accounts.services import user_create
     from dryneedling.followup.consent import consent_link_for
     from dryneedling.followup.homecare import home_care_link, home_care_plan_create
@@ -86,6 +87,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
     from dryneedling.safetyrecords.services import sharps_incident_report
     from tests.conftest import PASSWORD
     from tests.followup.test_services import complete_session
+    from tests.images import image_bytes
 
     session = complete_session(alice, ready_episode)  # note drafted, soreness check-in scheduled
     check_in = ready_episode.check_ins.get(kind="soreness")
@@ -119,6 +121,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
     }
     type(former).objects.filter(pk=former.pk).update(is_active=False)
     appointment, feed_token = _appointment_and_feed(alice, bob, dana, patient_a)
+    clinic_logo_set(actor=dana, data=image_bytes())  # clinic A has a logo; clinic B has none
     token = lambda link: link.rstrip("/").split("/")[-1]  # noqa: E731
     return World(
         kwargs={

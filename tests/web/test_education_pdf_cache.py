@@ -21,9 +21,9 @@ def renders(monkeypatch):  # type: ignore[no-untyped-def]
     calls: list[str] = []
     real = views_homecare.render_pdf
 
-    def counting(template, context):  # type: ignore[no-untyped-def]
+    def counting(template, context, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(context["clinic"].slug)
-        return real(template, context)
+        return real(template, context, **kwargs)
 
     monkeypatch.setattr(views_homecare, "render_pdf", counting)
     yield calls
@@ -50,6 +50,19 @@ def test_a_fee_change_renders_it_again(anon_client, dana, renders):
     _get(anon_client)
     _get(anon_client)
     assert renders == ["clinic-a", "clinic-a"]
+
+
+def test_a_logo_change_renders_it_again_with_the_logo(anon_client, dana, renders):
+    from dryneedling.accounts.logo import clinic_logo_remove, clinic_logo_set
+    from tests.images import image_bytes
+    from tests.treatment.test_pdf_logo import pdf_image_count
+
+    assert pdf_image_count(_get(anon_client)) == 0
+    clinic_logo_set(actor=dana, data=image_bytes())
+    assert pdf_image_count(_get(anon_client)) == 1
+    clinic_logo_remove(actor=dana)
+    assert pdf_image_count(_get(anon_client)) == 0
+    assert renders == ["clinic-a", "clinic-a"]  # without the logo again: the first copy, from the cache
 
 
 def test_each_clinic_and_consent_version_has_its_own_copy(anon_client, clinic_a, clinic_b, renders, monkeypatch):

@@ -86,6 +86,23 @@ class Clinic(models.Model):
         return self.name
 
 
+class ClinicLogo(models.Model):
+    """The clinic's logo, printed at the top of its PDFs (issue 10). A PNG or JPEG, checked and
+    re-encoded on upload (accounts/logo.py), kept in the database: no media directory to serve,
+    back up or guess names in, and `make demo` needs nothing on disk."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="logo")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)  # image/png or image/jpeg, from the content
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # of `content`: a cache key and the audit's before/after
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"logo of clinic {self.clinic_id} ({self.width}x{self.height} {self.content_type})"
+
+
 class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     FRONT_DESK = "front_desk", "Front desk"

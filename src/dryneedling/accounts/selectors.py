@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from dryneedling.accounts.models import AuditEvent, Clinic, Membership, User
+from dryneedling.accounts.models import AuditEvent, Clinic, ClinicLogo, Membership, User
 from dryneedling.accounts.permissions import AUDIT, CLINIC_ADMINISTRATION
 from dryneedling.accounts.tenancy import cached_membership
 
@@ -110,3 +110,15 @@ def accounts_locked_for(*, actor: User) -> QuerySet[User]:
         attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
     ).values("username")
     return User.objects.filter(membership__clinic_id=clinic_id, email__in=locked).order_by("full_name", "id")
+
+
+# --- the clinic's logo (issue 10) ----------------------------------------------------------------
+def clinic_logo_of(*, clinic_id: int) -> ClinicLogo | None:
+    """The clinic's logo (its bytes included), or None: its PDFs then print without one. A logo is
+    the clinic's public mark, not patient data; the routes that serve it decide who sees it."""
+    return ClinicLogo.objects.filter(clinic_id=clinic_id).first()
+
+
+def clinic_logo_digest(*, clinic_id: int) -> str | None:
+    """The SHA-256 of the clinic's logo without loading its bytes (a cache key), or None."""
+    return ClinicLogo.objects.filter(clinic_id=clinic_id).values_list("sha256", flat=True).first()

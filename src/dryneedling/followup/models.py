@@ -195,3 +195,15 @@ class PatientLink(ClinicScoped):
         if record is None:  # the constraint forbids it
             raise ValueError("A patient link without its target.")
         return record
+
+
+class CheckInSchedule(models.Model):
+    """The course check-ins a clinic uses (issue 10), among those of followup/schedule.py. A clinic
+    without a row uses all of them. No patient data: a setting of the clinic."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="check_in_schedule")
+    kinds = models.JSONField(default=list)  # CheckIn.Kind values, in time order
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"check-in schedule of clinic {self.clinic_id}: {', '.join(self.kinds)}"

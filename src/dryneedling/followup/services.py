@@ -18,6 +18,7 @@ from dryneedling.accounts.models import User
 from dryneedling.followup import links, questions
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
+from dryneedling.followup.schedule import COURSE_CHECKS, course_kinds_of
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
 from dryneedling.treatment.models import AdverseEvent, Session, Severity
@@ -27,9 +28,9 @@ from dryneedling.treatment.services.common import require_clinician
 log = logging.getLogger(__name__)
 
 # Check-in times anchored to the session date (dossier §13: soreness resolves within 24-48 h;
-# the evidence windows run to 12 weeks, Sanchez-Infante 2021, Gattie 2017).
+# the evidence windows run to 12 weeks, Sanchez-Infante 2021, Gattie 2017). The course check-ins
+# and the clinic's choice among them live in followup/schedule.py.
 SORENESS_DUE, SORENESS_OPEN = timedelta(hours=24), timedelta(hours=96)
-COURSE_CHECKS = ((CheckIn.Kind.WEEK_1, 7, 14), (CheckIn.Kind.WEEK_4, 28, 14), (CheckIn.Kind.WEEK_12, 84, 21))
 
 
 def checkins_after_session(*, session: Session) -> CheckIn:
@@ -51,7 +52,8 @@ def checkins_after_session(*, session: Session) -> CheckIn:
 
 @transaction.atomic
 def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
-    """End the needling course: schedule check-ins at 1, 4 and 12 weeks after its last session."""
+    """End the needling course: schedule the clinic's course check-ins (1, 4 and 12 weeks after
+    its last session unless the clinic chose fewer, followup/schedule.py)."""
     require_clinician(actor)
     episode = episode_get_for(actor=actor, episode_id=episode.pk)
     last = (
@@ -68,7 +70,8 @@ def course_complete(*, actor: User, episode: Episode) -> list[CheckIn]:
     episode.save(update_fields=["course_completed_at"])
     anchor = last.ended_at or last.started_at
     created = []
-    for kind, days, open_days in COURSE_CHECKS:
+    for kind in course_kinds_of(clinic_id=episode.clinic_id):
+        days, open_days = COURSE_CHECKS[kind]
         due = anchor + timedelta(days=days)
         check_in, _ = CheckIn.objects.for_clinic(episode.clinic_id).get_or_create(
             session=last,

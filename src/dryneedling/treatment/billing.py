@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from dryneedling.accounts.models import User
@@ -34,9 +33,11 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
     conditions = list(session.episode.conditions.all())
     fees = fee_schedule_for(clinic_id=session.clinic_id)
     problems: list[str] = []
-    missing = [code for code in BILLABLE_CODES if code not in fees]
-    if cpt.code in missing:
-        problems.append(f"The clinic's fee schedule has no fee for {cpt.code}; the fee shows as 0.00.")
+    if cpt.code is not None and cpt.code not in fees:
+        problems.append(
+            f"The clinic's fee schedule has no fee for {cpt.code}, so the superbill shows “no fee set”. "
+            "A clinic admin sets it under Clinic settings, Fee schedule."
+        )
     bill = None
     if cpt.code is None:
         problems.append("No muscle was needled in this session: there is nothing to bill.")
@@ -49,7 +50,7 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
                 icd10_codes=[c.code for c in conditions],
                 payer=session.payer,
                 chronic_low_back_pain_medicare=session.chronic_low_back_pain and session.payer == "medicare",
-                fee_schedule={code: fees.get(code, Decimal("0.00")) for code in BILLABLE_CODES},
+                fee_schedule={code: fees.get(code) for code in BILLABLE_CODES},
             )
         except ValueError as error:
             problems.append(str(error).capitalize() + ".")

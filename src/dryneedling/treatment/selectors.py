@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts.models import User
-from dryneedling.accounts.permissions import CLINICAL, SIGNED_SUPERBILL_ONLY, SUPERBILL, require
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, SIGNED_SUPERBILL_ONLY, SUPERBILL, require
 from dryneedling.accounts.selectors import clinic_for
+from dryneedling.clinical.billing import BillingCode, get_billing
 from dryneedling.clinical.education import CONSENT_VERSION
 from dryneedling.clinical.intake import AnswerError, parse_answers
 from dryneedling.clinical.knowledge import get_knowledge
@@ -261,6 +262,14 @@ def fee_schedule_for(*, clinic_id: int) -> dict[str, Decimal]:
     from dryneedling.treatment.models import FeeScheduleItem
 
     return {item.code: item.amount for item in FeeScheduleItem.objects.filter(clinic_id=clinic_id)}
+
+
+def fee_schedule_rows(*, actor: User) -> list[tuple[BillingCode, Decimal | None]]:
+    """The fee schedule page (clinic admins): every code the app bills, with the clinic's fee or
+    None ("no fee set"), in the order of clinical/data/billing.yaml."""
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
+    fees = fee_schedule_for(clinic_id=membership.clinic_id)
+    return [(code, fees.get(code.code)) for code in get_billing().codes]
 
 
 # --- Today (issue 10) -----------------------------------------------------------------------------

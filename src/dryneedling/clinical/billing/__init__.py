@@ -124,10 +124,14 @@ def _diagnoses(icd10_codes: Sequence[str], data: BillingData) -> tuple[str, ...]
     return tuple(out)
 
 
-def _fee(code: str, fee_schedule: Mapping[str, Decimal]) -> Decimal:
+def _fee(code: str, fee_schedule: Mapping[str, Decimal | None]) -> Decimal | None:
+    """The clinic's fee for `code`; None when the schedule says explicitly that no fee is set
+    (the superbill then says so rather than inventing an amount). A missing key is an error."""
+    if code in fee_schedule and fee_schedule[code] is None:
+        return None
     fee = fee_schedule.get(code)
     if not isinstance(fee, Decimal) or not fee.is_finite() or fee < 0:
-        raise ValueError(f"fee_schedule needs a non-negative Decimal fee for CPT {code}, got {fee!r}")
+        raise ValueError(f"fee_schedule needs a fee for CPT {code}: a non-negative Decimal, or None; got {fee!r}")
     return fee
 
 
@@ -137,9 +141,12 @@ def superbill_lines(
     icd10_codes: Sequence[str],
     payer: str,
     chronic_low_back_pain_medicare: bool,
-    fee_schedule: Mapping[str, Decimal],
+    fee_schedule: Mapping[str, Decimal | None],
 ) -> Superbill:
-    """One superbill for a dry-needling session: the CPT line, modifiers, fee, payer warnings and notes."""
+    """One superbill for a dry-needling session: the CPT line, modifiers, fee, payer warnings and notes.
+
+    ``fee_schedule`` maps each CPT code to the clinic's fee, or to None when the clinic has set no
+    fee: the line's fee, the total and the self-pay estimate are then None ("no fee set")."""
     data = get_billing()
     if payer not in PAYERS:
         raise ValueError(f"unknown payer {payer!r} (expected one of {', '.join(PAYERS)})")
@@ -169,11 +176,12 @@ def superbill_lines(
     ]
     lines = (line,)
     check_never_bill(lines)
+    priced = [ln.fee * ln.units for ln in lines if ln.fee is not None]
     return Superbill(
         payer=payer,
         diagnoses=diagnoses,
         lines=lines,
-        total=sum((ln.fee * ln.units for ln in lines), Decimal(0)),
+        total=sum(priced, Decimal(0)) if len(priced) == len(lines) else None,
         patient_estimate=fee if payer == "self_pay" else None,
         warnings=tuple(n for n in notes if n.level == "warning"),
         notes=tuple(n for n in notes if n.level == "note"),

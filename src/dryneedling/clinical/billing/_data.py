@@ -91,7 +91,7 @@ class SuperbillLine:
     modifiers: tuple[str, ...]
     description: str
     units: int
-    fee: Decimal
+    fee: Decimal | None  # None: the clinic has set no fee for the code
     diagnosis_pointers: tuple[str, ...]  # letters into Superbill.diagnoses (CMS-1500 item 24E), at most 4
 
 
@@ -100,8 +100,8 @@ class Superbill:
     payer: str
     diagnoses: tuple[str, ...]
     lines: tuple[SuperbillLine, ...]
-    total: Decimal
-    patient_estimate: Decimal | None  # self-pay only: the fee-schedule amount
+    total: Decimal | None  # None when a line has no fee set
+    patient_estimate: Decimal | None  # self-pay only: the fee-schedule amount (None: no fee set)
     warnings: tuple[BillingNote, ...]
     notes: tuple[BillingNote, ...]
 

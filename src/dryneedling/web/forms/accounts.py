@@ -172,3 +172,23 @@ class ClinicPolicyForm(Form):
         max_value=120,
         help_text="Pistoning per point. The source article (source_article) says 15-30 s; not in primary sources.",
     )
+
+
+# --- the clinic's logo (issue 10) ---------------------------------------------------------------
+class ClinicLogoForm(Form):
+    """The upload: its size is checked before it is read; its content is checked by the service."""
+
+    logo = forms.FileField(
+        label="Logo (PNG or JPEG)",
+        help_text="At most 512 KB and 2000 pixels a side. Printed about 2 cm high at the top of the clinic's PDFs.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        error_messages={"required": "Choose a PNG or JPEG file.", "empty": "The file is empty."},
+    )
+
+    def clean_logo(self) -> bytes:
+        from dryneedling.accounts.logo import MAX_BYTES
+
+        upload = self.cleaned_data["logo"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size // 1024} KB; a logo may be at most 512 KB.")
+        return bytes(upload.read())

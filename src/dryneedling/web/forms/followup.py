@@ -145,3 +145,23 @@ class OutcomeForm(Form):
     total = forms.FloatField(
         error_messages={"required": "Enter the score as a number.", "invalid": "Enter the score as a number."}
     )
+
+
+class CheckInScheduleForm(Form):
+    """The course check-ins a clinic uses (issue 10): one or more of the supported points."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Check-ins after the course",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one check-in: a course is always followed up."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from dryneedling.followup.models import CheckIn
+        from dryneedling.followup.schedule import COURSE_KINDS
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["kinds"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(k, CheckIn.Kind(k).label) for k in COURSE_KINDS]

@@ -240,3 +240,34 @@ class NoteSignForm(Form):
     """The version of the note the clinician read before signing (optimistic locking)."""
 
     version = forms.IntegerField(min_value=0, max_value=VERSION_MAX)
+
+
+# --- the clinic's fee schedule (issue 10) ---------------------------------------------------------
+def _fee_code_field() -> forms.ChoiceField:
+    from dryneedling.clinical.billing import get_billing
+
+    codes = [(c.code, f"{c.code} — {c.descriptor}") for c in get_billing().codes]
+    message = f"The app bills {' and '.join(c for c, _ in codes)}: choose one of them."
+    return forms.ChoiceField(label="CPT code", choices=codes, error_messages={"invalid_choice": message})
+
+
+class FeeForm(Form):
+    """Set the clinic's fee for one code: an amount in dollars and cents, 0 to 100,000."""
+
+    code = _fee_code_field()
+    amount = forms.DecimalField(
+        label="Fee (USD)",
+        min_value=0,
+        max_value=100000,
+        max_digits=8,
+        decimal_places=2,
+        help_text="The clinic's price for the code: what the superbill and the self-pay estimate show.",
+        error_messages={"max_decimal_places": "An amount has at most 2 decimals (cents)."},
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+
+
+class FeeCodeForm(Form):
+    """One code of the fee schedule: the fee to remove, or (from the query string) to change."""
+
+    code = _fee_code_field()

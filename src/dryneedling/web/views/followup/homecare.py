@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
+from dryneedling.accounts.selectors import clinic_logo_digest
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.followup import links, selectors
@@ -96,7 +97,8 @@ def public_plan_pdf(request: HttpRequest, token: str) -> HttpResponse:
         context = _public_plan_context(token)
     except LinkError as error:
         return link_error(request, error.reason)
-    response = HttpResponse(render_pdf("public/home_care_pdf.html", context), content_type="application/pdf")
+    pdf = render_pdf("public/home_care_pdf.html", context, clinic_id=context["clinic"].pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="home-care-plan.pdf"'
     return response
 
@@ -171,18 +173,20 @@ def education(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 
 
 def _education_pdf(clinic: Clinic) -> bytes:
-    """Rendered once per clinic, clinic name, knowledge version, consent version and fee schedule
-    (the PDF shows all of them), then served from Django's cache: a render costs ~0.45 s of CPU
-    and the link needs no login. A changed fee or name is a new key, so nothing serves stale."""
+    """Rendered once per clinic, clinic name, logo, knowledge version, consent version and fee
+    schedule (the PDF shows all of them), then served from Django's cache: a render costs ~0.45 s
+    of CPU and the link needs no login. A changed fee, name or logo is a new key, so nothing serves
+    stale."""
     fees = fee_schedule_for(clinic_id=clinic.pk)
+    logo = clinic_logo_digest(clinic_id=clinic.pk)
     fingerprint = hashlib.sha256(
-        repr((clinic.name, sorted(fees.items()), get_knowledge().version, CONSENT_VERSION)).encode()
+        repr((clinic.name, logo, sorted(fees.items()), get_knowledge().version, CONSENT_VERSION)).encode()
     ).hexdigest()[:32]
     key = f"education-pdf:{clinic.pk}:{fingerprint}"
     pdf = cache.get(key)
     if pdf is None:
         page = education_page(clinic_name=clinic.name, fees=fees or None)
-        pdf = render_pdf("public/education_pdf.html", {"clinic": clinic, "page": page})
+        pdf = render_pdf("public/education_pdf.html", {"clinic": clinic, "page": page}, clinic_id=clinic.pk)
         cache.set(key, pdf, timeout=24 * 3600)
     return pdf
 

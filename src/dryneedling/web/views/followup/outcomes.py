@@ -14,6 +14,7 @@ from dryneedling.accounts.audit import record_view
 from dryneedling.followup import selectors
 from dryneedling.followup.models import Alert
 from dryneedling.followup.reports import outcome_chart_for
+from dryneedling.followup.schedule import schedule_words
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.services.common import require_clinician
@@ -54,11 +55,12 @@ def followup_list(request: AuthedRequest) -> HttpResponse:
 def episode_course_complete(request: AuthedRequest, episode_id: int) -> HttpResponse:
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     try:
-        course_complete(actor=request.user, episode=episode)
+        created = course_complete(actor=request.user, episode=episode)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Course completed: check-ins scheduled at 1, 4 and 12 weeks.")
+        words = schedule_words(c.kind for c in created)
+        messages.success(request, f"Course completed: check-ins scheduled at {words}.")
     return redirect("patient-detail", patient_id=episode.patient_id)
 
 

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, allows
+from dryneedling.accounts.selectors import clinic_logo_digest
 from dryneedling.followup import selectors as followup_selectors
 from dryneedling.followup.models import Alert
 from dryneedling.followup.services import alert_acknowledge
@@ -93,6 +95,8 @@ def note_amend_view(request: AuthedRequest, session_id: int) -> HttpResponse:
 def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
     context = superbill_for(actor=request.user, session_id=session_id)
     record_view(actor=request.user, obj=context["session"], what="superbill")
+    digest = clinic_logo_digest(clinic_id=context["clinic"].pk)
+    context["logo_src"] = f"{reverse('clinic-logo')}?v={digest[:16]}" if digest else ""
     return render(request, "treatment/superbill.html", context)
 
 
@@ -101,7 +105,7 @@ def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
 def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
     context = superbill_for(actor=request.user, session_id=session_id)
     record_view(actor=request.user, obj=context["session"], what="superbill_pdf")
-    pdf = render_pdf("treatment/superbill_pdf.html", context)
+    pdf = render_pdf("treatment/superbill_pdf.html", context, clinic_id=context["clinic"].pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="superbill-session-{session_id}.pdf"'
     return response
