@@ -18,6 +18,7 @@ def test_jurisdiction_training_and_a_needlestick_closed_with_follow_up(
 
     # The clinic admin chooses a jurisdiction that asks 50 hours of physical therapists.
     sign_in(page, base, dana)
+    page.get_by_role("link", name="Clinic settings").click()
     page.get_by_role("link", name="Safety settings").click()
     page.get_by_label("Jurisdiction").select_option("us_co")
     page.get_by_label("Age of consent (years)").fill("16")

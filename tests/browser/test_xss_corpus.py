@@ -51,6 +51,13 @@ FIELDS = (
     "patient.given_name",
     "patient.address",
     "patient.notes",
+    "patient.insurance_payer",
+    "patient.insurance_member_id",
+    "patient.emergency_contact_name",
+    "patient.emergency_contact_relationship",
+    "patient.referring_physician_name",
+    "patient.decision_maker_name",
+    "patient.decision_maker_relationship",
     "episode.reason",
     "episode.diagnosis_text",
     "screening.notes",
@@ -92,6 +99,14 @@ def _record(alice, n: int, payload: str):  # type: ignore[no-untyped-def]
         sex="female",
         address=payload[:300],
         notes=payload,
+        insurance_payer=payload[:200],
+        insurance_member_id=payload[:64],
+        emergency_contact_name=payload[:200],
+        emergency_contact_relationship=payload[:100],
+        emergency_contact_phone="+1 555 0100",
+        referring_physician_name=payload[:200],
+        decision_maker_name=payload[:200],
+        decision_maker_relationship=payload[:100],
     )
     episode = episode_create(
         actor=alice,
@@ -185,13 +200,22 @@ def test_no_payload_executes_or_creates_markup(signed_in_page, live_server, alic
         per_record = len(urls)
         for url in urls:
             visit(url)
-    for url in ("/patients/", "/patients/?page=2", "/patients/?q=Xss", "/followup/", "/clinic/", "/clinic/sharps/"):
+    lists = (
+        "/patients/",
+        "/patients/?page=2",
+        "/patients/?q=Xss",
+        "/followup/",
+        "/clinic/",
+        "/clinic/sharps/",
+        "/today/",
+    )
+    for url in lists:
         visit(url)
     response = page.request.get(f"{base}/sessions/{records[0][2].pk}/superbill.pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF-")
     print(
         f"\nXSS corpus: {len(PAYLOADS)} payloads x {len(FIELDS)} fields, {per_record} record pages per payload"
-        f" + 6 list pages = {pages} pages rendered in Chromium"
+        f" + {len(lists)} list pages = {pages} pages rendered in Chromium"
     )
     assert not dialogs, dialogs
     assert not problems, problems

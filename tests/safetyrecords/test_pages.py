@@ -28,7 +28,9 @@ def test_the_nav_links_follow_the_role(alice_client, bob_client, dana_client):
     alice_page = alice_client.get("/patients/").content.decode()
     assert "My training" in alice_page and "Sharps incidents" in alice_page and "Safety settings" not in alice_page
     dana_page = dana_client.get("/patients/").content.decode()
-    assert "Clinician credentials" in dana_page and "Safety settings" in dana_page
+    assert "Clinician credentials" in dana_page and "Clinic settings" in dana_page
+    settings_index = dana_client.get("/clinic/settings/").content.decode()
+    assert "Safety settings" in settings_index and "Two-factor sign-in" in settings_index
     bob_page = bob_client.get("/patients/").content.decode()
     assert "Sharps incidents" in bob_page and "My training" not in bob_page and "Clinician credentials" not in bob_page
 

@@ -131,7 +131,7 @@ def test_no_check_in_is_scheduled_open_longer_than_the_worklists_read():
     from dryneedling.followup.models import CheckIn
 
     open_after_due = [services.SORENESS_OPEN - services.SORENESS_DUE]
-    open_after_due += [timedelta(days=open_days) for _, _, open_days in services.COURSE_CHECKS]
+    open_after_due += [timedelta(days=open_days) for _, open_days in services.COURSE_CHECKS.values()]
     assert max(open_after_due) <= CheckIn.LONGEST_OPEN_WINDOW
 
 
@@ -223,7 +223,9 @@ def test_home_redirects_to_today_and_each_role_sees_its_lists(alice_client, bob_
     assert 'id="today-arrivals"' in bob and 'id="today-superbills"' in bob and 'id="today-unsigned"' not in bob
     assert 'id="today-sharps"' in dana and 'id="today-locked"' in dana and 'id="today-red-flags"' not in dana
     nav = alice[alice.index('aria-label="Main"') :]
-    assert nav.index(">Today") < nav.index(">Dashboard")
+    assert nav.index(">Today") < nav.index(">Patients") < nav.index(">Follow-up")
+    desk_nav = bob[bob.index('aria-label="Main"') :]
+    assert ">Follow-up" not in desk_nav and ">Side effects" not in desk_nav  # clinical pages: clinicians only
 
 
 def _count(client) -> int:  # type: ignore[no-untyped-def]
