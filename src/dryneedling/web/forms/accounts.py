@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dryneedling.accounts.models import Outcome, Role
+from dryneedling.accounts.models import REMINDER_CHANNELS, Outcome, Role
 from dryneedling.web.forms.base import Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
@@ -171,4 +171,16 @@ class ClinicPolicyForm(Form):
         min_value=5,
         max_value=120,
         help_text="Pistoning per point. The source article (source_article) says 15-30 s; not in primary sources.",
+    )
+
+
+class ClinicRemindersForm(Form):
+    reminder_channel = forms.ChoiceField(
+        label="Appointment reminders",
+        choices=REMINDER_CHANNELS,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Sent by `dryneedling send-due` before each booked appointment, to patients with an email "
+            "address or phone number who have not opted out (on their details)."
+        ),
     )
