@@ -41,7 +41,7 @@ def test_front_desk_sends_the_consent_link_by_email(
         ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/accounts/login/")  # front desk: password only (the clinic's default policy)
     page.get_by_label("Email").fill(bob.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

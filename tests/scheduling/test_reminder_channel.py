@@ -9,33 +9,23 @@ import pytest
 from dryneedling.scheduling import sms
 from dryneedling.scheduling.services import reminders_send_due
 from tests.scheduling.conftest import MONDAY, at
+from tests.scheduling.test_reminders_and_feed import reachable  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 NOW = at(MONDAY, 9) - timedelta(hours=20)
 
 
-@pytest.fixture
-def reachable(patient_a):  # type: ignore[no-untyped-def]
-    from dryneedling.patients.models import Patient
-
-    Patient.objects.for_record(patient_a).filter(pk=patient_a.pk).update(
-        email="zelda@example.test", phone="+4915550100"
-    )
-    sms.outbox.clear()
-    return patient_a
-
-
 @pytest.mark.parametrize(
     ("channel", "emails", "texts"), [("both", 1, 1), ("email", 1, 0), ("sms", 0, 1), ("none", 0, 0)]
 )
-def test_the_clinics_channel_decides_how_reminders_go(booked, reachable, clinic_tz, mailoutbox, channel, emails, texts):  # type: ignore[no-untyped-def]
+def test_the_clinics_channel_decides_how_reminders_go(booked, reachable, clinic_tz, mailoutbox, channel, emails, texts):  # type: ignore[no-untyped-def]  # noqa: F811
     clinic_tz.reminder_channel = channel
     clinic_tz.save(update_fields=["reminder_channel"])
     assert reminders_send_due(now=NOW) == emails + texts
     assert (len(mailoutbox), len(sms.outbox)) == (emails, texts)
 
 
-def test_a_patient_who_opted_out_gets_no_reminder_until_they_opt_back_in(booked, reachable, dana, mailoutbox):  # type: ignore[no-untyped-def]
+def test_a_patient_who_opted_out_gets_no_reminder_until_they_opt_back_in(booked, reachable, dana, mailoutbox):  # type: ignore[no-untyped-def]  # noqa: F811
     from dryneedling.patients.services import patient_update
 
     patient_update(actor=dana, patient=reachable, appointment_reminders_opt_out=True)
