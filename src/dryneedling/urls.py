@@ -3,7 +3,7 @@ from django.views.generic import RedirectView
 
 from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
-from dryneedling.web.views.followup import homecare, outcomes, public
+from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import schedule as followup_schedule
 from dryneedling.web.views.treatment import chart, note, session
 
@@ -64,6 +64,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/outcomes.svg", outcomes.episode_outcomes_svg, name="episode-outcomes-svg"),
     path("episodes/<int:episode_id>/home-care/", homecare.plan_edit, name="home-care-plan"),
     path("patients/<int:patient_id>/consent-link/", homecare.consent_link, name="consent-link"),
+    path("patients/<int:patient_id>/links/send/", patient_links.link_send, name="patient-link-send"),
     path("c/<str:token>/", public.check_in, name="public-check-in"),
     path("h/<str:token>/", homecare.public_plan, name="public-home-care"),
     path("h/<str:token>/plan.pdf", homecare.public_plan_pdf, name="public-home-care-pdf"),
@@ -94,6 +95,7 @@ urlpatterns = [
     path("clinic/settings/logo/remove/", clinic_print.logo_remove, name="clinic-logo-remove"),
     path("clinic/logo", clinic_print.logo_image, name="clinic-logo"),
     path("clinic/settings/check-ins/", followup_schedule.check_in_schedule, name="clinic-check-ins"),
+    path("clinic/settings/reminders/", clinic_settings.clinic_reminders, name="clinic-reminders"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
     path("schedule/", scheduling.schedule_day, name="schedule-day"),
     path("schedule/week/", scheduling.schedule_week, name="schedule-week"),

@@ -164,6 +164,9 @@ TABLE: dict[str, Row] = {
     "episode-outcomes-svg": Row(get=clinical(OK)),
     "home-care-plan": Row(get=clinical(OK), post=clinical(DONE)),
     "consent-link": Row(post=links(DONE)),
+    # Sending a link by email or SMS (issue 10): the matrix's empty POST names no link (400); a home-care
+    # plan's link is the clinicians' (the service refuses front desk: tests/web/test_link_send_views.py).
+    "patient-link-send": Row(post=links(DONE)),
     # --- public links (no account; the token is the key) ---
     "public-check-in": Row(get=everyone(OK), post=everyone(DONE), public=True),
     "public-home-care": Row(get=everyone(OK), public=True),
@@ -201,6 +204,7 @@ TABLE: dict[str, Row] = {
     # The logo on staff pages: any member of the clinic, their own clinic's (the world gives clinic
     # A a logo; Carol's clinic B has none, so she gets 404 and never sees clinic A's).
     "clinic-logo": Row(get=signed_in(carol=NOT_FOUND, bob=OK, alice=OK, dana=OK)),
+    "clinic-reminders": Row(get=admin_only(OK), post=admin_only(DONE)),
     # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
     # has an authenticator is sent on from enrolment; one without is sent on from the code page);
     # the clinic's two-factor page, policy and resets are the clinic admin's. ---

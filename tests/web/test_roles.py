@@ -195,6 +195,9 @@ def test_the_check_in_schedule_shows_front_desk_no_answers_or_red_flags(bob, ali
     CheckIn.unscoped.update(
         answered_at=timezone.now(), red_flags=["infection"], answers={"soreness": 7, "red_flags": ["infection"]}
     )
+    from dryneedling.followup.services import checkin_links_issue
+
+    checkin_links_issue(actor=bob, patient=ready_episode.patient)  # the page's write, before its reads
     [for_bob] = checkin_schedule_for(actor=bob, patient=ready_episode.patient)
     [for_alice] = checkin_schedule_for(actor=alice, patient=ready_episode.patient)
     assert for_bob.status == "answered" and for_bob.check_in is None and for_bob.link

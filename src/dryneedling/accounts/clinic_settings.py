@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.models import REMINDER_CHANNELS, Clinic, User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.clinical.npi import npi_is_valid
 from dryneedling.clinical.text import forbidden_characters
@@ -137,3 +137,13 @@ def clinic_policy_update(
     if errors:
         raise ValidationError(errors)
     return _save(actor=actor, clinic_id=membership.clinic_id, values=values, action="clinic.policy.update")
+
+
+@transaction.atomic
+def clinic_reminders_update(*, actor: User, reminder_channel: str) -> Clinic:
+    """How `send-due` reminds the clinic's patients of their appointments (issue 10)."""
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
+    if reminder_channel not in dict(REMINDER_CHANNELS):
+        raise ValidationError({"reminder_channel": "Choose email, SMS, both, or no reminders."})
+    values = {"reminder_channel": reminder_channel}
+    return _save(actor=actor, clinic_id=membership.clinic_id, values=values, action="clinic.reminders.update")

@@ -46,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         return self.full_name or self.email
 
 
+REMINDER_CHANNELS = [("both", "Email and SMS"), ("email", "Email only"), ("sms", "SMS only"), ("none", "No reminders")]
+
+
 class Clinic(models.Model):
     """A tenant: every patient record belongs to exactly one clinic."""
 
@@ -81,6 +84,9 @@ class Clinic(models.Model):
     # Where a patient's red flag is also mailed (issue 10), besides the session's clinician: a
     # shared inbox someone reads during opening hours. Optional.
     alert_email = models.EmailField(blank=True, default="")
+    # How `send-due` reminds patients of their appointments (issue 10): by email, by SMS, both or not
+    # at all (a clinic that phones its patients itself).
+    reminder_channel = models.CharField(max_length=5, choices=REMINDER_CHANNELS, default="both")
 
     def __str__(self) -> str:
         return self.name

@@ -149,22 +149,33 @@ def link_for(*, purpose: str, target: models.Model, actor: User | None = None) -
     return links_for(purpose=purpose, targets=[target], actor=actor)[target.pk]
 
 
+def current_links(
+    *, purpose: str, targets: Sequence[models.Model], since: datetime | None = None
+) -> dict[Any, PatientLink]:
+    """The newest link not withdrawn of each record (issued after `since`), by record id; records
+    without one are left out. One read, no write: what a page shows before anything is issued."""
+    if not targets:
+        return {}
+    column = SPECS[purpose].target
+    current = (
+        PatientLink.objects.for_clinic(_clinic_of(targets[0]))
+        .filter(purpose=purpose, revoked_at__isnull=True, **{f"{column}__in": [t.pk for t in targets]})
+        .order_by("created_at", "id")
+    )
+    if since is not None:
+        current = current.filter(created_at__gt=since)
+    return {getattr(link, f"{column}_id"): link for link in current}  # the newest wins
+
+
 def links_for(*, purpose: str, targets: Sequence[models.Model], actor: User | None = None) -> dict[Any, PatientLink]:
     """`link_for` for several records of one purpose, by record id, in a constant number of
     queries (a page listing check-ins): one read, one insert and one audit row for the new ones."""
     spec = SPECS[purpose]
     now = timezone.now()
     found: dict[Any, PatientLink] = {}
-    if targets and (spec.reuse_within is None or spec.reuse_within > timedelta(0)):
-        current = (
-            PatientLink.objects.for_clinic(_clinic_of(targets[0]))
-            .filter(purpose=purpose, revoked_at__isnull=True, **{f"{spec.target}__in": [t.pk for t in targets]})
-            .order_by("created_at", "id")
-        )
-        if spec.reuse_within is not None:
-            current = current.filter(created_at__gt=now - spec.reuse_within)
-        for link in current:
-            found[getattr(link, f"{spec.target}_id")] = link  # the newest wins
+    if spec.reuse_within is None or spec.reuse_within > timedelta(0):
+        since = now - spec.reuse_within if spec.reuse_within is not None else None
+        found = current_links(purpose=purpose, targets=targets, since=since)
     missing = [t for t in targets if t.pk not in found]
     if not missing:
         return found

@@ -207,3 +207,53 @@ class CheckInSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"check-in schedule of clinic {self.clinic_id}: {', '.join(self.kinds)}"
+
+
+class LinkDelivery(ClinicScoped):
+    """One sending of a patient's link by email or SMS (issue 10): by a member from the patient
+    page, or by the `send-due` job (no `sent_by`). The address is kept masked (`j•••@example.test`,
+    `•••• 0100`): enough to tell which of the patient's contacts it went to, without a second copy
+    of the contact. An education link has no PatientLink (the page is the clinic's, not a token)."""
+
+    class Kind(models.TextChoices):
+        CONSENT = "consent", "consent form"
+        CHECKIN = "checkin", "check-in questionnaire"
+        HOMECARE = "homecare", "home-care plan"
+        EDUCATION = "education", "about dry needling"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "email"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "sending"  # claimed, the backend not answered yet
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="link_deliveries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    link = models.ForeignKey(PatientLink, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    to_masked = models.CharField(max_length=80)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.SENDING)
+    failure = models.CharField(max_length=200, blank=True)  # in words, for the page
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "patient", "sent_at"]),
+            models.Index(fields=["link", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="education", link__isnull=True)
+                | (~models.Q(kind="education") & models.Q(link__isnull=False)),
+                name="link_delivery_link_unless_education",
+            )
+        ]
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_channel_display()} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, require
+from dryneedling.followup import links
 from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord
-from dryneedling.followup.services import checkin_links
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import deny
 
@@ -128,15 +128,18 @@ class ScheduledCheckIn:
     status: str  # due, overdue, upcoming, answered, expired; "red_flag" for clinicians only
     link: str  # the patient's link
     check_in: CheckIn | None  # the record with its answers: clinicians only
+    check_in_id: int = 0  # to send its link
 
 
 def checkin_schedule_for(*, actor: User, patient: Patient) -> list[ScheduledCheckIn]:
     """The patient's check-ins for sending links. Clinicians get the records with their answers
-    (status "red_flag" included); front desk gets dates, kinds and statuses only."""
+    (status "red_flag" included); front desk gets dates, kinds and statuses only. Each row's link
+    is the check-in's current one ("" before one is issued): a selector writes nothing."""
     membership = require(actor=actor, capability=PATIENT_LINKS)
     clinical = membership.has_role(*CLINICAL.roles)
     check_ins = list(CheckIn.objects.for_actor(actor).filter(patient=patient).order_by("due_at", "id"))
-    links = checkin_links(check_ins, actor=actor)  # one read (and one insert for new ones), not one per row
+    # Read only: the view issues the missing links first (followup.services.checkin_links_issue).
+    current = links.current_links(purpose=links.Purpose.CHECKIN, targets=check_ins)
     rows = []
     for check_in in check_ins:
         status = checkin_status(check_in)
@@ -145,8 +148,9 @@ def checkin_schedule_for(*, actor: User, patient: Patient) -> list[ScheduledChec
                 due_at=check_in.due_at,
                 kind_label=check_in.get_kind_display(),
                 status=status if clinical or status != "red_flag" else "answered",
-                link=links[check_in.pk],
+                link=links.url_for(current[check_in.pk]) if check_in.pk in current else "",
                 check_in=check_in if clinical else None,
+                check_in_id=check_in.pk,
             )
         )
     return rows

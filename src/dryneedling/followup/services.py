@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import PATIENT_LINKS, require
 from dryneedling.followup import links, questions
+from dryneedling.followup.deliveries import mask
 from dryneedling.followup.links import LinkError
-from dryneedling.followup.models import Alert, CheckIn, OutcomeRecord
+from dryneedling.followup.models import Alert, CheckIn, LinkDelivery, OutcomeRecord
 from dryneedling.followup.schedule import COURSE_CHECKS, course_kinds_of
-from dryneedling.patients.models import Episode
+from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for
 from dryneedling.treatment.models import AdverseEvent, Session, Severity
 from dryneedling.treatment.services.adverse import adverse_event_mark_resolved
@@ -98,6 +100,14 @@ def checkin_links(check_ins: list[CheckIn], *, actor: User | None = None) -> dic
     """The links of several check-ins, by check-in id, in a constant number of queries."""
     made = links.links_for(purpose=links.Purpose.CHECKIN, targets=check_ins, actor=actor)
     return {pk: links.url_for(link) for pk, link in made.items()}
+
+
+def checkin_links_issue(*, actor: User, patient: Patient) -> dict[int, str]:
+    """Issue the links of the patient's check-ins that have none yet (one read, one insert for the
+    new ones), for the patient page to show and send; by check-in id."""
+    require(actor=actor, capability=PATIENT_LINKS)
+    check_ins = list(CheckIn.objects.for_actor(actor).filter(patient=patient).order_by("due_at", "id"))
+    return checkin_links(check_ins, actor=actor)
 
 
 def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
@@ -215,8 +225,9 @@ def checkin_red_flag(*, token: str, flags: list[str]) -> Alert | None:
 
 
 def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Email the reminders that are due. Safe to run from cron every minute, and concurrently:
-    each reminder is claimed with a compare-and-set before it is sent, so it is sent once."""
+    """Email the check-in reminders that are due. Safe to run from cron every minute, and
+    concurrently: each reminder is claimed with a compare-and-set before it is sent, so it is sent
+    once. Each is recorded as a sending of the check-in's link (by the job: no sender)."""
     now = now or timezone.now()
     candidates = list(
         CheckIn.unscoped.filter(  # the reminder job runs across clinics
@@ -231,12 +242,23 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
             if CheckIn.unscoped.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
                 continue  # another runner claimed it
             check_in = CheckIn.unscoped.select_related("patient", "clinic").get(pk=pk)
-            context = {"check_in": check_in, "link": checkin_link(check_in), "clinic": check_in.clinic}
+            link = links.link_for(purpose=links.Purpose.CHECKIN, target=check_in)
+            context = {"check_in": check_in, "link": links.url_for(link), "clinic": check_in.clinic}
             send_mail(
                 subject=f"{check_in.clinic.name}: how are you after dry needling?",
                 message=render_to_string("followup/email_reminder.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[check_in.patient.email],
+            )
+            LinkDelivery.objects.create(  # the patient page shows it; Today's "links to send" drops it
+                clinic=check_in.clinic,
+                patient=check_in.patient,
+                kind=LinkDelivery.Kind.CHECKIN,
+                link=link,
+                channel=LinkDelivery.Channel.EMAIL,
+                to_masked=mask(LinkDelivery.Channel.EMAIL, check_in.patient.email),
+                status=LinkDelivery.Status.SENT,
+                sent_at=now,
             )
             audit_record(actor=None, action="check_in.remind", clinic=check_in.clinic, obj=check_in)
             sent += 1

@@ -43,6 +43,8 @@ class Patient(ClinicScoped):
     referring_physician_name = models.CharField(max_length=200, blank=True)
     referring_physician_npi = models.CharField("Referring physician NPI", max_length=10, blank=True)
     referring_physician_phone = models.CharField(max_length=32, blank=True)
+    # The patient asked for no appointment reminders (issue 10): `send-due` skips them.
+    appointment_reminders_opt_out = models.BooleanField("No appointment reminders", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

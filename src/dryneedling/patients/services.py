@@ -57,9 +57,10 @@ PATIENT_FIELDS = (
     "referring_physician_name",
     "referring_physician_npi",
     "referring_physician_phone",
+    "appointment_reminders_opt_out",
 )
 NUMBER_FIELDS = ("height_cm", "weight_kg")
-BOOLEAN_FIELDS = ("insurance_medicare",)
+BOOLEAN_FIELDS = ("insurance_medicare", "appointment_reminders_opt_out")
 EPISODE_FIELDS = ("reason", "referral_source", "start_date", "end_date", "status")
 MAX_LENGTHS = {
     "mrn": 32,
@@ -116,6 +117,8 @@ def _validate_contacts(data: dict[str, Any]) -> None:
     """Insurance, emergency contact and referring physician: all optional, but each coherent."""
     if not isinstance(data.get("insurance_medicare"), bool):
         raise ValidationError({"insurance_medicare": "Say whether Medicare covers the patient (yes or no)."})
+    if not isinstance(data.get("appointment_reminders_opt_out", False), bool):
+        raise ValidationError({"appointment_reminders_opt_out": "Say whether the patient wants appointment reminders."})
     if data.get("insurance_member_id") and not (data.get("insurance_payer") or data["insurance_medicare"]):
         raise ValidationError({"insurance_payer": "Name the payer the member ID belongs to."})
     for field in ("phone", "emergency_contact_phone", "referring_physician_phone"):

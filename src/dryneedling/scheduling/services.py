@@ -337,10 +337,12 @@ CHANNELS = (("email", "reminder_email_at", "patient__email"), ("sms", "reminder_
 
 def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Email and text the reminders of booked appointments starting within
-    `APPOINTMENT_REMINDER_HOURS`. Run by `dryneedling send-due` (cron, concurrently safe): each
-    reminder is claimed with a compare-and-set on its timestamp before it is sent, so it is sent
-    once; a send that fails rolls its claim back and is tried on the next run. The job goes clinic
-    by clinic with `for_clinic` (no unscoped access)."""
+    `APPOINTMENT_REMINDER_HOURS`, by the channels of the clinic's `reminder_channel` (email, SMS,
+    both or none), to patients who have not opted out (`appointment_reminders_opt_out`). Run by
+    `dryneedling send-due` (cron, concurrently safe): each reminder is claimed with a
+    compare-and-set on its timestamp before it is sent, so it is sent once; a send that fails
+    rolls its claim back and is tried on the next run. The job goes clinic by clinic with
+    `for_clinic` (no unscoped access)."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.APPOINTMENT_REMINDER_HOURS)
     sent = 0
@@ -348,10 +350,13 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
         for channel, field, contact in CHANNELS:
             if sent >= limit:
                 return sent
+            if clinic.reminder_channel not in (channel, "both"):
+                continue  # the clinic's choice: email only, SMS only, or no reminders
             due = (
                 Appointment.objects.for_clinic(clinic)
                 .filter(status=rules.BOOKED, starts_at__gt=now, starts_at__lte=horizon, **{f"{field}__isnull": True})
                 .exclude(**{contact: ""})
+                .exclude(patient__appointment_reminders_opt_out=True)
                 .order_by("starts_at")
                 .values_list("pk", flat=True)
             )

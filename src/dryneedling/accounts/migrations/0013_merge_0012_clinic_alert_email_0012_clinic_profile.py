@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0012_clinic_alert_email'),
-        ('accounts', '0012_clinic_profile'),
+        ("accounts", "0012_clinic_alert_email"),
+        ("accounts", "0012_clinic_profile"),
     ]
 
-    operations = [
-    ]
+    operations = []

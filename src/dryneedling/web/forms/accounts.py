@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dryneedling.accounts.models import Outcome, Role
+from dryneedling.accounts.models import REMINDER_CHANNELS, Outcome, Role
 from dryneedling.web.forms.base import Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
@@ -192,3 +192,15 @@ class ClinicLogoForm(Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(f"The file is {upload.size // 1024} KB; a logo may be at most 512 KB.")
         return bytes(upload.read())
+
+
+class ClinicRemindersForm(Form):
+    reminder_channel = forms.ChoiceField(
+        label="Appointment reminders",
+        choices=REMINDER_CHANNELS,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Sent by `dryneedling send-due` before each booked appointment, to patients with an email "
+            "address or phone number who have not opted out (on their details)."
+        ),
+    )

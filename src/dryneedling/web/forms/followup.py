@@ -165,3 +165,15 @@ class CheckInScheduleForm(Form):
         field = self.fields["kinds"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(k, CheckIn.Kind(k).label) for k in COURSE_KINDS]
+
+
+class PatientLinkSendForm(Form):
+    """Send one of a patient's links (issue 10): which link, how, and whether a resend within
+    minutes of the last one is meant."""
+
+    kind = forms.ChoiceField(
+        choices=[("consent", "consent"), ("checkin", "check-in"), ("homecare", "home care"), ("education", "education")]
+    )
+    target = forms.IntegerField(required=False, min_value=1)
+    channel = forms.ChoiceField(choices=[("email", "email"), ("sms", "SMS")])
+    confirm = forms.BooleanField(required=False)

@@ -71,6 +71,11 @@ class PatientForm(Form):
         max_length=16, required=False, label="Their NPI", help_text="10 digits (optional); the last digit is checked."
     )
     referring_physician_phone = forms.CharField(max_length=32, required=False, label="Their phone")
+    appointment_reminders_opt_out = forms.BooleanField(
+        required=False,
+        label="No appointment reminders",
+        help_text="The patient asked not to be reminded of appointments by email or SMS.",
+    )
 
     def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +93,7 @@ class PatientForm(Form):
         ("Insurance", ("insurance_payer", "insurance_member_id", "insurance_medicare")),
         ("Emergency contact", ("emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone")),
         ("Referring physician", ("referring_physician_name", "referring_physician_npi", "referring_physician_phone")),
+        ("Reminders", ("appointment_reminders_opt_out",)),
     )
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:

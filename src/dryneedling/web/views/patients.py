@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
 from dryneedling.accounts.selectors import membership_for
+from dryneedling.followup.link_selectors import patient_link_rows_for
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
+from dryneedling.followup.services import checkin_links_issue
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.models import Patient
@@ -110,7 +112,14 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
     elif allows(actor=actor, capability=SUPERBILL):
         context["billable"] = list(treatment_selectors.signed_sessions_for(actor=actor, patient=patient)[:20])
     if allows(actor=actor, capability=PATIENT_LINKS):
-        context["checkins"] = checkin_schedule_for(actor=actor, patient=patient)
+        schedule = checkin_schedule_for(actor=actor, patient=patient)
+        if any(not row.link for row in schedule):  # a new check-in: issue its link, then read again
+            checkin_links_issue(actor=actor, patient=patient)
+            schedule = checkin_schedule_for(actor=actor, patient=patient)
+        context["checkins"] = schedule
+        context["link_rows"] = patient_link_rows_for(
+            actor=actor, patient=patient, schedule=schedule, consent=context["consent"]
+        )
     return render(request, "patients/detail.html", context)
 
 

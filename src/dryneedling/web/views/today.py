@@ -14,8 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, SUPERBILL, allows
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, PATIENT_LINKS, SUPERBILL, allows
 from dryneedling.accounts.selectors import accounts_locked_for, membership_for
+from dryneedling.followup import link_selectors
 from dryneedling.followup import selectors as followup_selectors
 from dryneedling.followup.models import Alert
 from dryneedling.safetyrecords.selectors import sharps_incidents_open_for
@@ -70,6 +71,8 @@ def today(request: AuthedRequest) -> HttpResponse:
             ),
             "reviews": capped(followup_selectors.maintenance_due_for(actor=actor, limit=CAP + 1), followup_url),
         }
+    if allows(actor=actor, capability=PATIENT_LINKS):
+        context["unsent_links"] = capped(link_selectors.links_unsent_for(actor=actor, limit=CAP + 1))
     if membership.is_front_desk:
         context["arrivals"] = capped(scheduling_selectors.arrivals_for(actor=actor, day=day), day_url)
     if membership.is_front_desk and allows(actor=actor, capability=SUPERBILL):

@@ -18,6 +18,7 @@ from dryneedling.web.forms.accounts import (
     ROLE_CHOICES,
     ClinicPolicyForm,
     ClinicProfileForm,
+    ClinicRemindersForm,
     InviteForm,
     MemberActionForm,
     MemberRolesForm,
@@ -140,3 +141,21 @@ def clinic_policy(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Clinical policy saved.")
             return redirect("clinic-policy")
     return render(request, "accounts/settings/policy.html", {"form": form, "clinic": clinic})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clinic_reminders(request: AuthedRequest) -> HttpResponse:
+    """How the clinic's patients are reminded of appointments (issue 10): its own page, so the
+    profile and policy forms stay as they are."""
+    clinic = require(actor=request.user, capability=CLINIC_ADMINISTRATION).clinic
+    form = ClinicRemindersForm(request.POST or None, initial={"reminder_channel": clinic.reminder_channel})
+    if request.method == "POST" and form.is_valid():
+        try:
+            clinic_settings.clinic_reminders_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Reminder settings saved.")
+            return redirect("clinic-reminders")
+    return render(request, "accounts/settings/reminders.html", {"form": form, "clinic": clinic})
