@@ -28,6 +28,7 @@ from dryneedling.treatment.models import (
     AdverseEvent,
     Consent,
     Finding,
+    Insertion,
     Note,
     PainDrawing,
     Session,
@@ -250,6 +251,26 @@ def warning_reasons_for_session(*, session: Session) -> dict[str, str]:
             if reason:
                 reasons[str(guardrail.get("rule_id"))] = reason
     return reasons
+
+
+def session_note_signed(*, session: Session) -> bool:
+    """Whether the session's note is signed (its record can then no longer be corrected)."""
+    return Note.objects.for_clinic(session.clinic_id).filter(session=session, signed_at__isnull=False).exists()
+
+
+def override_summary(insertion: Insertion) -> str:
+    """The warnings a point went ahead despite, each with its reason: "RULE — reason: …", or
+    "RULE — reason given earlier: …" when the reason was given for the rule at an earlier point."""
+    parts = []
+    for guardrail in insertion.guardrails:
+        if guardrail.get("level") != "warn":
+            continue
+        reason = guardrail.get("override_reason") or insertion.override_reason
+        if not reason:
+            continue
+        how = "reason given earlier" if guardrail.get("reason_given_earlier") else "reason"
+        parts.append(f"{guardrail.get('rule_id')} — {how}: {reason}")
+    return "; ".join(parts)
 
 
 def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:

@@ -60,11 +60,11 @@ class SecondsLimit:
     source: str
 
     def message(self, label: str) -> str:
-        return (
-            f"{label} lies between {self.low} and {self.high} seconds ({self.source}): "
-            "time the needle with the timer, or type the seconds it was in."
-        )
+        return f"{label} lies between {self.low} and {self.high} seconds ({self.source})."
 
 
 NEEDLE_SECONDS = SecondsLimit(1, 7200, "the app's limit, 2 hours")
 PLANNED_SECONDS = SecondsLimit(1, 3600, "the app's limit, 1 hour")
+NEEDLE_TIME_MISSING = (
+    f"Time the needle with the timer, or type the seconds it was in: {NEEDLE_SECONDS.message('needle time')}"
+)

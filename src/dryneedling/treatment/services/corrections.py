@@ -39,11 +39,27 @@ EVENT_CORRECTABLE = ("kind", "severity", "onset", "management", "notes", "resolv
 EVENT_FREE_TEXT = ("management", "notes")
 
 
-def _signed_refusal(what: str, note: Note) -> ValidationError:
-    return ValidationError(
+def _signed_refusal(what: str, note: Note) -> str:
+    return (
         f"{what} is part of the note of the session of {note.session.started_at:%Y-%m-%d}, signed on "
         f"{note.signed_at:%Y-%m-%d}: a signed record is not changed. Add an amendment to that note instead."
     )
+
+
+def finding_correction_refusal(finding: Finding) -> str:
+    """Why `finding` can no longer be corrected (a signed note holds it), or "" while it can."""
+    signed = notes_covering_finding(finding).filter(signed_at__isnull=False).first()
+    return _signed_refusal("This finding", signed) if signed is not None else ""
+
+
+def _event_note(event: AdverseEvent) -> Note | None:
+    return Note.objects.for_clinic(event.clinic_id).select_related("session").filter(session=event.session_id).first()
+
+
+def adverse_event_correction_refusal(event: AdverseEvent) -> str:
+    """Why `event` can no longer be corrected (its session's note is signed), or "" while it can."""
+    note = _event_note(event)
+    return _signed_refusal("This side effect", note) if note is not None and note.signed_at is not None else ""
 
 
 def _json(value: Any) -> Any:
@@ -87,10 +103,10 @@ def finding_correct(*, actor: User, finding: Finding, changes: dict[str, Any], r
     unknown = set(changes) - set(FINDING_CORRECTABLE)
     if unknown:
         raise ValidationError(f"These cannot be corrected: {', '.join(sorted(unknown))}.")
+    refusal = finding_correction_refusal(finding)
+    if refusal:
+        raise ValidationError(refusal)
     notes = list(notes_covering_finding(finding))
-    signed = [n for n in notes if n.signed_at is not None]
-    if signed:
-        raise _signed_refusal("This finding", signed[0])
     reason = _reason(reason)
     current = {field: getattr(finding, field) for field in ("view", "x", "y", *FINDING_CORRECTABLE)}
     data = current | changes
@@ -120,9 +136,10 @@ def adverse_event_correct(
     unknown = set(changes) - set(EVENT_CORRECTABLE)
     if unknown:
         raise ValidationError(f"These cannot be corrected: {', '.join(sorted(unknown))}.")
-    note = Note.objects.for_clinic(event.clinic_id).select_related("session").filter(session=event.session_id).first()
-    if note is not None and note.signed_at is not None:
-        raise _signed_refusal("This side effect", note)
+    refusal = adverse_event_correction_refusal(event)
+    if refusal:
+        raise ValidationError(refusal)
+    note = _event_note(event)
     reason = _reason(reason)
     current = {field: getattr(event, field) for field in EVENT_CORRECTABLE if field != "resolved"}
     current["resolved"] = event.resolved_at is not None

@@ -23,6 +23,7 @@ from dryneedling.treatment.models import Finding, Insertion, Session, Technique
 from dryneedling.treatment.selectors import muscle_name, session_get_for, warning_reasons_for_session
 from dryneedling.treatment.services.common import (
     NEEDLE_SECONDS,
+    NEEDLE_TIME_MISSING,
     PLANNED_SECONDS,
     REASON_MIN_CHARS,
     bump_version,
@@ -160,7 +161,7 @@ def insertion_record(
     if not PLANNED_SECONDS.low <= planned_seconds <= PLANNED_SECONDS.high:
         raise ValidationError({"planned_seconds": PLANNED_SECONDS.message("Planned seconds")})
     if not NEEDLE_SECONDS.low <= actual_seconds <= NEEDLE_SECONDS.high:
-        raise ValidationError({"actual_seconds": NEEDLE_SECONDS.message("Needle time")})
+        raise ValidationError({"actual_seconds": NEEDLE_TIME_MISSING})
     if not 0 <= twitch_count <= 200:
         raise ValidationError({"twitch_count": "Enter the number of local twitch responses (0-200)."})
     if len(patient_response) > 300 or "\x00" in patient_response:
