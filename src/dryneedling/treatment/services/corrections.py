@@ -19,22 +19,13 @@ from dryneedling.clinical.soap import SoapNote
 from dryneedling.treatment.models import AdverseEvent, Finding, Note
 from dryneedling.treatment.selectors import adverse_event_get_for, finding_get_for, notes_covering_finding
 from dryneedling.treatment.services.adverse import validate_event
-from dryneedling.treatment.services.chart import validate_finding
+from dryneedling.treatment.services.chart import FINDING_FIELDS, validate_finding
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.treatment.services.note import note_redraft_unedited
 from dryneedling.treatment.soap_record import soap_for_session
 
-FINDING_CORRECTABLE = (
-    "muscle_id",
-    "side",
-    "status",
-    "taut_band",
-    "tenderness",
-    "familiar_pain",
-    "referral_reproduced",
-    "referral_regions",
-    "ppt_kg_cm2",
-)
+# What was found, not where on the chart it was placed.
+FINDING_CORRECTABLE = tuple(field for field in FINDING_FIELDS if field not in ("view", "x", "y"))
 EVENT_CORRECTABLE = ("kind", "severity", "onset", "management", "notes", "resolved")
 EVENT_FREE_TEXT = ("management", "notes")
 
@@ -94,34 +85,33 @@ def _audit(
     audit_record(actor=actor, action=action, obj=obj, detail=detail)
 
 
+def _open_for_correction(changes: dict[str, Any], correctable: tuple[str, ...], refusal: str, reason: str) -> str:
+    """Refuse unknown fields and a record a signed note holds; the cleaned reason."""
+    unknown = set(changes) - set(correctable)
+    if unknown:
+        raise ValidationError(f"These cannot be corrected: {', '.join(sorted(unknown))}.")
+    if refusal:
+        raise ValidationError(refusal)
+    return _reason(reason)
+
+
 @transaction.atomic
 def finding_correct(*, actor: User, finding: Finding, changes: dict[str, Any], reason: str = "") -> Finding:
     """Correct a charted finding while no signed note holds it; the unedited sections of the draft
     notes that hold it follow."""
     require_clinician(actor)
     finding = finding_get_for(actor=actor, finding_id=finding.pk)
-    unknown = set(changes) - set(FINDING_CORRECTABLE)
-    if unknown:
-        raise ValidationError(f"These cannot be corrected: {', '.join(sorted(unknown))}.")
-    refusal = finding_correction_refusal(finding)
-    if refusal:
-        raise ValidationError(refusal)
-    notes = list(notes_covering_finding(finding))
-    reason = _reason(reason)
+    reason = _open_for_correction(changes, FINDING_CORRECTABLE, finding_correction_refusal(finding), reason)
     current = {field: getattr(finding, field) for field in ("view", "x", "y", *FINDING_CORRECTABLE)}
     data = current | changes
     data["referral_regions"] = list(data["referral_regions"] or [])
     validate_finding(data)
     diff = _diff(current, {field: data[field] for field in FINDING_CORRECTABLE})
-    if not diff:
-        return finding
-    drafts = [(note, soap_for_session(note.session)) for note in notes]
-    for field in diff:
-        setattr(finding, field, data[field])
-    finding.corrections = [*finding.corrections, _entry(actor, diff, reason)]
-    finding.save(update_fields=[*diff, "corrections"])
-    _audit(actor=actor, action="finding.correct", obj=finding, changes=diff, reason=reason)
-    _redraft(actor, drafts)
+    if diff:
+        notes = list(notes_covering_finding(finding))
+        for field in diff:
+            setattr(finding, field, data[field])
+        _save(actor, finding, diff, reason, fields=list(diff), action="finding.correct", notes=notes)
     return finding
 
 
@@ -133,14 +123,7 @@ def adverse_event_correct(
     opens the follow-up of one corrected to serious: `dryneedling.care.adverse`.)"""
     require_clinician(actor)
     event = adverse_event_get_for(actor=actor, event_id=event.pk)
-    unknown = set(changes) - set(EVENT_CORRECTABLE)
-    if unknown:
-        raise ValidationError(f"These cannot be corrected: {', '.join(sorted(unknown))}.")
-    refusal = adverse_event_correction_refusal(event)
-    if refusal:
-        raise ValidationError(refusal)
-    note = _event_note(event)
-    reason = _reason(reason)
+    reason = _open_for_correction(changes, EVENT_CORRECTABLE, adverse_event_correction_refusal(event), reason)
     current = {field: getattr(event, field) for field in EVENT_CORRECTABLE if field != "resolved"}
     current["resolved"] = event.resolved_at is not None
     data = current | changes
@@ -149,22 +132,38 @@ def adverse_event_correct(
         data[field] = str(data[field] or "").strip()
     validate_event(**{field: data[field] for field in ("kind", "severity", "onset", "management", "notes")})
     diff = _diff(current, data)
-    if not diff:
-        return event
-    drafts = [(note, soap_for_session(note.session))] if note is not None else []
-    for field in diff:
-        if field == "resolved":
-            event.resolved_at = timezone.now() if data["resolved"] else None
-        else:
-            setattr(event, field, data[field])
-    event.corrections = [*event.corrections, _entry(actor, diff, reason)]
-    fields = [("resolved_at" if field == "resolved" else field) for field in diff]
-    event.save(update_fields=[*fields, "corrections"])
-    _audit(
-        actor=actor, action="adverse_event.correct", obj=event, changes=diff, reason=reason, free_text=EVENT_FREE_TEXT
-    )
-    _redraft(actor, drafts)
+    if diff:
+        note = _event_note(event)
+        for field in diff:
+            if field == "resolved":
+                event.resolved_at = timezone.now() if data["resolved"] else None
+            else:
+                setattr(event, field, data[field])
+        fields = [("resolved_at" if field == "resolved" else field) for field in diff]
+        notes = [note] if note is not None else []
+        _save(actor, event, diff, reason, fields=fields, action="adverse_event.correct", notes=notes)
     return event
+
+
+def _save(
+    actor: User,
+    record: Finding | AdverseEvent,
+    diff: dict[str, list[Any]],
+    reason: str,
+    *,
+    fields: list[str],
+    action: str,
+    notes: list[Note],
+) -> None:
+    """Save the corrected `record` (its fields already set) with its history entry, audit it, and
+    draft again what the draft notes holding it still say as drafted."""
+    # Read from the database before the save: the record as the draft notes knew it.
+    drafts = [(note, soap_for_session(note.session)) for note in notes]
+    record.corrections = [*record.corrections, _entry(actor, diff, reason)]
+    record.save(update_fields=[*fields, "corrections"])
+    free_text = EVENT_FREE_TEXT if isinstance(record, AdverseEvent) else ()
+    _audit(actor=actor, action=action, obj=record, changes=diff, reason=reason, free_text=free_text)
+    _redraft(actor, drafts)
 
 
 def _redraft(actor: User, drafts: list[tuple[Note, SoapNote]]) -> list[str]:
