@@ -285,3 +285,23 @@ def test_front_desk_cannot_correct(alice, bob, ready_episode):
     with pytest.raises(PermissionDenied):
         finding_correct(actor=bob, finding=finding, changes={"side": "left"}, reason="")
     assert Finding.unscoped.get(pk=finding.pk).side == "right"
+
+
+@pytest.mark.django_db
+def test_a_token_precaution_acknowledgement_states_the_minimum(alice, patient_a, ready_episode):
+    from dryneedling.care.session import session_start
+    from dryneedling.intake.services import screening_record
+    from tests.intake.test_screening_records import NO_FLAGS
+    from tests.treatment.conftest import CHECKLIST
+
+    screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS | {"diabetes": True})
+    with pytest.raises(ValidationError) as caught:
+        session_start(
+            actor=alice,
+            episode=ready_episode,
+            checklist=CHECKLIST,
+            payer="commercial",
+            acknowledgements={"SCR-PRE-DIABETES": "ok"},
+        )
+    message = caught.value.message_dict["ack_SCR-PRE-DIABETES"][0]
+    assert "at least 5 characters" in message.lower() and "source" in message

@@ -47,6 +47,12 @@ REASON_MIN_CHARS = 5
 REASON_SOURCE = "the app's rule for written reasons, so that a token such as “ok” is not taken for one"
 
 
+PRECAUTION_ACK_MISSING = (
+    f"Acknowledge this precaution: say what you will do about it. At least {REASON_MIN_CHARS} characters "
+    f"(source: {REASON_SOURCE})."
+)
+
+
 def reason_too_short(typed: str) -> str:
     return (
         f"A reason needs at least {REASON_MIN_CHARS} characters; this one has {len(typed)} (source: {REASON_SOURCE})."

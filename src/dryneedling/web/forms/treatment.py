@@ -17,6 +17,7 @@ from dryneedling.treatment.services.common import (
     NEEDLE_SECONDS,
     NEEDLE_TIME_MISSING,
     PLANNED_SECONDS,
+    PRECAUTION_ACK_MISSING,
     REASON_MIN_CHARS,
 )
 from dryneedling.treatment.services.session import POSITIONS
@@ -138,7 +139,7 @@ class SessionStartForm(Form):
                 label=f"Precaution: {reason.get('text', '')}",
                 help_text=f"What you will do about it. Rule {reason['rule_id']}; sources: "
                 + ", ".join(reason.get("sources", [])),
-                error_messages={"required": "Acknowledge this precaution: say what you will do about it."},
+                error_messages={"required": PRECAUTION_ACK_MISSING},
             )
 
     def checklist(self) -> dict[str, Any]:

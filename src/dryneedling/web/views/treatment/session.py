@@ -74,7 +74,7 @@ FINDINGS_OFFERED = 50
 NEEDED_TO_CHECK = ("technique", "needle_diameter_mm", "needle_length_mm")
 
 
-def plan_of(form: InsertionForm) -> InsertionPlan:
+def _plan(form: InsertionForm) -> InsertionPlan:
     data, electrical = form.cleaned_data, form.electrical()
     return InsertionPlan(
         muscle_id=data.get("muscle_id") or "",
@@ -117,7 +117,7 @@ def _defaults(session: Session, last: Insertion | None) -> dict[str, Any]:
     return initial
 
 
-def insertion_form(
+def _insertion_form(
     request: AuthedRequest, session: Session, data: Any = None
 ) -> tuple[InsertionForm, dict[str, dict[str, str]]]:
     """The point form and, by finding id, the muscle and side each offered finding fills in."""
@@ -142,7 +142,7 @@ def insertion_form(
     return form, filled
 
 
-def guardrails_for(
+def _guardrails_for(
     request: AuthedRequest, session: Session, form: InsertionForm
 ) -> tuple[list[dict[str, Any]] | None, str]:
     """The guardrails of the point as entered so far (None when too little is entered to check),
@@ -151,7 +151,7 @@ def guardrails_for(
     if not all(field in data for field in NEEDED_TO_CHECK) or not (data.get("muscle_id") or data.get("finding_id")):
         return None, ""
     try:
-        guardrails = insertion_check(actor=request.user, session=session, plan=plan_of(form))
+        guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form))
     except ValidationError as error:
         return None, " ".join(error.messages)
     earlier = selectors.warning_reasons_for_session(session=session)
@@ -173,7 +173,7 @@ def _workspace(
     guardrail_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    point_form, finding_fills = insertion_form(request, session)
+    point_form, finding_fills = _insertion_form(request, session)
     context = {
         "session": session,
         "patient": session.patient,
@@ -209,9 +209,9 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_POST
 def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form, _ = insertion_form(request, session, request.POST)
+    form, _ = _insertion_form(request, session, request.POST)
     form.is_valid()
-    guardrails, error = guardrails_for(request, session, form)
+    guardrails, error = _guardrails_for(request, session, form)
     context = {"guardrails": guardrails, "checked": guardrails is not None, "error": error}
     return render(request, "treatment/_guardrails.html", context)
 
@@ -220,7 +220,7 @@ def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpRespons
 @require_POST
 def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form, _ = insertion_form(request, session, request.POST)
+    form, _ = _insertion_form(request, session, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -228,7 +228,7 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
                 actor=request.user,
                 session=session,
                 expected_version=data["version"],
-                plan=plan_of(form),
+                plan=_plan(form),
                 planned_seconds=data["planned_seconds"],
                 actual_seconds=data["actual_seconds"],
                 twitch_count=data["twitch_count"],
@@ -243,7 +243,7 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
             return _workspace(request, session)
     session.refresh_from_db()
     # The warnings stay in view with the form and its errors.
-    guardrails, guardrail_error = guardrails_for(request, session, form)
+    guardrails, guardrail_error = _guardrails_for(request, session, form)
     return _workspace(request, session, form=form, guardrails=guardrails, guardrail_error=guardrail_error)
 
 
