@@ -5,7 +5,7 @@ from dryneedling.web.views import intake, knowledge, patients, safetyrecords, sc
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import schedule as followup_schedule
-from dryneedling.web.views.treatment import chart, note, session
+from dryneedling.web.views.treatment import chart, corrections, note, session
 
 urlpatterns = [
     path(
@@ -45,11 +45,13 @@ urlpatterns = [
     path("episodes/<int:episode_id>/chart/propose/", chart.chart_propose, name="chart-propose"),
     path("episodes/<int:episode_id>/findings/", chart.finding_add, name="finding-add"),
     path("episodes/<int:episode_id>/pain-drawings/", chart.pain_drawing_add, name="pain-drawing-add"),
+    path("findings/<int:finding_id>/correct/", corrections.finding_correction, name="finding-correct"),
     path("episodes/<int:episode_id>/sessions/new/", session.session_new, name="session-new"),
     path("sessions/<int:session_id>/", session.session_detail, name="session-detail"),
     path("sessions/<int:session_id>/guardrails/", session.insertion_guardrails, name="insertion-guardrails"),
     path("sessions/<int:session_id>/points/", session.insertion_add, name="insertion-add"),
     path("sessions/<int:session_id>/adverse-events/", session.adverse_event_add, name="adverse-event-add"),
+    path("adverse-events/<int:event_id>/correct/", corrections.adverse_event_correction, name="adverse-event-correct"),
     path("sessions/<int:session_id>/complete/", session.session_finish, name="session-finish"),
     path("sessions/<int:session_id>/clean-technique/", session.session_clean_technique, name="session-clean"),
     path("sessions/<int:session_id>/note/", note.note_detail, name="note-detail"),

@@ -138,12 +138,14 @@ TABLE: dict[str, Row] = {
     "chart-propose": Row(get=clinical(DONE)),  # an htmx partial: no region given is a 400
     "finding-add": Row(post=clinical(DONE)),
     "pain-drawing-add": Row(post=clinical(DONE)),
+    "finding-correct": Row(get=clinical(OK), post=clinical(DONE)),
     # --- sessions (the page and its htmx partials) ---
     "session-new": Row(get=clinical(OK), post=clinical(DONE)),
     "session-detail": Row(get=clinical(OK)),
     "insertion-guardrails": Row(post=clinical(DONE)),
     "insertion-add": Row(post=clinical(DONE)),
     "adverse-event-add": Row(post=clinical(DONE)),
+    "adverse-event-correct": Row(get=clinical(OK), post=clinical(DONE)),
     "session-finish": Row(post=clinical(DONE)),
     "session-clean": Row(post=clinical(DONE)),
     # --- notes and billing (HTML and PDF) ---

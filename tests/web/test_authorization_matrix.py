@@ -104,6 +104,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
     unconsented = patient_create(
         actor=bob, mrn="A-0002", given_name="Yusuf", family_name="Xavier", date_of_birth=date(1990, 2, 3), sex="male"
     )
+    finding, event = _finding_and_side_effect(alice, ready_episode, session)
     training = TrainingRecord.objects.filter(clinician=alice).first()
     assert training is not None
     former = user_create(
@@ -136,6 +137,8 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
             "condition_id": "neck_pain",
             "uidb64": "MQ",  # a password reset link (user id 1) ...
             "appointment_id": appointment.pk,
+            "finding_id": finding.pk,
+            "event_id": event.pk,
         },
         tokens={
             "c": token(checkin_link(check_in)),
@@ -147,6 +150,19 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
         clients=clients,
         csrf=csrf,
     )
+
+
+def _finding_and_side_effect(alice, episode, session):  # type: ignore[no-untyped-def]
+    """A charted finding and a side effect of the (unsigned) session: both can be corrected."""
+    from dryneedling.care.adverse import adverse_event_record
+    from dryneedling.treatment.services.chart import finding_create
+
+    finding = finding_create(
+        actor=alice, episode=episode, muscle_id="gluteus_medius", side="right", view="back", x=118.0, y=236.0,
+        status="active", tenderness=5,
+    )  # fmt: skip
+    event = adverse_event_record(actor=alice, session=session, kind="bruising", severity="mild", onset="after")
+    return finding, event
 
 
 def _appointment_and_feed(alice, bob, dana, patient):  # type: ignore[no-untyped-def]

@@ -56,6 +56,7 @@ def _kwargs(cls: type) -> dict[str, Any]:
 
     return {
         "FindingForm": {"region_choices": []},
+        "FindingCorrectionForm": {"region_choices": []},
         "SessionStartForm": {"precautions": [{"rule_id": "GR-TEST", "text": "A precaution", "sources": []}]},
         "InsertionForm": {"finding_choices": []},
         "IntakeForm": {"questions": QUESTIONS},

@@ -68,6 +68,9 @@ class Finding(ClinicScoped):
     ppt_kg_cm2 = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Corrections made before a signed note covered the finding, oldest first:
+    # [{"at", "by" (user id), "changes": {field: [before, after]}, "reason"}].
+    corrections = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["episode", "-recorded_at"])]
@@ -211,6 +214,8 @@ class AdverseEvent(ClinicScoped):
     notes = models.CharField(max_length=1000, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Corrections made before the session's note was signed, as on `Finding.corrections`.
+    corrections = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-onset_at", "-id"]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts.models import User
@@ -29,6 +29,7 @@ from dryneedling.treatment.models import (
     AdverseEvent,
     Consent,
     Finding,
+    Insertion,
     Note,
     PainDrawing,
     Session,
@@ -45,6 +46,34 @@ def session_get_for(*, actor: User, session_id: int) -> Session:
         )
     except Session.DoesNotExist:
         raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
+
+
+def finding_get_for(*, actor: User, finding_id: int) -> Finding:
+    require(actor=actor, capability=CLINICAL)
+    try:
+        return Finding.objects.for_actor(actor).select_related("episode", "patient").get(pk=finding_id)
+    except Finding.DoesNotExist:
+        raise deny(actor=actor, object_type="finding", object_id=finding_id, model=Finding) from None
+
+
+def adverse_event_get_for(*, actor: User, event_id: int) -> AdverseEvent:
+    require(actor=actor, capability=CLINICAL)
+    try:
+        return AdverseEvent.objects.for_actor(actor).select_related("session", "patient").get(pk=event_id)
+    except AdverseEvent.DoesNotExist:
+        raise deny(actor=actor, object_type="adverse_event", object_id=event_id, model=AdverseEvent) from None
+
+
+def notes_covering_finding(finding: Finding) -> QuerySet[Note]:
+    """The notes whose record holds `finding`: notes of the episode's sessions that ended after it
+    was charted (the SOAP draft lists those findings) or that needled it."""
+    return (
+        Note.objects.for_clinic(finding.clinic_id)
+        .filter(session__episode=finding.episode_id)
+        .filter(Q(session__ended_at__gte=finding.recorded_at) | Q(session__insertions__finding=finding))
+        .select_related("session")
+        .distinct()
+    )
 
 
 def billable_session_get_for(*, actor: User, session_id: int) -> Session:
@@ -208,6 +237,41 @@ def session_totals(*, session: Session) -> SessionTotals:
         target_min=session.clinic.session_minutes_min,
         target_max=session.clinic.session_minutes_max,
     )
+
+
+def warning_reasons_for_session(*, session: Session) -> dict[str, str]:
+    """The reason given for each guardrail warning in this session, by rule id (the latest one for a
+    rule given twice). A later point hitting the same rule reuses it (issue 10: once per session per
+    rule). Points recorded before issue 10 carry their reason only as `override_reason`."""
+    reasons: dict[str, str] = {}
+    for insertion in session.insertions.order_by("performed_at", "id"):
+        for guardrail in insertion.guardrails:
+            if guardrail.get("level") != "warn":
+                continue
+            reason = guardrail.get("override_reason") or insertion.override_reason
+            if reason:
+                reasons[str(guardrail.get("rule_id"))] = reason
+    return reasons
+
+
+def session_note_signed(*, session: Session) -> bool:
+    """Whether the session's note is signed (its record can then no longer be corrected)."""
+    return Note.objects.for_clinic(session.clinic_id).filter(session=session, signed_at__isnull=False).exists()
+
+
+def override_summary(insertion: Insertion) -> str:
+    """The warnings a point went ahead despite, each with its reason: "RULE — reason: …", or
+    "RULE — reason given earlier: …" when the reason was given for the rule at an earlier point."""
+    parts = []
+    for guardrail in insertion.guardrails:
+        if guardrail.get("level") != "warn":
+            continue
+        reason = guardrail.get("override_reason") or insertion.override_reason
+        if not reason:
+            continue
+        how = "reason given earlier" if guardrail.get("reason_given_earlier") else "reason"
+        parts.append(f"{guardrail.get('rule_id')} — {how}: {reason}")
+    return "; ".join(parts)
 
 
 def adverse_events_for_session(*, actor: User, session: Session) -> QuerySet[AdverseEvent]:

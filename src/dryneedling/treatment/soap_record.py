@@ -7,7 +7,7 @@ from dryneedling.clinical import soap as core
 from dryneedling.clinical.billing import derive_cpt
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.treatment.models import AdverseEvent, Finding, Insertion, PainDrawing, Session
-from dryneedling.treatment.selectors import muscle_name
+from dryneedling.treatment.selectors import muscle_name, override_summary
 from dryneedling.treatment.services.chart import consent_items_declined
 
 
@@ -85,10 +85,7 @@ def _electrical(i: Insertion) -> str:
 
 
 def _override(i: Insertion) -> str:
-    warnings = [f"{g.get('rule_id')}" for g in i.guardrails if g.get("level") == "warn"]
-    if not warnings or not i.override_reason:
-        return ""
-    return f"{', '.join(warnings)} — reason: {i.override_reason}"
+    return override_summary(i)
 
 
 def _consent(session: Session) -> str:

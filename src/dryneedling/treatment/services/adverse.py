@@ -17,6 +17,24 @@ from dryneedling.treatment.selectors import session_get_for
 from dryneedling.treatment.services.common import require_clinician
 
 
+def validate_event(*, kind: str, severity: str, onset: str, management: str, notes: str) -> None:
+    """A side effect's kind and severity as the knowledge base allows them, and its texts."""
+    effect = get_knowledge().side_effects.get(kind)
+    if effect is None:
+        raise ValidationError({"kind": "Choose a side effect from the list."})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": "Choose mild, significant or serious."})
+    if severity not in effect.allowed_severities:
+        raise ValidationError(
+            {"severity": f"{effect.name} is recorded as {' or '.join(effect.allowed_severities)} (knowledge base)."}
+        )
+    if onset not in AdverseEvent.Onset.values:
+        raise ValidationError({"onset": "Choose when it started."})
+    for field, value in (("management", management), ("notes", notes)):
+        if len(value) > 1000 or "\x00" in value:
+            raise ValidationError({field: "At most 1000 characters, no control characters."})
+
+
 @transaction.atomic
 def adverse_event_record(
     *,
@@ -32,23 +50,10 @@ def adverse_event_record(
 ) -> AdverseEvent:
     require_clinician(actor)
     session = session_get_for(actor=actor, session_id=session.pk)
-    effect = get_knowledge().side_effects.get(kind)
-    if effect is None:
-        raise ValidationError({"kind": "Choose a side effect from the list."})
-    if severity not in Severity.values:
-        raise ValidationError({"severity": "Choose mild, significant or serious."})
-    if severity not in effect.allowed_severities:
-        raise ValidationError(
-            {"severity": f"{effect.name} is recorded as {' or '.join(effect.allowed_severities)} (knowledge base)."}
-        )
-    if onset not in AdverseEvent.Onset.values:
-        raise ValidationError({"onset": "Choose when it started."})
+    validate_event(kind=kind, severity=severity, onset=onset, management=management, notes=notes)
     onset_at = onset_at or timezone.now()
     if onset_at > timezone.now() + timedelta(minutes=5) or onset_at < session.started_at - timedelta(hours=1):
         raise ValidationError({"onset_at": "The onset must lie between the session's start and now."})
-    for field, value in (("management", management), ("notes", notes)):
-        if len(value) > 1000 or "\x00" in value:
-            raise ValidationError({field: "At most 1000 characters, no control characters."})
     event = AdverseEvent.objects.create(
         clinic=session.clinic,
         patient=session.patient,

@@ -98,7 +98,7 @@ def consent_record(
     return consent
 
 
-def _validate_finding(data: dict[str, Any]) -> None:
+def validate_finding(data: dict[str, Any]) -> None:
     knowledge = get_knowledge()
     if data.get("muscle_id") not in knowledge.muscles:
         raise ValidationError({"muscle_id": "Choose a muscle from the knowledge base."})
@@ -150,7 +150,7 @@ def finding_create(*, actor: User, episode: Episode, **fields: Any) -> Finding:
     data["referral_regions"] = list(data["referral_regions"] or [])
     for flag in ("taut_band", "familiar_pain", "referral_reproduced"):
         data[flag] = bool(data[flag])
-    _validate_finding(data)
+    validate_finding(data)
     if Finding.objects.for_clinic(episode.clinic_id).filter(episode=episode).count() >= MAX_FINDINGS_PER_EPISODE:
         raise ValidationError(
             f"An episode holds at most {MAX_FINDINGS_PER_EPISODE} findings, and this one is full. "

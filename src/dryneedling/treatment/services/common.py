@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
@@ -37,3 +39,38 @@ def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
     obj.refresh_from_db()
+
+
+# ---- limits a clinician meets while recording, each stating its number and source (issue 10) ----
+
+REASON_MIN_CHARS = 5
+REASON_SOURCE = "the app's rule for written reasons, so that a token such as “ok” is not taken for one"
+
+
+PRECAUTION_ACK_MISSING = (
+    f"Acknowledge this precaution: say what you will do about it. At least {REASON_MIN_CHARS} characters "
+    f"(source: {REASON_SOURCE})."
+)
+
+
+def reason_too_short(typed: str) -> str:
+    return (
+        f"A reason needs at least {REASON_MIN_CHARS} characters; this one has {len(typed)} (source: {REASON_SOURCE})."
+    )
+
+
+@dataclass(frozen=True)
+class SecondsLimit:
+    low: int
+    high: int
+    source: str
+
+    def message(self, label: str) -> str:
+        return f"{label} lies between {self.low} and {self.high} seconds ({self.source})."
+
+
+NEEDLE_SECONDS = SecondsLimit(1, 7200, "the app's limit, 2 hours")
+PLANNED_SECONDS = SecondsLimit(1, 3600, "the app's limit, 1 hour")
+NEEDLE_TIME_MISSING = (
+    f"Time the needle with the timer, or type the seconds it was in: {NEEDLE_SECONDS.message('needle time')}"
+)

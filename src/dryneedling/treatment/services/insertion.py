@@ -7,6 +7,7 @@ The clinician's part of the plan (profession, training hours, jurisdiction) is k
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,16 +20,28 @@ from dryneedling.accounts.models import User
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safety import PlanError
 from dryneedling.treatment.models import Finding, Insertion, Session, Technique
-from dryneedling.treatment.selectors import session_get_for
-from dryneedling.treatment.services.common import bump_version, require_clinician
+from dryneedling.treatment.selectors import muscle_name, session_get_for, warning_reasons_for_session
+from dryneedling.treatment.services.common import (
+    NEEDLE_SECONDS,
+    NEEDLE_TIME_MISSING,
+    PLANNED_SECONDS,
+    REASON_MIN_CHARS,
+    bump_version,
+    reason_too_short,
+    require_clinician,
+)
 from dryneedling.treatment.services.safety_plan import ELECTRICAL_FIELDS, InsertionPlan, plan_for, verdict_for
 
 __all__ = ["InsertionPlan", "insertion_check", "insertion_record"]
 
 
 def _validate_plan(plan: InsertionPlan) -> None:
+    if not plan.muscle_id:
+        raise ValidationError({"muscle_id": "Choose a muscle, or a charted finding that names one."})
     if plan.muscle_id not in get_knowledge().muscles:
         raise ValidationError({"muscle_id": "Choose a muscle from the knowledge base."})
+    if not plan.side:
+        raise ValidationError({"side": "Choose the side, or a charted finding that names one."})
     if plan.technique not in Technique.values:
         raise ValidationError({"technique": "Choose a technique."})
     try:
@@ -62,6 +75,27 @@ def _finding(session: Session, plan: InsertionPlan) -> Finding | None:
     return finding
 
 
+def plan_with_finding(session: Session, plan: InsertionPlan) -> tuple[InsertionPlan, Finding | None]:
+    """The plan with the muscle and side its charted finding supplies where none were given; a
+    finding naming another muscle or side than the one given is a field error, not a guess."""
+    finding = _finding(session, plan)
+    if finding is None:
+        return plan, None
+    charted = f"{muscle_name(finding.muscle_id)} ({finding.side})"
+    if plan.muscle_id and plan.muscle_id != finding.muscle_id:
+        raise ValidationError(
+            {
+                "muscle_id": f"The finding chosen is on {charted}, not {muscle_name(plan.muscle_id)}: "
+                "choose the muscle of the finding, or no finding."
+            }
+        )
+    if plan.side and plan.side != finding.side:
+        raise ValidationError(
+            {"side": f"The finding chosen is on {charted}, not the {plan.side} side: choose its side, or no finding."}
+        )
+    return replace(plan, muscle_id=finding.muscle_id, side=finding.side), finding
+
+
 def insertion_check(
     *, actor: User, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -72,11 +106,12 @@ def insertion_check(
 
 def _guardrails(*, session: Session, plan: InsertionPlan, clinician_facts: dict[str, Any]) -> list[dict[str, Any]]:
     """`insertion_check` on a session already read through the clinic-scoped selector."""
+    plan, finding = plan_with_finding(session, plan)
     _validate_plan(plan)
     document = plan_for(
         session=session,
         plan=plan,
-        finding=_finding(session, plan),
+        finding=finding,
         clinician_facts=clinician_facts,
         today=timezone.localdate(),
     )
@@ -117,15 +152,16 @@ def insertion_record(
         raise ValidationError("This session is completed; no more points can be added.")
     if session.clean_technique is None:
         raise ValidationError("Complete the clean-technique checklist before the first insertion.")
+    plan, _ = plan_with_finding(session, plan)
     guardrails = _guardrails(session=session, plan=plan, clinician_facts=clinician_facts)
     blocks = [g for g in guardrails if g["level"] == "block"]
     if blocks:
         raise ValidationError({"muscle_id": " ".join(f"{g['message']} [{g['rule_id']}]" for g in blocks)})
-    override_reason = override_reason.strip()
-    if any(g["level"] == "warn" for g in guardrails) and len(override_reason) < 5:
-        raise ValidationError({"override_reason": "Warnings apply: give your reason for going ahead."})
-    if not 1 <= planned_seconds <= 3600 or not 1 <= actual_seconds <= 7200:
-        raise ValidationError({"actual_seconds": "Needle time must be between 1 second and 2 hours: use the timer."})
+    override_reason, reused = _warning_reasons(session, guardrails, override_reason.strip())
+    if not PLANNED_SECONDS.low <= planned_seconds <= PLANNED_SECONDS.high:
+        raise ValidationError({"planned_seconds": PLANNED_SECONDS.message("Planned seconds")})
+    if not NEEDLE_SECONDS.low <= actual_seconds <= NEEDLE_SECONDS.high:
+        raise ValidationError({"actual_seconds": NEEDLE_TIME_MISSING})
     if not 0 <= twitch_count <= 200:
         raise ValidationError({"twitch_count": "Enter the number of local twitch responses (0-200)."})
     if len(patient_response) > 300 or "\x00" in patient_response:
@@ -157,6 +193,39 @@ def insertion_record(
         actor=actor,
         action="insertion.create",
         obj=insertion,
-        detail={"session_id": session.pk, "override": bool(override_reason), "electrical": bool(plan.electrical)},
+        detail={
+            "session_id": session.pk,
+            "override": bool(override_reason),
+            "reasons_given_earlier": reused,
+            "electrical": bool(plan.electrical),
+        },
     )
     return insertion
+
+
+def _warning_reasons(session: Session, guardrails: list[dict[str, Any]], typed: str) -> tuple[str, list[str]]:
+    """Mark each warning with the reason that lets the point go ahead, and return the point's
+    override reason and the rules whose reason was given earlier in the session.
+
+    A reason typed now applies to every warning of this point. Without one, a warning whose rule
+    already has a reason in this session reuses it; any other warning refuses the point."""
+    warnings = [g for g in guardrails if g["level"] == "warn"]
+    if typed and len(typed) < REASON_MIN_CHARS:
+        raise ValidationError({"override_reason": reason_too_short(typed)})
+    if typed or not warnings:
+        for guardrail in warnings:
+            guardrail.update(override_reason=typed, reason_given_earlier=False)
+        return typed, []
+    earlier = warning_reasons_for_session(session=session)
+    missing = [g["rule_id"] for g in warnings if g["rule_id"] not in earlier]
+    if missing:
+        raise ValidationError(
+            {
+                "override_reason": f"Warnings without a reason in this session ({', '.join(missing)}): give your "
+                f"reason for going ahead, at least {REASON_MIN_CHARS} characters."
+            }
+        )
+    for guardrail in warnings:
+        guardrail.update(override_reason=earlier[guardrail["rule_id"]], reason_given_earlier=True)
+    reasons = list(dict.fromkeys(g["override_reason"] for g in warnings))
+    return "; ".join(reasons)[:500], [g["rule_id"] for g in warnings]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import SIGN_NOTES
+from dryneedling.clinical.soap import SoapNote
 from dryneedling.treatment.models import Note, NoteAmendment, Session
 from dryneedling.treatment.selectors import note_get_for
 from dryneedling.treatment.services.common import bump_version, require_clinician
@@ -42,6 +43,28 @@ def note_create_draft(*, actor: User, session: Session) -> Note:
     )
     audit_record(actor=actor, action="note.create", obj=note, detail={"session_id": session.pk})
     return note
+
+
+def note_redraft_unedited(*, actor: User, note: Note, before: SoapNote) -> list[str]:
+    """After a correction of the record under a draft note: the sections still as drafted (equal to
+    `before`, the draft of the record before the correction) are drafted again; sections the
+    clinician edited are left alone and returned, so the page can say to correct them by hand."""
+    if note.signed_at is not None:
+        raise ValidationError(SIGNED_MESSAGE)
+    after = soap_for_session(note.session)
+    redrafted, edited = {}, []
+    for section in Note.SECTIONS:
+        old, new = getattr(before, section), getattr(after, section)
+        if old == new:
+            continue
+        if getattr(note, section) == old:
+            redrafted[section] = new
+        else:
+            edited.append(section)
+    if redrafted:
+        bump_version(note, expected=note.version, updated_at=timezone.now(), **redrafted)
+        audit_record(actor=actor, action="note.redraft", obj=note, detail={"fields": sorted(redrafted)})
+    return edited
 
 
 @transaction.atomic

@@ -21,7 +21,12 @@ from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
 from dryneedling.treatment.models import AdverseEvent, Payer, Session
 from dryneedling.treatment.selectors import Readiness, session_get_for, session_readiness_for
-from dryneedling.treatment.services.common import bump_version, require_clinician
+from dryneedling.treatment.services.common import (
+    PRECAUTION_ACK_MISSING,
+    REASON_MIN_CHARS,
+    bump_version,
+    require_clinician,
+)
 from dryneedling.treatment.services.insertion import InsertionPlan, insertion_check, insertion_record
 
 __all__ = [
@@ -67,13 +72,13 @@ def _acknowledged(readiness: Readiness, acknowledgements: dict[str, str]) -> lis
     for reason in readiness.precautions:
         rule_id = str(reason["rule_id"])
         action = (acknowledgements.get(rule_id) or "").strip()
-        if len(action) < 5 or len(action) > 500 or "\x00" in action:
+        if len(action) < REASON_MIN_CHARS or len(action) > 500 or "\x00" in action:
             missing.append(rule_id)
             continue
         acks.append({"rule_id": rule_id, "reason": str(reason.get("text", "")), "action": action})
     if missing:
         raise ValidationError(
-            {f"ack_{rule_id}": "Acknowledge this precaution: say what you will do about it." for rule_id in missing}
+            {f"ack_{rule_id}": PRECAUTION_ACK_MISSING for rule_id in missing}
         )
     return acks
 

@@ -7,11 +7,19 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dryneedling.clinical import bodychart
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safejson import JSONInputError, loads_bounded
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Note, Payer, Severity, Side, Technique
+from dryneedling.treatment.services.common import (
+    NEEDLE_SECONDS,
+    NEEDLE_TIME_MISSING,
+    PLANNED_SECONDS,
+    PRECAUTION_ACK_MISSING,
+    REASON_MIN_CHARS,
+)
 from dryneedling.treatment.services.session import POSITIONS
 from dryneedling.web.forms.base import Form
 
@@ -22,6 +30,10 @@ VERSION_MAX = 2**31 - 1
 YES_NO = [("no", "No"), ("yes", "Yes")]
 DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.25", "0.25 mm"), ("0.30", "0.30 mm")]
 LENGTHS = [(n, f"{n} mm") for n in (13, 15, 25, 30, 40, 50, 60, 75, 90)]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return [(r.id, f"{r.label} ({view})") for view in bodychart.VIEWS for r in bodychart.regions(view)]
 
 
 def muscle_choices() -> list[tuple[str, str]]:
@@ -60,7 +72,11 @@ class FindingForm(Form):
     view = forms.ChoiceField(choices=[("front", "Front"), ("back", "Back")], widget=forms.HiddenInput)
     x = forms.FloatField(widget=forms.HiddenInput)
     y = forms.FloatField(widget=forms.HiddenInput)
-    muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
+    muscle_id = forms.ChoiceField(
+        label="Muscle",
+        choices=lambda: [("", "Choose a muscle…"), *muscle_choices()],
+        error_messages={"required": "Choose a muscle: the chart proposes those whose trigger points lie near."},
+    )
     side = forms.ChoiceField(choices=Side.choices)
     status = forms.ChoiceField(choices=Finding.Status.choices, label="Trigger point")
     taut_band = forms.BooleanField(required=False, label="Palpable taut band")
@@ -123,7 +139,7 @@ class SessionStartForm(Form):
                 label=f"Precaution: {reason.get('text', '')}",
                 help_text=f"What you will do about it. Rule {reason['rule_id']}; sources: "
                 + ", ".join(reason.get("sources", [])),
-                error_messages={"required": "Acknowledge this precaution: say what you will do about it."},
+                error_messages={"required": PRECAUTION_ACK_MISSING},
             )
 
     def checklist(self) -> dict[str, Any]:
@@ -156,8 +172,11 @@ class CompleteForm(Form):
 class InsertionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
-    muscle_id = forms.ChoiceField(label="Muscle", choices=muscle_choices)
-    side = forms.ChoiceField(choices=Side.choices)
+    # No default muscle or side: a charted finding or the session's last point supplies them.
+    muscle_id = forms.ChoiceField(
+        label="Muscle", required=False, choices=lambda: [("", "Choose a muscle…"), *muscle_choices()]
+    )
+    side = forms.ChoiceField(required=False, choices=[("", "Choose a side…"), *Side.choices])
     technique = forms.ChoiceField(choices=Technique.choices)
     handling = forms.ChoiceField(
         required=False,
@@ -174,11 +193,28 @@ class InsertionForm(Form):
     distance_from_midline_cm = forms.DecimalField(
         required=False, min_value=0, max_value=40, decimal_places=1, label="Distance from midline (cm, trunk)"
     )
-    planned_seconds = forms.IntegerField(min_value=1, max_value=3600, label="Planned seconds")
-    actual_seconds = forms.IntegerField(min_value=0, max_value=7200, label="Needle time (s)")
+    planned_seconds = forms.IntegerField(
+        min_value=PLANNED_SECONDS.low,
+        max_value=PLANNED_SECONDS.high,
+        label="Planned seconds",
+        error_messages=dict.fromkeys(("required", "min_value", "max_value"), PLANNED_SECONDS.message("Planned time")),
+    )
+    actual_seconds = forms.IntegerField(
+        min_value=NEEDLE_SECONDS.low,
+        max_value=NEEDLE_SECONDS.high,
+        label="Needle time (s)",
+        help_text="Filled by the timer, or typed.",
+        widget=forms.NumberInput(attrs={"data-timer-elapsed": "", "inputmode": "numeric"}),
+        error_messages=dict.fromkeys(("required", "min_value", "max_value", "invalid"), NEEDLE_TIME_MISSING),
+    )
     twitch_count = forms.IntegerField(min_value=0, max_value=200, initial=0, label="Local twitch responses")
     patient_response = forms.CharField(required=False, max_length=300, label="Patient's response")
-    override_reason = forms.CharField(required=False, max_length=500, label="Reason to proceed despite warnings")
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason to proceed despite warnings",
+        help_text=f"Once per session for each warning; at least {REASON_MIN_CHARS} characters.",
+    )
     # Electrical dry needling (only with the electrical technique).
     device = forms.CharField(required=False, max_length=100, label="Stimulator (device)")
     frequency_hz = forms.FloatField(required=False, min_value=0.5, max_value=250, label="Frequency (Hz)")
@@ -220,6 +256,32 @@ class AdverseEventForm(Form):
         super().__init__(*args, **kwargs)
         effects = sorted(get_knowledge().side_effects.values(), key=lambda e: (e.severity != "mild", e.name))
         self.fields["kind"].choices = [(e.id, e.name) for e in effects]  # type: ignore[attr-defined]
+
+
+CORRECTION_REASON = forms.CharField(
+    required=False, max_length=500, label="Reason for the correction (optional)", help_text="Kept with the record."
+)
+
+
+class FindingCorrectionForm(FindingForm):
+    """A charted finding's clinical fields (not its place on the chart), and why they change."""
+
+    reason = CORRECTION_REASON
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("view", "x", "y"):
+            del self.fields[name]
+
+    def changes(self) -> dict[str, Any]:
+        return {key: value for key, value in self.cleaned_data.items() if key != "reason"}
+
+
+class AdverseEventCorrectionForm(AdverseEventForm):
+    reason = CORRECTION_REASON
+
+    def changes(self) -> dict[str, Any]:
+        return {key: value for key, value in self.cleaned_data.items() if key != "reason"}
 
 
 class NoteForm(Form):

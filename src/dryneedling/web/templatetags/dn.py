@@ -40,3 +40,11 @@ def declined_items(consent: object) -> list[str]:
     from dryneedling.treatment.services.chart import consent_items_declined
 
     return consent_items_declined(list(getattr(consent, "items", []) or []))
+
+
+@register.filter
+def override_summary(insertion: object) -> str:
+    """The warnings a point went ahead despite, each with its reason (given now or earlier)."""
+    from dryneedling.treatment.selectors import override_summary as summary
+
+    return summary(insertion)  # type: ignore[arg-type]

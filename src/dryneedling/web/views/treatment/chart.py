@@ -27,12 +27,8 @@ from dryneedling.treatment.services.chart import (
     pain_drawing_record,
 )
 from dryneedling.treatment.services.common import require_clinician
-from dryneedling.web.forms.treatment import ConsentForm, FindingForm, PainDrawingForm
+from dryneedling.web.forms.treatment import ConsentForm, FindingForm, PainDrawingForm, region_choices
 from dryneedling.web.views.shared import AuthedRequest, form_errors, redirect_next
-
-
-def _region_choices() -> list[tuple[str, str]]:
-    return [(r.id, f"{r.label} ({view})") for view in bodychart.VIEWS for r in bodychart.regions(view)]
 
 
 def _charts(findings: list, *, prefix: str, pain: dict[str, int] | None = None) -> list[tuple[str, SafeString]]:  # type: ignore[type-arg]
@@ -85,7 +81,7 @@ def _chart_context(
         "drawings": drawings,
         "finding_charts": _charts(findings, prefix="f-"),
         "pain_charts": _charts([], prefix="p-", pain=latest_pain),
-        "finding_form": finding_form or FindingForm(region_choices=_region_choices()),
+        "finding_form": finding_form or FindingForm(region_choices=region_choices()),
         "pain_form": pain_form or PainDrawingForm(initial={"pain_regions": "{}"}),
         "intensities": range(1, 11),
     }
@@ -126,7 +122,7 @@ def chart_propose(request: AuthedRequest, episode_id: int) -> HttpResponse:
 def finding_add(request: AuthedRequest, episode_id: int) -> HttpResponse:
     require_clinician(request.user)  # the clinical record: refused in words before anything is read
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
-    form = FindingForm(request.POST, region_choices=_region_choices())
+    form = FindingForm(request.POST, region_choices=region_choices())
     if form.is_valid():
         try:
             finding_create(actor=request.user, episode=episode, **form.cleaned_data)

@@ -24,8 +24,8 @@ from dryneedling.followup.selectors import side_effects_followed_up_open
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import payer_default_for
-from dryneedling.treatment.models import Session
-from dryneedling.treatment.services.safety_plan import InsertionPlan
+from dryneedling.treatment.models import Insertion, Session
+from dryneedling.treatment.services.safety_plan import ELECTRICAL_FIELDS, InsertionPlan
 from dryneedling.treatment.services.session import session_clean_technique_record
 from dryneedling.web.forms.treatment import (
     AdverseEventForm,
@@ -68,11 +68,17 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
     return render(request, "treatment/session_new.html", context)
 
 
+# ---- the point form (issue 10): its defaults, the findings it offers, the guardrails shown with it ----
+
+FINDINGS_OFFERED = 50
+NEEDED_TO_CHECK = ("technique", "needle_diameter_mm", "needle_length_mm")
+
+
 def _plan(form: InsertionForm) -> InsertionPlan:
     data, electrical = form.cleaned_data, form.electrical()
     return InsertionPlan(
-        muscle_id=data["muscle_id"],
-        side=data["side"],
+        muscle_id=data.get("muscle_id") or "",
+        side=data.get("side") or "",
         technique=data["technique"],
         needle_diameter_mm=data["needle_diameter_mm"],
         needle_length_mm=data["needle_length_mm"],
@@ -85,29 +91,74 @@ def _plan(form: InsertionForm) -> InsertionPlan:
     )
 
 
-def _insertion_form(request: AuthedRequest, session: Session, data: Any = None) -> InsertionForm:
-    findings = selectors.findings_for_episode(actor=request.user, episode=session.episode)
-    choices: list[tuple[int | str, str]] = [
-        (
-            f.pk,
-            f"{selectors.muscle_name(f.muscle_id)} ({f.side}), {f.get_status_display().lower()}, "
-            f"{f.recorded_at:%Y-%m-%d}",
-        )
-        for f in findings[:50]
-    ]
-    initial = {
+def _defaults(session: Session, last: Insertion | None) -> dict[str, Any]:
+    """The clinic's planned seconds; the needle, technique, handling, electrical settings, twitch
+    count, muscle and side of the session's last point (nothing assumed before the first)."""
+    initial: dict[str, Any] = {
         "version": session.version,
         "planned_seconds": session.clinic.default_point_seconds,
         "needle_diameter_mm": "0.25",
         "needle_length_mm": 30,
         "twitch_count": 0,
     }
+    if last is None:
+        return initial
+    initial |= {
+        "muscle_id": last.muscle_id,
+        "side": last.side,
+        "technique": last.technique,
+        "handling": last.handling,
+        "needle_diameter_mm": f"{last.needle_diameter_mm:.2f}",
+        "needle_length_mm": last.needle_length_mm,
+        "twitch_count": last.twitch_count,
+    }
+    if last.electrical:
+        initial |= {key: last.electrical.get(key) for key in ELECTRICAL_FIELDS}
+    return initial
+
+
+def _insertion_form(
+    request: AuthedRequest, session: Session, data: Any = None
+) -> tuple[InsertionForm, dict[str, dict[str, str]]]:
+    """The point form and, by finding id, the muscle and side each offered finding fills in."""
+    findings = list(selectors.findings_for_episode(actor=request.user, episode=session.episode)[:FINDINGS_OFFERED])
+    choices: list[tuple[int | str, str]] = [
+        (
+            f.pk,
+            f"{selectors.muscle_name(f.muscle_id)} ({f.side}), {f.get_status_display().lower()}, "
+            f"{f.recorded_at:%Y-%m-%d}",
+        )
+        for f in findings
+    ]
+    insertions = list(session.insertions.all())
     pairs: list[tuple[int | str, str]] = [
         (i.pk, f"Point {n}: {selectors.muscle_name(i.muscle_id)} ({i.side})")
-        for n, i in enumerate(session.insertions.all(), start=1)
+        for n, i in enumerate(insertions, start=1)
         if i.technique == "electrical"
     ]
-    return InsertionForm(data, initial=initial, finding_choices=choices, pair_choices=pairs)
+    initial = _defaults(session, insertions[-1] if insertions else None)
+    form = InsertionForm(data, initial=initial, finding_choices=choices, pair_choices=pairs)
+    filled = {str(f.pk): {"muscle_id": f.muscle_id, "side": f.side} for f in findings}
+    return form, filled
+
+
+def _guardrails_for(
+    request: AuthedRequest, session: Session, form: InsertionForm
+) -> tuple[list[dict[str, Any]] | None, str]:
+    """The guardrails of the point as entered so far (None when too little is entered to check),
+    each warning with the reason already given for its rule in this session; or the error."""
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    if not all(field in data for field in NEEDED_TO_CHECK) or not (data.get("muscle_id") or data.get("finding_id")):
+        return None, ""
+    try:
+        guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form))
+    except ValidationError as error:
+        return None, " ".join(error.messages)
+    earlier = selectors.warning_reasons_for_session(session=session)
+    for guardrail in guardrails:
+        if guardrail["level"] == "warn" and guardrail["rule_id"] in earlier:
+            guardrail["earlier_reason"] = earlier[guardrail["rule_id"]]
+    return guardrails, ""
 
 
 def _workspace(
@@ -119,8 +170,10 @@ def _workspace(
     clean_form: CleanTechniqueForm | None = None,
     complete_form: CompleteForm | None = None,
     guardrails: list | None = None,  # type: ignore[type-arg]
+    guardrail_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    point_form, finding_fills = _insertion_form(request, session)
     context = {
         "session": session,
         "patient": session.patient,
@@ -128,12 +181,16 @@ def _workspace(
         "totals": selectors.session_totals(session=session),
         "events": selectors.adverse_events_for_session(actor=request.user, session=session),
         "followup_open": side_effects_followed_up_open(actor=request.user, session_id=session.pk),
-        "form": form or _insertion_form(request, session),
+        "note_signed": selectors.session_note_signed(session=session),
+        "form": form or point_form,
+        "finding_fills": finding_fills,
         "ae_form": ae_form or AdverseEventForm(),
         "clean_form": clean_form or CleanTechniqueForm(initial={"version": session.version}),
         "complete_form": complete_form
         or CompleteForm(initial={"version": session.version, "needles_used": None, "needles_removed": None}),
         "guardrails": guardrails,
+        "guardrails_checked": guardrails is not None,
+        "guardrail_error": guardrail_error,
         "muscle_name": selectors.muscle_name,
     }
     template = "treatment/_workspace.html" if request.htmx else "treatment/session.html"
@@ -152,23 +209,18 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_POST
 def insertion_guardrails(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form = _insertion_form(request, session, request.POST)
+    form, _ = _insertion_form(request, session, request.POST)
     form.is_valid()
-    guardrails: list[dict[str, Any]] | None = None
-    needed = ("muscle_id", "side", "technique", "needle_diameter_mm", "needle_length_mm")
-    if all(field in form.cleaned_data for field in needed):
-        try:
-            guardrails = insertion_check(actor=request.user, session=session, plan=_plan(form))
-        except ValidationError as error:
-            return render(request, "treatment/_guardrails.html", {"error": " ".join(error.messages)})
-    return render(request, "treatment/_guardrails.html", {"guardrails": guardrails, "checked": guardrails is not None})
+    guardrails, error = _guardrails_for(request, session, form)
+    context = {"guardrails": guardrails, "checked": guardrails is not None, "error": error}
+    return render(request, "treatment/_guardrails.html", context)
 
 
 @login_required
 @require_POST
 def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
-    form = _insertion_form(request, session, request.POST)
+    form, _ = _insertion_form(request, session, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -190,7 +242,9 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
             messages.success(request, "Point saved.")
             return _workspace(request, session)
     session.refresh_from_db()
-    return _workspace(request, session, form=form)
+    # The warnings stay in view with the form and its errors.
+    guardrails, guardrail_error = _guardrails_for(request, session, form)
+    return _workspace(request, session, form=form, guardrails=guardrails, guardrail_error=guardrail_error)
 
 
 @login_required
