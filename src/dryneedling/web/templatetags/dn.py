@@ -40,3 +40,11 @@ def declined_items(consent: object) -> list[str]:
     from dryneedling.treatment.services.chart import consent_items_declined
 
     return consent_items_declined(list(getattr(consent, "items", []) or []))
+
+
+@register.simple_tag
+def zone() -> str:
+    """The name of the zone this page's times are in: the clinic's (accounts/zones.py)."""
+    from dryneedling.accounts.zones import zone_name
+
+    return zone_name()
