@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import _client_for
+from tests.safetyrecords.test_sharps import report
 from tests.treatment import conftest as treatment_fixtures
 from tests.treatment.conftest import finish, record, start_session
 
@@ -109,17 +110,9 @@ def test_the_zone_is_not_left_active_after_the_request(alice_client, late_sessio
 
 
 def test_a_sharps_incident_closed_in_new_york_is_stamped_in_new_york(new_york, alice, dana):
-    from dryneedling.safetyrecords.services import sharps_incident_close, sharps_incident_report
+    from dryneedling.safetyrecords.services import sharps_incident_close
 
-    incident = sharps_incident_report(
-        actor=alice,
-        kind="needlestick",
-        person="staff",
-        staff_member=alice,
-        description="Stuck with a used needle while capping it.",
-        immediate_action="Washed, reported to occupational health.",
-        occurred_at=STARTED,
-    )
+    incident = report(alice, occurred_at=STARTED)
     with mock.patch("django.utils.timezone.now", return_value=SIGNED):
         closed = sharps_incident_close(actor=dana, incident=incident, follow_up="Bloods taken, all negative.")
     assert "2024-03-23 23:05 America/New_York, Dana Diaz" in closed.follow_up_notes
@@ -137,19 +130,20 @@ def test_a_sharps_time_typed_in_is_read_in_the_clinic_zone(new_york, alice):
     token = csrf_token(client, "/clinic/sharps/new/")
     form = client.get("/clinic/sharps/new/").content.decode()
     assert "(UTC)" not in form and "America/New_York" in form
-    response = client.post(
-        "/clinic/sharps/new/",
-        {
-            "csrfmiddlewaretoken": token,
-            "kind": "needlestick",
-            "person": "staff",
-            "staff_member": alice.pk,
-            "occurred_at": "2024-03-23T22:30",
-            "description": "Stuck with a used needle while capping it.",
-            "immediate_action": "Washed, reported to occupational health.",
-            "follow_up_required": "on",
-        },
-    )
+    data = {
+        "csrfmiddlewaretoken": token,
+        "kind": "needlestick",
+        "person": "staff",
+        "staff_member": alice.pk,
+        "occurred_at": "2024-03-10T02:30",  # New York's clocks jumped from 02:00 to 03:00
+        "description": "Stuck with a used needle while capping it.",
+        "immediate_action": "Washed, reported to occupational health.",
+        "follow_up_required": "on",
+    }
+    skipped = client.post("/clinic/sharps/new/", data)
+    assert "couldn’t be interpreted in time zone America/New_York" in skipped.content.decode().replace("&#x27;", "’")
+    assert not SharpsIncident.objects.for_clinic(new_york).exists()
+    response = client.post("/clinic/sharps/new/", data | {"occurred_at": "2024-03-23T22:30"})
     assert response.status_code in (302, 303), response.content.decode()[:2000]
     incident = SharpsIncident.objects.for_clinic(new_york).get()
     assert incident.occurred_at == STARTED
@@ -227,22 +221,13 @@ def everything(new_york, alice, mia, late_session):  # type: ignore[no-untyped-d
     from dryneedling.care.adverse import adverse_event_record
     from dryneedling.followup.homecare import home_care_plan_create
     from dryneedling.followup.models import Alert, CheckIn
-    from dryneedling.safetyrecords.services import sharps_incident_report
 
     other = start_session(alice, late_session.episode)
     adverse_event_record(actor=alice, session=other, kind="pneumothorax", severity="serious", onset="after")
     check_in = CheckIn.unscoped.filter(session=late_session).first()
     Alert.unscoped.create(clinic=new_york, patient=late_session.patient, check_in=check_in, flags=["fever"])
     home_care_plan_create(actor=alice, episode=late_session.episode)
-    incident = sharps_incident_report(
-        actor=alice,
-        kind="needlestick",
-        person="staff",
-        staff_member=alice,
-        description="Stuck with a used needle while capping it.",
-        immediate_action="Washed, reported to occupational health.",
-        occurred_at=STARTED,
-    )
+    incident = report(alice, occurred_at=STARTED)
     return {
         "patient": late_session.patient_id,
         "episode": late_session.episode_id,
@@ -258,3 +243,23 @@ def test_no_staff_page_labels_a_time_utc(everything, mia, url):
     assert response.status_code == 200, url
     page = response.content.decode()
     assert not re.search(r"\bUTC\b", page), (url, page[max(0, page.find("UTC") - 200) : page.find("UTC") + 50])
+
+
+def test_the_audit_trail_filters_by_the_clinic_day(new_york, dana, alice):
+    from dryneedling.accounts.models import AuditEvent
+
+    AuditEvent.objects.create(actor=alice, actor_email=alice.email, clinic=new_york, action="test.tz", at=STARTED)
+    client = _client_for(dana)
+    that_evening = client.get("/clinic/audit/?action=test.tz&date_from=2024-03-23&date_to=2024-03-23").content.decode()
+    assert "2024-03-23 22:30:00" in that_evening and "test.tz" in that_evening
+    next_day = client.get("/clinic/audit/?action=test.tz&date_from=2024-03-24").content.decode()
+    assert "No events." in next_day
+
+
+def test_auckland_is_a_day_ahead_and_a_zone_the_server_lacks_falls_back_to_utc(clinic_a):
+    from dryneedling.accounts import zones
+
+    clinic_a.time_zone = "Pacific/Auckland"
+    assert zones.stamp(datetime(2024, 3, 23, 13, 0, tzinfo=UTC), clinic_a) == "2024-03-24 02:00 Pacific/Auckland"
+    clinic_a.time_zone = "Mars/Olympus_Mons"
+    assert zones.zone_of(clinic_a).key == "UTC"
