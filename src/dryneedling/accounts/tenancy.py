@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.db import models
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from dryneedling.accounts.models import Clinic, User
@@ -177,13 +178,25 @@ def cached_membership(actor: User, load: Callable[[], M]) -> M:
 
 
 class TenancyMiddleware:
-    """Opens the per-request slot for the acting membership (after AuthenticationMiddleware)."""
+    """Opens the per-request slot for the acting membership (after AuthenticationMiddleware), and
+    runs the request in the member's clinic time zone (issue 10, `accounts/zones.py`): the
+    membership is read here, once, and the views find it in the slot."""
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
+        from dryneedling.accounts import zones
+        from dryneedling.accounts.selectors import membership_or_none
+
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             setattr(user, _CACHE, _UNRESOLVED)
-        return self.get_response(request)
+            membership = membership_or_none(actor=user)
+            if membership is not None:
+                zones.activate(membership.clinic)
+        try:
+            return self.get_response(request)
+        finally:
+            # also ends the zone a public link's page activated (its clinic's)
+            timezone.deactivate()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.followup.models import Alert
@@ -74,7 +75,8 @@ def _blockers(*, open_serious: list[Alert], credential_problems: list[str]) -> l
     """The problems treatment cannot see: unresolved serious side effects and credentials."""
     unresolved = [
         f"Unresolved serious side effect ({side_effect_name(alert.adverse_event.kind)}, "
-        f"{alert.adverse_event.onset_at:%Y-%m-%d}): a clinician must resolve its follow-up before the next session."
+        f"{zones.local(alert.adverse_event.onset_at):%Y-%m-%d}): a clinician must resolve its follow-up before the "
+        "next session."
         for alert in open_serious
         if alert.adverse_event is not None
     ]

@@ -47,7 +47,7 @@ class CheckIn(ClinicScoped):
         ordering = ["due_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} due {timezone.localtime(self.due_at):%Y-%m-%d}"
 
 
 class OutcomeRecord(ClinicScoped):
@@ -68,7 +68,7 @@ class OutcomeRecord(ClinicScoped):
         ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.value:g} ({self.recorded_at:%Y-%m-%d})"
+        return f"{self.instrument_id} {self.value:g} ({timezone.localtime(self.recorded_at):%Y-%m-%d})"
 
 
 class Alert(ClinicScoped):
@@ -107,7 +107,7 @@ class Alert(ClinicScoped):
         ]
 
     def __str__(self) -> str:
-        return f"Alert {self.created_at:%Y-%m-%d %H:%M}"
+        return f"Alert {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class HomeCarePlan(ClinicScoped):
@@ -124,7 +124,7 @@ class HomeCarePlan(ClinicScoped):
         ordering = ["-updated_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Home-care plan {self.updated_at:%Y-%m-%d}"
+        return f"Home-care plan {timezone.localtime(self.updated_at):%Y-%m-%d}"
 
 
 class PatientLink(ClinicScoped):
@@ -182,7 +182,7 @@ class PatientLink(ClinicScoped):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} link of {self.created_at:%Y-%m-%d}"
+        return f"{self.get_purpose_display()} link of {timezone.localtime(self.created_at):%Y-%m-%d}"
 
     @property
     def target(self) -> models.Model:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, require
 from dryneedling.followup import links
@@ -190,10 +191,13 @@ def maintenance_due_for(*, actor: User, limit: int = 500) -> list[ReviewDue]:
     for episode in episodes:
         value, at = episode.pain_value, episode.pain_at  # type: ignore[attr-defined]
         if value is not None and value > threshold:
-            reason = f"Pain {value:g}/10 at follow-up on {at:%Y-%m-%d}, above the clinic's threshold of {threshold}."
+            reason = (
+                f"Pain {value:g}/10 at follow-up on {zones.local(at, clinic):%Y-%m-%d}, above the clinic's "
+                f"threshold of {threshold}."
+            )
         else:
             reason = (
-                f"12 weeks since the course ended ({episode.course_completed_at:%Y-%m-%d}): "
+                f"12 weeks since the course ended ({zones.local(episode.course_completed_at, clinic):%Y-%m-%d}): "
                 "the benefit shown in studies lasts up to about 12 weeks (Gattie 2017; Sanchez-Infante 2021)."
             )
         due.append(ReviewDue(episode, reason))

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import PATIENT_LINKS, require
@@ -246,7 +246,7 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
             context = {"check_in": check_in, "link": links.url_for(link), "clinic": check_in.clinic}
             send_mail(
                 subject=f"{check_in.clinic.name}: how are you after dry needling?",
-                message=render_to_string("followup/email_reminder.txt", context),
+                message=zones.render_in_zone_of(check_in.clinic, "followup/email_reminder.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[check_in.patient.email],
             )

@@ -38,4 +38,4 @@ class Screening(ClinicScoped):
         ordering = ["-performed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} ({self.performed_at:%Y-%m-%d})"
+        return f"{self.get_decision_display()} ({timezone.localtime(self.performed_at):%Y-%m-%d})"

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.accounts.permissions import APPOINTMENTS, require
@@ -379,13 +379,10 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def reminder_text(clinic: Clinic, appointment: Appointment) -> str:
-    # Naive clinic-local time: the template's date filters would otherwise convert it back to the
-    # server's TIME_ZONE.
-    local = appointment.starts_at.astimezone(rules.zone(clinic.time_zone)).replace(tzinfo=None)
-    return render_to_string(
-        "scheduling/reminder.txt",
-        {"clinic": clinic, "appointment": appointment, "local": local, "weekday": rules.WEEKDAYS[local.weekday()]},
-    ).strip()
+    """The reminder's text, in the clinic's zone (the job runs outside any request)."""
+    local = zones.local(appointment.starts_at, clinic)
+    context = {"clinic": clinic, "appointment": appointment, "local": local, "weekday": rules.WEEKDAYS[local.weekday()]}
+    return zones.render_in_zone_of(clinic, "scheduling/reminder.txt", context).strip()
 
 
 def _send_reminder(clinic: Clinic, appointment: Appointment, channel: str) -> None:

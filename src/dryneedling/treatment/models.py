@@ -43,7 +43,7 @@ class Consent(ClinicScoped):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Consent {self.version} ({self.recorded_at:%Y-%m-%d})"
+        return f"Consent {self.version} ({timezone.localtime(self.recorded_at):%Y-%m-%d})"
 
 
 class Finding(ClinicScoped):
@@ -94,7 +94,7 @@ class PainDrawing(ClinicScoped):
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Pain drawing {self.recorded_at:%Y-%m-%d} ({self.extent_percent}%)"
+        return f"Pain drawing {timezone.localtime(self.recorded_at):%Y-%m-%d} ({self.extent_percent}%)"
 
 
 class Payer(models.TextChoices):
@@ -147,7 +147,7 @@ class Session(ClinicScoped):
         ]
 
     def __str__(self) -> str:
-        return f"Session {self.pk} ({self.started_at:%Y-%m-%d})"
+        return f"Session {self.pk} ({timezone.localtime(self.started_at):%Y-%m-%d})"
 
 
 class Technique(models.TextChoices):
@@ -263,7 +263,7 @@ class NoteAmendment(ClinicScoped):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Amendment to {self.section} ({self.created_at:%Y-%m-%d})"
+        return f"Amendment to {self.section} ({timezone.localtime(self.created_at):%Y-%m-%d})"
 
 
 class FeeScheduleItem(models.Model):

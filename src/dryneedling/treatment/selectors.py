@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, SIGNED_SUPERBILL_ONLY, SUPERBILL, require
 from dryneedling.accounts.selectors import clinic_for
@@ -182,8 +183,9 @@ def session_readiness_for(*, actor: User, episode: Episode) -> Readiness:
             )
     readiness.open_session = session_in_progress_for(actor=actor, patient=episode.patient)
     if readiness.open_session is not None:
+        started = zones.local(readiness.open_session.started_at)
         readiness.problems.append(
-            f"Session {readiness.open_session.pk} of {readiness.open_session.started_at:%Y-%m-%d %H:%M} is still "
+            f"Session {readiness.open_session.pk} of {started:%Y-%m-%d %H:%M} is still "
             "in progress for this patient: complete it before starting another."
         )
     if readiness.consent is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dryneedling.accounts import zones
 from dryneedling.clinical import bodychart
 from dryneedling.clinical import soap as core
 from dryneedling.clinical.billing import derive_cpt
@@ -92,7 +93,9 @@ def _consent(session: Session) -> str:
     c = session.consent
     who = "the patient" if c.signer == "patient" else "the substitute decision-maker"
     declined = consent_items_declined(c.items)
-    text = f"Consent version {c.version} signed by {c.signed_name} ({who}) on {c.recorded_at:%Y-%m-%d}"
+    # stored text: the clinic's day, converted now (the note keeps it whatever the zone later)
+    on = zones.local(c.recorded_at, session.clinic)
+    text = f"Consent version {c.version} signed by {c.signed_name} ({who}) on {on:%Y-%m-%d}"
     return text + (f"; not agreed to: {', '.join(declined)}." if declined else "; all items agreed.")
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Membership, Role, User
 from dryneedling.accounts.selectors import membership_for
@@ -134,7 +135,7 @@ def sharps_incident_close(*, actor: User, incident: SharpsIncident, follow_up: s
         raise ValidationError("This incident is closed already.")
     follow_up = text(follow_up, field="follow_up", label="Follow-up done", minimum=5, maximum=2000)
     now = timezone.now()
-    stamp = f"{now:%Y-%m-%d %H:%M} UTC, {actor.full_name or actor.email}: {follow_up}"
+    stamp = f"{zones.stamp(now, membership.clinic)}, {actor.full_name or actor.email}: {follow_up}"
     locked.follow_up_notes = f"{locked.follow_up_notes}\n\n{stamp}".strip()[:4000]
     locked.status, locked.closed_at, locked.closed_by = IncidentStatus.CLOSED, now, actor
     locked.save(update_fields=["follow_up_notes", "status", "closed_at", "closed_by"])

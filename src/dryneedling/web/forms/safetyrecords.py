@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from dryneedling.accounts.zones import zone_name
 from dryneedling.safetyrecords.models import IncidentKind, IncidentPerson, Profession
 from dryneedling.safetyrecords.selectors import jurisdiction_choices
 from dryneedling.web.forms.base import Form
@@ -41,7 +42,8 @@ class SharpsIncidentForm(Form):
     staff_member = forms.TypedChoiceField(label="Staff member", required=False, coerce=int, empty_value=None)
     patient_mrn = forms.CharField(label="Patient MRN", max_length=32, required=False)
     session = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    occurred_at = forms.DateTimeField(label="When (UTC)", widget=DATETIME)
+    # Read and shown in the active zone, the clinic's (accounts/zones.py); the label names it.
+    occurred_at = forms.DateTimeField(label="When", widget=DATETIME)
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     immediate_action = forms.CharField(
         label="Immediate action",
@@ -58,6 +60,7 @@ class SharpsIncidentForm(Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("occurred_at", timezone.now().replace(second=0, microsecond=0))
         super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].label = f"When ({zone_name()})"
         self.fields["staff_member"].choices = [("", "—"), *staff]  # type: ignore[attr-defined]
         if not with_patients:
             for name in ("patient_mrn", "session"):

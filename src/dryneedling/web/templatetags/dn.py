@@ -48,3 +48,27 @@ def override_summary(insertion: object) -> str:
     from dryneedling.treatment.selectors import override_summary as summary
 
     return summary(insertion)  # type: ignore[arg-type]
+
+
+@register.filter
+def iso_local(value: str) -> str:
+    """A stored ISO timestamp (e.g. a correction's `at` in a JSON field) in this page's zone."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:  # stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+@register.simple_tag
+def zone() -> str:
+    """The name of the zone this page's times are in: the clinic's (accounts/zones.py)."""
+    from dryneedling.accounts.zones import zone_name
+
+    return zone_name()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -96,7 +97,7 @@ def _csv_batch(request: AuthedRequest, batch: list[AuditEvent]) -> Iterable[list
         [
             _cell(value)
             for value in (
-                f"{e.at:%Y-%m-%d %H:%M:%S}",
+                e.at.astimezone(UTC).isoformat(timespec="seconds"),  # machine data: UTC, with its offset
                 e.actor_email,
                 e.action,
                 e.object_type,

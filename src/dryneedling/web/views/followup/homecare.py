@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
 from dryneedling.accounts.selectors import clinic_logo_digest
@@ -72,6 +73,7 @@ def _public_plan_context(token: str) -> dict:  # type: ignore[type-arg]
     record = link.home_care_plan
     if record is None:  # the table's constraint forbids it
         raise LinkError("invalid")
+    zones.activate(link.clinic)  # the patient's page shows its clinic's times
     audit_record(
         actor=None, action="home_care_plan.view", clinic=record.clinic, obj=record, detail={"via": "patient link"}
     )
@@ -123,6 +125,7 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     patient = link.patient
     if patient is None:  # the table's constraint forbids it
         return link_error(request, "invalid")
+    zones.activate(link.clinic)
     error_message = ""
     form = PublicConsentForm(request.POST or None)
     if request.method == "POST":
@@ -169,6 +172,7 @@ def _clinic(slug: str) -> Clinic:
 @rate_limited("public-link")
 def education(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = _clinic(clinic_slug)
+    zones.activate(clinic)
     return render(request, "public/education.html", {"clinic": clinic, "page": _education(clinic)})
 
 

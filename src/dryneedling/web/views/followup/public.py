@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from dryneedling.accounts import zones
 from dryneedling.followup import links, questions
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.services import checkin_answer, checkin_red_flag
@@ -24,6 +25,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
         link = links.resolve(token, purpose=links.Purpose.CHECKIN)
     except LinkError as error:
         return link_error(request, error.reason)
+    zones.activate(link.clinic)  # the patient's page shows its clinic's times
     error_message = ""
     flags: list[str] = []
     form = CheckInForm(request.POST or None)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import record_view
 from dryneedling.clinical import bodychart
 from dryneedling.clinical.chart import propose_muscles
@@ -40,7 +41,7 @@ def _charts(findings: list, *, prefix: str, pain: dict[str, int] | None = None) 
                 "y": f.y,
                 "class": f"finding finding-{f.status}" + (" finding-old" if i >= 12 else ""),
                 "label": f"{selectors.muscle_name(f.muscle_id)} ({f.side}), {f.get_status_display().lower()}, "
-                f"tenderness {f.tenderness}/10, {f.recorded_at:%Y-%m-%d}",
+                f"tenderness {f.tenderness}/10, {zones.local(f.recorded_at):%Y-%m-%d}",
                 "data": {"finding": f.pk},
             }
             for i, f in enumerate(findings)

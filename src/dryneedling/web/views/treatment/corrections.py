@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import record_view
 from dryneedling.care.adverse import adverse_event_correct
 from dryneedling.treatment import selectors
@@ -71,7 +72,10 @@ def finding_correction(request: AuthedRequest, finding_id: int) -> HttpResponse:
         ),
         context={
             "what": "finding",
-            "title": f"{selectors.muscle_name(finding.muscle_id)} ({finding.side}), {finding.recorded_at:%Y-%m-%d}",
+            "title": (
+                f"{selectors.muscle_name(finding.muscle_id)} ({finding.side}), "
+                f"{zones.local(finding.recorded_at):%Y-%m-%d}"
+            ),
             "record": finding,
             "patient": finding.patient,
             "back": ("episode-chart", finding.episode_id, "Body chart"),

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.audit import record_view
 from dryneedling.care.adverse import adverse_event_record
 from dryneedling.care.session import (
@@ -126,7 +127,7 @@ def _insertion_form(
         (
             f.pk,
             f"{selectors.muscle_name(f.muscle_id)} ({f.side}), {f.get_status_display().lower()}, "
-            f"{f.recorded_at:%Y-%m-%d}",
+            f"{zones.local(f.recorded_at):%Y-%m-%d}",
         )
         for f in findings
     ]
