@@ -14,21 +14,23 @@ from tests.followup.test_services import complete_session, screened_patient
 from tests.treatment.conftest import start_session
 
 
-def _appointments(clinic, clinician, patient, count: int, *, status: str = "booked"):  # type: ignore[no-untyped-def]
+def _appointments(clinic, clinician, patient, count: int, *, status: str = "booked", offset: int = 0):  # type: ignore[no-untyped-def]
+    """`count` appointments today from 12:00 + `offset` minutes, a minute apart (arrived at 12:00)."""
     from dryneedling.scheduling.models import Appointment
     from dryneedling.scheduling.services import appointment_types_seed
 
     kind = appointment_types_seed(clinic=clinic)[0]
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)  # the clinic's zone is UTC here
-    Appointment.objects.bulk_create(
+    return Appointment.objects.bulk_create(
         Appointment(
             clinic=clinic,
             clinician=clinician,
             patient=patient,
             appointment_type=kind,
-            starts_at=now + timedelta(minutes=i),
-            ends_at=now + timedelta(minutes=i + 30),
+            starts_at=now + timedelta(minutes=offset + i),
+            ends_at=now + timedelta(minutes=offset + i + 30),
             status=status,
+            arrived_at=now if status == "arrived" else None,
         )
         for i in range(count)
     )

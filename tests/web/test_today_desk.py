@@ -6,33 +6,14 @@ next step of an arrived patient is for clinicians; a superbill's Session and Not
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from tests.conftest import csrf_token
 from tests.followup.test_services import complete_session, screened_patient
+from tests.web.test_today import _appointments
 
 pytestmark = pytest.mark.django_db
-
-
-def _book(clinic, clinician, patient, *, status: str, minutes: int):  # type: ignore[no-untyped-def]
-    from dryneedling.scheduling.models import Appointment
-    from dryneedling.scheduling.services import appointment_types_seed
-
-    kind = appointment_types_seed(clinic=clinic)[0]
-    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)  # the clinic's zone is UTC here
-    return Appointment.objects.create(
-        clinic=clinic,
-        clinician=clinician,
-        patient=patient,
-        appointment_type=kind,
-        starts_at=noon + timedelta(minutes=minutes),
-        ends_at=noon + timedelta(minutes=minutes + 30),
-        status=status,
-        arrived_at=noon if status == "arrived" else None,
-    )
 
 
 def _section(html: str, section_id: str) -> str:
@@ -45,9 +26,9 @@ def day(clinic_a, alice, patient_a):  # type: ignore[no-untyped-def]
     other, _ = screened_patient(alice, "W-1", "Walter", "Waiting")
     done, _ = screened_patient(alice, "D-1", "Doris", "Done")
     return {
-        "booked": _book(clinic_a, alice, patient_a, status="booked", minutes=0),
-        "arrived": _book(clinic_a, alice, other, status="arrived", minutes=30),
-        "done": _book(clinic_a, alice, done, status="done", minutes=60),
+        "booked": _appointments(clinic_a, alice, patient_a, 1)[0],
+        "arrived": _appointments(clinic_a, alice, other, 1, status="arrived", offset=30)[0],
+        "done": _appointments(clinic_a, alice, done, 1, status="done", offset=60)[0],
     }
 
 
