@@ -74,6 +74,9 @@ def demo_load() -> list[tuple[str, str, str]]:
     clinics: dict[str, Clinic] = {}
     for slug, name, _, _ in DEMO_CLINICS:
         clinics[slug] = Clinic.objects.filter(slug=slug).first() or clinic_create(name=name, slug=slug)
+        if clinics[slug].time_zone == "UTC":  # set before seeding: the synthetic dates are the clinic's
+            clinics[slug].time_zone = DEMO_ZONES[slug]
+            clinics[slug].save(update_fields=["time_zone"])
     logins = []
     for email, full_name, slug, role, also in DEMO_USERS:
         if not User.objects.filter(email=email).exists():
@@ -97,17 +100,18 @@ def demo_load() -> list[tuple[str, str, str]]:
         for code, amount in DEMO_FEES.items():
             FeeScheduleItem.objects.get_or_create(clinic=clinic, code=code, defaults={"amount": amount})
         if not Patient.objects.for_clinic(clinic).exists():
-            seed_clinic(clinic=clinic, patients=n_patients, seed=seed)
-        demo_day(clinic, DEMO_ZONES[slug])
+            # The clinic's own MRN series, so a patient registered in the demo continues it.
+            seed_clinic(clinic=clinic, patients=n_patients, seed=seed, clinic_mrns=True)
+        demo_day(clinic)
     return logins
 
 
-def demo_day(clinic: Clinic, zone_name: str) -> None:
-    """Today's book (in the clinic's zone) for each demo clinician, once a day."""
-    if clinic.time_zone == "UTC":
-        clinic.time_zone = zone_name
-        clinic.save(update_fields=["time_zone"])
-    clinicians = list(User.objects.filter(membership__clinic=clinic, membership__role=Role.CLINICIAN).order_by("pk"))
+def demo_day(clinic: Clinic) -> None:
+    """Today's book (in the clinic's zone) for each demo clinician, once a day: what has begun is
+    done (or missed) or arrived, what lies ahead booked."""
+    # Every member holding the clinician role (Erin, a clinic admin who needles, too), not only
+    # those whose primary role it is.
+    clinicians = list(User.objects.filter(membership__clinic=clinic, membership__is_clinician=True).order_by("pk"))
     seed_hours(clinic=clinic, clinicians=clinicians)
     now = timezone.now()
     today = now.astimezone(rules.zone(clinic.time_zone)).date()

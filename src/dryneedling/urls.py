@@ -23,6 +23,7 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/", password.PasswordResetConfirmView.as_view(), name="password-reset-confirm"
     ),
     path("accounts/invite/<uidb64>/<token>/", password.InviteAcceptView.as_view(), name="invite-accept"),
+    path("accounts/invite/done/", password.InviteCompleteView.as_view(), name="invite-complete"),
     path("accounts/reset/done/", password.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("accounts/password/", password.password_change, name="password-change"),
     path("accounts/sessions/", sessions.session_list, name="sessions"),

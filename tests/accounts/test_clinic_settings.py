@@ -48,7 +48,9 @@ def test_invite_sends_a_set_password_link_that_works_once(client, dana):
     assert b"Set your password" in page.content
     form_url = page.redirect_chain[-1][0]
     done = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    assert done.status_code == 302
+    assert done.status_code == 302 and done["Location"] == "/accounts/invite/done/"
+    welcome = client.get(done["Location"]).content.decode()
+    assert "Your account is ready" in welcome and "signed out" not in welcome  # a new account: nobody to sign out
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     again = client.get(_link(mail.outbox[0].body), follow=True)
@@ -204,3 +206,22 @@ def test_the_alert_address_is_set_on_the_profile_and_checked(dana):
     clinic = clinic_profile_update(actor=dana, name="Clinic A", alert_email="Alerts@Clinic-A.test")
     assert clinic.alert_email == "alerts@clinic-a.test"
     assert "alert_email" in AuditEvent.objects.filter(action="clinic.profile.update").get().detail["fields"]
+
+
+def test_unlock_is_offered_only_for_locked_accounts(dana, dana_client, alice, bob, settings):
+    """The Users page shows Unlock on a member's row only while their sign-in is locked: by axes
+    (failures from an address) or by the app's limit on failed sign-ins to one email."""
+    from dryneedling.accounts import ratelimit
+
+    page = dana_client.get("/clinic/settings/users/").content.decode()
+    assert 'value="unlock"' not in page
+    AccessAttempt.objects.create(
+        username=alice.email, ip_address="10.0.0.1", user_agent="t", failures_since_start=settings.AXES_FAILURE_LIMIT
+    )
+    limit, _ = ratelimit.limit_for("login-email")
+    for _ in range(limit):
+        rate_limit_hit(scope="login-email", key=bob.email)
+    page = dana_client.get("/clinic/settings/users/").content.decode()
+    assert page.count('value="unlock"') == 2
+    assert f"Unlock sign-in of {alice.full_name}" in page and f"Unlock sign-in of {bob.full_name}" in page
+    assert "Locked out" in page

@@ -1,5 +1,5 @@
-"""The clinic's day in Chromium: the front desk books an appointment and marks the patient arrived;
-the clinician opens the next step (here: the session, the screening being current) from it."""
+"""The clinic's day in Chromium: the front desk books an appointment and marks the patient arrived
+from Today; the clinician opens the next step (here: the session, the screening being current)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,18 @@ def test_front_desk_books_and_marks_arrived_then_the_clinician_opens_the_next_st
     expect(page.locator(".field.has-error")).to_contain_text("already has an appointment from 10:00 to 10:30")
     page.get_by_role("link", name="Cancel").click()
 
-    row = page.locator("#day tbody tr", has_text="Quimby, Zelda")
-    row.get_by_role("button", name="Mark arrived").click()
+    # The desk marks the patient arrived from Today: from Arrivals to Arrived, waiting.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    arrivals = page.locator("#today-arrivals li", has_text="Zelda Quimby")
+    expect(arrivals).to_contain_text("10:00")
+    expect(page.locator("#today-appointments")).to_have_count(0)  # the day once, not twice
+    arrivals.get_by_role("button", name="Mark arrived").click()
+    page.wait_for_url(f"{base}/today/")
     expect(page.locator(".messages")).to_contain_text("Marked arrived.")
+    expect(page.locator("#today-arrivals")).to_contain_text("Nobody else is expected today.")
+    expect(page.locator("#today-waiting")).to_contain_text("Zelda Quimby")
+    expect(page.get_by_role("link", name="Next step")).to_have_count(0)  # the clinician's step, not the desk's
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Appointments").click()
     expect(page.locator("#day tbody tr", has_text="Quimby, Zelda")).to_contain_text("Arrived")
     page.get_by_role("button", name="Sign out").click()
 

@@ -26,6 +26,7 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("Invitation sent")).to_be_visible()
     expect(page.get_by_role("cell", name="Invited (no password yet)")).to_be_visible()
+    expect(page.get_by_role("button", name="Unlock")).to_have_count(0)  # nobody is locked out
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nora.new@a.test"]
     match = re.search(r"https?://[^/\s]+(/accounts/invite/\S+/)", mail.outbox[0].body)
     assert match, mail.outbox[0].body
@@ -38,6 +39,8 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(
         other.locator("#id_new_password1").fill(PASSWORD)
         other.locator("#id_new_password2").fill(PASSWORD)
         other.get_by_role("button", name="Set the new password").click()
+        expect(other.get_by_role("heading", level=1)).to_have_text("Your account is ready")  # a welcome
+        expect(other.get_by_text("signed out")).to_have_count(0)  # a new account had no browser to sign out
         other.get_by_role("link", name="Sign in").click()
         other.get_by_label("Email").fill("nora.new@a.test")
         other.get_by_label("Password").fill(PASSWORD)

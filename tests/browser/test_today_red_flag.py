@@ -60,3 +60,11 @@ def test_a_red_flag_reaches_the_clinicians_today_and_inbox(  # type: ignore[no-u
     expect(menu.locator(".badge-alert")).to_contain_text("1")
     red_flags = page.locator("#today-red-flags")
     expect(red_flags.get_by_role("link", name="Marisol Ferreira")).to_be_visible()
+
+    # Acknowledged on the follow-up page, it leaves Today, and so does the link to acknowledge.
+    red_flags.get_by_role("link", name="Acknowledge on the follow-up page").click()
+    page.get_by_role("button", name="Acknowledge — I have contacted the patient").click()
+    expect(page.locator(".messages")).to_contain_text("Alert acknowledged.")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    expect(red_flags).to_contain_text("No open red flags.")
+    expect(red_flags.get_by_role("link", name="Acknowledge on the follow-up page")).to_have_count(0)

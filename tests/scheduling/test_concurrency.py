@@ -21,12 +21,14 @@ from django.utils import timezone
 from dryneedling.accounts.services import clinic_create, user_create
 from dryneedling.patients.services import patient_create
 from dryneedling.scheduling.models import WorkingHours
+from dryneedling.scheduling.services import appointment_types_seed
 clinic = clinic_create(name="Race", slug="race")
 person = dict(clinic=clinic, password="x", check_password_strength=False)
 clinician = user_create(email="c@race.test", full_name="C", role="clinician", **person)
 desk = user_create(email="d@race.test", full_name="D", role="front_desk", **person)
 for day in range(7):
     WorkingHours.objects.create(clinic=clinic, clinician=clinician, weekday=day, starts=time(0), ends=time(23, 59))
+appointment_types_seed(clinic=clinic)  # before the race: the runners race to book, not to seed the types
 for i in range(3):
     born = timezone.now().date() - timedelta(days=9000)
     patient_create(actor=desk, mrn=f"R-{i}", given_name="R", family_name=f"P{i}", date_of_birth=born, sex="female",

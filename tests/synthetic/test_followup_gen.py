@@ -16,7 +16,7 @@ def _follow(seed: int):  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     for patient in generate_patients(count=3000, seed=seed, today=TODAY):
         for episode in patient.episodes:
-            course = generate_course(episode=episode, rng=rng, today=TODAY)
+            course = generate_course(episode=episode, rng=rng, now=NOW)
             if course is not None:
                 yield generate_followup(course=course, rng=rng, now=NOW)
 
@@ -36,5 +36,6 @@ def test_outcomes_improve_on_average_with_non_response_and_non_responders():
     assert any(d <= 0 for d in drops)
     for f in follows:
         for c in f.check_ins:
-            assert c.answered_at is None or c.answered_at >= c.due_at
+            assert c.answered_at is None or c.due_at <= c.answered_at <= NOW
+            assert (c.answers is None) == (c.answered_at is None)
             assert c.due_at < c.expires_at

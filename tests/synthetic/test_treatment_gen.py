@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -12,13 +12,14 @@ from dryneedling.synthetic.generator import generate_patients
 from dryneedling.synthetic.treatment_gen import generate_course, side_effect_rates
 
 TODAY = date(2026, 11, 1)
+NOW = datetime(2026, 11, 1, 10, 30, tzinfo=UTC)  # mid-morning: sessions later today are not yet
 
 
 def _courses(seed: int, n: int = 1500):  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     for patient in generate_patients(count=n, seed=seed, today=TODAY):
         for episode in patient.episodes:
-            course = generate_course(episode=episode, rng=rng, today=TODAY)
+            course = generate_course(episode=episode, rng=rng, now=NOW)
             if course is not None:
                 yield episode, course
 
@@ -37,11 +38,12 @@ def test_courses_follow_the_condition_and_the_published_side_effect_rates():
         for session in course.sessions:
             sessions += 1
             effects.update(session.side_effects)
-            assert session.started_at.date() <= TODAY
+            assert session.ended_at <= NOW  # nothing in the future
             assert derive_cpt(needled=[(i.muscle_id, i.side) for i in session.insertions]).code in {"20560", "20561"}
             for insertion in session.insertions:
                 assert insertion.muscle_id in knowledge.muscles
                 assert 15 <= insertion.seconds <= 30
+        assert course.screened_at <= NOW
         for finding in course.findings:
             assert finding.muscle_id in knowledge.muscles
     assert max(per_course) <= 6

@@ -114,6 +114,7 @@ TABLE: dict[str, Row] = {
     "password-reset-confirm": Row(get=everyone(OK), post=everyone(OK), public=True),
     "password-reset-complete": Row(get=everyone(OK), public=True),
     "invite-accept": Row(get=everyone(OK), post=everyone(OK), public=True),
+    "invite-complete": Row(get=everyone(OK), public=True),
     # --- the signed-in user's own account: password change and active sessions ---
     "password-change": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "sessions": Row(get=any_clinic(OK)),

@@ -14,21 +14,23 @@ from tests.followup.test_services import complete_session, screened_patient
 from tests.treatment.conftest import start_session
 
 
-def _appointments(clinic, clinician, patient, count: int, *, status: str = "booked"):  # type: ignore[no-untyped-def]
+def _appointments(clinic, clinician, patient, count: int, *, status: str = "booked", offset: int = 0):  # type: ignore[no-untyped-def]
+    """`count` appointments today from 12:00 + `offset` minutes, a minute apart (arrived at 12:00)."""
     from dryneedling.scheduling.models import Appointment
     from dryneedling.scheduling.services import appointment_types_seed
 
     kind = appointment_types_seed(clinic=clinic)[0]
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)  # the clinic's zone is UTC here
-    Appointment.objects.bulk_create(
+    return Appointment.objects.bulk_create(
         Appointment(
             clinic=clinic,
             clinician=clinician,
             patient=patient,
             appointment_type=kind,
-            starts_at=now + timedelta(minutes=i),
-            ends_at=now + timedelta(minutes=i + 30),
+            starts_at=now + timedelta(minutes=offset + i),
+            ends_at=now + timedelta(minutes=offset + i + 30),
             status=status,
+            arrived_at=now if status == "arrived" else None,
         )
         for i in range(count)
     )
@@ -87,12 +89,14 @@ def test_arrivals_and_overdue_and_admin_lists(alice, bob, dana, carol, clinic_a,
     from dryneedling.accounts.selectors import accounts_locked_for
     from dryneedling.followup.models import CheckIn
     from dryneedling.followup.selectors import checkins_overdue_for
-    from dryneedling.scheduling.selectors import arrivals_for, today_bounds_for
+    from dryneedling.scheduling.selectors import arrivals_for, today_bounds_for, waiting_for
 
     _appointments(clinic_a, alice, patient_a, 2)
     _appointments(clinic_a, alice, patient_a, 1, status="cancelled")
+    _appointments(clinic_a, alice, patient_a, 3, status="arrived")
     day, _, _ = today_bounds_for(actor=bob)
-    assert len(arrivals_for(actor=bob, day=day)) == 2
+    assert len(arrivals_for(actor=bob, day=day)) == 2  # still expected: booked only
+    assert len(waiting_for(actor=bob, day=day)) == 3
     assert len(arrivals_for(actor=carol, day=day)) == 0  # clinic B sees none of clinic A's
     _, check_in = _soreness(alice)
     assert checkins_overdue_for(actor=alice) == []
@@ -221,6 +225,8 @@ def test_home_redirects_to_today_and_each_role_sees_its_lists(alice_client, bob_
     dana = dana_client.get("/today/").content.decode()
     assert 'id="today-unsigned"' in alice and 'id="today-superbills"' not in alice
     assert 'id="today-arrivals"' in bob and 'id="today-superbills"' in bob and 'id="today-unsigned"' not in bob
+    assert 'id="today-waiting"' in bob and 'id="today-appointments"' not in bob  # the day once, as the desk acts
+    assert 'id="today-appointments"' in alice and 'id="today-arrivals"' not in alice
     assert 'id="today-sharps"' in dana and 'id="today-locked"' in dana and 'id="today-red-flags"' not in dana
     nav = alice[alice.index('aria-label="Main"') :]
     assert nav.index(">Today") < nav.index(">Patients") < nav.index(">Follow-up")

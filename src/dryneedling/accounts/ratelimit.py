@@ -9,6 +9,7 @@ Limits come from settings.RATE_LIMITS ({scope: (requests, seconds)}) over DEFAUL
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -110,6 +111,17 @@ def rate_limit_peek(*, scope: str, key: str) -> Decision:
     row = RateLimitCounter.objects.filter(scope=scope, key_digest=_digest(scope, key), window_start=start).first()
     count = row.count if row else 0
     return Decision(scope=scope, allowed=count < limit, count=count, limit=limit, retry_after=retry_after)
+
+
+def rate_limited_keys(*, scope: str, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` are over their limit in `scope` now (as `rate_limit_peek`), in one query."""
+    limit, window = limit_for(scope)
+    start, _ = _window(timezone.now(), window)
+    by_digest = {_digest(scope, key): key for key in keys}
+    over = RateLimitCounter.objects.filter(
+        scope=scope, key_digest__in=list(by_digest), window_start=start, count__gte=limit
+    ).values_list("key_digest", flat=True)
+    return {by_digest[digest] for digest in over}
 
 
 def rate_limit_clear(*, scope: str, key: str) -> int:

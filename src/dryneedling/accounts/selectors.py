@@ -95,21 +95,26 @@ def member_list_for(*, actor: User) -> QuerySet[Membership]:
 
 
 def accounts_locked_for(*, actor: User) -> QuerySet[User]:
-    """Members of the actor's clinic whose sign-in is locked out now by repeated failures (axes:
-    `AXES_FAILURE_LIMIT` failures for an email and address, within `AXES_COOLOFF_TIME`). A clinic
-    admin's list; the lock lifts by itself at the end of the cool-off."""
+    """Members of the actor's clinic whose sign-in is locked out now by repeated failures: by axes
+    (`AXES_FAILURE_LIMIT` failures for an email and address, within `AXES_COOLOFF_TIME`) or by the
+    app's limit on failed sign-ins to one email (`login-email`), what Unlock clears. A clinic
+    admin's list; the lock lifts by itself at the end of the cool-off. Three queries."""
     from axes.models import AccessAttempt
     from django.conf import settings
+    from django.db.models import Q
     from django.utils import timezone
 
     from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
+    from dryneedling.accounts.ratelimit import rate_limited_keys
 
     clinic_id = require(actor=actor, capability=CLINIC_ADMINISTRATION).clinic_id
     locked = AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
     ).values("username")
-    return User.objects.filter(membership__clinic_id=clinic_id, email__in=locked).order_by("full_name", "id")
+    members = User.objects.filter(membership__clinic_id=clinic_id)
+    limited = rate_limited_keys(scope="login-email", keys=members.values_list("email", flat=True))
+    return members.filter(Q(email__in=locked) | Q(email__in=limited)).order_by("full_name", "id")
 
 
 # --- the clinic's logo (issue 10) ----------------------------------------------------------------

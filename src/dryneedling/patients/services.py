@@ -183,6 +183,13 @@ def _next_mrn(clinic: Clinic) -> str:
 
 
 @transaction.atomic
+def mrns_reserve(*, clinic: Clinic, count: int) -> list[str]:
+    """The clinic's next `count` automatic MRNs, the counter moved past them: for a bulk load
+    (the demo's synthetic patients) that new patients then continue."""
+    return [_next_mrn(clinic) for _ in range(count)]
+
+
+@transaction.atomic
 def patient_create(*, actor: User, **fields: Any) -> Patient:
     """Create a patient. Without an MRN (or an empty one) the clinic's next automatic MRN is
     assigned (settings.MRN_FORMAT); a typed MRN (e.g. imported from another system) is kept."""

@@ -228,9 +228,11 @@ def today_bounds_for(*, actor: User) -> tuple[date, datetime, datetime]:
 
 
 def arrivals_for(*, actor: User, day: date) -> QuerySet[Appointment]:
-    """The day's appointments still to be seen (booked or arrived), by time: the front desk's list."""
-    return (
-        day_for(actor=actor, day=day)
-        .filter(status__in=(rules.BOOKED, rules.ARRIVED))
-        .order_by("starts_at", "clinician__full_name", "id")
-    )
+    """The day's appointments still expected (booked, not yet arrived), by time: the front desk marks
+    each arrived from this list."""
+    return day_for(actor=actor, day=day).filter(status=rules.BOOKED).order_by("starts_at", "clinician__full_name", "id")
+
+
+def waiting_for(*, actor: User, day: date) -> QuerySet[Appointment]:
+    """The day's patients who have arrived and are not yet in session, first arrived first."""
+    return day_for(actor=actor, day=day).filter(status=rules.ARRIVED).order_by("arrived_at", "starts_at", "id")

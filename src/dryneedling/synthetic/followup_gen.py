@@ -43,6 +43,11 @@ def _clamp(value: float, low: int, high: int) -> int:
     return int(max(low, min(high, round(value))))
 
 
+def _by(answered: datetime, now: datetime) -> datetime | None:
+    """An answer drawn for a time still ahead has not come yet: the check-in is open."""
+    return answered if answered <= now else None
+
+
 def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime) -> FollowUpRecord:
     baseline = rng.randint(4, 8)
     psfs = round(rng.uniform(2.5, 5.5), 1)
@@ -55,7 +60,7 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
         answered = None
         answers = None
         if due <= now and rng.random() < RESPONSE["soreness"]:
-            answered = due + timedelta(hours=rng.uniform(0, 30))
+            answered = _by(due + timedelta(hours=rng.uniform(0, 30)), now)
             effects = [e for e in ("pain_after", "bruising") if rng.random() < (0.6 if e == "pain_after" else 0.1)]
             answers = {
                 "red_flags": [],
@@ -63,7 +68,7 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
                 "side_effects": effects,
                 "resolved": rng.choice(("yes", "yes", "no")) if effects else "none",
             }
-        check_ins.append(CheckInRecord(index, "soreness", due, expires, answered, answers))
+        check_ins.append(CheckInRecord(index, "soreness", due, expires, answered, answers if answered else None))
     completed = None
     if course.sessions:
         last = course.sessions[-1].started_at + timedelta(minutes=20)
@@ -74,7 +79,7 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
                 expires = due + timedelta(days=21 if kind == "week_12" else 14)
                 answered, answers = None, None
                 if due <= now and rng.random() < RESPONSE[kind]:
-                    answered = due + timedelta(hours=rng.uniform(1, 72))
+                    answered = _by(due + timedelta(hours=rng.uniform(1, 72)), now)
                     share = {"week_1": 0.6, "week_4": 1.0, "week_12": 0.7}[kind]
                     pain = _clamp(baseline - drop * share + rng.gauss(0, 0.8), 0, 10)
                     score = _clamp(psfs + (drop * share * 0.9 if responder else 0) + rng.gauss(0, 0.7), 0, 10)
@@ -88,5 +93,6 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
                         "groc": groc,
                         "adherence": rng.choice(ADHERENCE[1:] if responder else ADHERENCE),
                     }
-                check_ins.append(CheckInRecord(len(course.sessions) - 1, kind, due, expires, answered, answers))
+                last_index = len(course.sessions) - 1
+                check_ins.append(CheckInRecord(last_index, kind, due, expires, answered, answers if answered else None))
     return FollowUpRecord(baseline, psfs, completed, tuple(check_ins))

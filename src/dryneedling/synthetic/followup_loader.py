@@ -66,7 +66,7 @@ def insert_followup(
                 answered_at=c.answered_at,
                 answers=c.answers,
                 red_flags=[],
-                reminder_sent_at=c.due_at if patient.email else None,
+                reminder_sent_at=c.due_at if patient.email and c.due_at <= now else None,
             )
             check_ins.append(row)
             if c.answers is not None:

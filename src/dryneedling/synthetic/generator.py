@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -73,8 +73,11 @@ def _episode(rng: random.Random, *, start: date, today: date, age: int) -> Episo
     )
 
 
-def generate_patients(*, count: int, seed: int, today: date, mrn_prefix: str = "SYN") -> Iterator[PatientRecord]:
-    """Yield `count` patients. Adults 18-88 (a few teenagers), 1-3 episodes over the last 3 years."""
+def generate_patients(
+    *, count: int, seed: int, today: date, mrn_prefix: str = "SYN", mrns: Sequence[str] = ()
+) -> Iterator[PatientRecord]:
+    """Yield `count` patients. Adults 18-88 (a few teenagers), 1-3 episodes over the last 3 years.
+    MRNs: `mrns` in order when given (the clinic's own series), else `<mrn_prefix>NNNNNNN`."""
     rng = random.Random(seed)
     for index in range(count):
         sex = "female" if rng.random() < 0.55 else "male"
@@ -90,7 +93,7 @@ def generate_patients(*, count: int, seed: int, today: date, mrn_prefix: str = "
         starts = sorted(today - timedelta(days=rng.randint(0, 3 * 365)) for _ in range(n_episodes))
         episodes = tuple(_episode(rng, start=s, today=today, age=age) for s in starts)
         yield PatientRecord(
-            mrn=f"{mrn_prefix}{index + 1:07d}",
+            mrn=mrns[index] if mrns else f"{mrn_prefix}{index + 1:07d}",
             given_name=given,
             family_name=family,
             date_of_birth=birth,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
+from dryneedling.patients.services import mrns_reserve
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
 from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinician
 
@@ -22,9 +24,14 @@ Progress = Callable[[int], None]
 
 
 def _insert_batch(
-    clinic: Clinic, records: list[PatientRecord], *, clinician: User | None, rng: random.Random, today: date
+    clinic: Clinic,
+    records: list[PatientRecord],
+    *,
+    clinician: User | None,
+    rng: random.Random,
+    today: date,
+    now: datetime,
 ) -> dict[str, int]:
-    now = timezone.now()
     patients = Patient.objects.bulk_create(
         [
             Patient(
@@ -79,6 +86,7 @@ def _insert_batch(
             records=records,
             rng=rng,
             today=today,
+            now=now,
         )
     return counts
 
@@ -89,12 +97,17 @@ def seed_clinic(
     patients: int,
     seed: int,
     actor: User | None = None,
-    today: date | None = None,
+    now: datetime | None = None,
     progress: Progress | None = None,
     treatment: bool = True,
+    clinic_mrns: bool = False,
 ) -> dict[str, int]:
     """Insert `patients` synthetic patients (with episodes) into `clinic`. Idempotence guard:
-    the same seed cannot be loaded twice into one clinic (MRNs would collide)."""
+    the same seed cannot be loaded twice into one clinic (MRNs would collide).
+
+    Nothing clinical is dated after `now` (default: the moment of the call); dates are the
+    clinic's. MRNs are `SYN<seed>-NNNNNNN`, or with `clinic_mrns` (the demo) the clinic's own
+    automatic series, which the next registered patient continues."""
     if patients < 1:
         raise ValidationError("--patients must be at least 1.")
     prefix = f"SYN{seed}-"
@@ -102,8 +115,10 @@ def seed_clinic(
         raise ValidationError(
             f"Clinic {clinic.slug!r} already holds synthetic patients of seed {seed}; choose another --seed."
         )
-    today = today or timezone.localdate()
-    records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix)
+    now = now or timezone.now()
+    today = timezone.localdate(now, ZoneInfo(clinic.time_zone))
+    mrns = mrns_reserve(clinic=clinic, count=patients) if clinic_mrns else ()
+    records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix, mrns=mrns)
     rng = random.Random(seed * 7919 + 1)  # the clinical course stream, separate from the patients'
     clinician = synthetic_clinician(clinic) if treatment else None
     totals: dict[str, int] = {}
@@ -112,7 +127,7 @@ def seed_clinic(
         if not batch:
             break
         with transaction.atomic():
-            counts = _insert_batch(clinic, batch, clinician=clinician, rng=rng, today=today)
+            counts = _insert_batch(clinic, batch, clinician=clinician, rng=rng, today=today, now=now)
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
         if progress is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 from dryneedling.clinical.knowledge import get_knowledge
@@ -60,6 +60,11 @@ class SessionRecord:
     insertions: tuple[InsertionRecord, ...]
     side_effects: tuple[str, ...]
 
+    @property
+    def ended_at(self) -> datetime:
+        """8 minutes plus 2 a needle: set-up, insertions and removal."""
+        return self.started_at + timedelta(minutes=8 + 2 * len(self.insertions))
+
 
 @dataclass(frozen=True, slots=True)
 class CourseRecord:
@@ -102,8 +107,10 @@ def _needle(muscle_id: str) -> tuple[str, int, str]:
     return diameter, max(13, length), handling
 
 
-def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) -> CourseRecord | None:
-    """A course of dry needling for one episode, or None for an untreated episode."""
+def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime) -> CourseRecord | None:
+    """A course of dry needling for one episode, or None for an untreated episode. Nothing of it
+    lies after `now`: the screening is at the latest now, and only sessions already over are kept
+    (a course begun today has this morning's session, not this afternoon's)."""
     condition = KB_CONDITION.get(episode.condition_key)
     if condition is None or rng.random() > TREATED_SHARE:
         return None
@@ -127,10 +134,11 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) 
             )
         )
     screened = datetime.combine(episode.start_date, time(9, 0), tzinfo=UTC) + timedelta(minutes=rng.randint(0, 480))
+    screened = min(screened, now)
     sessions = []
     when = screened + timedelta(days=rng.randint(0, 3))
     for _ in range(rng.randint(4, 6)):
-        if when.date() > today or (episode.end_date and when.date() > episode.end_date):
+        if episode.end_date and when.date() > episode.end_date:
             break
         insertions = []
         for finding in findings:
@@ -148,7 +156,10 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, today: date) 
                     )
                 )
         effects = tuple(effect for effect, p in side_effect_rates() if rng.random() < p)
-        sessions.append(SessionRecord(started_at=when, insertions=tuple(insertions), side_effects=effects))
+        session = SessionRecord(started_at=when, insertions=tuple(insertions), side_effects=effects)
+        if session.ended_at > now:
+            break
+        sessions.append(session)
         when += timedelta(days=rng.choice((3, 4, 7, 7)), minutes=rng.randint(-90, 90))
     return CourseRecord(
         condition_id=condition,

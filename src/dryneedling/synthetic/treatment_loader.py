@@ -4,7 +4,7 @@ signed notes) for one batch of patients. Called by the patient loader inside its
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -107,6 +107,7 @@ def insert_courses(
     records: list[PatientRecord],
     rng: random.Random,
     today: date,
+    now: datetime,
 ) -> dict[str, int]:
     by_patient: dict[int, list[Episode]] = {}
     for episode in episodes:
@@ -115,7 +116,7 @@ def insert_courses(
     for patient, record in zip(patients, records, strict=True):
         age = today.year - record.date_of_birth.year
         for episode, episode_record in zip(by_patient[patient.pk], record.episodes, strict=True):
-            course = generate_course(episode=episode_record, rng=rng, today=today)
+            course = generate_course(episode=episode_record, rng=rng, now=now)
             if course is not None:
                 courses.append((patient, episode, course, age))
     screenings, consents = [], []
@@ -183,7 +184,7 @@ def insert_courses(
                     checklist=CHECKLIST,
                     status="completed",
                     started_at=s.started_at,
-                    ended_at=s.started_at + _minutes(s),
+                    ended_at=s.ended_at,
                     clean_technique=CLEAN_RECORD,
                     needles_used=len(s.insertions),
                     needles_removed=len(s.insertions),
@@ -252,12 +253,6 @@ def insert_courses(
         clinician=clinician,
         courses=followed,
         rng=rng,
-        now=datetime.combine(today, time(23, 59), tzinfo=UTC),
+        now=now,
     )
     return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events), **counts}
-
-
-def _minutes(session: Any) -> Any:
-    from datetime import timedelta
-
-    return timedelta(minutes=8 + 2 * len(session.insertions))

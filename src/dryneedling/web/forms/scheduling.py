@@ -74,6 +74,8 @@ class CancelForm(Form):
 
 class StatusForm(Form):
     status = forms.ChoiceField(choices=[(s, rules.LABELS[s]) for s in rules.STATUSES if s != rules.CANCELLED])
+    # Where to go afterwards: the day's book (default), or Today, where the desk marks arrivals.
+    back = forms.ChoiceField(choices=[("", "The day's book"), ("today", "Today")], required=False)
 
 
 class HoursActionForm(Form):

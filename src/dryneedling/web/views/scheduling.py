@@ -255,7 +255,7 @@ def appointment_status(request: AuthedRequest, appointment_id: int) -> HttpRespo
     except ValidationError as error:
         return _detail(request, appointment, status_error=" ".join(error.messages))
     messages.success(request, f"Marked {rules.LABELS[changed.status].lower()}.")
-    return redirect(_day_url(changed))
+    return redirect("today" if form.cleaned_data["back"] == "today" else _day_url(changed))
 
 
 @login_required

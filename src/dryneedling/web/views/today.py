@@ -49,11 +49,16 @@ def today(request: AuthedRequest) -> HttpResponse:
     membership = membership_for(actor=actor)
     day, start, end = scheduling_selectors.today_bounds_for(actor=actor)
     day_url = reverse("schedule-day") + f"?date={day.isoformat()}"
-    context: dict[str, Any] = {
-        "day": day,
-        "zone": membership.clinic.time_zone,
-        "appointments": capped(scheduling_selectors.day_for(actor=actor, day=day), day_url),
-    }
+    context: dict[str, Any] = {"day": day, "zone": membership.clinic.time_zone, "day_url": day_url}
+    if membership.is_front_desk:
+        # The desk's view of the day, each appointment once: who is still expected (Mark arrived)
+        # and who is waiting; the whole day (done, missed, in session) is on the day's book.
+        context |= {
+            "arrivals": capped(scheduling_selectors.arrivals_for(actor=actor, day=day), day_url),
+            "waiting": capped(scheduling_selectors.waiting_for(actor=actor, day=day), day_url),
+        }
+    else:
+        context["appointments"] = capped(scheduling_selectors.day_for(actor=actor, day=day), day_url)
     if allows(actor=actor, capability=CLINICAL):
         followup_url = reverse("followup-list")
         context |= {
@@ -73,8 +78,6 @@ def today(request: AuthedRequest) -> HttpResponse:
         }
     if allows(actor=actor, capability=PATIENT_LINKS):
         context["unsent_links"] = capped(link_selectors.links_unsent_for(actor=actor, limit=CAP + 1))
-    if membership.is_front_desk:
-        context["arrivals"] = capped(scheduling_selectors.arrivals_for(actor=actor, day=day), day_url)
     if membership.is_front_desk and allows(actor=actor, capability=SUPERBILL):
         context["superbills"] = capped(treatment_selectors.superbills_between(actor=actor, start=start, end=end))
     if allows(actor=actor, capability=CLINIC_ADMINISTRATION):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dryneedling.accounts import clinic_settings, members
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
-from dryneedling.accounts.selectors import member_list_for
+from dryneedling.accounts.selectors import accounts_locked_for, member_list_for
 from dryneedling.web.forms.accounts import (
     ROLE_CHOICES,
     ClinicPolicyForm,
@@ -56,7 +56,13 @@ def member_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent. The link works for {members.INVITE_DAYS} days.")
             return redirect("clinic-users")
-    context = {"rows": rows, "form": form, "invite_days": members.INVITE_DAYS, "role_choices": ROLE_CHOICES}
+    context = {
+        "rows": rows,
+        "locked": {u.pk for u in accounts_locked_for(actor=request.user)},  # Unlock only where it does something
+        "form": form,
+        "invite_days": members.INVITE_DAYS,
+        "role_choices": ROLE_CHOICES,
+    }
     return render(request, "accounts/settings/users.html", context)
 
 

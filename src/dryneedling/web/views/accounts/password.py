@@ -85,11 +85,20 @@ class InviteAcceptView(PasswordResetConfirmView):
 
     token_generator = invite_token_generator
     extra_context = {"invitation": True}
+    success_url = reverse_lazy("invite-complete")
 
 
 @GET_ONLY
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
+
+
+@GET_ONLY
+class InviteCompleteView(auth_views.PasswordResetCompleteView):
+    """After an invitation's first password: a welcome, not the reset's "every browser signed out"
+    (a new account had no browser to sign out)."""
+
+    template_name = "registration/invite_complete.html"
 
 
 @never_cache

@@ -6,6 +6,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,8 @@ from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
 from dryneedling.web.views.shared import AuthedRequest
+
+PAGE_SIZE = 50  # check-ins a page (a clinic has hundreds in the list's 134 days)
 
 
 @login_required
@@ -40,8 +43,10 @@ def followup_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Alert acknowledged.")
         return redirect("followup-list")
     status = request.GET.get("status", "")
+    status = status if status in selectors.STATUSES else ""
+    page = Paginator(selectors.followup_list_for(actor=request.user, status=status), PAGE_SIZE)
     context = {
-        "rows": selectors.followup_list_for(actor=request.user, status=status),
+        "page": page.get_page(request.GET.get("page")),
         "alerts": selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.RED_FLAG),
         "reviews": selectors.maintenance_due_for(actor=request.user),
         "status": status,
