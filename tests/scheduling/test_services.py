@@ -190,3 +190,27 @@ def test_the_day_follows_the_clinics_zone(booked, bob, hours, patient_a, follow_
     late = book(bob, alice, patient_a, follow_up_type, at(MONDAY, 16, 30))
     assert {a.pk for a in day_for(actor=bob, day=MONDAY)} == {booked.pk, late.pk}
     assert list(day_for(actor=bob, day=MONDAY + timedelta(days=1))) == []
+
+
+def test_a_visit_on_an_earlier_day_is_refused_but_earlier_today_is_kept(hours, bob, alice, patient_a, follow_up_type):
+    from django.utils import timezone
+
+    from dryneedling.scheduling.selectors import clinic_today
+    from dryneedling.scheduling.services import working_hours_add
+
+    for weekday in range(5, 7):  # the weekend too: the test runs any day
+        working_hours_add(actor=bob_admin(bob), clinician=alice, weekday=weekday, starts=time(8), ends=time(17))
+    today = clinic_today(patient_a.clinic)
+    for day in (today - timedelta(days=1), today - timedelta(days=30)):
+        with pytest.raises(ValidationError) as refused:
+            book(bob, alice, patient_a, follow_up_type, at(day, 9))
+        assert "earlier day" in str(refused.value.message_dict["date"])
+    earlier_today = at(today, 8)
+    if earlier_today < timezone.now():  # a walk-in recorded after it began is still booked
+        assert book(bob, alice, patient_a, follow_up_type, earlier_today).pk
+
+
+def bob_admin(bob):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.models import User
+
+    return User.objects.get(membership__clinic_id=bob.membership.clinic_id, membership__is_clinic_admin=True)

@@ -42,11 +42,14 @@ FEED_REFUSAL = "Calendar feeds are for clinicians, each for their own appointmen
 
 
 def appointment_types_seed(*, clinic: Clinic) -> list[AppointmentType]:
-    """The clinic's appointment types, creating the two defaults if the clinic has none (idempotent)."""
+    """The clinic's appointment types, creating the two defaults if the clinic has none (idempotent).
+    The defaults are written in one transaction, so a concurrent first booking sees both or none
+    (it once saw one of the two and found no 30-minute type)."""
     types = list(AppointmentType.objects.filter(clinic=clinic))
     if not types:
-        for name, minutes in DEFAULT_TYPES:
-            AppointmentType.objects.get_or_create(clinic=clinic, name=name, defaults={"minutes": minutes})
+        with transaction.atomic():
+            for name, minutes in DEFAULT_TYPES:
+                AppointmentType.objects.get_or_create(clinic=clinic, name=name, defaults={"minutes": minutes})
         types = list(AppointmentType.objects.filter(clinic=clinic))
     return types
 
@@ -125,9 +128,15 @@ def _check_free(clinic: Clinic, clinician: User, starts_at: datetime, ends_at: d
         )
 
 
-def _check_start(starts_at: datetime) -> None:
+def _check_start(clinic: Clinic, starts_at: datetime) -> None:
+    """An aware time, not on an earlier day than the clinic's today: a visit that began earlier
+    today (a walk-in recorded once seen) is kept; the past days of the book are history."""
     if timezone.is_naive(starts_at):
         raise ValidationError({"time": "A start time needs its time zone."})
+    today = timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
+    today_start, _ = rules.day_bounds(today, clinic.time_zone)
+    if starts_at < today_start:
+        raise ValidationError({"date": "That is an earlier day: the book takes visits from today on."})
 
 
 @transaction.atomic
@@ -145,7 +154,7 @@ def appointment_book(
     membership = _require_booker(actor)
     clinic = membership.clinic
     _own_only(membership, clinician.pk)
-    _check_start(starts_at)
+    _check_start(clinic, starts_at)
     if patient.clinic_id != clinic.pk:
         raise ValidationError({"patient": "No such patient in this clinic."})
     if appointment_type.clinic_id != clinic.pk or not appointment_type.active:
@@ -187,7 +196,7 @@ def appointment_move(*, actor: User, appointment: Appointment, starts_at: dateti
     clinic = membership.clinic
     _own_only(membership, appointment.clinician_id)
     _own_only(membership, clinician.pk)
-    _check_start(starts_at)
+    _check_start(clinic, starts_at)
     # Lock both clinicians in id order (two moves in opposite directions cannot deadlock).
     old_clinician = appointment.clinician
     for person in sorted({old_clinician.pk: old_clinician, clinician.pk: clinician}.values(), key=lambda u: u.pk):
