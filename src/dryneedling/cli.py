@@ -274,6 +274,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
 
 def cmd_send_due(args: argparse.Namespace) -> int:
     _django()
+    from dryneedling.accounts.dbstats import planner_statistics_refresh
     from dryneedling.followup.services import send_due
     from dryneedling.scheduling.services import reminders_send_due
 
@@ -281,6 +282,7 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr):
         appointments = reminders_send_due(limit=args.limit)
         sent = send_due(limit=args.limit)
+    planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
     # "sent" (check-in reminders) stays last: scripts read it as before.
     print(json.dumps({"appointment_reminders": appointments, "sent": sent}))
     return 0

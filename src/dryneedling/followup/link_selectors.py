@@ -154,6 +154,16 @@ def _sent(actor: User, **match: Any) -> Exists:
     )
 
 
+def _link_sent(actor: User, **target: Any) -> Exists:
+    """A live link of the target (a check-in or a plan) with a sending: read from the link's side,
+    by the target's key (`patientlink_clinic_*_idx`), not by scanning the clinic's sendings."""
+    return Exists(
+        PatientLink.objects.for_actor(actor).filter(
+            revoked_at__isnull=True, deliveries__status=LinkDelivery.Status.SENT, **target
+        )
+    )
+
+
 def links_unsent_for(*, actor: User, limit: int = 100) -> list[UnsentLink]:
     """Links waiting to be sent, oldest first: check-ins open or due within UNSENT_CHECKIN_AHEAD
     that no one sent (by hand or by the reminder job), consent links issued and not sent while
@@ -165,8 +175,9 @@ def links_unsent_for(*, actor: User, limit: int = 100) -> list[UnsentLink]:
     check_ins = (
         CheckIn.objects.for_actor(actor)
         .filter(answered_at__isnull=True, expires_at__gt=now, due_at__lte=now + UNSENT_CHECKIN_AHEAD)
+        .filter(due_at__gt=now - CheckIn.LONGEST_OPEN_WINDOW)  # still open: recent due dates only
         .filter(reminder_sent_at__isnull=True)
-        .exclude(_sent(actor, link__check_in=OuterRef("pk")))
+        .exclude(_link_sent(actor, check_in=OuterRef("pk")))
         .select_related("patient")
         .order_by("due_at", "id")[:limit]
     )
@@ -194,7 +205,7 @@ def links_unsent_for(*, actor: User, limit: int = 100) -> list[UnsentLink]:
         plans = (
             HomeCarePlan.objects.for_actor(actor)
             .filter(created_at__gt=now - UNSENT_PLAN_DAYS)
-            .exclude(_sent(actor, link__home_care_plan=OuterRef("pk")))
+            .exclude(_link_sent(actor, home_care_plan=OuterRef("pk")))
             .select_related("patient")
             .order_by("created_at", "id")[:limit]
         )

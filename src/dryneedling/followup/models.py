@@ -122,6 +122,7 @@ class HomeCarePlan(ClinicScoped):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "created_at"], name="homecare_clinic_created_idx")]
 
     def __str__(self) -> str:
         return f"Home-care plan {timezone.localtime(self.updated_at):%Y-%m-%d}"
@@ -180,6 +181,11 @@ class PatientLink(ClinicScoped):
             )
         ]
         ordering = ["-created_at", "-id"]
+        # "Was this check-in's / plan's link sent?" from the clinic's worklists, by key.
+        indexes = [
+            models.Index(fields=["clinic", "check_in"], name="patientlink_clinic_checkin_idx"),
+            models.Index(fields=["clinic", "home_care_plan"], name="patientlink_clinic_plan_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link of {timezone.localtime(self.created_at):%Y-%m-%d}"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.dbstats import planner_statistics_refresh
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.services import mrns_reserve
@@ -134,4 +135,6 @@ def seed_clinic(
             progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
+    if not transaction.get_connection().in_atomic_block:
+        planner_statistics_refresh(full=True)  # a bulk load: the planner needs to know the new sizes
     return totals
