@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -174,6 +175,7 @@ def _workspace(
     guardrail_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    prefetch_related_objects([session], "insertions")  # the form, the list and the totals read them once
     point_form, finding_fills = _insertion_form(request, session)
     context = {
         "session": session,
