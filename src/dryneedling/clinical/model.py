@@ -66,6 +66,16 @@ class NeedleSpec:
     sources: tuple[str, ...]
     evidence: str
 
+    @property
+    def default_length_mm(self) -> float | None:
+        """The default length offered for this muscle: the short end of the typical range."""
+        return self.length_mm[0] if self.length_mm else None
+
+    @property
+    def default_diameter_mm(self) -> float | None:
+        """The default diameter offered for this muscle: the fine end of the typical range."""
+        return self.diameter_mm[0] if self.diameter_mm else None
+
 
 @dataclass(frozen=True)
 class Muscle:
