@@ -83,3 +83,63 @@ def test_infraspinatus_has_a_medial_trigger_point_referring_to_the_medial_border
     assert bodychart.region_at(medial[0].view, medial[0].x, medial[0].y) == "back.scapula.right"
     assert "back.scapula" in infra.referral_primary
     assert "medial border of the scapula" in infra.referral_text
+
+
+NEW_MUSCLES = (
+    "intercostals",
+    "thoracic_paraspinals",
+    "triceps",
+    "biceps_brachialis",
+    "forearm_flexors",
+    "hip_adductors",
+    "tibialis_posterior",
+    "popliteus",
+    "teres_major",
+)
+
+
+@pytest.mark.parametrize("muscle_id", NEW_MUSCLES)
+def test_new_muscles_are_complete_and_on_the_body_chart(kb: Knowledge, muscle_id: str) -> None:
+    m = kb.muscles[muscle_id]
+    assert m.hazards and m.sources and m.referral_text and m.needle.length_mm
+    assert m.trigger_points
+    for tp in m.trigger_points:
+        rid = bodychart.region_at(tp.view, tp.x, tp.y)
+        assert rid is not None and bodychart.side_of(rid) == "right", (muscle_id, rid)
+
+
+@pytest.mark.parametrize("muscle_id", ["intercostals", "thoracic_paraspinals"])
+def test_thorax_muscles_are_lung_risk_in_the_guardrails(kb: Knowledge, muscle_id: str) -> None:
+    m = kb.muscles[muscle_id]
+    assert m.lung_risk and m.thorax is not None and m.safe_handling
+    fired = {g.rule_id for g in run(plan(insertion(muscle_id, length=40))).reasons}
+    assert {"GR-THORAX-HANDLING-MISSING", "GR-THORAX-DEPTH-GENERAL"} <= fired
+    male = run(plan(insertion(muscle_id, handling=m.safe_handling[0]), patient={"age": 40, "sex": "male"}))
+    assert "GR-THORAX-MALE" in {g.rule_id for g in male.reasons}
+    both = plan(
+        insertion(muscle_id, side="right", length=25, handling=m.safe_handling[0]),
+        session={"insertions": [insertion("intercostals", side="left", length=13, handling="bracketing")]},
+    )
+    assert "GR-THORAX-BILATERAL" in {g.rule_id for g in run(both).reasons if g.level == "block"}
+    pincer_not_allowed = run(plan(insertion("intercostals", length=13, handling="pincer")))
+    assert "GR-THORAX-HANDLING" in {g.rule_id for g in pincer_not_allowed.reasons}
+
+
+@pytest.mark.parametrize(
+    "muscle_id",
+    [
+        "triceps",
+        "biceps_brachialis",
+        "forearm_flexors",
+        "hip_adductors",
+        "tibialis_posterior",
+        "popliteus",
+        "teres_major",
+    ],
+)
+def test_limb_muscles_warn_of_their_nerves_and_vessels(kb: Knowledge, muscle_id: str) -> None:
+    assert not kb.muscles[muscle_id].lung_risk
+    fired = {g.rule_id for g in run(plan(typical_insertion(kb.muscles[muscle_id]))).reasons}
+    assert fired == {"GR-NEUROVASCULAR"}
+    text = " ".join(kb.muscles[muscle_id].hazards).lower()
+    assert "nerve" in text and ("artery" in text or "vein" in text)
