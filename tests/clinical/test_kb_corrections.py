@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dryneedling.clinical import bodychart
-from dryneedling.clinical.knowledge import Knowledge, get_knowledge
+from dryneedling.clinical.knowledge import Knowledge, KnowledgeError, get_knowledge, load_knowledge
 from dryneedling.clinical.model import Muscle
 
 from .safety_plans import insertion, plan, run
@@ -85,17 +86,9 @@ def test_infraspinatus_has_a_medial_trigger_point_referring_to_the_medial_border
     assert "medial border of the scapula" in infra.referral_text
 
 
-NEW_MUSCLES = (
-    "intercostals",
-    "thoracic_paraspinals",
-    "triceps",
-    "biceps_brachialis",
-    "forearm_flexors",
-    "hip_adductors",
-    "tibialis_posterior",
-    "popliteus",
-    "teres_major",
-)
+NEW_THORAX = ("intercostals", "thoracic_paraspinals")
+NEW_LIMB = ("triceps", "biceps_brachialis", "forearm_flexors", "hip_adductors", "tibialis_posterior", "popliteus")
+NEW_MUSCLES = NEW_THORAX + NEW_LIMB + ("teres_major",)
 
 
 @pytest.mark.parametrize("muscle_id", NEW_MUSCLES)
@@ -108,7 +101,7 @@ def test_new_muscles_are_complete_and_on_the_body_chart(kb: Knowledge, muscle_id
         assert rid is not None and bodychart.side_of(rid) == "right", (muscle_id, rid)
 
 
-@pytest.mark.parametrize("muscle_id", ["intercostals", "thoracic_paraspinals"])
+@pytest.mark.parametrize("muscle_id", NEW_THORAX)
 def test_thorax_muscles_are_lung_risk_in_the_guardrails(kb: Knowledge, muscle_id: str) -> None:
     m = kb.muscles[muscle_id]
     assert m.lung_risk and m.thorax is not None and m.safe_handling
@@ -125,21 +118,47 @@ def test_thorax_muscles_are_lung_risk_in_the_guardrails(kb: Knowledge, muscle_id
     assert "GR-THORAX-HANDLING" in {g.rule_id for g in pincer_not_allowed.reasons}
 
 
-@pytest.mark.parametrize(
-    "muscle_id",
-    [
-        "triceps",
-        "biceps_brachialis",
-        "forearm_flexors",
-        "hip_adductors",
-        "tibialis_posterior",
-        "popliteus",
-        "teres_major",
-    ],
-)
+@pytest.mark.parametrize("muscle_id", NEW_LIMB + ("teres_major",))
 def test_limb_muscles_warn_of_their_nerves_and_vessels(kb: Knowledge, muscle_id: str) -> None:
     assert not kb.muscles[muscle_id].lung_risk
     fired = {g.rule_id for g in run(plan(typical_insertion(kb.muscles[muscle_id]))).reasons}
     assert fired == {"GR-NEUROVASCULAR"}
     text = " ".join(kb.muscles[muscle_id].hazards).lower()
     assert "nerve" in text and ("artery" in text or "vein" in text)
+
+
+def test_contraindication_class_agrees_with_its_screening_rules(kb: Knowledge) -> None:
+    effects: dict[str, set[str]] = {}
+    for rule in kb.screening_rules:
+        if rule.contraindication:
+            effects.setdefault(rule.contraindication, set()).add(rule.effect)
+    for cid, found in effects.items():
+        kind = kb.contraindications[cid].kind
+        if kind == "site":
+            assert "site_block" in found, (cid, found)
+        if found == {"precaution"}:
+            assert kind == "relative", (cid, kind)
+    assert kb.contraindications["implants"].kind == "relative"
+    assert kb.contraindications["recent_surgery"].kind == "relative"
+    assert kb.contraindications["joint_capsule_surgery"].kind == "site"
+    assert effects["joint_capsule_surgery"] == {"site_block"}
+
+
+def test_sources_of_doubtful_standing_are_tagged_and_cited_as_such(kb: Knowledge) -> None:
+    for sid in ("source_article", "news_journal_2012", "triggerpointbook"):
+        assert kb.sources[sid].standing == "consumer", sid
+    for sid in ("aberdeen_chiro_2018", "implants_relative_ictmjc", "pt_on_ice_pregnancy"):
+        assert kb.sources[sid].standing == "practice_site", sid
+    assert kb.sources["dn_course_screening_form"].standing == "course"
+    assert kb.sources["travell_simons"].standing is None and kb.sources["bn121"].standing is None
+    (cited,) = kb.cite(["source_article"])
+    assert cited.endswith("[consumer site]")
+    assert kb.cite(["bn121"]) == (kb.sources["bn121"].citation,)
+
+
+def test_an_unknown_standing_is_refused(data_copy: Path) -> None:
+    path = data_copy / "sources.yaml"
+    path.write_text(path.read_text().replace("    standing: consumer\n", "    standing: blog\n", 1))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(data_copy)
+    assert "standing" in str(err.value) and "sources.yaml" in str(err.value)
