@@ -53,8 +53,8 @@ def test_required_sets(kb: Knowledge) -> None:
     assert {
         "lymphoedema_limb",
         "local_infection_or_lesion",
-        "breast_tissue_and_implants",
-        "varicose_veins",
+        "breast_tissue",
+        "joint_capsule_surgery",
         "pregnancy_sites",
     } <= site
     assert kb.contraindications["bleeding_or_antithrombotics"].kind == "relative"

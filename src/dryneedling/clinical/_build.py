@@ -8,6 +8,7 @@ from ._reader import Entry
 from .model import (
     CONTRAINDICATION_KINDS,
     SEVERITIES,
+    STANDING_LABELS,
     THORAX_SIDES,
     VIEWS,
     Condition,
@@ -38,6 +39,7 @@ def build_source(e: Entry) -> Source:
         url=e.opt_text("url"),
         note=e.opt_text("note"),
         evidence=e.evidence(),
+        standing=e.opt_choice("standing", tuple(STANDING_LABELS)),
     )
     e.finish()
     return item

@@ -24,6 +24,13 @@ EVIDENCE_LABELS: Mapping[str, str] = {
 VIEWS: tuple[str, ...] = ("front", "back")
 SEVERITIES: tuple[str, ...] = ("mild", "significant", "serious")
 CONTRAINDICATION_KINDS: tuple[str, ...] = ("absolute", "relative", "site")
+STANDING_LABELS: Mapping[str, str] = {
+    "consumer": "consumer site",
+    "practice_site": "clinic or practitioner site",
+    "course": "course material",
+    "study_notes": "study notes",
+}
+"""A source of doubtful standing (not peer-reviewed, not a guideline or textbook), badged where shown."""
 
 
 class KnowledgeError(Exception):
@@ -44,6 +51,12 @@ class Source:
     url: str | None
     note: str | None
     evidence: str
+    standing: str | None = None
+    """A key of ``STANDING_LABELS`` for a source of doubtful standing; ``None`` for the literature."""
+
+    @property
+    def standing_label(self) -> str | None:
+        return STANDING_LABELS[self.standing] if self.standing else None
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,16 @@ class NeedleSpec:
     technique: str
     sources: tuple[str, ...]
     evidence: str
+
+    @property
+    def default_length_mm(self) -> float | None:
+        """The default length offered for this muscle: the short end of the typical range."""
+        return self.length_mm[0] if self.length_mm else None
+
+    @property
+    def default_diameter_mm(self) -> float | None:
+        """The default diameter offered for this muscle: the fine end of the typical range."""
+        return self.diameter_mm[0] if self.diameter_mm else None
 
 
 @dataclass(frozen=True)
@@ -211,5 +234,12 @@ class Knowledge:
     data_dir: Path = field(compare=False, default=Path("."))
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-        """Full citations for source ids (unknown ids are returned unchanged)."""
-        return tuple(self.sources[s].citation if s in self.sources else s for s in source_ids)
+        """Full citations for source ids (unknown ids are returned unchanged); a source of doubtful
+        standing says so in brackets, e.g. ``[consumer site]``."""
+        return tuple(self._cited(s) for s in source_ids)
+
+    def _cited(self, source_id: str) -> str:
+        source = self.sources.get(source_id)
+        if source is None:
+            return source_id
+        return f"{source.citation} [{source.standing_label}]" if source.standing_label else source.citation

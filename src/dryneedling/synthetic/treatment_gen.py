@@ -99,8 +99,8 @@ def _side(episode: EpisodeRecord, rng: random.Random) -> str:
 
 def _needle(muscle_id: str) -> tuple[str, int, str]:
     muscle = get_knowledge().muscles[muscle_id]
-    length = int(muscle.needle.length_mm[0]) if muscle.needle.length_mm else 30
-    diameter = f"{muscle.needle.diameter_mm[0]:.2f}" if muscle.needle.diameter_mm else "0.25"
+    length = int(muscle.needle.default_length_mm or 30)
+    diameter = f"{muscle.needle.default_diameter_mm or 0.25:.2f}"
     handling = (muscle.safe_handling[0] if muscle.safe_handling else "pincer") if muscle.lung_risk else ""
     if muscle.safe_depth_mm:
         length = min(length, int(muscle.safe_depth_mm))
