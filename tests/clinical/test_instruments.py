@@ -377,6 +377,9 @@ def test_nprs_mdc_comes_from_the_right_body_region() -> None:
     low_back = change(instrument_id="nprs", baseline=7, follow_up=4, context="low_back")
     assert (low_back.mdc, low_back.beyond_mdc, low_back.mdc_sources) == (2.0, True, ("childs_2005",))
     assert change(instrument_id="nprs", baseline=7, follow_up=4).mdc is None  # no region: no borrowed MDC
+    # The clinic's MCID (the default) with the region's MDC
+    both = change(instrument_id="nprs", baseline=7, follow_up=4, mdc_context="low_back")
+    assert (both.mcid, both.context, both.mdc) == (2.0, "general", 2.0)
 
 
 def test_ppt_has_mdc_but_no_mcid() -> None:

@@ -140,6 +140,7 @@ def change(
     context: str | None = None,
     rule: str = "points",
     override: float | None = None,
+    mdc_context: str | None = None,
 ) -> Change:
     """Change from ``baseline`` to ``follow_up`` (both in :attr:`Score.value` units) against MCID and MDC.
 
@@ -149,6 +150,7 @@ def change(
     ``rule`` is ``points`` (absolute change) or ``relative`` (percent of baseline, where the source gives
     one: NPRS and ODI 30 %). ``override`` is a clinic's own MCID: score units for ``points``, percent for
     ``relative``. The rule, percent and whether it was overridden are returned with the verdict.
+    ``mdc_context``, when given, picks the MDC's body region apart from the MCID's context.
     """
     inst = _instrument(instrument_id)
     if inst.kind == "change":
@@ -161,7 +163,7 @@ def change(
     delta = round(after - before, 6)
     improvement = -delta if inst.direction == "higher_is_worse" else delta
     improvement += 0.0  # no negative zero
-    mcid, mdc = _pick(inst.mcids, context), _pick(inst.mdcs, context)
+    mcid, mdc = _pick(inst.mcids, context), _pick(inst.mdcs, mdc_context if mdc_context is not None else context)
     mcid_value, percent = _mcid_value(inst, mcid, before, rule, override)
     mdc_value = round(inst.in_score_units(mdc), 6) if mdc else None
     return Change(
