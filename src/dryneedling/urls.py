@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
+from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
 from dryneedling.web.views.followup import schedule as followup_schedule
 from dryneedling.web.views.treatment import chart, corrections, note, session
 
@@ -98,6 +99,7 @@ urlpatterns = [
     path("clinic/settings/logo/remove/", clinic_print.logo_remove, name="clinic-logo-remove"),
     path("clinic/logo", clinic_print.logo_image, name="clinic-logo"),
     path("clinic/settings/check-ins/", followup_schedule.check_in_schedule, name="clinic-check-ins"),
+    path("clinic/settings/outcomes/", followup_outcome_rules.outcome_rules, name="clinic-outcome-rules"),
     path("clinic/settings/reminders/", clinic_settings.clinic_reminders, name="clinic-reminders"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
     path("schedule/", scheduling.schedule_day, name="schedule-day"),

@@ -86,8 +86,8 @@ def test_every_threshold_has_source_tag_and_one_default() -> None:
     for inst in INSTRUMENTS.values():
         for t in (*inst.mcids, *inst.mdcs):
             assert t.sources and t.evidence in ("V", "M", "NF") and t.value > 0, (inst.id, t.id)
-        for group in (inst.mcids, inst.mdcs):
-            assert not group or sum(t.default for t in group) == 1, inst.id
+        assert not inst.mcids or sum(t.default for t in inst.mcids) == 1, inst.id
+        assert sum(t.default for t in inst.mdcs) <= 1, inst.id  # an MDC is region-specific: no default needed
         assert inst.missing_rule.evidence in ("V", "M", "NF")
 
 
@@ -97,7 +97,7 @@ def test_provisional_values_are_tagged_m() -> None:
     assert INSTRUMENTS["quickdash"].missing_rule.evidence == "M"
     assert INSTRUMENTS["lefs"].missing_rule.evidence == "M"
     groc = INSTRUMENTS["groc"].responder_threshold
-    assert groc is not None and (groc.value, groc.evidence) == (3, "M")
+    assert groc is not None and (groc.value, groc.evidence) == (4, "M")
     nprs_default = next(t for t in INSTRUMENTS["nprs"].mcids if t.default)
     assert (nprs_default.value, nprs_default.evidence) == (2, "M")
 
@@ -276,6 +276,7 @@ def test_nprs_7_to_4_is_a_responder_for_neck() -> None:
     assert (c.mdc, c.beyond_mdc) == (4.0, False)
     default = change(instrument_id="nprs", baseline=7, follow_up=4)
     assert (default.mcid, default.responder, default.evidence, default.context) == (2.0, True, "M", "general")
+    assert (default.rule, default.relative_percent, default.overridden) == ("points", None, False)
     assert change(instrument_id="nprs", baseline=7, follow_up=6, context="neck").responder is False
 
 
@@ -286,6 +287,7 @@ def test_nprs_near_threshold_is_not_lost_to_float_error() -> None:
 def test_unknown_context_falls_back_to_the_default() -> None:
     c = change(instrument_id="nprs", baseline=7, follow_up=4, context="wrist")
     assert (c.context, c.mcid) == ("general", 2.0)
+    assert (c.mdc, c.beyond_mdc) == (None, None)  # the neck MDC is not applied to the wrist
 
 
 def test_direction_lefs_higher_is_better() -> None:
@@ -303,18 +305,81 @@ def test_direction_lefs_higher_is_better() -> None:
 
 def test_direction_odi_higher_is_worse() -> None:
     better = change(instrument_id="odi", baseline=46, follow_up=30)
-    assert (better.delta, better.improvement, better.mcid, better.responder) == (-16.0, 16.0, 12.0, True)
+    assert (better.delta, better.improvement, better.mcid, better.responder) == (-16.0, 16.0, 10.0, True)
     assert better.mdc is None and better.beyond_mdc is None
     worse = change(instrument_id="odi", baseline=30, follow_up=46)
     assert (worse.improvement, worse.responder) == (-16.0, False)
-    assert change(instrument_id="odi", baseline=46, follow_up=36, context="low_back_consensus").responder is True
+    assert change(instrument_id="odi", baseline=46, follow_up=36, context="musculoskeletal").responder is False
 
 
 def test_ndi_mcid_in_points_from_percentage_points() -> None:
-    c = change(instrument_id="ndi", baseline=20, follow_up=10)  # 40 % -> 20 %
+    c = change(instrument_id="ndi", baseline=20, follow_up=10, context="neck_cleland")  # 40 % -> 20 %
     assert (c.mcid, c.responder, c.mcid_sources) == (9.5, True, ("cleland_2008",))
-    assert change(instrument_id="ndi", baseline=20, follow_up=12).responder is False
+    assert change(instrument_id="ndi", baseline=20, follow_up=12, context="neck_cleland").responder is False
     assert change(instrument_id="ndi", baseline=20, follow_up=12, context="musculoskeletal").mcid == 7.0
+
+
+# -- issue 11: MCID defaults in common practice, the rule with the verdict, MDC by region ---------
+def test_mcid_defaults_match_common_practice() -> None:
+    def default(iid: str) -> tuple[float, tuple[str, ...], str]:
+        t = next(t for t in INSTRUMENTS[iid].mcids if t.default)
+        return (INSTRUMENTS[iid].in_score_units(t), t.sources, t.evidence)
+
+    assert default("ndi") == (7.5, ("young_2009",), "M")  # Young 2009, of 50 points
+    assert default("odi") == (10.0, ("ostelo_2008",), "M")  # Ostelo 2008, 0-100 %
+    assert default("psfs") == (2.0, ("stratford_1995",), "M")
+    assert default("nprs") == (2.0, ("farrar_2001", "childs_2005"), "M")
+
+
+def test_nprs_offers_2_points_or_30_percent_and_the_verdict_names_the_rule() -> None:
+    points = change(instrument_id="nprs", baseline=4, follow_up=2)
+    assert (points.rule, points.mcid, points.responder) == ("points", 2.0, True)
+    relative = change(instrument_id="nprs", baseline=4, follow_up=3, rule="relative")  # 30 % of 4 = 1.2
+    assert (relative.rule, relative.relative_percent, relative.mcid, relative.responder) == ("relative", 30, 1.2, False)
+    assert change(instrument_id="nprs", baseline=4, follow_up=2, rule="relative").responder is True
+    # From 9, 30 % is 2.7: a 2-point fall passes the points rule but not the relative one.
+    assert change(instrument_id="nprs", baseline=9, follow_up=7).responder is True
+    assert change(instrument_id="nprs", baseline=9, follow_up=7, rule="relative").responder is False
+    # A baseline of 0 cannot improve: no verdict of improvement under either rule.
+    assert change(instrument_id="nprs", baseline=0, follow_up=0, rule="relative").responder is False
+
+
+def test_odi_30_percent_from_ostelo() -> None:
+    c = change(instrument_id="odi", baseline=40, follow_up=30, rule="relative")  # 30 % of 40 = 12
+    assert (c.mcid, c.responder, c.mcid_sources) == (12.0, False, ("ostelo_2008",))
+
+
+def test_clinic_override_replaces_the_default_and_is_recorded() -> None:
+    c = change(instrument_id="ndi", baseline=20, follow_up=14, override=5)
+    assert (c.mcid, c.responder, c.overridden, c.mcid_id) == (5.0, True, True, "ndi_neck_young")
+    r = change(instrument_id="nprs", baseline=6, follow_up=4, rule="relative", override=50)
+    assert (r.mcid, r.responder, r.relative_percent, r.overridden) == (3.0, False, 50, True)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"instrument_id": "nprs", "rule": "percentish"}, "rule must be one of"),
+        ({"instrument_id": "lefs", "rule": "relative"}, "only defined for a reduction"),
+        ({"instrument_id": "quickdash", "rule": "relative"}, "no sourced relative MCID"),
+        ({"instrument_id": "nprs", "override": 0}, "greater than 0"),
+        ({"instrument_id": "nprs", "override": 11}, "at most 10"),
+        ({"instrument_id": "nprs", "rule": "relative", "override": 120}, "at most 100"),
+    ],
+)
+def test_bad_rule_or_override(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        change(baseline=5, follow_up=3, **kwargs)
+
+
+def test_nprs_mdc_comes_from_the_right_body_region() -> None:
+    assert change(instrument_id="nprs", baseline=7, follow_up=4, context="neck").mdc == 4.0  # Kovacs 2008
+    low_back = change(instrument_id="nprs", baseline=7, follow_up=4, context="low_back")
+    assert (low_back.mdc, low_back.beyond_mdc, low_back.mdc_sources) == (2.0, True, ("childs_2005",))
+    assert change(instrument_id="nprs", baseline=7, follow_up=4).mdc is None  # no region: no borrowed MDC
+    # The clinic's MCID (the default) with the region's MDC
+    both = change(instrument_id="nprs", baseline=7, follow_up=4, mdc_context="low_back")
+    assert (both.mcid, both.context, both.mdc) == (2.0, "general", 2.0)
 
 
 def test_ppt_has_mdc_but_no_mcid() -> None:
@@ -339,7 +404,8 @@ def test_bad_change_input() -> None:
 @pytest.mark.parametrize(
     "value, threshold, expected",
     [
-        (3, None, True),
+        (4, None, True),
+        (3, None, False),
         (2, None, False),
         (7, None, True),
         (-7, None, False),
@@ -438,6 +504,14 @@ def _inst(doc: dict[str, Any], iid: str) -> dict[str, Any]:
         (lambda d: _inst(d, "odi").pop("reproduce_items"), "odi", "reproduce_items", "missing required"),
         (lambda d: _inst(d, "quickdash").update(max_missing=11), "quickdash", "max_missing", "below the item count"),
         (lambda d: _inst(d, "nprs")["mcids"][1].update(default=True), "nprs", "mcids", "exactly one"),
+        (lambda d: _inst(d, "nprs")["mdcs"][0].update(relative_percent=30), "nprs", "mdcs", "MCIDs only"),
+        (lambda d: _inst(d, "lefs")["mcids"][0].update(relative_percent=30), "lefs", "mcids", "higher_is_worse"),
+        (
+            lambda d: _inst(d, "odi")["mcids"][0].update(relative_percent=130),
+            "odi",
+            "mcids[0].relative_percent",
+            "between 0 and 100",
+        ),
         (lambda d: _inst(d, "quickdash")["mcids"][0].update(scale="percent"), "quickdash", "mcids", "percent: true"),
         (lambda d: _inst(d, "psfs").update(aliases=["NDI"]), "psfs", "aliases", "also used by 'ndi'"),
         (lambda d: d["instruments"].append(dict(_inst(d, "nprs"))), "nprs", "id", "duplicate id"),

@@ -202,6 +202,7 @@ TABLE: dict[str, Row] = {
     "clinic-fees": Row(get=admin_only(OK), post=admin_only(DONE)),
     "clinic-fee-remove": Row(post=admin_only(GO)),
     "clinic-check-ins": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "clinic-outcome-rules": Row(get=admin_only(OK), post=admin_only(DONE)),
     "clinic-logo-settings": Row(get=admin_only(OK), post=admin_only(DONE)),
     "clinic-logo-remove": Row(post=admin_only(GO)),
     # The logo on staff pages: any member of the clinic, their own clinic's (the world gives clinic

@@ -62,6 +62,9 @@ class OutcomeRecord(ClinicScoped):
     items = models.JSONField(null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The MCID verdict against the episode's first score of the instrument, with the rule, threshold and
+    # sources applied when it was recorded (issue 11): a later change of the clinic's rules leaves it as is.
+    verdict = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["episode", "instrument_id", "recorded_at"])]
@@ -263,3 +266,19 @@ class LinkDelivery(ClinicScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.get_channel_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeRules(models.Model):
+    """A clinic's own MCID rules (issue 11): which NPRS rule (2 points or 30 %), and MCIDs or a GROC
+    threshold that replace the catalogue's defaults. A clinic without a row uses the defaults. No
+    patient data: a setting of the clinic."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="outcome_rules")
+    nprs_rule = models.CharField(max_length=10, default="points")  # clinical.instruments.RULES
+    nprs_relative_percent = models.FloatField(null=True, blank=True)
+    mcids = models.JSONField(default=dict, blank=True)  # instrument id -> MCID in score units
+    groc_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"outcome rules of clinic {self.clinic_id}"

@@ -20,6 +20,7 @@ from dryneedling.followup import links, questions
 from dryneedling.followup.deliveries import mask
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.models import Alert, CheckIn, LinkDelivery, OutcomeRecord
+from dryneedling.followup.outcome_rules import verdicts_for_new
 from dryneedling.followup.schedule import COURSE_CHECKS, course_kinds_of
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import episode_get_for
@@ -111,6 +112,8 @@ def checkin_links_issue(*, actor: User, patient: Patient) -> dict[int, str]:
 
 
 def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
+    rows = questions.outcome_rows(answers)
+    verdicts = verdicts_for_new(episode=check_in.episode, rows=[(instrument, value) for instrument, value, _ in rows])
     OutcomeRecord.objects.bulk_create(
         OutcomeRecord(
             clinic=check_in.clinic,
@@ -121,8 +124,9 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
             value=value,
             items=items,
             recorded_at=check_in.answered_at or timezone.now(),
+            verdict=verdict,
         )
-        for instrument, value, items in questions.outcome_rows(answers)
+        for (instrument, value, items), verdict in zip(rows, verdicts, strict=True)
     )
 
 
@@ -325,6 +329,7 @@ def outcome_record(
         result = score(instrument_id=instrument_id, items=items, total=total)
     except (ValueError, KeyError) as error:
         raise ValidationError({"total": str(error).strip("'")}) from None
+    (verdict,) = verdicts_for_new(episode=episode, rows=[(instrument_id, result.value)])
     record = OutcomeRecord.objects.create(
         clinic=episode.clinic,
         patient=episode.patient,
@@ -333,6 +338,7 @@ def outcome_record(
         value=result.value,
         items=items,
         entered_by=actor,
+        verdict=verdict,
     )
     audit_record(actor=actor, action="outcome.create", obj=record, detail={"instrument": instrument_id})
     return record

@@ -48,8 +48,11 @@ def _threshold(e: Entry) -> Threshold:
         note=e.opt_text("note"),
         sources=e.sources(),
         evidence=e.evidence(),
+        relative=e.number("relative_percent", required=False),
     )
     e.finish()
+    if item.relative is not None and not 0 < item.relative < 100:
+        raise e.error("relative_percent", "must be between 0 and 100 (a percentage of baseline)")
     if not ID_RE.match(item.context):
         raise e.error("context", "expected a lower-case slug such as 'neck' or 'low_back'")
     if item.value <= 0:
@@ -182,7 +185,20 @@ def _check_instrument(i: Instrument, e: Entry) -> None:
     for name, group in (("mcids", i.mcids), ("mdcs", i.mdcs)):
         ids = [t.id for t in group]
         need(len(set(ids)) == len(ids), name, "duplicate threshold id")
-        need(not group or sum(t.default for t in group) == 1, name, "exactly one entry must be marked default")
+        # An MCID always has a fallback; an MDC is region-specific, so it may have none (then only its own
+        # context gets one: a neck MDC is never applied to low back pain).
+        defaults = sum(t.default for t in group)
+        need(
+            not group or defaults == 1 or (name == "mdcs" and defaults == 0),
+            name,
+            "exactly one entry must be marked default",
+        )
+        need(name == "mcids" or all(t.relative is None for t in group), name, "relative_percent is for MCIDs only")
+        need(
+            i.direction == "higher_is_worse" or all(t.relative is None for t in group),
+            name,
+            "relative_percent needs direction higher_is_worse (a reduction from baseline)",
+        )
         need(all(t.scale == "value" or i.percent for t in group), name, "scale 'percent' needs percent: true")
         span = i.total_range[1] - i.total_range[0]
         need(all(i.in_score_units(t) <= span for t in group), name, "a threshold exceeds the total range")

@@ -14,6 +14,9 @@ SCORINGS: tuple[str, ...] = ("single", "mean", "sum", "rescaled", "total_only")
 (sum x items / answered); ``rescaled``: (mean - item min) / (item max - item min) x 100 (ODI, QuickDASH,
 FFI); ``total_only``: only a clinician-entered total is accepted."""
 SCALES: tuple[str, ...] = ("value", "percent")
+RULES: tuple[str, ...] = ("points", "relative")
+"""How an MCID verdict is reached: ``points`` = an absolute change in score units; ``relative`` = a
+percentage of the baseline's distance from the best score (e.g. NPRS 30 % reduction, Farrar 2001)."""
 
 
 class NotScorable(ValueError):
@@ -41,6 +44,8 @@ class Threshold:
     note: str | None
     sources: tuple[str, ...]
     evidence: str
+    relative: float | None = None
+    """The same source's relative alternative, in percent of baseline (NPRS and ODI 30 %); else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -142,3 +147,9 @@ class Change:
     mdc_sources: tuple[str, ...]
     mdc_evidence: str | None
     unit: str
+    rule: str = "points"
+    """The rule applied (:data:`RULES`); stored with the verdict."""
+    relative_percent: float | None = None
+    """For ``rule == "relative"``: the percentage of baseline that was required."""
+    overridden: bool = False
+    """Whether the clinic's own MCID replaced the catalogue value (the sources then name the default it replaced)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ._load import get_instrument_data
-from ._model import Change, Instrument, NotScorable, Score, Threshold
+from ._model import RULES, Change, Instrument, NotScorable, Score, Threshold
 
 DECIMALS = 2  # scores and percents are reported to 2 decimals
 
@@ -107,23 +107,64 @@ def _pick(group: tuple[Threshold, ...], context: str | None) -> Threshold | None
     return chosen or next((t for t in group if t.default), None)
 
 
-def change(*, instrument_id: str, baseline: float, follow_up: float, context: str | None = None) -> Change:
+def _mcid_value(
+    inst: Instrument, mcid: Threshold | None, before: float, rule: str, override: float | None
+) -> tuple[float | None, float | None]:
+    """(MCID in score units, relative percent) under ``rule``, the clinic's ``override`` replacing the default."""
+    if rule == "points":
+        if override is not None:
+            return round(_positive(override, inst.total_range[1] - inst.total_range[0], "MCID override"), 6), None
+        return (round(inst.in_score_units(mcid), 6) if mcid else None), None
+    if inst.direction != "higher_is_worse":
+        raise ValueError(f"{inst.name}: a relative MCID is only defined for a reduction (higher is worse)")
+    percent = _positive(override, 100, "relative MCID override") if override is not None else None
+    if percent is None:
+        percent = mcid.relative if mcid else None
+        if percent is None:
+            raise ValueError(f"{inst.name} has no sourced relative MCID: use rule 'points' or give an override")
+    return round((before - inst.total_range[0]) * percent / 100, 6), percent
+
+
+def _positive(value: object, ceiling: float, what: str) -> float:
+    number = _number(value, what)
+    if not 0 < number <= ceiling:
+        raise ValueError(f"{what} must be greater than 0 and at most {ceiling:g}, got {number:g}")
+    return number
+
+
+def change(
+    *,
+    instrument_id: str,
+    baseline: float,
+    follow_up: float,
+    context: str | None = None,
+    rule: str = "points",
+    override: float | None = None,
+    mdc_context: str | None = None,
+) -> Change:
     """Change from ``baseline`` to ``follow_up`` (both in :attr:`Score.value` units) against MCID and MDC.
 
-    ``responder``: improvement >= MCID; ``beyond_mdc``: |delta| >= MDC. The MCID and MDC of ``context``
-    are used when listed, otherwise the instrument's defaults.
+    ``responder``: improvement >= MCID (and > 0); ``beyond_mdc``: |delta| >= MDC. The MCID of ``context``
+    is used when listed, otherwise the instrument's default; an MDC only for its own context (or the
+    instrument's default MDC where one is marked), never one measured in another body region.
+    ``rule`` is ``points`` (absolute change) or ``relative`` (percent of baseline, where the source gives
+    one: NPRS and ODI 30 %). ``override`` is a clinic's own MCID: score units for ``points``, percent for
+    ``relative``. The rule, percent and whether it was overridden are returned with the verdict.
+    ``mdc_context``, when given, picks the MDC's body region apart from the MCID's context.
     """
     inst = _instrument(instrument_id)
     if inst.kind == "change":
         raise ValueError(f"{inst.name} is itself a rating of change: use groc_responder()")
     if context is not None and not isinstance(context, str):
         raise ValueError(f"context must be a string or None, got {context!r}")
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
     before, after = _in_total(inst, baseline, "baseline"), _in_total(inst, follow_up, "follow_up")
     delta = round(after - before, 6)
     improvement = -delta if inst.direction == "higher_is_worse" else delta
     improvement += 0.0  # no negative zero
-    mcid, mdc = _pick(inst.mcids, context), _pick(inst.mdcs, context)
-    mcid_value = round(inst.in_score_units(mcid), 6) if mcid else None
+    mcid, mdc = _pick(inst.mcids, context), _pick(inst.mdcs, mdc_context if mdc_context is not None else context)
+    mcid_value, percent = _mcid_value(inst, mcid, before, rule, override)
     mdc_value = round(inst.in_score_units(mdc), 6) if mdc else None
     return Change(
         instrument_id=inst.id,
@@ -132,7 +173,7 @@ def change(*, instrument_id: str, baseline: float, follow_up: float, context: st
         improvement=improvement,
         mcid=mcid_value,
         mdc=mdc_value,
-        responder=None if mcid_value is None else improvement >= mcid_value,
+        responder=None if mcid_value is None else improvement > 0 and improvement >= mcid_value,
         beyond_mdc=None if mdc_value is None else abs(delta) >= mdc_value,
         mcid_id=mcid.id if mcid else None,
         mcid_sources=mcid.sources if mcid else (),
@@ -140,11 +181,14 @@ def change(*, instrument_id: str, baseline: float, follow_up: float, context: st
         mdc_sources=mdc.sources if mdc else (),
         mdc_evidence=mdc.evidence if mdc else None,
         unit=inst.unit,
+        rule=rule,
+        relative_percent=percent,
+        overridden=override is not None,
     )
 
 
 def groc_responder(*, value: int, threshold: int | None = None) -> bool:
-    """Whether a Global Rating of Change answer counts as improved (default threshold from the data, +3 [M])."""
+    """Whether a Global Rating of Change answer counts as improved (default threshold from the data, +4 [M])."""
     groc = _instrument("groc")
     assert groc.responder_threshold is not None
     lo, hi = (int(v) for v in groc.total_range)

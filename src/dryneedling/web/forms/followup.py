@@ -177,3 +177,37 @@ class PatientLinkSendForm(Form):
     target = forms.IntegerField(required=False, min_value=1)
     channel = forms.ChoiceField(choices=[("email", "email"), ("sms", "SMS")])
     confirm = forms.BooleanField(required=False)
+
+
+class OutcomeRulesForm(Form):
+    """A clinic's MCID rules (issue 11): the NPRS rule, and MCIDs or a GROC threshold replacing the
+    catalogue's defaults (left empty: the default, named with its source in the help text)."""
+
+    nprs_rule = forms.ChoiceField(
+        label="NPRS: a change counts as important when it is",
+        choices=[("points", "at least 2 points"), ("relative", "at least 30 % of the baseline score")],
+        widget=forms.RadioSelect,
+        help_text="Both are in common use (Farrar 2001; Childs 2005) [M]. Each verdict records the rule it used.",
+    )
+    nprs_relative_percent = forms.FloatField(
+        label="NPRS relative change (%)", required=False, help_text="Empty: 30 % (Farrar 2001) [M]."
+    )
+    groc_threshold = forms.IntegerField(label="GROC: improved from", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from dryneedling.followup.outcome_rules import groc_default, mcid_defaults
+
+        super().__init__(*args, **kwargs)
+        for d in mcid_defaults():
+            self.fields[f"mcid_{d.instrument_id}"] = forms.FloatField(
+                label=f"{d.name} MCID ({d.unit})",
+                required=False,
+                help_text=f"Empty: {d.value:g} {d.unit} ({d.citation}) [{d.evidence}].",
+            )
+        value, citation, evidence = groc_default()
+        self.fields[
+            "groc_threshold"
+        ].help_text = f"On the -7 to +7 scale. Empty: +{value} ({citation}) [{evidence}]; studies use +3 to +5."
+
+    def mcids(self) -> dict[str, float | None]:
+        return {name.removeprefix("mcid_"): v for name, v in self.cleaned_data.items() if name.startswith("mcid_")}
