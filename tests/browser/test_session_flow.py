@@ -284,6 +284,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(page.get_by_label("Subjective")).to_have_value(SUBJECTIVE)
 
     # ---- sign ------------------------------------------------------------------------------
+    page.get_by_label("I have reviewed this note").check()
     page.get_by_role("button", name="Sign note").click()
     expect(page.locator(".messages")).to_contain_text("Note signed.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signed")
