@@ -8,15 +8,7 @@ import pytest
 
 from dryneedling.treatment.models import Note
 from tests.conftest import csrf_token
-from tests.treatment.conftest import finish, record
-
-
-@pytest.fixture
-def completed(alice, session_a):  # type: ignore[no-untyped-def]
-    record(alice, session_a)
-    session_a.refresh_from_db()
-    finish(alice, session_a)
-    return session_a
+from tests.treatment.test_note_and_events import completed  # noqa: F401  (fixture)
 
 
 def _sign(client, session, **data):  # type: ignore[no-untyped-def]
@@ -27,7 +19,7 @@ def _sign(client, session, **data):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_sign_saves_the_text_on_the_screen(alice_client, completed):
+def test_sign_saves_the_text_on_the_screen(alice_client, completed):  # noqa: F811
     response = _sign(alice_client, completed, subjective="Typed, never saved as a draft.", reviewed="on")
     assert "Note signed." in response.content.decode()
     note = Note.unscoped.get(session=completed)
@@ -36,7 +28,7 @@ def test_sign_saves_the_text_on_the_screen(alice_client, completed):
 
 
 @pytest.mark.django_db
-def test_sign_without_the_review_box_keeps_the_text_and_signs_nothing(alice_client, completed):
+def test_sign_without_the_review_box_keeps_the_text_and_signs_nothing(alice_client, completed):  # noqa: F811
     response = _sign(alice_client, completed, subjective="Typed, not yet reviewed.")
     body = response.content.decode()
     assert response.status_code == 200
@@ -48,7 +40,7 @@ def test_sign_without_the_review_box_keeps_the_text_and_signs_nothing(alice_clie
 
 
 @pytest.mark.django_db
-def test_sign_of_a_stale_version_keeps_the_text(alice_client, completed):
+def test_sign_of_a_stale_version_keeps_the_text(alice_client, completed):  # noqa: F811
     note = Note.unscoped.get(session=completed)
     Note.unscoped.filter(pk=note.pk).update(version=note.version + 1)  # someone saved meanwhile
     payload = {s: getattr(note, s) for s in Note.SECTIONS} | {"subjective": "My typing.", "reviewed": "on"}
@@ -62,7 +54,7 @@ def test_sign_of_a_stale_version_keeps_the_text(alice_client, completed):
 
 
 @pytest.mark.django_db
-def test_sign_without_sections_keeps_the_saved_text(alice_client, completed):
+def test_sign_without_sections_keeps_the_saved_text(alice_client, completed):  # noqa: F811
     """A form that carries no sections (an older page) signs the saved text, blanking nothing."""
     note = Note.unscoped.get(session=completed)
     response = alice_client.post(
@@ -76,7 +68,7 @@ def test_sign_without_sections_keeps_the_saved_text(alice_client, completed):
 
 
 @pytest.mark.django_db
-def test_note_page_signs_from_the_one_form(alice_client, completed):
+def test_note_page_signs_from_the_one_form(alice_client, completed):  # noqa: F811
     body = alice_client.get(f"/sessions/{completed.pk}/note/").content.decode()
     assert f'formaction="/sessions/{completed.pk}/note/sign/"' in body
     assert 'name="reviewed"' in body and "I have reviewed this note" in body
