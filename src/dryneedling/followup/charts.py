@@ -65,7 +65,7 @@ def _panel(ax, series: Series, colour: str, sessions: Sequence[datetime]) -> Non
                 f"{len(values)} scores", (day, max(values)), fontsize=6, xytext=(3, 3), textcoords="offset points"
             )
     if series.mcid and means:
-        baseline = series.points[0][1][0]
+        baseline = means[0]  # the first day's score (its mean when that day has several), as the line draws it
         lo, _hi = series.y_range
         ax.axhspan(
             max(lo, baseline - series.mcid),
@@ -82,7 +82,7 @@ def _panel(ax, series: Series, colour: str, sessions: Sequence[datetime]) -> Non
     if series.anchors:
         ax.set_yticks(
             list(series.anchors),
-            [f"{v:+g} {w}" if lo < 0 else f"{v:g} {w}" for v, w in series.anchors.items()],
+            [f"{v:+g} {w}" if v > 0 and lo < 0 else f"{v:g} {w}" for v, w in series.anchors.items()],
             fontsize=6,
         )
     ax.legend(loc="lower left", fontsize=7, frameon=False)
