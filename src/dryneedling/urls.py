@@ -66,6 +66,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/course-complete/", outcomes.episode_course_complete, name="course-complete"),
     path("episodes/<int:episode_id>/outcomes/", outcomes.episode_outcome_add, name="outcome-add"),
     path("episodes/<int:episode_id>/outcomes.svg", outcomes.episode_outcomes_svg, name="episode-outcomes-svg"),
+    path("episodes/<int:episode_id>/progress.pdf", outcomes.episode_progress_pdf, name="episode-progress-pdf"),
     path("episodes/<int:episode_id>/home-care/", homecare.plan_edit, name="home-care-plan"),
     path("patients/<int:patient_id>/consent-link/", homecare.consent_link, name="consent-link"),
     path("patients/<int:patient_id>/links/send/", patient_links.link_send, name="patient-link-send"),

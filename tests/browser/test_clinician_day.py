@@ -67,9 +67,19 @@ def test_from_today_to_a_signed_note(page, live_server, transactional_db, alice,
     page.get_by_label("Needles removed and in the sharps container").fill("1")
     page.get_by_role("button", name="Complete session and write the note").click()
     expect(page).to_have_url(f"{base}/sessions/{session_id}/note/")
+    # Issue 11: text typed and signed without "Save draft" is signed, after the review box is ticked.
+    typed = "Neck pain 6/10 at work, 3/10 at rest."
+    page.get_by_label("Subjective").fill(typed)
+    page.get_by_role("button", name="Sign note").click()  # the box not ticked: refused, the text kept
+    expect(page.get_by_role("alert")).to_contain_text("Tick “I have reviewed this note” to sign it.")
+    expect(page.get_by_label("Subjective")).to_have_value(typed)
+    assert Note.unscoped.get(session_id=session_id).signed_at is None
+    page.get_by_label("I have reviewed this note").check()
     page.get_by_role("button", name="Sign note").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signed")
-    assert Note.unscoped.get(session_id=session_id).signed_at is not None
+    expect(page.locator('.note-signed [data-section="subjective"]')).to_have_text(typed)
+    note = Note.unscoped.get(session_id=session_id)
+    assert note.signed_at is not None and note.subjective == typed
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
     row = page.locator("#today-appointments tbody tr", has_text="Zelda Quimby")

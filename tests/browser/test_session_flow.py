@@ -273,8 +273,9 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
         "Upper trapezius (right): active trigger point",
         "Gluteus medius (right): latent trigger point",
         "2 muscles (CPT 20560)",
-        "Upper trapezius (right): 0.25 x 30 mm needle, pistoning, 2 s, 2 local twitch responses",
-        "Gluteus medius (right): 0.25 x 50 mm needle, pistoning, 2 s",
+        "Upper trapezius (right): 0.25 x 30 mm needle, depth not recorded, pincer grasp, pistoning, 2 s, "
+        "2 local twitch responses",
+        "Gluteus medius (right): 0.25 x 50 mm needle, depth not recorded, ",
         "Bruising (mild): Pressure for one minute",
     ):
         assert line in objective, (line, objective)
@@ -284,6 +285,7 @@ def test_chart_needle_note_amend_and_bill(signed_in_page, live_server, alice, da
     expect(page.get_by_label("Subjective")).to_have_value(SUBJECTIVE)
 
     # ---- sign ------------------------------------------------------------------------------
+    page.get_by_label("I have reviewed this note").check()
     page.get_by_role("button", name="Sign note").click()
     expect(page.locator(".messages")).to_contain_text("Note signed.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signed")

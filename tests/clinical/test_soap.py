@@ -60,9 +60,15 @@ def test_procedure_lists_each_muscle_side_needle_time_and_twitches() -> None:
     note = generate_soap(record=_record())
     o = note.objective
     assert "without injection" in o
-    assert "Upper trapezius (right): 0.30 x 30 mm needle, pistoning, 45 s, 3 local twitch responses" in o
+    assert (
+        "Upper trapezius (right): 0.30 x 30 mm needle, depth not recorded, pistoning, 45 s, 3 local twitch responses"
+        in o
+    )
     assert "response: tolerated well" in o
-    assert "Levator scapulae (left): 0.25 x 40 mm needle, static, 5 min, no local twitch response." in o
+    assert (
+        "Levator scapulae (left): 0.25 x 40 mm needle, depth not recorded, static, 5 min, no local twitch response."
+        in o
+    )
     assert "Total needling time: 5 min 45 s." in o
     assert "2 muscles (CPT 20560)" in o
     assert "No adverse events observed." in o
@@ -167,3 +173,48 @@ def test_soapnote_is_plain_text_sections() -> None:
     note = generate_soap(record=_record())
     assert isinstance(note, SoapNote)
     assert all(isinstance(part, str) and part for part in (note.subjective, note.objective, note.assessment, note.plan))
+
+
+# ---- issue 11: the note states every override, acknowledgement and procedure detail ----------
+def test_needle_depth_handling_and_position_are_stated() -> None:
+    ls = replace(LS, depth_mm=20, handling="pincer grasp")
+    note = generate_soap(record=_record(insertions=(UT, ls), position="Prone"))
+    assert "Patient position: Prone." in note.objective
+    assert "Levator scapulae (left): 0.25 x 40 mm needle, depth 20 mm, pincer grasp, static, 5 min" in note.objective
+
+
+def test_every_override_with_its_reason_and_every_precaution_is_stated() -> None:
+    note = generate_soap(
+        record=_record(
+            overrides=(
+                ("Near the lung [GR-LUNG] (first at the Levator scapulae)", "Pincer grasp, 25 mm needle"),
+                ("Neurovascular bundle [GR-NV]", "Palpated the artery first"),
+            ),
+            precautions=(("Takes warfarin (INR 2.4).", "Fewer insertions, pressure after each."),),
+        )
+    )
+    a = note.assessment
+    assert "Guardrail warnings gone ahead with, and the clinician's reason:" in a
+    assert "- Near the lung [GR-LUNG] (first at the Levator scapulae) Reason: Pincer grasp, 25 mm needle" in a
+    assert "- Neurovascular bundle [GR-NV] Reason: Palpated the artery first" in a
+    assert "- Takes warfarin (INR 2.4). Action: Fewer insertions, pressure after each." in a
+
+
+def test_electrical_parameters_needle_count_and_side_effect_management_are_stated() -> None:
+    electric = replace(UT, electrical="TENS 1, 2 Hz, 250 µs, 4 mA, 10 min")
+    note = generate_soap(
+        record=_record(
+            insertions=(electric, LS),
+            safety=("Needle count: 2 used, 2 removed.",),
+            adverse_events=(AdverseEvent(name="bruising", severity="mild", management="Pressure 1 min."),),
+        )
+    )
+    o = note.objective
+    assert "electrical: TENS 1, 2 Hz, 250 µs, 4 mA, 10 min" in o
+    assert "Needle count: 2 used, 2 removed." in o
+    assert "- Bruising (mild): Pressure 1 min." in o
+
+
+def test_depth_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="depth_mm"):
+        replace(UT, depth_mm=0)

@@ -165,6 +165,7 @@ TABLE: dict[str, Row] = {
     "course-complete": Row(post=clinical(DONE)),
     "outcome-add": Row(post=clinical(DONE)),
     "episode-outcomes-svg": Row(get=clinical(OK)),
+    "episode-progress-pdf": Row(get=clinical(OK)),
     "home-care-plan": Row(get=clinical(OK), post=clinical(DONE)),
     "consent-link": Row(post=links(DONE)),
     # Sending a link by email or SMS (issue 10): the matrix's empty POST names no link (400); a home-care

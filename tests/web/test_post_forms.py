@@ -45,7 +45,7 @@ def test_note_sign_with_a_bad_version_says_reload(alice_client, completed, versi
 @pytest.mark.django_db
 def test_note_sign_with_its_version_signs(alice_client, completed):
     note = Note.unscoped.get(session=completed)
-    response = _post(alice_client, f"/sessions/{completed.pk}/note/sign/", {"version": note.version})
+    response = _post(alice_client, f"/sessions/{completed.pk}/note/sign/", {"version": note.version, "reviewed": "on"})
     assert "Note signed." in response.content.decode()
 
 

@@ -64,6 +64,10 @@ class Insertion:
     """Electrical parameters in words (device, Hz, µs, mA, minutes, lead pair); empty if not electrical."""
     override: str = ""
     """Guardrail warnings gone ahead with, and the clinician's reason."""
+    depth_mm: int | None = None
+    """The target depth the clinician recorded; None = not recorded (the note says so)."""
+    handling: str = ""
+    """How the tissue was held (e.g. "pincer grasp", "bracketing over a rib"); empty = none recorded."""
 
     def __post_init__(self) -> None:
         _check(self.side in SIDES, f"insertion side must be one of {', '.join(SIDES)}")
@@ -72,6 +76,7 @@ class Insertion:
         _check(0 < self.needle_length_mm <= 150, "needle_length_mm must be above 0 and at most 150")
         _check(_whole(self.duration_s, 1), "duration_s must be a positive whole number of seconds")
         _check(_whole(self.twitch_count, 0), "twitch_count must be a whole number, 0 or more")
+        _check(self.depth_mm is None or _whole(self.depth_mm, 1, 150), "depth_mm must be 1 to 150 or None")
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,11 @@ class SessionRecord:
     """The screening's precautions acknowledged at the start: (precaution, what the clinician did)."""
     safety: tuple[str, ...] = ()
     """Other safety facts of the session: clean technique, needle count."""
+    position: str = ""
+    """The patient's position, in words (e.g. "Prone"); empty = not recorded."""
+    overrides: tuple[tuple[str, str], ...] = ()
+    """Every guardrail warning gone ahead with this session: (the warning, the clinician's reason),
+    once per warning, with the reason whether it was given at that point or earlier (issue 11)."""
 
     def __post_init__(self) -> None:
         _check(self.nprs is None or _whole(self.nprs, 0, 10), "nprs must be a whole number from 0 to 10 or None")
@@ -184,9 +194,11 @@ def _finding(k: Knowledge, f: Finding) -> str:
 
 
 def _insertion(k: Knowledge, i: Insertion) -> str:
+    depth = f"depth {i.depth_mm} mm" if i.depth_mm is not None else "depth not recorded"
+    handling = f"{i.handling.strip()}, " if i.handling.strip() else ""
     line = (
         f"- {_muscle(k, i.muscle_id, i.side)}: {i.needle_diameter_mm:.2f} x {i.needle_length_mm:g} mm needle, "
-        f"{i.technique}, {_duration(i.duration_s)}, {_twitches(i.twitch_count)}"
+        f"{depth}, {handling}{i.technique}, {_duration(i.duration_s)}, {_twitches(i.twitch_count)}"
     )
     line += f"; electrical: {i.electrical}" if i.electrical else ""
     line += f"; response: {i.response.strip()}" if i.response.strip() else ""
@@ -203,6 +215,8 @@ def _adverse(k: Knowledge, a: AdverseEvent) -> str:
 
 def _objective(k: Knowledge, r: SessionRecord, code: str | None, muscles: int) -> str:
     lines = ["Palpation:"] + ([_finding(k, f) for f in r.findings] or ["- No trigger point findings recorded."])
+    if r.position.strip():
+        lines.append(f"Patient position: {r.position.strip()}.")
     if r.insertions:
         lines.append(
             f"Procedure: trigger point dry needling, needle insertion(s) without injection, solid filiform "
@@ -227,6 +241,9 @@ def _assessment(r: SessionRecord) -> str:
     if r.precautions:
         lines.append("Precautions acknowledged before needling:")
         lines += [f"- {what} Action: {action}" for what, action in r.precautions]
+    if r.overrides:
+        lines.append("Guardrail warnings gone ahead with, and the clinician's reason:")
+        lines += [f"- {warning} Reason: {reason}" for warning, reason in r.overrides]
     active = sum(f.status == "active" for f in r.findings)
     if r.findings:
         latent = len(r.findings) - active

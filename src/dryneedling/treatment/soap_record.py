@@ -10,6 +10,7 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.treatment.models import AdverseEvent, Finding, Insertion, PainDrawing, Session
 from dryneedling.treatment.selectors import muscle_name, override_summary
 from dryneedling.treatment.services.chart import consent_items_declined
+from dryneedling.treatment.services.session import POSITIONS
 
 
 def _record(session: Session) -> core.SessionRecord:
@@ -53,6 +54,8 @@ def _record(session: Session) -> core.SessionRecord:
                 response=i.patient_response,
                 electrical=_electrical(i),
                 override=_override(i),
+                depth_mm=i.target_depth_mm,
+                handling=HANDLING.get(i.handling, i.handling.replace("_", " ")),
             )
             for i in insertions
         ),
@@ -71,7 +74,28 @@ def _record(session: Session) -> core.SessionRecord:
         consent=_consent(session),
         precautions=tuple((a.get("reason", a["rule_id"]), a["action"]) for a in session.precaution_acks),
         safety=_safety(session),
+        position=POSITIONS.get(str(session.checklist.get("position")), ""),
+        overrides=_overrides(insertions),
     )
+
+
+# The point form's handling choices, in the note's words.
+HANDLING = {"pincer": "pincer grasp", "flat_palpation": "flat palpation", "bracketing": "bracketing over a rib"}
+
+
+def _overrides(insertions: list[Insertion]) -> tuple[tuple[str, str], ...]:
+    """Every guardrail warning the session went ahead with, once per rule, with its reason — the one
+    given at that point or, for a later point hitting the same rule, the one given earlier."""
+    by_rule: dict[str, tuple[str, str]] = {}
+    for insertion in sorted(insertions, key=lambda i: (i.performed_at, i.pk)):
+        for guardrail in insertion.guardrails:
+            reason = guardrail.get("override_reason") or insertion.override_reason
+            if guardrail.get("level") != "warn" or not reason:
+                continue
+            rule = str(guardrail.get("rule_id"))
+            message = str(guardrail.get("message") or rule).strip()
+            by_rule.setdefault(rule, (f"{message} [{rule}] (first at the {muscle_name(insertion.muscle_id)})", reason))
+    return tuple(by_rule.values())
 
 
 def _electrical(i: Insertion) -> str:

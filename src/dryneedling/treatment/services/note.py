@@ -88,12 +88,19 @@ def note_signer_check(*, actor: User, note: Note) -> None:
         raise PermissionDenied(SIGN_NOTES.refusal)
 
 
-def note_sign(*, actor: User, session_id: int, expected_version: int) -> Note:
+@transaction.atomic
+def note_sign(*, actor: User, session_id: int, expected_version: int, sections: dict[str, str] | None = None) -> Note:
+    """Sign the note. `sections` is the text on the clinician's screen (issue 11): it is saved and
+    signed in the one write, so text typed and signed without "Save draft" is what is signed."""
     note = note_get_for(actor=actor, session_id=session_id)
     note_signer_check(actor=actor, note=note)
     if note.signed_at is not None:
         raise ValidationError("This note is signed already.")
-    bump_version(note, expected=expected_version, signed_at=timezone.now(), signed_by=actor)
+    clean = _clean_sections(sections or {})
+    changed = sorted(name for name, text in clean.items() if getattr(note, name) != text)
+    bump_version(note, expected=expected_version, signed_at=timezone.now(), signed_by=actor, **clean)
+    if changed:
+        audit_record(actor=actor, action="note.update", obj=note, detail={"fields": changed})
     audit_record(actor=actor, action="note.sign", obj=note)
     return note
 

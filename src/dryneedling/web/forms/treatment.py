@@ -298,10 +298,29 @@ class AmendmentForm(Form):
     reason = forms.CharField(max_length=500, label="Reason for the amendment")
 
 
-class NoteSignForm(Form):
-    """The version of the note the clinician read before signing (optimistic locking)."""
+REVIEWED_REQUIRED = "Tick “I have reviewed this note” to sign it."
+
+
+class NoteSignForm(NoteForm):
+    """Sign what is on the screen (issue 11): the version the clinician read (optimistic locking),
+    the sections as they stand in the form, and the review box that is the confirmation step (it
+    works without JavaScript). Sections the POST does not carry are None: not written."""
 
     version = forms.IntegerField(min_value=0, max_value=VERSION_MAX)
+    reviewed = forms.BooleanField(
+        label="I have reviewed this note and it is complete and correct",
+        error_messages={"required": REVIEWED_REQUIRED},
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for section in Note.SECTIONS:
+            if section not in self.data:
+                cleaned[section] = None
+        return cleaned
+
+    def sections(self) -> dict[str, str]:
+        return {s: self.cleaned_data[s] for s in Note.SECTIONS if self.cleaned_data.get(s) is not None}
 
 
 # --- the clinic's fee schedule (issue 10) ---------------------------------------------------------

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dryneedling.accounts.audit import record_view
 from dryneedling.followup import selectors
 from dryneedling.followup.models import Alert
+from dryneedling.followup.progress_report import progress_report_for
 from dryneedling.followup.reports import outcome_chart_for
 from dryneedling.followup.schedule import schedule_words
 from dryneedling.followup.services import alert_acknowledge, course_complete, outcome_record
 from dryneedling.patients import selectors as patient_selectors
+from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
 from dryneedling.web.views.shared import AuthedRequest
@@ -100,3 +102,17 @@ def episode_outcomes_svg(request: AuthedRequest, episode_id: int) -> HttpRespons
     episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
     record_view(actor=request.user, obj=episode, what="outcome_chart")
     return HttpResponse(outcome_chart_for(actor=request.user, episode=episode), content_type="image/svg+xml")
+
+
+@login_required
+@require_GET
+def episode_progress_pdf(request: AuthedRequest, episode_id: int) -> HttpResponse:
+    """The episode's progress report for the referring physician or the payer (issue 11)."""
+    require_clinician(request.user)  # the clinical record: refused in words before anything is read
+    episode = patient_selectors.episode_get_for(actor=request.user, episode_id=episode_id)
+    context = progress_report_for(actor=request.user, episode=episode)
+    record_view(actor=request.user, obj=episode, what="progress_report_pdf")
+    pdf = render_pdf("followup/progress_report_pdf.html", context, clinic_id=episode.clinic_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-report-episode-{episode_id}.pdf"'
+    return response

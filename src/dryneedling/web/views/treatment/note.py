@@ -18,9 +18,11 @@ from dryneedling.followup.models import Alert
 from dryneedling.followup.services import alert_acknowledge
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import superbill_for
+from dryneedling.treatment.models import Note
 from dryneedling.treatment.pdf import render_pdf
-from dryneedling.treatment.services.common import require_clinician
+from dryneedling.treatment.services.common import EditConflict, require_clinician
 from dryneedling.treatment.services.note import note_amend, note_sign, note_signer_check, note_update
+from dryneedling.web.forms.base import Form
 from dryneedling.web.forms.followup import TaskResolveForm
 from dryneedling.web.forms.treatment import AmendmentForm, NoteForm, NoteSignForm
 from dryneedling.web.views.shared import AuthedRequest, form_errors
@@ -44,32 +46,53 @@ def note_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, "Note saved.")
             return redirect("note-detail", session_id=session_id)
+    return _note_page(request, note, form, status=409 if form.errors and note.signed_at else 200)
+
+
+def _note_page(request: AuthedRequest, note: Note, form: Form, *, status: int = 200) -> HttpResponse:
     context = {
         "note": note,
         "session": note.session,
         "patient": note.session.patient,
         "form": form,
+        "review_errors": form.errors.get("reviewed", []),
         "amendment_form": AmendmentForm(),
         "amendments": note.amendments.select_related("author"),
     }
-    return render(request, "treatment/note.html", context, status=409 if form.errors and note.signed_at else 200)
+    return render(request, "treatment/note.html", context, status=status)
 
 
 @login_required
 @require_POST
 def note_sign_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Sign what is on the screen (issue 11): the note form's "Sign note" button posts its sections
+    here; they are saved and signed together once the review box is ticked. Refused, the page is
+    shown again with the typed text and the reason; nothing is written."""
     note = selectors.note_get_for(actor=request.user, session_id=session_id)  # a recorded 404 outside the write
     note_signer_check(actor=request.user, note=note)  # refused in words before the form is read
     form = NoteSignForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and "version" in form.errors:
         messages.error(request, "The note's version is missing from the form: reload the page and try again.")
         return redirect("note-detail", session_id=session_id)
+    if not form.is_valid():
+        return _note_page(request, note, form)
     try:
-        note_sign(actor=request.user, session_id=session_id, expected_version=form.cleaned_data["version"])
+        note_sign(
+            actor=request.user,
+            session_id=session_id,
+            expected_version=form.cleaned_data["version"],
+            sections=form.sections(),
+        )
+    except EditConflict as error:
+        form_errors(form, error)
+        return _note_page(request, note, form, status=409)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Note signed. It is now read-only; changes are amendments.")
+        if note.signed_at is not None or not hasattr(error, "error_dict"):
+            messages.error(request, " ".join(error.messages))
+            return redirect("note-detail", session_id=session_id)
+        form_errors(form, error)
+        return _note_page(request, note, form)
+    messages.success(request, "Note signed. It is now read-only; changes are amendments.")
     return redirect("note-detail", session_id=session_id)
 
 
