@@ -59,7 +59,6 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
     if bill is not None:
         cited |= {s for n in (*bill.warnings, *bill.notes) for s in n.sources}
     sources = [billing.sources.get(s) or knowledge.sources.get(s) for s in sorted(cited)]
-    muscles = [(knowledge.muscles[m].name, side) for m, side in cpt.counted]
     return {
         "session": session,
         "patient": session.patient,
@@ -69,7 +68,8 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
         "cpt": cpt,
         "bill": bill,
         "problems": problems,
-        "muscles": muscles,
+        "muscles": cpt.labels,
+        "count_rules": [billing.rules[r] for r in cpt.rules_applied],
         "insertion_count": len(insertions),
         "sources": [s for s in sources if s is not None],
     }

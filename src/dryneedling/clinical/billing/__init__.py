@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from ..knowledge import Knowledge, get_knowledge
+from ._cpt import Needled, derive_cpt
 from ._data import (
     ICD10_RE,
     MAX_DIAGNOSES,
     MAX_POINTERS,
     NEVER_BILL,
     PAYERS,
-    SIDES,
     BillingCode,
     BillingData,
     BillingNote,
@@ -26,6 +25,7 @@ from ._data import (
     CptResult,
     Superbill,
     SuperbillLine,
+    anatomical_name,
     get_billing,
     load_billing,
 )
@@ -39,70 +39,15 @@ __all__ = [
     "BillingRule",
     "CptResult",
     "Superbill",
+    "Needled",
     "SuperbillLine",
+    "anatomical_name",
     "check_never_bill",
     "derive_cpt",
     "get_billing",
     "load_billing",
     "superbill_lines",
 ]
-
-
-# -- CPT ----------------------------------------------------------------------------------------
-def _count(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Distinct (muscle, side); left and right count apart; midline only when the muscle has no sided record."""
-    sides: dict[str, set[str]] = {}
-    for muscle_id, side in pairs:
-        sides.setdefault(muscle_id, set()).add(side)
-    return tuple(sorted((m, s) for m, found in sides.items() for s in (found - {"midline"} or {"midline"})))
-
-
-def derive_cpt(*, needled: Iterable[tuple[str, str]], knowledge: Knowledge | None = None) -> CptResult:
-    """CPT code for one session from the (muscle_id, side) of every insertion (repeats allowed)."""
-    knowledge = knowledge or get_knowledge()
-    data = get_billing()
-    pairs: list[tuple[str, str]] = []
-    for item in needled:
-        if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, str) for v in item)):
-            raise ValueError(f"each needled item must be a (muscle_id, side) tuple, got {item!r}")
-        if item[0] not in knowledge.muscles:
-            raise ValueError(f"unknown muscle id {item[0]!r}")
-        if item[1] not in SIDES:
-            raise ValueError(f"side must be one of {', '.join(SIDES)}, got {item[1]!r}")
-        pairs.append(item)
-    counted = _count(pairs)
-    n = len(counted)
-    count_rule, side_rule = data.rules["CPT-COUNT-MUSCLES"], data.rules["CPT-LATERALITY"]
-    if n == 0:
-        rule = data.rules["CPT-NONE"]
-        return CptResult(
-            code=None, muscle_count=0, counted=(), rule_id=rule.id, explanation=rule.message, sources=rule.sources
-        )
-    code = next(c for c in data.codes if c.min_muscles <= n and (c.max_muscles is None or n <= c.max_muscles))
-    names = ", ".join(f"{knowledge.muscles[m].name} ({s})" for m, s in counted)
-    explanation = (
-        f"{n} muscle{'s' if n > 1 else ''} counted from {len(pairs)} insertion record(s): {names}. "
-        f"CPT {code.code}: {code.descriptor}. Counted by distinct muscle, never by insertion [{count_rule.evidence}]."
-    )
-    bilateral = sorted({m for m, s in counted if s != "midline" and (m, "left") in counted and (m, "right") in counted})
-    merged = len({m for m, s in pairs if s == "midline"} - {m for m, s in counted if s == "midline"})
-    if bilateral or merged:
-        both = ", ".join(knowledge.muscles[m].name for m in bilateral)
-        explanation += (
-            (f" Needled on both sides, counted twice: {both}." if bilateral else "")
-            + (f" {merged} midline record(s) merged into the sided record of the same muscle." if merged else "")
-            + f" ({side_rule.id} [{side_rule.evidence}])"
-        )
-    extra = side_rule.sources if bilateral or merged else ()
-    sources = tuple(dict.fromkeys(code.sources + count_rule.sources + extra))
-    return CptResult(
-        code=code.code,
-        muscle_count=n,
-        counted=counted,
-        rule_id=f"CPT-{code.code}",
-        explanation=explanation,
-        sources=sources,
-    )
 
 
 # -- superbill ----------------------------------------------------------------------------------
