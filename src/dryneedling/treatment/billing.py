@@ -29,7 +29,7 @@ def superbill_for(*, actor: User, session_id: int) -> dict[str, Any]:
     session = billable_session_get_for(actor=actor, session_id=session_id)
     knowledge = get_knowledge()
     insertions = list(session.insertions.all())
-    cpt = derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions])
+    cpt = derive_cpt(needled=[i.needled() for i in insertions])
     conditions = list(session.episode.conditions.all())
     fees = fee_schedule_for(clinic_id=session.clinic_id)
     problems: list[str] = []

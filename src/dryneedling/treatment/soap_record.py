@@ -53,6 +53,7 @@ def _record(session: Session) -> core.SessionRecord:
                 response=i.patient_response,
                 electrical=_electrical(i),
                 override=_override(i),
+                anatomical_muscle=i.anatomical_muscle,
             )
             for i in insertions
         ),
@@ -66,7 +67,7 @@ def _record(session: Session) -> core.SessionRecord:
         ),
         screening_decision=session.screening.get_decision_display(),
         total_needling_seconds=sum(max(1, i.actual_seconds) for i in insertions),
-        cpt_code=derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions]).code,
+        cpt_code=derive_cpt(needled=[i.needled() for i in insertions]).code,
         complaint=session.episode.reason,
         consent=_consent(session),
         precautions=tuple((a.get("reason", a["rule_id"]), a["action"]) for a in session.precaution_acks),

@@ -9,6 +9,7 @@ point injection (20552/20553) codes are never produced (:data:`NEVER_BILL`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from ._cpt import Needled, derive_cpt
@@ -29,8 +30,14 @@ from ._data import (
     get_billing,
     load_billing,
 )
+from ._medicare import ABN_OPTIONS, Abn, MedicareClaim, abn_gaps, medicare_claim
 
 __all__ = [
+    "ABN_OPTIONS",
+    "Abn",
+    "MedicareClaim",
+    "abn_gaps",
+    "medicare_claim",
     "NEVER_BILL",
     "PAYERS",
     "BillingCode",
@@ -87,6 +94,8 @@ def superbill_lines(
     payer: str,
     chronic_low_back_pain_medicare: bool,
     fee_schedule: Mapping[str, Decimal | None],
+    abn: Abn | None = None,
+    service_date: date | None = None,
 ) -> Superbill:
     """One superbill for a dry-needling session: the CPT line, modifiers, fee, payer warnings and notes.
 
@@ -106,9 +115,14 @@ def superbill_lines(
         raise ValueError(f"CPT {cpt.code} is not a dry-needling code (expected {', '.join(codes)})")
     diagnoses = _diagnoses(icd10_codes, data)
     fee = _fee(cpt.code, fee_schedule)
+    medicare = (
+        medicare_claim(abn=abn, clbp_route=chronic_low_back_pain_medicare, service_date=service_date)
+        if payer == "medicare"
+        else None
+    )
     line = SuperbillLine(
         code=cpt.code,
-        modifiers=("GX",) if payer == "medicare" else (),
+        modifiers=medicare.modifiers if medicare else (),
         description=codes[cpt.code].descriptor,
         units=1,
         fee=fee,
@@ -117,8 +131,12 @@ def superbill_lines(
     notes = [
         BillingNote(rule_id=r.id, level=r.level, message=r.message, sources=r.sources, evidence=r.evidence)
         for r in data.rules.values()
-        if r.applies in ("all", payer) and (chronic_low_back_pain_medicare or r.id != "BILL-MEDICARE-CLBP")
+        if r.applies in ("all", payer)
+        and r.id != ("BILL-MEDICARE-NONCOVERED" if chronic_low_back_pain_medicare else "BILL-MEDICARE-CLBP")
     ]
+    if medicare is not None:
+        r = medicare.rule
+        notes.append(BillingNote(rule_id=r.id, level="note", message=r.message, sources=r.sources, evidence=r.evidence))
     lines = (line,)
     check_never_bill(lines)
     priced = [ln.fee * ln.units for ln in lines if ln.fee is not None]
@@ -130,6 +148,7 @@ def superbill_lines(
         patient_estimate=fee if payer == "self_pay" else None,
         warnings=tuple(n for n in notes if n.level == "warning"),
         notes=tuple(n for n in notes if n.level == "note"),
+        medicare=medicare,
     )
 
 

@@ -9,11 +9,15 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .. import _build
 from .._reader import Entry, labelled, read_yaml, require
 from ..bodychart import DATA_DIR
 from ..knowledge import Knowledge, Source, get_knowledge, load_knowledge
+
+if TYPE_CHECKING:
+    from ._medicare import MedicareClaim
 
 NEVER_BILL: frozenset[str] = frozenset({"97810", "97811", "97813", "97814", "20552", "20553"})
 PAYERS: tuple[str, ...] = ("medicare", "commercial", "self_pay")
@@ -27,8 +31,13 @@ REQUIRED_RULES: tuple[str, ...] = (
     "CPT-ANATOMICAL-MUSCLE",
     "CPT-GROUPED-UNNAMED",
     "BILL-DOCUMENTATION",
-    "BILL-MEDICARE-GX",
+    "BILL-MEDICARE-NONCOVERED",
     "BILL-MEDICARE-CLBP",
+    "MEDICARE-CLBP-COVERED",
+    "MEDICARE-EXCLUDED",
+    "MEDICARE-ABN-OPTION1",
+    "MEDICARE-ABN-OPTION2",
+    "MEDICARE-ABN-OPTION3",
     "BILL-COMMERCIAL",
     "BILL-SELF-PAY",
 )
@@ -122,6 +131,7 @@ class Superbill:
     patient_estimate: Decimal | None  # self-pay only: the fee-schedule amount (None: no fee set)
     warnings: tuple[BillingNote, ...]
     notes: tuple[BillingNote, ...]
+    medicare: MedicareClaim | None = None  # Medicare only: the modifier rule applied and the ABN's gaps
 
 
 # -- data ---------------------------------------------------------------------------------------

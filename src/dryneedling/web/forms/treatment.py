@@ -40,6 +40,17 @@ def muscle_choices() -> list[tuple[str, str]]:
     return sorted(((m.id, m.name) for m in get_knowledge().muscles.values()), key=lambda c: c[1])
 
 
+def member_choices() -> list[tuple[str, Any]]:
+    """The members of each grouped muscle entry (billing.yaml ``identities``), one group per entry."""
+    from dryneedling.clinical.billing import anatomical_name, get_billing
+
+    members = get_billing().members
+    grouped = [(m.name, members(m.id)) for m in get_knowledge().muscles.values() if len(members(m.id)) > 1]
+    return [("", "— not named (counts as one muscle) —")] + [
+        (name, [(a, anatomical_name(a)) for a in ids]) for name, ids in sorted(grouped)
+    ]
+
+
 class ConsentForm(Form):
     signer = forms.ChoiceField(
         choices=Consent._meta.get_field("signer").choices,  # type: ignore[arg-type]
@@ -177,6 +188,12 @@ class InsertionForm(Form):
         label="Muscle", required=False, choices=lambda: [("", "Choose a muscle…"), *muscle_choices()]
     )
     side = forms.ChoiceField(required=False, choices=[("", "Choose a side…"), *Side.choices])
+    anatomical_muscle = forms.ChoiceField(
+        required=False,
+        choices=member_choices,
+        label="Muscle of a group needled",
+        help_text="Grouped entries (e.g. hamstrings): name the muscle needled to bill it as its own muscle.",
+    )
     technique = forms.ChoiceField(choices=Technique.choices)
     handling = forms.ChoiceField(
         required=False,

@@ -89,6 +89,7 @@ def _plan(form: InsertionForm) -> InsertionPlan:
         finding_id=data.get("finding_id"),
         electrical=electrical,
         paired_with_id=data.get("paired_with") if electrical else None,
+        anatomical_muscle=data.get("anatomical_muscle") or "",
     )
 
 
