@@ -117,6 +117,12 @@ class Session(ClinicScoped):
     checklist = models.JSONField()
     payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.COMMERCIAL)
     chronic_low_back_pain = models.BooleanField(default=False)
+    # The Advance Beneficiary Notice of Non-coverage (CMS-R-131), Medicare only: the modifier of the
+    # superbill's line is derived from it (clinical.billing.medicare_claim).
+    abn_issued = models.BooleanField(default=False)
+    abn_issued_on = models.DateField(null=True, blank=True)
+    abn_signed = models.BooleanField(default=False)
+    abn_option = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(1, "1"), (2, "2"), (3, "3")])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)

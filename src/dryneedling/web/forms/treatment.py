@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from dryneedling.clinical import bodychart
+from dryneedling.clinical.billing import Abn
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
@@ -141,6 +142,24 @@ class SessionStartForm(Form):
     )
     payer = forms.ChoiceField(choices=Payer.choices)
     chronic_low_back_pain = forms.BooleanField(required=False, label="Medicare chronic low back pain (NCD 30.3.3)")
+    # Medicare only: the ABN (form CMS-R-131) decides the claim's modifier (GX only with option 1, signed).
+    abn_issued = forms.BooleanField(required=False, label="Medicare: an ABN (CMS-R-131) was given for this service")
+    abn_issued_on = forms.DateField(
+        required=False, label="ABN date", widget=forms.DateInput(attrs={"type": "date"}), help_text="Medicare ABN only."
+    )
+    abn_signed = forms.BooleanField(required=False, label="The patient signed the ABN")
+    abn_option = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="ABN option the patient chose",
+        choices=[
+            ("", "—"),
+            (1, "Option 1: bill Medicare; I pay if Medicare does not"),
+            (2, "Option 2: do not bill Medicare; I pay"),
+            (3, "Option 3: I do not want the service"),
+        ],
+    )
 
     def __init__(self, *args: Any, precautions: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,6 +171,15 @@ class SessionStartForm(Form):
                 + ", ".join(reason.get("sources", [])),
                 error_messages={"required": PRECAUTION_ACK_MISSING},
             )
+
+    def abn(self) -> Abn:
+        data = self.cleaned_data
+        return Abn(
+            issued=data["abn_issued"],
+            issued_on=data.get("abn_issued_on"),
+            signed=data["abn_signed"],
+            option=data.get("abn_option"),
+        )
 
     def checklist(self) -> dict[str, Any]:
         data = self.cleaned_data

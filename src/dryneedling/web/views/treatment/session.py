@@ -54,6 +54,7 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
                 payer=form.cleaned_data["payer"],
                 chronic_low_back_pain=form.cleaned_data["chronic_low_back_pain"],
                 acknowledgements=form.acknowledgements(),
+                abn=form.abn(),
             )
         except ValidationError as error:
             form_errors(form, error)
