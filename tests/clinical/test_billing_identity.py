@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from dryneedling.clinical.billing import derive_cpt, get_billing, load_billing
-from dryneedling.clinical.bodychart import DATA_DIR
 from dryneedling.clinical.knowledge import Knowledge, KnowledgeError, get_knowledge
+from tests.clinical.test_billing import _broken
 
 HAMSTRINGS = ("biceps_femoris", "semitendinosus", "semimembranosus")
 
@@ -101,15 +99,6 @@ def test_a_new_entry_without_an_identity_loads_as_its_own_muscle(kb: Knowledge) 
     assert load_billing(knowledge=grown).members("teres_major") == ("teres_major",)
 
 
-def _edited(tmp_path: Path, edit: Callable[[dict[str, Any]], object]) -> Path:
-    target = tmp_path / "billing.yaml"
-    shutil.copy(DATA_DIR / "billing.yaml", target)
-    doc = yaml.safe_load(target.read_text(encoding="utf-8"))
-    edit(doc)
-    target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     "edit, match",
     [
@@ -124,4 +113,4 @@ def test_broken_identities_fail_at_load(
     tmp_path: Path, kb: Knowledge, edit: Callable[[dict[str, Any]], object], match: str
 ) -> None:
     with pytest.raises(KnowledgeError, match=match):
-        load_billing(_edited(tmp_path, edit), knowledge=kb)
+        load_billing(_broken(tmp_path, edit), knowledge=kb)
