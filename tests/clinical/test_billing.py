@@ -104,6 +104,8 @@ def test_zero_muscles_gives_no_code() -> None:
         (("biceps_femoris_long", "left"), "unknown muscle"),
         (("upper_trapezius", "both"), "side must be"),
         (["upper_trapezius", "left"], "tuple"),
+        (("hamstrings", "left", 3), "tuple"),
+        (("hamstrings", "left", "semitendinosus", "x"), "tuple"),
     ],
 )
 def test_bad_needled_items_are_rejected(item: object, match: str) -> None:

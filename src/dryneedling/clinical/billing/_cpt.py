@@ -27,10 +27,11 @@ def _sided(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def _checked(item: object, knowledge: Knowledge, data: BillingData) -> Item:
-    ok = isinstance(item, tuple) and len(item) in (2, 3) and all(isinstance(v, str) for v in item[:2])
-    if not ok or not isinstance((*item, None)[2], str | None):  # type: ignore[misc]
+    if not (isinstance(item, tuple) and len(item) in (2, 3)):
         raise ValueError(f"each needled item must be a (muscle_id, side[, anatomical muscle]) tuple, got {item!r}")
-    muscle, side, named = (*item, None)[:3]  # type: ignore[misc]
+    muscle, side, named = item if len(item) == 3 else (*item, None)
+    if not (isinstance(muscle, str) and isinstance(side, str) and (named is None or isinstance(named, str))):
+        raise ValueError(f"each needled item must be a (muscle_id, side[, anatomical muscle]) tuple, got {item!r}")
     if muscle not in knowledge.muscles:
         raise ValueError(f"unknown muscle id {muscle!r}")
     if side not in SIDES:
