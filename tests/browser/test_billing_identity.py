@@ -1,5 +1,6 @@
 """Issue 11 in Chromium: a Medicare session started with a signed option-1 ABN, a hamstrings point
-naming the muscle needled, and the superbill showing GX with GY, the muscle counted and the rule."""
+naming the muscle needled, the superbill showing GX with GY, the muscle counted and the rule; the
+ABN corrected from the superbill."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def test_abn_and_named_member_reach_the_superbill(page, live_server, transaction
     form = page.locator("#point-form")
     form.get_by_label("Muscle", exact=True).select_option("hamstrings")
     form.get_by_role("combobox", name="Side", exact=True).select_option("left")
-    form.get_by_label("Muscle of a group needled").select_option("semitendinosus")
+    form.get_by_label("Member needled (grouped entries)").select_option("semitendinosus")
     form.get_by_label("Technique").select_option("pistoning")
     form.get_by_label("Needle length").select_option("50")
     form.get_by_label("Needle time (s)").fill("20")
@@ -50,4 +51,12 @@ def test_abn_and_named_member_reach_the_superbill(page, live_server, transaction
     expect(page.locator("body")).to_contain_text("Muscles needled (1, from 1 insertion): Semitendinosus (left).")
     expect(page.locator("body")).to_contain_text("MEDICARE-ABN-OPTION1")
     expect(page.locator("body")).to_contain_text("CPT-ANATOMICAL-MUSCLE")
+
+    # corrected later from the superbill: the patient chose option 2, so Medicare is not billed
+    page.get_by_role("link", name="Record or correct the ABN").click()
+    page.get_by_label("ABN option the patient chose").select_option("2")
+    page.get_by_role("button", name="Save ABN").click()
+    expect(page).to_have_url(f"{base}/sessions/{session_id}/superbill/")
+    expect(page.locator("body")).to_contain_text("Do not submit this superbill to Medicare.")
+    expect(page.locator("body")).to_contain_text("MEDICARE-ABN-OPTION2")
     assert not problems, problems

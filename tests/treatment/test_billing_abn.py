@@ -17,6 +17,7 @@ from tests.treatment.conftest import finish, record, start_session
 
 TODAY = timezone.localdate()
 SIGNED_1 = Abn(issued=True, issued_on=TODAY, signed=True, option=1)
+ABN_POST = {"abn_issued": "on", "abn_issued_on": TODAY.isoformat(), "abn_signed": "on", "abn_option": "1"}
 
 
 def _modifiers(actor, session):  # type: ignore[no-untyped-def]
@@ -95,11 +96,7 @@ def test_the_start_form_records_the_abn_and_audits_it(alice, alice_client, ready
         "new_medication": "no",
         "position": "prone",
         "payer": "medicare",
-        "abn_issued": "on",
-        "abn_issued_on": TODAY.isoformat(),
-        "abn_signed": "on",
-        "abn_option": "1",
-    }
+    } | ABN_POST
     missing = alice_client.post(url, data | {"abn_option": ""}).content.decode()
     assert "Choose the option the patient ticked on the ABN" in missing
     response = alice_client.post(url, data)
@@ -113,3 +110,34 @@ def test_the_start_form_records_the_abn_and_audits_it(alice, alice_client, ready
     )
     event = AuditEvent.objects.filter(action="session.start").latest("pk")
     assert event.detail["abn"] == {"issued": True, "on": TODAY.isoformat(), "signed": True, "option": 1}
+
+
+@pytest.mark.django_db
+def test_the_abn_is_recorded_after_the_start_from_the_superbill_and_audited(alice, alice_client, ready_episode):
+    session = start_session(alice, ready_episode, payer="medicare")
+    record(alice, session)
+    finish(alice, session)
+    page = alice_client.get(f"/sessions/{session.pk}/superbill/").content.decode()
+    assert f"/sessions/{session.pk}/abn/" in page and "none on file" in page
+    url = f"/sessions/{session.pk}/abn/"
+    session.refresh_from_db()
+    data = {
+        "csrfmiddlewaretoken": csrf_token(alice_client, url),
+        "version": str(session.version),
+    } | ABN_POST
+    bad = alice_client.post(url, data | {"abn_issued_on": ""}).content.decode()
+    assert "Enter the date the ABN was given" in bad
+    assert alice_client.post(url, data)["Location"] == f"/sessions/{session.pk}/superbill/"
+    assert superbill_for(actor=alice, session_id=session.pk)["bill"].lines[0].modifiers == ("GX", "GY")
+    event = AuditEvent.objects.filter(action="session.abn").latest("pk")
+    assert event.detail["before"]["issued"] is False and event.detail["after"]["option"] == 1
+
+
+@pytest.mark.django_db
+def test_no_abn_for_a_session_not_billed_to_medicare(alice, ready_episode):
+    from dryneedling.treatment.services.session import session_abn_record
+
+    session = start_session(alice, ready_episode, payer="self_pay")
+    with pytest.raises(ValidationError) as caught:
+        session_abn_record(actor=alice, session=session, expected_version=session.version, abn=SIGNED_1)
+    assert "abn_issued" in caught.value.message_dict

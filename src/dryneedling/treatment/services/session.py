@@ -78,9 +78,7 @@ def _acknowledged(readiness: Readiness, acknowledgements: dict[str, str]) -> lis
             continue
         acks.append({"rule_id": rule_id, "reason": str(reason.get("text", "")), "action": action})
     if missing:
-        raise ValidationError(
-            {f"ack_{rule_id}": PRECAUTION_ACK_MISSING for rule_id in missing}
-        )
+        raise ValidationError({f"ack_{rule_id}": PRECAUTION_ACK_MISSING for rule_id in missing})
     return acks
 
 
@@ -138,8 +136,36 @@ def session_start(
             "episode_id": episode.pk,
             "precautions_acknowledged": [a["rule_id"] for a in acks],
             "payer": payer,
-            "abn": {"issued": abn.issued, "on": str(abn.issued_on or ""), "signed": abn.signed, "option": abn.option},
+            "abn": _abn_detail(abn),
         },
+    )
+    return session
+
+
+def _abn_detail(abn: Abn) -> dict[str, Any]:
+    return {"issued": abn.issued, "on": str(abn.issued_on or ""), "signed": abn.signed, "option": abn.option}
+
+
+@transaction.atomic
+def session_abn_record(*, actor: User, session: Session, expected_version: int, abn: Abn) -> Session:
+    """Record or correct the Medicare ABN of a session after its start (audited, before and after)."""
+    require_clinician(actor)
+    session = session_get_for(actor=actor, session_id=session.pk)
+    abn = _abn(abn, payer=session.payer)
+    before = Abn(session.abn_issued, session.abn_issued_on, session.abn_signed, session.abn_option)
+    bump_version(
+        session,
+        expected=expected_version,
+        abn_issued=abn.issued,
+        abn_issued_on=abn.issued_on,
+        abn_signed=abn.signed,
+        abn_option=abn.option,
+    )
+    audit_record(
+        actor=actor,
+        action="session.abn",
+        obj=session,
+        detail={"before": _abn_detail(before), "after": _abn_detail(abn)},
     )
     return session
 

@@ -120,8 +120,56 @@ class PainDrawingForm(Form):
         return value
 
 
-class SessionStartForm(Form):
-    """The pre-session checklist starts unanswered: each question must be answered today."""
+class AbnForm(Form):
+    """The Medicare ABN (form CMS-R-131) as given to the patient: its option decides the claim's modifier."""
+
+    abn_issued = forms.BooleanField(required=False, label="Medicare: an ABN (CMS-R-131) was given for this service")
+    abn_issued_on = forms.DateField(
+        required=False, label="ABN date", widget=forms.DateInput(attrs={"type": "date"}), help_text="Medicare ABN only."
+    )
+    abn_signed = forms.BooleanField(required=False, label="The patient signed the ABN")
+    abn_option = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="ABN option the patient chose",
+        choices=[
+            ("", "—"),
+            (1, "Option 1: bill Medicare; I pay if Medicare does not"),
+            (2, "Option 2: do not bill Medicare; I pay"),
+            (3, "Option 3: I do not want the service"),
+        ],
+    )
+
+    def abn(self) -> Abn:
+        data = self.cleaned_data
+        return Abn(
+            issued=data["abn_issued"],
+            issued_on=data.get("abn_issued_on"),
+            signed=data["abn_signed"],
+            option=data.get("abn_option"),
+        )
+
+
+class AbnEditForm(AbnForm):
+    """The ABN recorded or corrected after the session's start (linked from the superbill)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
+
+
+class SessionStartForm(AbnForm):
+    """The pre-session checklist starts unanswered: each question must be answered today; the ABN
+    fields (Medicare only) come last."""
+
+    field_order = (
+        "new_anticoagulants",
+        "possibly_pregnant",
+        "new_symptoms",
+        "new_medication",
+        "position",
+        "payer",
+        "chronic_low_back_pain",
+    )
 
     new_anticoagulants = forms.ChoiceField(
         choices=YES_NO,
@@ -142,24 +190,6 @@ class SessionStartForm(Form):
     )
     payer = forms.ChoiceField(choices=Payer.choices)
     chronic_low_back_pain = forms.BooleanField(required=False, label="Medicare chronic low back pain (NCD 30.3.3)")
-    # Medicare only: the ABN (form CMS-R-131) decides the claim's modifier (GX only with option 1, signed).
-    abn_issued = forms.BooleanField(required=False, label="Medicare: an ABN (CMS-R-131) was given for this service")
-    abn_issued_on = forms.DateField(
-        required=False, label="ABN date", widget=forms.DateInput(attrs={"type": "date"}), help_text="Medicare ABN only."
-    )
-    abn_signed = forms.BooleanField(required=False, label="The patient signed the ABN")
-    abn_option = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        label="ABN option the patient chose",
-        choices=[
-            ("", "—"),
-            (1, "Option 1: bill Medicare; I pay if Medicare does not"),
-            (2, "Option 2: do not bill Medicare; I pay"),
-            (3, "Option 3: I do not want the service"),
-        ],
-    )
 
     def __init__(self, *args: Any, precautions: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -171,15 +201,6 @@ class SessionStartForm(Form):
                 + ", ".join(reason.get("sources", [])),
                 error_messages={"required": PRECAUTION_ACK_MISSING},
             )
-
-    def abn(self) -> Abn:
-        data = self.cleaned_data
-        return Abn(
-            issued=data["abn_issued"],
-            issued_on=data.get("abn_issued_on"),
-            signed=data["abn_signed"],
-            option=data.get("abn_option"),
-        )
 
     def checklist(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -219,7 +240,7 @@ class InsertionForm(Form):
     anatomical_muscle = forms.ChoiceField(
         required=False,
         choices=member_choices,
-        label="Muscle of a group needled",
+        label="Member needled (grouped entries)",
         help_text="Grouped entries (e.g. hamstrings): name the muscle needled to bill it as its own muscle.",
     )
     technique = forms.ChoiceField(choices=Technique.choices)
