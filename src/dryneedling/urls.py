@@ -6,7 +6,7 @@ from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_set
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
 from dryneedling.web.views.followup import schedule as followup_schedule
-from dryneedling.web.views.treatment import chart, corrections, note, session
+from dryneedling.web.views.treatment import abn, chart, corrections, note, session
 
 urlpatterns = [
     path(
@@ -61,6 +61,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/note/amend/", note.note_amend_view, name="note-amend"),
     path("sessions/<int:session_id>/superbill/", note.superbill, name="superbill"),
     path("sessions/<int:session_id>/superbill.pdf", note.superbill_pdf, name="superbill-pdf"),
+    path("sessions/<int:session_id>/abn/", abn.session_abn, name="session-abn"),
     path("clinic/", note.dashboard, name="dashboard"),
     path("followup/", outcomes.followup_list, name="followup-list"),
     path("episodes/<int:episode_id>/course-complete/", outcomes.episode_course_complete, name="course-complete"),

@@ -125,12 +125,12 @@ def test_superbill_uses_distinct_muscles_episode_codes_and_fees(alice, dana, ses
 
 
 @pytest.mark.django_db
-def test_medicare_gets_gx_and_acupuncture_codes_never_appear(alice, ready_episode):
+def test_medicare_without_an_abn_gets_gy_not_gx_and_acupuncture_codes_never_appear(alice, ready_episode):
     session = start_session(alice, ready_episode, payer="medicare")
     record(alice, session)
     bill = superbill_for(actor=alice, session_id=session.pk)
     line = bill["bill"].lines[0]
-    assert "GX" in line.modifiers
+    assert line.modifiers == ("GY",)  # GX only with a signed ABN (issue 11)
     assert not {"97810", "97811", "97813", "97814"} & {ln.code for ln in bill["bill"].lines}
     assert any("fee schedule has no fee" in p for p in bill["problems"])
 

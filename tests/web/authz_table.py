@@ -158,6 +158,7 @@ TABLE: dict[str, Row] = {
     # (tests/web/test_roles.py shows Bob the superbill once Alice signs).
     "superbill": Row(get=clinical(OK)),
     "superbill-pdf": Row(get=clinical(OK)),
+    "session-abn": Row(get=clinical(OK), post=clinical(DONE)),
     # Every role lands on the dashboard; its clinical tasks show to clinicians only.
     "dashboard": Row(get=any_clinic(OK), post=own_clinic_clinicians(DONE)),
     # --- follow-up (pages, the outcome chart SVG) ---

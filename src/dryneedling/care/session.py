@@ -11,6 +11,7 @@ from django.db import transaction
 from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import membership_for
+from dryneedling.clinical.billing import Abn
 from dryneedling.followup.models import Alert
 from dryneedling.followup.selectors import open_side_effect_alerts_for
 from dryneedling.followup.services import checkins_after_session
@@ -103,6 +104,7 @@ def session_start(
     payer: str,
     chronic_low_back_pain: bool = False,
     acknowledgements: dict[str, str] | None = None,
+    abn: Abn | None = None,
 ) -> Session:
     """Start a session once nothing blocks it: treatment's checks, open follow-ups, credentials.
     The patient's visit of the day goes "in session" with it (scheduling.visits)."""
@@ -119,6 +121,7 @@ def session_start(
         blockers=blockers,
         chronic_low_back_pain=chronic_low_back_pain,
         acknowledgements=acknowledgements,
+        abn=abn,
     )
     visit_follow_session(actor=actor, session=session, status=visit_status.IN_SESSION)
     return session

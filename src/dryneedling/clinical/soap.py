@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .billing import derive_cpt
+from .billing import anatomical_name, derive_cpt
 from .bodychart import get_chart
 from .knowledge import Knowledge, get_knowledge
 from .model import SEVERITIES
@@ -68,6 +68,8 @@ class Insertion:
     """The target depth the clinician recorded; None = not recorded (the note says so)."""
     handling: str = ""
     """How the tissue was held (e.g. "pincer grasp", "bracketing over a rib"); empty = none recorded."""
+    anatomical_muscle: str = ""
+    """The member needled in a grouped entry (billing counts it apart); empty if not named."""
 
     def __post_init__(self) -> None:
         _check(self.side in SIDES, f"insertion side must be one of {', '.join(SIDES)}")
@@ -200,6 +202,7 @@ def _insertion(k: Knowledge, i: Insertion) -> str:
         f"- {_muscle(k, i.muscle_id, i.side)}: {i.needle_diameter_mm:.2f} x {i.needle_length_mm:g} mm needle, "
         f"{depth}, {handling}{i.technique}, {_duration(i.duration_s)}, {_twitches(i.twitch_count)}"
     )
+    line += f"; muscle needled: {anatomical_name(i.anatomical_muscle)}" if i.anatomical_muscle else ""
     line += f"; electrical: {i.electrical}" if i.electrical else ""
     line += f"; response: {i.response.strip()}" if i.response.strip() else ""
     line += f". Guardrail warnings overridden: {i.override}" if i.override else ""
@@ -271,7 +274,8 @@ def _plan(r: SessionRecord) -> str:
 def generate_soap(*, record: SessionRecord, knowledge: Knowledge | None = None) -> SoapNote:
     """The SOAP note for one session; ValueError if the record names an unknown muscle or a wrong CPT code."""
     k = knowledge or get_knowledge()
-    cpt = derive_cpt(needled=[(i.muscle_id, i.side) for i in record.insertions], knowledge=k)
+    needled = [(i.muscle_id, i.side, i.anatomical_muscle or None) for i in record.insertions]
+    cpt = derive_cpt(needled=needled, knowledge=k)
     if record.cpt_code is not None and record.cpt_code != cpt.code:
         raise ValueError(f"cpt_code {record.cpt_code} does not match the muscles needled ({cpt.code or 'none'})")
     return SoapNote(

@@ -117,6 +117,12 @@ class Session(ClinicScoped):
     checklist = models.JSONField()
     payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.COMMERCIAL)
     chronic_low_back_pain = models.BooleanField(default=False)
+    # The Advance Beneficiary Notice of Non-coverage (CMS-R-131), Medicare only: the modifier of the
+    # superbill's line is derived from it (clinical.billing.medicare_claim).
+    abn_issued = models.BooleanField(default=False)
+    abn_issued_on = models.DateField(null=True, blank=True)
+    abn_signed = models.BooleanField(default=False)
+    abn_option = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(1, "1"), (2, "2"), (3, "3")])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -165,6 +171,9 @@ class Insertion(ClinicScoped):
     finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     muscle_id = models.CharField(max_length=60)
     side = models.CharField(max_length=8, choices=Side.choices)
+    anatomical_muscle = models.CharField(
+        max_length=60, blank=True, help_text="The member needled in a grouped entry (e.g. semitendinosus of hamstrings)"
+    )
     technique = models.CharField(max_length=12, choices=Technique.choices, default=Technique.PISTONING)
     handling = models.CharField(max_length=16, blank=True)
     needle_diameter_mm = models.DecimalField(max_digits=3, decimal_places=2)
@@ -189,6 +198,10 @@ class Insertion(ClinicScoped):
 
     def __str__(self) -> str:
         return f"{self.muscle_id} ({self.side}) {self.actual_seconds}s"
+
+    def needled(self) -> tuple[str, str, str | None]:
+        """What billing counts (``clinical.billing.derive_cpt``): muscle entry, side, member named."""
+        return self.muscle_id, self.side, self.anatomical_muscle or None
 
 
 class Severity(models.TextChoices):

@@ -56,6 +56,7 @@ def _record(session: Session) -> core.SessionRecord:
                 override=_override(i),
                 depth_mm=i.target_depth_mm,
                 handling=HANDLING.get(i.handling, i.handling.replace("_", " ")),
+                anatomical_muscle=i.anatomical_muscle,
             )
             for i in insertions
         ),
@@ -69,7 +70,7 @@ def _record(session: Session) -> core.SessionRecord:
         ),
         screening_decision=session.screening.get_decision_display(),
         total_needling_seconds=sum(max(1, i.actual_seconds) for i in insertions),
-        cpt_code=derive_cpt(needled=[(i.muscle_id, i.side) for i in insertions]).code,
+        cpt_code=derive_cpt(needled=[i.needled() for i in insertions]).code,
         complaint=session.episode.reason,
         consent=_consent(session),
         precautions=tuple((a.get("reason", a["rule_id"]), a["action"]) for a in session.precaution_acks),

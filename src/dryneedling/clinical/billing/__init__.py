@@ -9,16 +9,16 @@ point injection (20552/20553) codes are never produced (:data:`NEVER_BILL`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
-from ..knowledge import Knowledge, get_knowledge
+from ._cpt import Needled, derive_cpt
 from ._data import (
     ICD10_RE,
     MAX_DIAGNOSES,
     MAX_POINTERS,
     NEVER_BILL,
     PAYERS,
-    SIDES,
     BillingCode,
     BillingData,
     BillingNote,
@@ -26,11 +26,18 @@ from ._data import (
     CptResult,
     Superbill,
     SuperbillLine,
+    anatomical_name,
     get_billing,
     load_billing,
 )
+from ._medicare import ABN_OPTIONS, Abn, MedicareClaim, abn_gaps, medicare_claim
 
 __all__ = [
+    "ABN_OPTIONS",
+    "Abn",
+    "MedicareClaim",
+    "abn_gaps",
+    "medicare_claim",
     "NEVER_BILL",
     "PAYERS",
     "BillingCode",
@@ -39,70 +46,15 @@ __all__ = [
     "BillingRule",
     "CptResult",
     "Superbill",
+    "Needled",
     "SuperbillLine",
+    "anatomical_name",
     "check_never_bill",
     "derive_cpt",
     "get_billing",
     "load_billing",
     "superbill_lines",
 ]
-
-
-# -- CPT ----------------------------------------------------------------------------------------
-def _count(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Distinct (muscle, side); left and right count apart; midline only when the muscle has no sided record."""
-    sides: dict[str, set[str]] = {}
-    for muscle_id, side in pairs:
-        sides.setdefault(muscle_id, set()).add(side)
-    return tuple(sorted((m, s) for m, found in sides.items() for s in (found - {"midline"} or {"midline"})))
-
-
-def derive_cpt(*, needled: Iterable[tuple[str, str]], knowledge: Knowledge | None = None) -> CptResult:
-    """CPT code for one session from the (muscle_id, side) of every insertion (repeats allowed)."""
-    knowledge = knowledge or get_knowledge()
-    data = get_billing()
-    pairs: list[tuple[str, str]] = []
-    for item in needled:
-        if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, str) for v in item)):
-            raise ValueError(f"each needled item must be a (muscle_id, side) tuple, got {item!r}")
-        if item[0] not in knowledge.muscles:
-            raise ValueError(f"unknown muscle id {item[0]!r}")
-        if item[1] not in SIDES:
-            raise ValueError(f"side must be one of {', '.join(SIDES)}, got {item[1]!r}")
-        pairs.append(item)
-    counted = _count(pairs)
-    n = len(counted)
-    count_rule, side_rule = data.rules["CPT-COUNT-MUSCLES"], data.rules["CPT-LATERALITY"]
-    if n == 0:
-        rule = data.rules["CPT-NONE"]
-        return CptResult(
-            code=None, muscle_count=0, counted=(), rule_id=rule.id, explanation=rule.message, sources=rule.sources
-        )
-    code = next(c for c in data.codes if c.min_muscles <= n and (c.max_muscles is None or n <= c.max_muscles))
-    names = ", ".join(f"{knowledge.muscles[m].name} ({s})" for m, s in counted)
-    explanation = (
-        f"{n} muscle{'s' if n > 1 else ''} counted from {len(pairs)} insertion record(s): {names}. "
-        f"CPT {code.code}: {code.descriptor}. Counted by distinct muscle, never by insertion [{count_rule.evidence}]."
-    )
-    bilateral = sorted({m for m, s in counted if s != "midline" and (m, "left") in counted and (m, "right") in counted})
-    merged = len({m for m, s in pairs if s == "midline"} - {m for m, s in counted if s == "midline"})
-    if bilateral or merged:
-        both = ", ".join(knowledge.muscles[m].name for m in bilateral)
-        explanation += (
-            (f" Needled on both sides, counted twice: {both}." if bilateral else "")
-            + (f" {merged} midline record(s) merged into the sided record of the same muscle." if merged else "")
-            + f" ({side_rule.id} [{side_rule.evidence}])"
-        )
-    extra = side_rule.sources if bilateral or merged else ()
-    sources = tuple(dict.fromkeys(code.sources + count_rule.sources + extra))
-    return CptResult(
-        code=code.code,
-        muscle_count=n,
-        counted=counted,
-        rule_id=f"CPT-{code.code}",
-        explanation=explanation,
-        sources=sources,
-    )
 
 
 # -- superbill ----------------------------------------------------------------------------------
@@ -142,6 +94,8 @@ def superbill_lines(
     payer: str,
     chronic_low_back_pain_medicare: bool,
     fee_schedule: Mapping[str, Decimal | None],
+    abn: Abn | None = None,
+    service_date: date | None = None,
 ) -> Superbill:
     """One superbill for a dry-needling session: the CPT line, modifiers, fee, payer warnings and notes.
 
@@ -161,9 +115,14 @@ def superbill_lines(
         raise ValueError(f"CPT {cpt.code} is not a dry-needling code (expected {', '.join(codes)})")
     diagnoses = _diagnoses(icd10_codes, data)
     fee = _fee(cpt.code, fee_schedule)
+    medicare = (
+        medicare_claim(abn=abn, clbp_route=chronic_low_back_pain_medicare, service_date=service_date)
+        if payer == "medicare"
+        else None
+    )
     line = SuperbillLine(
         code=cpt.code,
-        modifiers=("GX",) if payer == "medicare" else (),
+        modifiers=medicare.modifiers if medicare else (),
         description=codes[cpt.code].descriptor,
         units=1,
         fee=fee,
@@ -172,8 +131,12 @@ def superbill_lines(
     notes = [
         BillingNote(rule_id=r.id, level=r.level, message=r.message, sources=r.sources, evidence=r.evidence)
         for r in data.rules.values()
-        if r.applies in ("all", payer) and (chronic_low_back_pain_medicare or r.id != "BILL-MEDICARE-CLBP")
+        if r.applies in ("all", payer)
+        and r.id != ("BILL-MEDICARE-NONCOVERED" if chronic_low_back_pain_medicare else "BILL-MEDICARE-CLBP")
     ]
+    if medicare is not None:
+        r = medicare.rule
+        notes.append(BillingNote(rule_id=r.id, level="note", message=r.message, sources=r.sources, evidence=r.evidence))
     lines = (line,)
     check_never_bill(lines)
     priced = [ln.fee * ln.units for ln in lines if ln.fee is not None]
@@ -185,6 +148,7 @@ def superbill_lines(
         patient_estimate=fee if payer == "self_pay" else None,
         warnings=tuple(n for n in notes if n.level == "warning"),
         notes=tuple(n for n in notes if n.level == "note"),
+        medicare=medicare,
     )
 
 

@@ -9,11 +9,15 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .. import _build
 from .._reader import Entry, labelled, read_yaml, require
 from ..bodychart import DATA_DIR
 from ..knowledge import Knowledge, Source, get_knowledge, load_knowledge
+
+if TYPE_CHECKING:
+    from ._medicare import MedicareClaim
 
 NEVER_BILL: frozenset[str] = frozenset({"97810", "97811", "97813", "97814", "20552", "20553"})
 PAYERS: tuple[str, ...] = ("medicare", "commercial", "self_pay")
@@ -24,12 +28,20 @@ REQUIRED_RULES: tuple[str, ...] = (
     "CPT-COUNT-MUSCLES",
     "CPT-LATERALITY",
     "CPT-NONE",
+    "CPT-ANATOMICAL-MUSCLE",
+    "CPT-GROUPED-UNNAMED",
     "BILL-DOCUMENTATION",
-    "BILL-MEDICARE-GX",
+    "BILL-MEDICARE-NONCOVERED",
     "BILL-MEDICARE-CLBP",
+    "MEDICARE-CLBP-COVERED",
+    "MEDICARE-EXCLUDED",
+    "MEDICARE-ABN-OPTION1",
+    "MEDICARE-ABN-OPTION2",
+    "MEDICARE-ABN-OPTION3",
     "BILL-COMMERCIAL",
     "BILL-SELF-PAY",
 )
+ANATOMICAL_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ICD10_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 MAX_DIAGNOSES, MAX_POINTERS = 12, 4  # CMS-1500 items 21 (A-L) and 24E
 
@@ -64,16 +76,31 @@ class BillingData:
     never_bill: Mapping[str, str]
     retired_icd10: Mapping[str, str]
     rules: Mapping[str, BillingRule]
+    identities: Mapping[str, tuple[str, ...]]
+    """Knowledge-base muscle id -> the anatomical muscle(s) it is (every KB muscle; default: its own id)."""
+
+    def members(self, muscle_id: str) -> tuple[str, ...]:
+        return self.identities.get(muscle_id, (muscle_id,))
+
+
+def anatomical_name(anatomical_id: str) -> str:
+    """``biceps_femoris`` -> ``Biceps femoris``."""
+    return anatomical_id.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
 class CptResult:
     code: str | None
     muscle_count: int
-    counted: tuple[tuple[str, str], ...]  # the (muscle_id, side) pairs counted, sorted
+    counted: tuple[tuple[str, str], ...]
+    """The (anatomical muscle id, side) pairs counted, sorted; an unnamed grouped entry counts under its KB id."""
     rule_id: str
     explanation: str
     sources: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+    """One label per ``counted`` pair, e.g. ``Trapezius (right)``."""
+    rules_applied: tuple[str, ...] = ()
+    """The counting rules used (ids in billing.yaml), shown with the count on the superbill."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +131,7 @@ class Superbill:
     patient_estimate: Decimal | None  # self-pay only: the fee-schedule amount (None: no fee set)
     warnings: tuple[BillingNote, ...]
     notes: tuple[BillingNote, ...]
+    medicare: MedicareClaim | None = None  # Medicare only: the modifier rule applied and the ABN's gaps
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -127,6 +155,26 @@ def _code(e: Entry) -> BillingCode:
     )
     e.finish()
     return item
+
+
+def _identities(top: Entry, knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    """Every KB muscle's anatomical identity: the declared one, else its own id (rule CPT-ANATOMICAL-MUSCLE)."""
+    declared: dict[str, tuple[str, ...]] = {}
+    for e in labelled(top, "identities", "muscle"):
+        muscle = e.text("muscle")
+        members = e.texts("anatomical", allow_empty=True)
+        e.finish()
+        if muscle not in knowledge.muscles:
+            raise e.error("muscle", f"unknown knowledge-base muscle id '{muscle}'")
+        if muscle in declared:
+            raise e.error("muscle", "identity declared twice")
+        if not members:
+            raise e.error("anatomical", "a grouped entry must name its member muscles")
+        bad = [m for m in members if not ANATOMICAL_ID_RE.match(m)]
+        if bad:
+            raise e.error("anatomical", f"'{bad[0]}' is not an id (lower case, digits and _)")
+        declared[muscle] = members
+    return {m: declared.get(m, (m,)) for m in knowledge.muscles}
 
 
 def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> BillingData:
@@ -166,6 +214,7 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
         e.finish()
         require(rule.id not in rules, f, rule.id, "id", "duplicate id")
         rules[rule.id] = rule
+    identities = _identities(top, knowledge)
     top.finish()
     cited += [(c.code, c.sources) for c in codes] + [(r.id, r.sources) for r in rules.values()]
     for owner, ids in cited:
@@ -191,6 +240,7 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
         never_bill=MappingProxyType(never),
         retired_icd10=MappingProxyType(retired),
         rules=MappingProxyType(rules),
+        identities=MappingProxyType(identities),
     )
 
 

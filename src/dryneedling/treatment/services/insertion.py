@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.clinical.billing import get_billing
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safety import PlanError
 from dryneedling.treatment.models import Finding, Insertion, Session, Technique
@@ -42,6 +43,13 @@ def _validate_plan(plan: InsertionPlan) -> None:
         raise ValidationError({"muscle_id": "Choose a muscle from the knowledge base."})
     if not plan.side:
         raise ValidationError({"side": "Choose the side, or a charted finding that names one."})
+    members = get_billing().members(plan.muscle_id)
+    if plan.anatomical_muscle and (len(members) < 2 or plan.anatomical_muscle not in members):
+        raise ValidationError(
+            {"anatomical_muscle": f"Name a muscle of {muscle_name(plan.muscle_id)}, or leave it blank."}
+            if len(members) > 1
+            else {"anatomical_muscle": f"{muscle_name(plan.muscle_id)} is one muscle: leave the member blank."}
+        )
     if plan.technique not in Technique.values:
         raise ValidationError({"technique": "Choose a technique."})
     try:
@@ -173,6 +181,7 @@ def insertion_record(
         finding_id=plan.finding_id,
         muscle_id=plan.muscle_id,
         side=plan.side,
+        anatomical_muscle=plan.anatomical_muscle,
         technique=plan.technique,
         handling=plan.handling or "",
         needle_diameter_mm=Decimal(plan.needle_diameter_mm),

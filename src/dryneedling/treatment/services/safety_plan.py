@@ -30,6 +30,8 @@ class InsertionPlan:
     finding_id: int | None = None
     electrical: dict[str, Any] | None = None
     paired_with_id: int | None = None
+    anatomical_muscle: str = ""
+    """The member needled when the muscle entry is grouped (billing.yaml ``identities``); optional."""
 
 
 def _number(value: Any) -> float | None:

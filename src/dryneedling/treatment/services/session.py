@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
+from dryneedling.clinical.billing import ABN_OPTIONS, Abn
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
@@ -77,9 +78,7 @@ def _acknowledged(readiness: Readiness, acknowledgements: dict[str, str]) -> lis
             continue
         acks.append({"rule_id": rule_id, "reason": str(reason.get("text", "")), "action": action})
     if missing:
-        raise ValidationError(
-            {f"ack_{rule_id}": PRECAUTION_ACK_MISSING for rule_id in missing}
-        )
+        raise ValidationError({f"ack_{rule_id}": PRECAUTION_ACK_MISSING for rule_id in missing})
     return acks
 
 
@@ -93,6 +92,7 @@ def session_start(
     blockers: Sequence[str],
     chronic_low_back_pain: bool = False,
     acknowledgements: dict[str, str] | None = None,
+    abn: Abn | None = None,
 ) -> Session:
     """Start a session. `blockers` are the problems other apps found (the clinician's credentials,
     open follow-ups of serious side effects): required, so no caller forgets to ask for them."""
@@ -104,6 +104,7 @@ def session_start(
         raise ValidationError(problems)
     if payer not in Payer.values:
         raise ValidationError({"payer": "Choose the payer."})
+    abn = _abn(abn, payer=payer)
     clean = _checklist(checklist)
     acks = _acknowledged(readiness, acknowledgements or {})
     assert readiness.screening is not None and readiness.consent is not None
@@ -120,6 +121,10 @@ def session_start(
                 payer=payer,
                 chronic_low_back_pain=chronic_low_back_pain,
                 precaution_acks=acks,
+                abn_issued=abn.issued,
+                abn_issued_on=abn.issued_on,
+                abn_signed=abn.signed,
+                abn_option=abn.option,
             )
     except IntegrityError:
         raise ValidationError("Another session for this patient has just been started: open it instead.") from None
@@ -127,9 +132,57 @@ def session_start(
         actor=actor,
         action="session.start",
         obj=session,
-        detail={"episode_id": episode.pk, "precautions_acknowledged": [a["rule_id"] for a in acks]},
+        detail={
+            "episode_id": episode.pk,
+            "precautions_acknowledged": [a["rule_id"] for a in acks],
+            "payer": payer,
+            "abn": _abn_detail(abn),
+        },
     )
     return session
+
+
+def _abn_detail(abn: Abn) -> dict[str, Any]:
+    return {"issued": abn.issued, "on": str(abn.issued_on or ""), "signed": abn.signed, "option": abn.option}
+
+
+@transaction.atomic
+def session_abn_record(*, actor: User, session: Session, expected_version: int, abn: Abn) -> Session:
+    """Record or correct the Medicare ABN of a session after its start (audited, before and after)."""
+    require_clinician(actor)
+    session = session_get_for(actor=actor, session_id=session.pk)
+    abn = _abn(abn, payer=session.payer)
+    before = Abn(session.abn_issued, session.abn_issued_on, session.abn_signed, session.abn_option)
+    bump_version(
+        session,
+        expected=expected_version,
+        abn_issued=abn.issued,
+        abn_issued_on=abn.issued_on,
+        abn_signed=abn.signed,
+        abn_option=abn.option,
+    )
+    audit_record(
+        actor=actor,
+        action="session.abn",
+        obj=session,
+        detail={"before": _abn_detail(before), "after": _abn_detail(abn)},
+    )
+    return session
+
+
+def _abn(abn: Abn | None, *, payer: str) -> Abn:
+    """The ABN as stored: only for Medicare; when given, its date (not in the future) and option."""
+    if abn is None or not abn.issued:
+        return Abn(issued=False)
+    if payer != Payer.MEDICARE:
+        raise ValidationError({"abn_issued": "An ABN is a Medicare notice: untick it, or choose Medicare as payer."})
+    if abn.issued_on is None:
+        raise ValidationError({"abn_issued_on": "Enter the date the ABN was given to the patient."})
+    if abn.issued_on > timezone.localdate():
+        raise ValidationError({"abn_issued_on": "The ABN cannot be dated after today."})
+    if abn.option not in ABN_OPTIONS:
+        raise ValidationError({"abn_option": "Choose the option the patient ticked on the ABN (1, 2 or 3)."})
+    return abn
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ class PatientForm(Form):
         initial=False,
         widget=forms.RadioSelect,
         label="Medicare",
-        help_text="Medicare patients' sessions bill with the GX modifier.",
+        help_text="Medicare patients' sessions bill with GY, and GX too when they signed an ABN choosing option 1.",
     )
     emergency_contact_name = forms.CharField(max_length=200, required=False, label="Emergency contact")
     emergency_contact_relationship = forms.CharField(max_length=100, required=False, label="Their relationship")

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from dryneedling.clinical import bodychart
+from dryneedling.clinical.billing import Abn
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import consent_items
 from dryneedling.clinical.knowledge import get_knowledge
@@ -38,6 +39,17 @@ def region_choices() -> list[tuple[str, str]]:
 
 def muscle_choices() -> list[tuple[str, str]]:
     return sorted(((m.id, m.name) for m in get_knowledge().muscles.values()), key=lambda c: c[1])
+
+
+def member_choices() -> list[tuple[str, Any]]:
+    """The members of each grouped muscle entry (billing.yaml ``identities``), one group per entry."""
+    from dryneedling.clinical.billing import anatomical_name, get_billing
+
+    members = get_billing().members
+    grouped = [(m.name, members(m.id)) for m in get_knowledge().muscles.values() if len(members(m.id)) > 1]
+    return [("", "— not named (counts as one muscle) —")] + [
+        (name, [(a, anatomical_name(a)) for a in ids]) for name, ids in sorted(grouped)
+    ]
 
 
 class ConsentForm(Form):
@@ -108,8 +120,56 @@ class PainDrawingForm(Form):
         return value
 
 
-class SessionStartForm(Form):
-    """The pre-session checklist starts unanswered: each question must be answered today."""
+class AbnForm(Form):
+    """The Medicare ABN (form CMS-R-131) as given to the patient: its option decides the claim's modifier."""
+
+    abn_issued = forms.BooleanField(required=False, label="Medicare: an ABN (CMS-R-131) was given for this service")
+    abn_issued_on = forms.DateField(
+        required=False, label="ABN date", widget=forms.DateInput(attrs={"type": "date"}), help_text="Medicare ABN only."
+    )
+    abn_signed = forms.BooleanField(required=False, label="The patient signed the ABN")
+    abn_option = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="ABN option the patient chose",
+        choices=[
+            ("", "—"),
+            (1, "Option 1: bill Medicare; I pay if Medicare does not"),
+            (2, "Option 2: do not bill Medicare; I pay"),
+            (3, "Option 3: I do not want the service"),
+        ],
+    )
+
+    def abn(self) -> Abn:
+        data = self.cleaned_data
+        return Abn(
+            issued=data["abn_issued"],
+            issued_on=data.get("abn_issued_on"),
+            signed=data["abn_signed"],
+            option=data.get("abn_option"),
+        )
+
+
+class AbnEditForm(AbnForm):
+    """The ABN recorded or corrected after the session's start (linked from the superbill)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
+
+
+class SessionStartForm(AbnForm):
+    """The pre-session checklist starts unanswered: each question must be answered today; the ABN
+    fields (Medicare only) come last."""
+
+    field_order = (
+        "new_anticoagulants",
+        "possibly_pregnant",
+        "new_symptoms",
+        "new_medication",
+        "position",
+        "payer",
+        "chronic_low_back_pain",
+    )
 
     new_anticoagulants = forms.ChoiceField(
         choices=YES_NO,
@@ -177,6 +237,12 @@ class InsertionForm(Form):
         label="Muscle", required=False, choices=lambda: [("", "Choose a muscle…"), *muscle_choices()]
     )
     side = forms.ChoiceField(required=False, choices=[("", "Choose a side…"), *Side.choices])
+    anatomical_muscle = forms.ChoiceField(
+        required=False,
+        choices=member_choices,
+        label="Member needled (grouped entries)",
+        help_text="Grouped entries (e.g. hamstrings): name the muscle needled to bill it as its own muscle.",
+    )
     technique = forms.ChoiceField(choices=Technique.choices)
     handling = forms.ChoiceField(
         required=False,

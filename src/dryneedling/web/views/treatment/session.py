@@ -55,6 +55,7 @@ def session_new(request: AuthedRequest, episode_id: int) -> HttpResponse:
                 payer=form.cleaned_data["payer"],
                 chronic_low_back_pain=form.cleaned_data["chronic_low_back_pain"],
                 acknowledgements=form.acknowledgements(),
+                abn=form.abn(),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -90,6 +91,7 @@ def _plan(form: InsertionForm) -> InsertionPlan:
         finding_id=data.get("finding_id"),
         electrical=electrical,
         paired_with_id=data.get("paired_with") if electrical else None,
+        anatomical_muscle=data.get("anatomical_muscle") or "",
     )
 
 
