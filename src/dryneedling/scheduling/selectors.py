@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dryneedling.accounts.models import Clinic, Membership, User
+from dryneedling.accounts.models import Membership, User
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.patients.models import Episode, EpisodeStatus, Patient
 from dryneedling.patients.selectors import deny
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment, AppointmentType, CalendarFeed, WorkingHours
-from dryneedling.scheduling.services import OWN_ONLY, feed_digest, own_book_only
+from dryneedling.scheduling.services import OWN_ONLY, clinic_today, feed_digest, own_book_only
 from dryneedling.treatment.selectors import screening_is_current, session_readiness_for
 
 
@@ -128,10 +128,6 @@ def working_hours_for(*, actor: User) -> QuerySet[WorkingHours]:
     if own_book_only(membership):
         hours = hours.filter(clinician_id=membership.user_id)
     return hours.order_by("clinician__full_name", "clinician_id", "weekday", "starts")
-
-
-def clinic_today(clinic: Clinic) -> date:
-    return timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
 
 
 # --- the next step from an arrived appointment ----------------------------------------------------

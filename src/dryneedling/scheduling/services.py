@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,13 +128,17 @@ def _check_free(clinic: Clinic, clinician: User, starts_at: datetime, ends_at: d
         )
 
 
+def clinic_today(clinic: Clinic) -> date:
+    """The clinic-local date now."""
+    return timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
+
+
 def _check_start(clinic: Clinic, starts_at: datetime) -> None:
     """An aware time, not on an earlier day than the clinic's today: a visit that began earlier
     today (a walk-in recorded once seen) is kept; the past days of the book are history."""
     if timezone.is_naive(starts_at):
         raise ValidationError({"time": "A start time needs its time zone."})
-    today = timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
-    today_start, _ = rules.day_bounds(today, clinic.time_zone)
+    today_start, _ = rules.day_bounds(clinic_today(clinic), clinic.time_zone)
     if starts_at < today_start:
         raise ValidationError({"date": "That is an earlier day: the book takes visits from today on."})
 

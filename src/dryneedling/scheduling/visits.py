@@ -19,7 +19,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment
-from dryneedling.scheduling.selectors import clinic_today
+from dryneedling.scheduling.services import clinic_today
 from dryneedling.treatment.models import Session
 
 # What the session's step does to the visit: the statuses it moves from, and the path it takes.

@@ -55,7 +55,7 @@ def iso_local(value: str) -> str:
     """A stored ISO timestamp (e.g. a correction's `at` in a JSON field) in this page's zone."""
     from datetime import UTC, datetime
 
-    from django.utils import timezone
+    from dryneedling.accounts.zones import local
 
     try:
         moment = datetime.fromisoformat(str(value))
@@ -63,7 +63,7 @@ def iso_local(value: str) -> str:
         return str(value)
     if moment.tzinfo is None:  # stored in UTC
         moment = moment.replace(tzinfo=UTC)
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return f"{local(moment):%Y-%m-%d %H:%M}"
 
 
 @register.simple_tag

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
-from dryneedling.accounts.selectors import membership_for
 from dryneedling.followup.link_selectors import patient_link_rows_for
 from dryneedling.followup.reports import pain_mcid_caption
 from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
@@ -98,7 +97,6 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "episodes": selectors.episode_list_for(actor=actor, patient=patient),
         "consent": treatment_selectors.consent_current_for(actor=actor, patient=patient),
         "appointments": appointments_of_patient_for(actor=actor, patient=patient),
-        "zone": membership_for(actor=actor).clinic.time_zone,
     }
     if allows(actor=actor, capability=CLINICAL):
         screenings = list(screening_list_for(actor=actor, patient=patient)[:10])
