@@ -113,7 +113,8 @@ def test_a_point_from_a_charted_finding_takes_three_interactions(signed_in_page,
         "right",
         20,
     )
-    assert (str(first.needle_diameter_mm), first.needle_length_mm, first.technique) == ("0.25", 30, "pistoning")
+    # The first point's needle is the muscle's typical one (gluteus medius 0.30 x 50 mm in the KB).
+    assert (str(first.needle_diameter_mm), first.needle_length_mm, first.technique) == ("0.30", 50, "pistoning")
 
     # ---- point 2: a warning's reason, given once; a longer needle, 2 twitch responses --------
     clinician = Clinician(page)
@@ -168,3 +169,48 @@ def test_a_point_from_a_charted_finding_takes_three_interactions(signed_in_page,
     warned = [g for g in third.guardrails if g["rule_id"] == "GR-NEUROVASCULAR"]
     assert warned and warned[0]["reason_given_earlier"] is True
     assert not problems, problems
+
+
+def test_choosing_a_muscle_offers_its_typical_needle_never_a_longer_one_carried_over(  # type: ignore[no-untyped-def]
+    signed_in_page, live_server, alice
+):
+    """The needle follows the muscle (issue 11): the KB's typical needle on the first point; later the
+    session's last needle, unless it is longer than the new muscle's typical maximum (a 60 mm gluteal
+    needle is not offered for the levator scapulae over the lung apex); a needle set by hand stays."""
+    from dryneedling.clinical.knowledge import get_knowledge
+    from dryneedling.treatment.models import Insertion
+    from tests.treatment.conftest import start_session
+
+    page, base = signed_in_page, live_server.url
+    levator = get_knowledge().muscles["levator_scapulae"].needle
+    assert levator.length_mm == (25, 40)  # the KB figures this test relies on
+    patient, episode = _patient(alice, "FAST-2", "Nell", "Needle", answers={}, optional_items=[])
+    session = start_session(alice, episode)
+    page.goto(f"{base}/sessions/{session.pk}/")
+    form = page.locator("#point-form")
+    muscle, length, diameter = (
+        form.get_by_label("Muscle"),
+        form.get_by_label("Needle length"),
+        form.get_by_label("Needle diameter"),
+    )
+    muscle.select_option("levator_scapulae")
+    expect(length).to_have_value("25")
+    expect(diameter).to_have_value("0.25")
+    muscle.select_option("gluteus_maximus")
+    expect(length).to_have_value("50")
+    expect(diameter).to_have_value("0.30")
+    length.select_option("60")  # by hand: kept whatever muscle is chosen next
+    muscle.select_option("piriformis")
+    expect(length).to_have_value("60")
+    form.get_by_role("combobox", name="Side", exact=True).select_option("right")
+    form.get_by_label("Needle time (s)").fill("20")
+    form.get_by_label("Reason to proceed despite warnings").fill("Sciatic nerve located; needle aimed away")
+    form.get_by_role("button", name="Record point").click()
+    expect(page.locator("#workspace .messages")).to_contain_text("Point saved.")
+    assert Insertion.unscoped.get(session=session).needle_length_mm == 60
+    form = page.locator("#point-form")  # a fresh form after the point
+    form.get_by_label("Muscle").select_option("gluteus_medius")  # typical up to 60 mm: the last needle stays
+    expect(form.get_by_label("Needle length")).to_have_value("60")
+    form.get_by_label("Muscle").select_option("levator_scapulae")  # 60 > 40: the levator's own needle
+    expect(form.get_by_label("Needle length")).to_have_value("25")
+    expect(form.get_by_label("Needle diameter")).to_have_value("0.25")

@@ -79,10 +79,29 @@ def test_a_named_muscle_must_belong_to_the_entry() -> None:
         ("abdominal_wall", 3),
         ("upper_trapezius", 1),
         ("middle_lower_trapezius", 1),
+        ("hip_adductors", 3),
+        ("forearm_flexors", 5),
+        ("biceps_brachialis", 2),
+        ("thoracic_paraspinals", 2),
+        ("intercostals", 3),
+        ("deltoid", 1),
     ],
 )
 def test_grouped_entries_declare_their_members(entry: str, members: int) -> None:
     assert len(get_billing().members(entry)) == members
+
+
+def test_every_entry_whose_name_lists_several_muscles_declares_its_identity() -> None:
+    """A name that lists muscles ('X and Y', 'Group (a, b, c)') is a grouped entry or the parts of one
+    muscle: either way billing must say which, or it would count one muscle where there are several."""
+    declared = get_billing().identities_declared
+    listing = [
+        m.id
+        for m in get_knowledge().muscles.values()
+        if " and " in m.name or ("(" in m.name and "," in m.name.split("(", 1)[1])
+    ]
+    assert listing, "the knowledge base has grouped entries"
+    assert [m for m in listing if m not in declared] == []
 
 
 def test_every_knowledge_base_muscle_has_an_identity() -> None:

@@ -78,6 +78,8 @@ class BillingData:
     rules: Mapping[str, BillingRule]
     identities: Mapping[str, tuple[str, ...]]
     """Knowledge-base muscle id -> the anatomical muscle(s) it is (every KB muscle; default: its own id)."""
+    identities_declared: frozenset[str] = frozenset()
+    """The KB muscle ids whose identity billing.yaml states (the rest default to their own id)."""
 
     def members(self, muscle_id: str) -> tuple[str, ...]:
         return self.identities.get(muscle_id, (muscle_id,))
@@ -157,7 +159,7 @@ def _code(e: Entry) -> BillingCode:
     return item
 
 
-def _identities(top: Entry, knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+def _identities(top: Entry, knowledge: Knowledge) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     """Every KB muscle's anatomical identity: the declared one, else its own id (rule CPT-ANATOMICAL-MUSCLE)."""
     declared: dict[str, tuple[str, ...]] = {}
     for e in labelled(top, "identities", "muscle"):
@@ -174,7 +176,7 @@ def _identities(top: Entry, knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
         if bad:
             raise e.error("anatomical", f"'{bad[0]}' is not an id (lower case, digits and _)")
         declared[muscle] = members
-    return {m: declared.get(m, (m,)) for m in knowledge.muscles}
+    return {m: declared.get(m, (m,)) for m in knowledge.muscles}, frozenset(declared)
 
 
 def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = None) -> BillingData:
@@ -214,7 +216,7 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
         e.finish()
         require(rule.id not in rules, f, rule.id, "id", "duplicate id")
         rules[rule.id] = rule
-    identities = _identities(top, knowledge)
+    identities, declared = _identities(top, knowledge)
     top.finish()
     cited += [(c.code, c.sources) for c in codes] + [(r.id, r.sources) for r in rules.values()]
     for owner, ids in cited:
@@ -241,6 +243,7 @@ def load_billing(data_dir: Path | None = None, knowledge: Knowledge | None = Non
         retired_icd10=MappingProxyType(retired),
         rules=MappingProxyType(rules),
         identities=MappingProxyType(identities),
+        identities_declared=declared,
     )
 
 

@@ -33,6 +33,29 @@ DIAMETERS = [("0.16", "0.16 mm"), ("0.18", "0.18 mm"), ("0.20", "0.20 mm"), ("0.
 LENGTHS = [(n, f"{n} mm") for n in (13, 15, 25, 30, 40, 50, 60, 75, 90)]
 
 
+def needle_defaults() -> dict[str, dict[str, Any]]:
+    """By knowledge-base muscle: the needle the point form offers first (the short end of the muscle's
+    typical length and diameter, as the nearest choice the form has) and the longest typical length.
+    The form keeps the session's last needle on a new muscle unless it is longer than that maximum."""
+    lengths = [n for n, _ in LENGTHS]
+    diameters = [float(d) for d, _ in DIAMETERS]
+    out: dict[str, dict[str, Any]] = {}
+    for muscle in get_knowledge().muscles.values():
+        spec = muscle.needle
+        if spec.length_mm is None:
+            continue
+        short, longest = spec.length_mm
+        entry: dict[str, Any] = {
+            "needle_length_mm": next((n for n in lengths if n >= short), lengths[-1]),
+            "max_length_mm": longest,
+        }
+        if spec.diameter_mm is not None:
+            nearest = min(diameters, key=lambda d: abs(d - spec.diameter_mm[0]))  # type: ignore[index]
+            entry["needle_diameter_mm"] = f"{nearest:.2f}"
+        out[muscle.id] = entry
+    return out
+
+
 def region_choices() -> list[tuple[str, str]]:
     return [(r.id, f"{r.label} ({view})") for view in bodychart.VIEWS for r in bodychart.regions(view)]
 

@@ -35,6 +35,7 @@ from dryneedling.web.forms.treatment import (
     CompleteForm,
     InsertionForm,
     SessionStartForm,
+    needle_defaults,
 )
 from dryneedling.web.views.shared import AuthedRequest, form_errors
 
@@ -146,6 +147,18 @@ def _insertion_form(
     return form, filled
 
 
+def _needle_fills(last: Insertion | None) -> dict[str, Any]:
+    """What the point form's script needs to offer a needle when the muscle changes: each muscle's
+    typical needle (knowledge base) and the session's last needle."""
+    previous = None
+    if last is not None:
+        previous = {
+            "needle_length_mm": last.needle_length_mm,
+            "needle_diameter_mm": f"{last.needle_diameter_mm:.2f}",
+        }
+    return {"muscles": needle_defaults(), "last": previous}
+
+
 def _guardrails_for(
     request: AuthedRequest, session: Session, form: InsertionForm
 ) -> tuple[list[dict[str, Any]] | None, str]:
@@ -179,16 +192,18 @@ def _workspace(
 ) -> HttpResponse:
     prefetch_related_objects([session], "insertions")  # the form, the list and the totals read them once
     point_form, finding_fills = _insertion_form(request, session)
+    insertions = list(session.insertions.all())
     context = {
         "session": session,
         "patient": session.patient,
-        "insertions": list(session.insertions.all()),
+        "insertions": insertions,
         "totals": selectors.session_totals(session=session),
         "events": selectors.adverse_events_for_session(actor=request.user, session=session),
         "followup_open": side_effects_followed_up_open(actor=request.user, session_id=session.pk),
         "note_signed": selectors.session_note_signed(session=session),
         "form": form or point_form,
         "finding_fills": finding_fills,
+        "needle_fills": _needle_fills(insertions[-1] if insertions else None),
         "ae_form": ae_form or AdverseEventForm(),
         "clean_form": clean_form or CleanTechniqueForm(initial={"version": session.version}),
         "complete_form": complete_form
