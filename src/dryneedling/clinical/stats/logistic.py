@@ -92,14 +92,15 @@ def fit_logistic(outcome: Sequence[int | bool], predictors: Mapping[str, Sequenc
         return _failed(n, events, f"No variation in {', '.join(constant)}: it cannot be estimated.")
     x = sm.add_constant(np.column_stack([np.asarray(predictors[name], dtype=float) for name in names]))
     if np.linalg.matrix_rank(x) < x.shape[1]:
-        return _failed(n, events, "Some predictors are combinations of others (collinear): the model cannot separate them.")
+        return _failed(n, events, "Some predictors are combinations of others (collinear): they cannot be told apart.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             fit = sm.Logit(y, x).fit(disp=False, maxiter=100)
-        except (PerfectSeparationError, np.linalg.LinAlgError) as error:
-            return _failed(n, events, _separation_words(names) if isinstance(error, PerfectSeparationError)
-                           else "The model could not be fitted (singular information matrix).")
+        except PerfectSeparationError:
+            return _failed(n, events, _separation_words(names))
+        except np.linalg.LinAlgError:
+            return _failed(n, events, "The model could not be fitted (singular information matrix).")
     kinds = {type(w.message) for w in caught if isinstance(w.message, Warning)}
     converged = bool(fit.mle_retvals.get("converged", False))
     params, bse = np.asarray(fit.params), np.asarray(fit.bse)
