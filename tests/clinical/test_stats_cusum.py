@@ -9,7 +9,7 @@ import random
 import pytest
 
 from dryneedling.clinical.stats import bernoulli_cusum
-from dryneedling.clinical.stats.cusum import event_weight
+from dryneedling.clinical.stats.cusum import event_weight, limit_for_false_alarm
 
 # Clinic rate 10%, odds ratio 2: 1 − p + R·p = 1.1, so an event adds log(2/1.1) = 0.597837 and a case
 # without one adds log(1/1.1) = −0.095310.
@@ -75,3 +75,15 @@ def test_risk_adjusted_chart_takes_one_risk_per_case() -> None:
         bernoulli_cusum([True, False], [0.2])
     with pytest.raises(ValueError):
         bernoulli_cusum([True], 0.0)
+
+
+def test_a_limit_chosen_for_five_percent_false_alarms_gives_about_that_in_control() -> None:
+    h = limit_for_false_alarm(0.1, 300, false_alarm=0.05)
+    assert 2.5 < h < 6.0
+    assert limit_for_false_alarm(0.1, 300, false_alarm=0.01) > h  # fewer false alarms need a higher limit
+    # fresh seeded in-control charts (seeds unlike the simulation's): about 5% signal
+    alarms = sum(bernoulli_cusum(_in_control(1000 + seed, 300, 0.1), 0.1, limit=h).alerted for seed in range(400))
+    assert 8 <= alarms <= 34  # 400 × 5% = 20; binomial 99.9% range roughly 8-34
+    # and a doubled odds of a serious event is still caught most of the time
+    caught = sum(bernoulli_cusum(_in_control(seed, 300, 2 / 11), 0.1, limit=h).alerted for seed in range(100))
+    assert caught >= 80

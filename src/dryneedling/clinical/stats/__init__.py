@@ -13,7 +13,7 @@ say where its interval or limit comes from (docs/decisions.md, "issue 12 — sta
 
 from __future__ import annotations
 
-from dryneedling.clinical.stats.cusum import CusumResult, bernoulli_cusum
+from dryneedling.clinical.stats.cusum import CusumResult, bernoulli_cusum, limit_for_false_alarm
 from dryneedling.clinical.stats.funnel import FunnelLimits, funnel_limits, funnel_position
 from dryneedling.clinical.stats.intervals import Interval, mean_interval, wilson_interval
 from dryneedling.clinical.stats.logistic import LogisticResult, OddsRatio, fit_logistic
@@ -31,6 +31,7 @@ __all__ = [
     "funnel_limits",
     "funnel_position",
     "kaplan_meier",
+    "limit_for_false_alarm",
     "mean_interval",
     "wilson_interval",
 ]

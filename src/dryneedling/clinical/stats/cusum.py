@@ -10,7 +10,8 @@ For case t with expected risk p_t and outcome y_t (1 = serious event), testing o
 (e.g. 2, a doubling of the odds) against R_0 = 1, the case adds the weight
     W_t = y_t log(R_A) − log(1 − p_t + R_A p_t)
 and S_t = max(0, S_{t−1} + W_t). The chart signals when S_t ≥ h and then restarts from 0.
-h trades false alarms against speed of detection (Steiner 2000 used h = 4.5 for R_A = 2).
+h trades false alarms against speed of detection (Steiner 2000 used h = 4.5 for R_A = 2);
+`limit_for_false_alarm` chooses h for a stated in-control false-alarm probability over a number of cases.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 CUSUM_SOURCE = (
     "Steiner SH et al. Monitoring surgical performance using risk-adjusted cumulative sum charts. "
@@ -74,3 +77,27 @@ def bernoulli_cusum(
             signals.append(index)
             s = 0.0
     return CusumResult(values, signals, odds_ratio, limit)
+
+
+def limit_for_false_alarm(
+    rate: float,
+    cases: int,
+    false_alarm: float = 0.05,
+    odds_ratio: float = DEFAULT_ODDS_RATIO,
+    runs: int = 4000,
+    seed: int = 12,
+) -> float:
+    """The control limit h at which an in-control clinician (true rate = `rate`) would see a signal
+    within `cases` cases with probability `false_alarm`, by seeded simulation of `runs` charts: the
+    (1 − false_alarm) quantile of each simulated chart's highest value (a chart signals when its
+    highest S reaches h). Steiner et al. 2000 chose h the same way, by run length in control."""
+    if not 0.0 < rate < 1.0 or cases < 1 or not 0.0 < false_alarm < 1.0 or runs < 100:
+        raise ValueError("need 0 < rate < 1, cases ≥ 1, 0 < false_alarm < 1 and runs ≥ 100")
+    rng = np.random.default_rng(seed)
+    up, down = event_weight(True, rate, odds_ratio), event_weight(False, rate, odds_ratio)
+    s = np.zeros(runs)
+    highest = np.zeros(runs)
+    for _ in range(cases):
+        s = np.maximum(0.0, s + np.where(rng.random(runs) < rate, up, down))
+        np.maximum(highest, s, out=highest)
+    return float(np.quantile(highest, 1 - false_alarm))
