@@ -288,6 +288,32 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_research(args: argparse.Namespace) -> int:
+    _django()
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.reports.research.export import ExportError, export_research
+
+    if args.clinic:
+        clinic = _clinic(args.clinic)
+    else:
+        slugs = list(Clinic.objects.order_by("slug").values_list("slug", flat=True)[:2])
+        if len(slugs) != 1:
+            raise CliError("name the clinic with --clinic SLUG (this database has " + (
+                "no clinic)" if not slugs else "several)"))  # fmt: skip
+        clinic = _clinic(slugs[0])
+    try:
+        result = export_research(clinic=clinic, out=Path(args.out))
+    except ExportError as error:
+        raise CliError(str(error)) from error
+    rate = round(result.total / result.seconds) if result.seconds else None
+    print(
+        json.dumps(
+            {"out": str(result.out), "rows": result.rows, "seconds": round(result.seconds, 2), "rows_per_s": rate}
+        )
+    )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -375,6 +401,13 @@ def build_parser() -> Parser:
     p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe from cron)")
     p.add_argument("--limit", type=int, default=500)
     p.set_defaults(func=cmd_send_due)
+
+    p = sub.add_parser("export", help="export the clinic's data")
+    export = p.add_subparsers(dest="export_command", required=True, parser_class=Parser)
+    r = export.add_parser("research", help="a de-identified research dataset (CSV, Parquet, data dictionary)")
+    r.add_argument("--out", required=True, help="a new or empty directory")
+    r.add_argument("--clinic", help="clinic slug (needed when the database has several clinics)")
+    r.set_defaults(func=cmd_export_research)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
+from dryneedling.web.views import intake, knowledge, patients, reports, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
@@ -103,6 +103,7 @@ urlpatterns = [
     path("clinic/settings/check-ins/", followup_schedule.check_in_schedule, name="clinic-check-ins"),
     path("clinic/settings/outcomes/", followup_outcome_rules.outcome_rules, name="clinic-outcome-rules"),
     path("clinic/settings/reminders/", clinic_settings.clinic_reminders, name="clinic-reminders"),
+    path("clinic/settings/research-export/", reports.research_export, name="research-export"),
     path("clinic/safety-settings/", safetyrecords.safety_settings, name="safety-settings"),
     path("schedule/", scheduling.schedule_day, name="schedule-day"),
     path("schedule/week/", scheduling.schedule_week, name="schedule-week"),

@@ -211,6 +211,7 @@ TABLE: dict[str, Row] = {
     # A a logo; Carol's clinic B has none, so she gets 404 and never sees clinic A's).
     "clinic-logo": Row(get=signed_in(carol=NOT_FOUND, bob=OK, alice=OK, dana=OK)),
     "clinic-reminders": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "research-export": Row(get=admin_only(OK), post=admin_only(DONE)),
     # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
     # has an authenticator is sent on from enrolment; one without is sent on from the code page);
     # the clinic's two-factor page, policy and resets are the clinic admin's. ---

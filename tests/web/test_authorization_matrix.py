@@ -215,7 +215,8 @@ def request_once(client: Client, method: str, url: str, csrf: str) -> tuple[str,
         written = AuditEvent.objects.count() - before
         transaction.set_rollback(True)
     client.cookies = cookies
-    return classify(response), response.content, written
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    return classify(response), body, written
 
 
 def test_authorization_matrix(world: World, request: pytest.FixtureRequest) -> None:
