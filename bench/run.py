@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))  # with their full clinical history
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
@@ -210,7 +211,30 @@ def main() -> int:
             f"{name:<26} p50 {statistics.median(samples):6.1f} ms  p95 {worst:6.1f} ms  "
             f"budget {budgets[kind]:.0f} ms  {'ok' if ok else 'OVER BUDGET'}"
         )
+    failed |= not _research_export(clinic)
     return 1 if failed else 0
+
+
+def _research_export(clinic) -> bool:  # type: ignore[no-untyped-def]
+    """The research export's rate (issue 12 budget: 100,000 rows/s), beside the floor in the same
+    run: only reading the same rows (the insertions' raw SQL) with nothing written."""
+    from dryneedling.reports.research.export import export_research
+    from dryneedling.reports.research.tables import stream_rows
+    from dryneedling.treatment.models import Insertion
+
+    query = Insertion.objects.for_clinic(clinic).values_list("id", "session_id", "muscle_id", "needle_length_mm")
+    t0 = time.perf_counter()
+    read = sum(1 for _ in stream_rows(query))
+    floor = read / (time.perf_counter() - t0)
+    result = export_research(clinic=clinic, out=Path(tempfile.mkdtemp(prefix="research-")) / "export")
+    rate = result.total / result.seconds
+    ok = rate >= 100_000
+    print(
+        f"research export: {result.total:,} rows in {result.seconds:.2f} s = {rate:,.0f} rows/s "
+        f"(reading insertions alone: {floor:,.0f} rows/s; ratio {rate / floor:.2f})  "
+        f"budget 100,000 rows/s  {'ok' if ok else 'UNDER BUDGET'}"
+    )
+    return ok
 
 
 if __name__ == "__main__":

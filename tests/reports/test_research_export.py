@@ -123,10 +123,23 @@ def test_pseudonyms_shift_and_cap() -> None:
     assert p.key("patient", None) is None
     day = dt.date(2026, 1, 1)
     assert p.date(7, day) - day == p.shift(7) and p.shift(7) != dt.timedelta(0)
-    assert p.date(7, dt.datetime(2026, 1, 1, 23, 0, tzinfo=dt.UTC)) == p.date(7, day)
+    assert p.date(7, None) is None
     assert age_years(dt.date(1936, 6, 1), dt.date(2026, 5, 31)) == 89
     assert age_years(dt.date(1936, 6, 1), dt.date(2026, 6, 1)) == 90
     assert age_years(dt.date(1900, 1, 1), dt.date(2026, 1, 1)) == 90
+
+
+def test_raw_values_of_both_drivers_read_the_same() -> None:
+    """SQLite gives ISO text, PostgreSQL date and datetime objects: the export reads both alike."""
+    from dryneedling.reports.research.tables import _day, _json, _minutes
+
+    moment = dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.UTC)
+    assert _day("2026-01-01 23:30:00.123456") == _day(moment) == _day(dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)
+    assert _day(None) is None
+    assert _minutes("2026-01-01 23:30:00", "2026-01-02 00:00:30.5") == 30.5
+    assert _minutes(moment, moment + dt.timedelta(minutes=12)) == 12.0
+    assert _minutes(moment, None) is None
+    assert _json('{"a": 1}') == {"a": 1} == _json({"a": 1})
 
 
 @pytest.mark.parametrize(

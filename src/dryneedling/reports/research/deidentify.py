@@ -2,7 +2,7 @@
 
 - No names, contacts, addresses, MRNs, member ids or free text leave the clinic: the tables list
   the columns they export (``tables.py``); nothing else is read.
-- Records are keyed by pseudonyms: an HMAC-SHA256 of the record's id under a key drawn at random
+- Records are keyed by pseudonyms: a keyed BLAKE2b hash of the record's id under a key drawn at random
   for each export and never stored, so two exports cannot be joined with each other or with the
   clinic's ids.
 - Dates are shifted by a per-patient offset drawn from the same key (within +/- 182 days, never 0):
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 
@@ -51,40 +50,41 @@ _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 
 
 class Pseudonyms:
-    """Keys and date offsets for one export, from a random key that is never written anywhere."""
+    """Keys and date offsets for one export, from a random key that is never written anywhere.
+
+    Keyed BLAKE2b (RFC 7693: a MAC when given a key) of ``kind:id``. Only the last key of each kind
+    is remembered (rows come in id order, so a session's points follow each other): memory stays
+    flat however many records the export writes."""
 
     def __init__(self, key: bytes | None = None) -> None:
         self._key = key or secrets.token_bytes(32)
-        self._keys: dict[tuple[str, int], str] = {}
-        self._shifts: dict[int, dt.timedelta] = {}
-
-    def _digest(self, kind: str, pk: int) -> bytes:
-        return hmac.new(self._key, f"{kind}:{pk}".encode(), hashlib.sha256).digest()
+        self._last: dict[str, tuple[int, str]] = {}
+        self._last_shift: tuple[int, dt.timedelta] | None = None
 
     def key(self, kind: str, pk: int | None) -> str | None:
         """A 16-hex-digit pseudonym of record ``pk`` of ``kind`` (None stays None)."""
         if pk is None:
             return None
-        found = self._keys.get((kind, pk))
-        if found is None:
-            found = self._keys[(kind, pk)] = self._digest(kind, pk)[:8].hex()
-        return found
+        last = self._last.get(kind)
+        if last is not None and last[0] == pk:
+            return last[1]
+        value = hashlib.blake2b(f"{kind}:{pk}".encode(), key=self._key, digest_size=8).hexdigest()
+        self._last[kind] = (pk, value)
+        return value
 
     def shift(self, patient_pk: int) -> dt.timedelta:
         """The patient's date offset: 1 to 182 days, earlier or later."""
-        found = self._shifts.get(patient_pk)
-        if found is None:
-            raw = int.from_bytes(self._digest("shift", patient_pk)[:4], "big")
-            days = raw % SHIFT_DAYS + 1
-            found = self._shifts[patient_pk] = dt.timedelta(days=days if raw & 1 << 31 else -days)
-        return found
+        if self._last_shift is not None and self._last_shift[0] == patient_pk:
+            return self._last_shift[1]
+        raw = int.from_bytes(hashlib.blake2b(f"shift:{patient_pk}".encode(), key=self._key, digest_size=4).digest())
+        days = raw % SHIFT_DAYS + 1
+        shift = dt.timedelta(days=days if raw & 1 << 31 else -days)
+        self._last_shift = (patient_pk, shift)
+        return shift
 
-    def date(self, patient_pk: int, value: dt.date | dt.datetime | None) -> dt.date | None:
-        """The shifted calendar date of ``value`` (a datetime is taken in UTC, the stored zone)."""
-        if value is None:
-            return None
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return day + self.shift(patient_pk)
+    def date(self, patient_pk: int, day: dt.date | None) -> dt.date | None:
+        """The shifted ``day`` (None stays None)."""
+        return None if day is None else day + self.shift(patient_pk)
 
 
 def age_years(born: dt.date, on: dt.date) -> int:

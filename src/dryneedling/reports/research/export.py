@@ -3,17 +3,18 @@ and JSON) and a manifest, streaming (rows go out in batches; memory does not gro
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from dryneedling.accounts.audit import audit_record
@@ -46,44 +47,27 @@ def _schema(table: Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in table.columns])
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
 def _write_table(table: Table, clinic: Clinic, pseudonyms: Pseudonyms, out: Path) -> int:
+    """Rows go out in batches of ``BATCH``, each converted once to an Arrow table and written by
+    Arrow's own CSV and Parquet writers (quoting only where needed; booleans as true/false)."""
     schema = _schema(table)
-    names = [c.name for c in table.columns]
     count = 0
+    options = pa_csv.WriteOptions(quoting_style="needed")
     with (
-        (out / f"{table.name}.csv").open("w", newline="", encoding="utf-8") as handle,
+        pa_csv.CSVWriter(str(out / f"{table.name}.csv"), schema, write_options=options) as csv_out,
         pq.ParquetWriter(out / f"{table.name}.parquet", schema) as parquet,
     ):
-        writer = csv.writer(handle)
-        writer.writerow(names)
-        batch: list[tuple[Any, ...]] = []
-
-        def flush() -> None:
-            columns = list(zip(*batch, strict=True)) if batch else [() for _ in names]
-            parquet.write_table(
-                pa.Table.from_arrays(
-                    [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
-                )
+        rows = table.rows(clinic, pseudonyms)
+        while batch := list(islice(rows, BATCH)) or (None if count else []):
+            columns = list(zip(*batch, strict=True)) if batch else [() for _ in schema]
+            arrow = pa.Table.from_arrays(
+                [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
             )
-            batch.clear()
-
-        for row in table.rows(clinic, pseudonyms):
-            writer.writerow([_csv_cell(v) for v in row])
-            batch.append(row)
-            if len(batch) >= BATCH:
-                count += len(batch)
-                flush()
-        count += len(batch)
-        if batch or count == 0:
-            flush()
+            csv_out.write_table(arrow)
+            parquet.write_table(arrow)
+            count += len(batch)
+            if not batch:
+                break
     return count
 
 

@@ -1,6 +1,7 @@
 """The tables of the research export: which columns, from which model fields, transformed how.
 
-Each table reads one ``values_list`` query of the clinic's rows (the clinic-scoped managers) and maps
+Each table reads one ``values_list`` query of the clinic's rows (the clinic-scoped managers; the SQL
+is the ORM's, read without its converters: see ``stream_rows``) and maps
 each row to its exported columns. Only the fields named here are read: free text (reasons, notes,
 management, answers) and direct identifiers are never selected, so they cannot leak.
 """
@@ -8,11 +9,13 @@ management, answers) and direct identifiers are never selected, so they cannot l
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import QuerySet
 
 from dryneedling.accounts.models import Clinic
 from dryneedling.followup.models import CheckIn, OutcomeRecord
@@ -41,7 +44,7 @@ class Table:
     rows: Callable[[Clinic, Pseudonyms], Iterator[tuple[Any, ...]]]
 
 
-KEY = "Pseudonymous key: an HMAC of the record id under a key drawn for this export and then discarded."
+KEY = "Pseudonymous key: a keyed hash (BLAKE2b) of the record id under a key drawn for this export and then discarded."
 SHIFTED = "Shifted by the patient's random offset (1-182 days, same offset for all of a patient's dates)."
 
 
@@ -49,88 +52,128 @@ def _key(name: str, what: str) -> Column:
     return Column(name, "string", note=f"{what}. {KEY}")
 
 
+def stream_rows(query: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query, read with the SQL the ORM compiles (so the clinic scope is
+    the manager's) but without its per-value converters, which cost more than the whole export
+    writes. Values come as the driver gives them; ``_day``, ``_moment`` and ``_json`` read both
+    drivers' forms. A chunked (server-side on PostgreSQL) cursor keeps memory flat."""
+    sql, params = query.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _day(value: Any) -> dt.date | None:
+    """A stored date or datetime (UTC) as a date: SQLite gives ISO text, PostgreSQL objects."""
+    if value is None or type(value) is dt.date:
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value.date()  # type: ignore[no-any-return]
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).replace(tzinfo=None)  # SQLite: naive UTC text
+
+
+def _minutes(start: Any, end: Any) -> float | None:
+    a, b = _moment(start), _moment(end)
+    return round((b - a).total_seconds() / 60, 1) if a is not None and b is not None else None
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def _episode_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
     codes: dict[int, list[str]] = {}
     conditions = EpisodeCondition.objects.for_clinic(clinic).order_by("episode_id", "position", "id")
-    for episode_id, code in conditions.values_list("episode_id", "code").iterator(chunk_size=CHUNK):
+    for episode_id, code in stream_rows(conditions.values_list("episode_id", "code")):
         codes.setdefault(episode_id, []).append(code)
-    query = Episode.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "patient_id", "patient__sex", "patient__date_of_birth", "patient__address", "referral_source",
-              "status", "start_date", "end_date", "course_completed_at")  # fmt: skip
-    for pk, pid, sex, born, address, referral, status, start, end, completed in query.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
+    query = Episode.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "patient_id", "patient__sex", "patient__date_of_birth", "patient__address", "referral_source",
+        "status", "start_date", "end_date", "course_completed_at",
+    )  # fmt: skip
+    for pk, pid, sex, born, address, referral, status, start, end, completed in stream_rows(query):
+        start = _day(start)
         yield (
-            p.key("episode", pk), p.key("patient", pid), sex, age_years(born, start), zip3(address), referral,
-            status, p.date(pid, start), p.date(pid, end), p.date(pid, completed), ";".join(codes.get(pk, ())),
+            p.key("episode", pk), p.key("patient", pid), sex, age_years(_day(born), start), zip3(address), referral,
+            status, p.date(pid, start), p.date(pid, _day(end)), p.date(pid, _day(completed)),
+            ";".join(codes.get(pk, ())),
         )  # fmt: skip
 
 
 def _session_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = Session.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "episode_id", "patient_id", "clinician_id", "payer", "status", "started_at", "ended_at",
-              "chronic_low_back_pain", "needles_used", "needles_removed")  # fmt: skip
-    for pk, eid, pid, cid, payer, status, started, ended, clbp, used, removed in query.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
-        minutes = round((ended - started).total_seconds() / 60, 1) if ended else None
+    query = Session.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "episode_id", "patient_id", "clinician_id", "payer", "status", "started_at", "ended_at",
+        "chronic_low_back_pain", "needles_used", "needles_removed",
+    )  # fmt: skip
+    for pk, eid, pid, cid, payer, status, started, ended, clbp, used, removed in stream_rows(query):
         yield (
             p.key("session", pk), p.key("episode", eid), p.key("patient", pid), p.key("clinician", cid),
-            p.date(pid, started), minutes, payer, status, clbp, used, removed,
+            p.date(pid, _day(started)), _minutes(started, ended), payer, status, bool(clbp), used, removed,
         )  # fmt: skip
 
 
 def _insertion_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = Insertion.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "session_id", "muscle_id", "anatomical_muscle", "side", "technique", "handling",
-              "needle_diameter_mm", "needle_length_mm", "target_depth_mm", "planned_seconds", "actual_seconds",
-              "twitch_count", "electrical", "override_reason")  # fmt: skip
-    for row in query.values_list(*fields).iterator(chunk_size=CHUNK):
-        pk, sid, muscle, member, side, technique, handling, diameter, length, depth, planned, actual, twitches = row[
-            :13
-        ]
+    query = Insertion.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "session_id", "muscle_id", "anatomical_muscle", "side", "technique", "handling",
+        "needle_diameter_mm", "needle_length_mm", "target_depth_mm", "planned_seconds", "actual_seconds",
+        "twitch_count", "electrical", "override_reason",
+    )  # fmt: skip
+    key = p.key
+    rows = stream_rows(query)
+    for pk, sid, muscle, member, side, technique, handling, diameter, *numbers, electrical, reason in rows:
         yield (
-            p.key("insertion", pk), p.key("session", sid), muscle, member or None, side, technique, handling or None,
-            float(diameter), length, depth, planned, actual, twitches, row[13] is not None, bool(row[14]),
+            key("insertion", pk), key("session", sid), muscle, member or None, side, technique, handling or None,
+            float(diameter), *numbers, electrical is not None and electrical != "null", bool(reason),
         )  # fmt: skip
 
 
 def _side_effect_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = AdverseEvent.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "session_id", "patient_id", "kind", "severity", "onset", "onset_at", "resolved_at")
-    for pk, sid, pid, kind, severity, onset, onset_at, resolved in query.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
-        days = (resolved - onset_at).days if resolved else None
+    query = (
+        AdverseEvent.objects.for_clinic(clinic)
+        .order_by("id")
+        .values_list("id", "session_id", "patient_id", "kind", "severity", "onset", "onset_at", "resolved_at")
+    )
+    for pk, sid, pid, kind, severity, onset, onset_at, resolved in stream_rows(query):
+        start, end = _moment(onset_at), _moment(resolved)
         yield (
             p.key("side_effect", pk), p.key("session", sid), p.key("patient", pid), kind, severity, onset,
-            p.date(pid, onset_at), p.date(pid, resolved), days,
+            p.date(pid, _day(onset_at)), p.date(pid, _day(resolved)),
+            (end - start).days if start is not None and end is not None else None,
         )  # fmt: skip
 
 
 def _outcome_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = OutcomeRecord.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "episode_id", "patient_id", "check_in__kind", "instrument_id", "value", "recorded_at",
-              "episode__start_date", "verdict")  # fmt: skip
-    for pk, eid, pid, kind, instrument, value, recorded, start, verdict in query.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
-        verdict = verdict or {}
+    query = OutcomeRecord.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "episode_id", "patient_id", "check_in__kind", "instrument_id", "value", "recorded_at",
+        "episode__start_date", "verdict",
+    )  # fmt: skip
+    for pk, eid, pid, kind, instrument, value, recorded, start, verdict in stream_rows(query):
+        day, verdict = _day(recorded), _json(verdict) or {}
         yield (
             p.key("outcome", pk), p.key("episode", eid), p.key("patient", pid), kind, instrument, value,
-            p.date(pid, recorded), (recorded.date() - start).days, verdict.get("rule"), verdict.get("mcid"),
+            p.date(pid, day), (day - _day(start)).days if day else None, verdict.get("rule"), verdict.get("mcid"),
             verdict.get("responder"),
         )  # fmt: skip
 
 
 def _check_in_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = CheckIn.objects.for_clinic(clinic).order_by("id")
-    fields = ("id", "session_id", "episode_id", "patient_id", "kind", "due_at", "answered_at", "red_flags")
-    for pk, sid, eid, pid, kind, due, answered, flags in query.values_list(*fields).iterator(chunk_size=CHUNK):
-        late = round((answered - due).total_seconds() / 86400, 1) if answered else None
+    query = (
+        CheckIn.objects.for_clinic(clinic)
+        .order_by("id")
+        .values_list("id", "session_id", "episode_id", "patient_id", "kind", "due_at", "answered_at", "red_flags")
+    )
+    for pk, sid, eid, pid, kind, due, answered, flags in stream_rows(query):
+        late = _minutes(due, answered)
         yield (
             p.key("check_in", pk), p.key("session", sid), p.key("episode", eid), p.key("patient", pid), kind,
-            p.date(pid, due), answered is not None, late, len(flags or ()),
+            p.date(pid, _day(due)), answered is not None, round(late / 1440, 1) if late is not None else None,
+            len(_json(flags) or ()),
         )  # fmt: skip
 
 
@@ -325,7 +368,3 @@ def field_of(column: Column) -> models.Field[Any, Any] | None:
     if column.model is None or column.field is None:
         return None
     return column.model._meta.get_field(column.field)  # type: ignore[return-value]
-
-
-def is_date(value: object) -> bool:
-    return isinstance(value, dt.date)
