@@ -98,10 +98,11 @@ def _episode_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
         "status", "start_date", "end_date", "course_completed_at",
     )  # fmt: skip
     for pk, pid, sex, born, address, referral, status, start, end, completed in stream_rows(query):
-        start = _day(start)
+        start, born = _day(start), _day(born)
+        age = age_years(born, start) if born and start else None
         yield (
-            p.key("episode", pk), p.key("patient", pid), sex, age_years(_day(born), start), zip3(address), referral,
-            status, p.date(pid, start), p.date(pid, _day(end)), p.date(pid, _day(completed)),
+            p.key("episode", pk), p.key("patient", pid), sex, age, zip3(address), referral, status, p.date(pid, start),
+            p.date(pid, _day(end)), p.date(pid, _day(completed)),
             ";".join(codes.get(pk, ())),
         )  # fmt: skip
 
@@ -154,10 +155,10 @@ def _outcome_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
         "episode__start_date", "verdict",
     )  # fmt: skip
     for pk, eid, pid, kind, instrument, value, recorded, start, verdict in stream_rows(query):
-        day, verdict = _day(recorded), _json(verdict) or {}
+        day, first, verdict = _day(recorded), _day(start), _json(verdict) or {}
         yield (
             p.key("outcome", pk), p.key("episode", eid), p.key("patient", pid), kind, instrument, value,
-            p.date(pid, day), (day - _day(start)).days if day else None, verdict.get("rule"), verdict.get("mcid"),
+            p.date(pid, day), (day - first).days if day and first else None, verdict.get("rule"), verdict.get("mcid"),
             verdict.get("responder"),
         )  # fmt: skip
 
