@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.accounting.conftest import signed_session
-from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 
 
 def test_cells_that_a_spreadsheet_would_run_are_quoted() -> None:

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.accounting.conftest import signed_session
-from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 
 
 def _post(actor, patient):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dryneedling.accounting.models import Charge, Payment
+from dryneedling.treatment.models import Payer
 
 HEADER = (
     "date",
@@ -43,8 +44,20 @@ def _rows(charges: Iterable[Charge], payments: Iterable[Payment]) -> list[tuple[
             (
                 c.service_date,
                 0,
-                [c.service_date, "charge", c.patient.display_name, c.patient.mrn, c.code, c.units,
-                 c.get_payer_display(), "", "", c.amount, "", ""],
+                [
+                    c.service_date,
+                    "charge",
+                    c.patient.display_name,
+                    c.patient.mrn,
+                    c.code,
+                    c.units,
+                    Payer(c.payer).label,
+                    "",
+                    "",
+                    c.amount,
+                    "",
+                    "",
+                ],
             )
         )
     for p in payments:
@@ -53,8 +66,20 @@ def _rows(charges: Iterable[Charge], payments: Iterable[Payment]) -> list[tuple[
             (
                 p.received_on,
                 1,
-                [p.received_on, "payment", p.patient.display_name, p.patient.mrn, "", "", "",
-                 p.get_method_display(), p.reference, "", p.amount, void],
+                [
+                    p.received_on,
+                    "payment",
+                    p.patient.display_name,
+                    p.patient.mrn,
+                    "",
+                    "",
+                    "",
+                    Payment.Method(p.method).label,
+                    p.reference,
+                    "",
+                    p.amount,
+                    void,
+                ],
             )
         )
     return sorted(rows, key=lambda r: (r[0], r[1]))

@@ -41,6 +41,11 @@ class Account:
         """Charges minus payments: positive is owed by the patient, negative is a credit."""
         return self.charged - self.paid
 
+    @property
+    def credit(self) -> Decimal:
+        """What the clinic owes the patient when payments exceed charges (a positive amount)."""
+        return -self.balance
+
 
 def signed_sessions_unposted(*, clinic_id: int, patient: Patient) -> list[Session]:
     """The patient's sessions with a signed note and no charge yet, oldest first."""
@@ -84,6 +89,10 @@ class BalanceRow:
     def balance(self) -> Decimal:
         return self.charged - self.paid
 
+    @property
+    def credit(self) -> Decimal:
+        return -self.balance
+
 
 def balances_for(*, actor: User) -> list[BalanceRow]:
     """Every patient of the actor's clinic whose charges and payments do not cancel out, the
@@ -91,9 +100,10 @@ def balances_for(*, actor: User) -> list[BalanceRow]:
     membership = require(actor=actor, capability=BILLING)
     clinic_id = membership.clinic_id
     charged = dict(
-        Charge.objects.for_clinic(clinic_id).values("patient").annotate(total=Sum("amount")).values_list(
-            "patient", "total"
-        )
+        Charge.objects.for_clinic(clinic_id)
+        .values("patient")
+        .annotate(total=Sum("amount"))
+        .values_list("patient", "total")
     )
     paid = dict(
         Payment.objects.for_clinic(clinic_id)

@@ -110,7 +110,9 @@ def payment_amount(value: str | Decimal) -> Decimal:
     if amount != amount.quantize(CENT):
         raise ValidationError({"amount": "An amount has at most 2 decimals (cents)."})
     if amount <= 0:
-        raise ValidationError({"amount": "A payment is more than 0. To correct a payment, void it and record it again."})
+        raise ValidationError(
+            {"amount": "A payment is more than 0. To correct a payment, void it and record it again."}
+        )
     if amount > MAX_PAYMENT:
         raise ValidationError({"amount": "A payment is at most 100,000."})
     return amount.quantize(CENT)
