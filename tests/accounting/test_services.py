@@ -99,7 +99,12 @@ def test_balances_list_shows_patients_who_owe_or_hold_credit(alice, bob, patient
     signed_session(alice, ready_episode)
     _post(bob, patient_a)
     [row] = balances_for(actor=bob)
-    assert (row.patient.pk, row.balance) == (patient_a.pk, Decimal("85.00"))
+    assert (row.patient.pk, str(row.charged), str(row.paid), str(row.balance)) == (
+        patient_a.pk,
+        "85.00",
+        "0.00",
+        "85.00",
+    )
     _pay(bob, patient_a, "85.00")
     assert balances_for(actor=bob) == []
 

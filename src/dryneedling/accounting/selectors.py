@@ -16,6 +16,11 @@ from dryneedling.patients.selectors import deny
 from dryneedling.treatment.models import Session
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    return (value or ZERO).quantize(CENT)
 
 
 @dataclass
@@ -30,11 +35,11 @@ class Account:
 
     @property
     def charged(self) -> Decimal:
-        return sum((c.amount for c in self.charges), ZERO)
+        return _cents(sum((c.amount for c in self.charges), ZERO))
 
     @property
     def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments if p.voided_at is None), ZERO)
+        return _cents(sum((p.amount for p in self.payments if p.voided_at is None), ZERO))
 
     @property
     def balance(self) -> Decimal:
@@ -114,7 +119,8 @@ def balances_for(*, actor: User) -> list[BalanceRow]:
     )
     ids = {pid for pid in set(charged) | set(paid) if charged.get(pid, ZERO) != paid.get(pid, ZERO)}
     patients = {p.pk: p for p in Patient.objects.for_clinic(clinic_id).filter(pk__in=ids)}
-    rows = [BalanceRow(patients[pid], charged.get(pid) or ZERO, paid.get(pid) or ZERO) for pid in ids]
+    # SQLite's SUM of a decimal column loses the trailing zeros: shown as money, quantized to cents.
+    rows = [BalanceRow(patients[pid], _cents(charged.get(pid)), _cents(paid.get(pid))) for pid in ids]
     return sorted(rows, key=lambda r: (-r.balance, r.patient.family_name, r.patient.given_name, r.patient.pk))
 
 
