@@ -60,19 +60,28 @@ def test_a_card_number_is_a_field_error_and_the_typed_amount_stays(bob_client, p
 
 @pytest.mark.django_db
 def test_the_statement_pdf_lists_charges_payments_and_balance_due(
-    alice, bob, bob_client, patient_a, ready_episode, fee_20560
+    alice, bob, dana, bob_client, patient_a, ready_episode, fee_20560
 ):
     from pypdf import PdfReader
 
     from dryneedling.accounting.services import charges_post, payment_record
+    from dryneedling.accounts.logo import clinic_logo_set
+    from dryneedling.accounts.models import AuditEvent, Clinic
+    from tests.images import image_bytes
+    from tests.treatment.test_pdf_logo import pdf_image_count
 
+    Clinic.objects.filter(pk=patient_a.clinic_id).update(address="12 Harbour Road\nPortsmouth", phone="555-0199")
+    clinic_logo_set(actor=dana, data=image_bytes())
     session = signed_session(alice, ready_episode)
     charges_post(actor=bob, patient=patient_a)
     payment_record(actor=bob, patient=patient_a, amount="30.00", method="cash", received_on=date.today())
     response = bob_client.get(reverse("patient-statement-pdf", args=[patient_a.pk]))
+    assert pdf_image_count(response.content) == 1  # the clinic's logo
+    assert AuditEvent.objects.filter(action="statement_pdf.view", patient_id=patient_a.pk).exists()
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Statement" in text and patient_a.clinic.name in text and "Zelda Quimby" in text
+    assert "12 Harbour Road" in text and "Portsmouth" in text and "555-0199" in text
     assert "20560" in text and session.started_at.date().isoformat() in text
     assert "30.00" in text and "Balance due: 55.00" in text
     assert f"#{session.pk}" not in text and "BILL-" not in text  # no internal ids or source keys

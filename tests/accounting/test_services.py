@@ -168,3 +168,13 @@ def test_another_clinics_member_has_no_access(alice, carol, patient_a, ready_epi
     assert balances_for(actor=carol) == []
     with pytest.raises(Http404):
         payment_get_for(actor=carol, payment_id=payment.pk)
+
+
+@pytest.mark.django_db
+def test_the_services_refuse_a_patient_of_another_clinic(carol, patient_a):
+    from dryneedling.accounting.services import charges_post
+
+    with pytest.raises(PermissionDenied, match="not a patient of your clinic"):
+        _pay(carol, patient_a)
+    with pytest.raises(PermissionDenied, match="not a patient of your clinic"):
+        charges_post(actor=carol, patient=patient_a)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from dryneedling.accounting.models import Charge, Payment
 from dryneedling.accounting.selectors import signed_sessions_unposted
 from dryneedling.accounts import zones
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.models import Clinic, Membership, User
 from dryneedling.accounts.permissions import ACCOUNTING, BILLING, require
 from dryneedling.clinical.billing import derive_cpt, get_billing
 from dryneedling.patients.models import Patient
@@ -29,6 +29,15 @@ CARD_NUMBER_REFUSED = (
     "This looks like a card number. Card numbers must not be stored: enter the receipt or "
     "authorization number instead, or leave the reference empty."
 )
+
+
+def _billing_membership(actor: User, patient: Patient) -> Membership:
+    """The actor's membership if they may bill and the patient is of their clinic (a patient of
+    another clinic never reaches here through the views: a 404 first; this is the last guard)."""
+    membership = require(actor=actor, capability=BILLING)
+    if patient.clinic_id != membership.clinic_id:
+        raise PermissionDenied("This patient is not a patient of your clinic.")
+    return membership
 
 
 def clinic_today(clinic: Clinic) -> date:
@@ -63,7 +72,7 @@ def charges_post(*, actor: User, patient: Patient) -> Posting:
     """Post a charge for each of the patient's signed sessions that has none (idempotent: a session
     is charged once, at the clinic's fee of the moment it is posted). `patient` was read through the
     actor's clinic."""
-    membership = require(actor=actor, capability=BILLING)
+    membership = _billing_membership(actor, patient)
     clinic = membership.clinic
     fees = fee_schedule_for(clinic_id=clinic.pk)
     result = Posting()
@@ -124,7 +133,7 @@ def payment_record(
 ) -> Payment:
     """Record money received for the patient (billing roles). Never card data: a reference that
     looks like a card number is refused on the field."""
-    membership = require(actor=actor, capability=BILLING)
+    membership = _billing_membership(actor, patient)
     errors: dict[str, str] = {}
     try:
         value = payment_amount(amount)
