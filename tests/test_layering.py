@@ -26,7 +26,8 @@ LAYERS: list[set[str]] = [
     {"patients"},  # patients and episodes
     {"intake"},  # screenings
     {"treatment"},  # the clinician's record: consent, findings, sessions, insertions, notes
-    {"safetyrecords", "followup", "scheduling"},  # credentials and incidents; check-ins, outcomes, alerts; appointments
+    # credentials and incidents; check-ins, outcomes, alerts; appointments; charges and payments
+    {"safetyrecords", "followup", "scheduling", "accounting"},
     {"care"},  # the flows that span apps (complete a session -> note -> check-ins; gates)
     {"reports", "synthetic"},  # analytics across apps; the synthetic seeder
     {"demo"},  # the demo clinic (seeds through synthetic and the apps)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "dryneedling.followup",
     "dryneedling.safetyrecords",
     "dryneedling.scheduling",
+    "dryneedling.accounting",
     "dryneedling.web",
 ]
 

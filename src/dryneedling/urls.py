@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import intake, knowledge, patients, reports, safetyrecords, scheduling, today
+from dryneedling.web.views import accounting, intake, knowledge, patients, reports, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
@@ -63,6 +63,12 @@ urlpatterns = [
     path("sessions/<int:session_id>/superbill.pdf", note.superbill_pdf, name="superbill-pdf"),
     path("sessions/<int:session_id>/abn/", abn.session_abn, name="session-abn"),
     path("clinic/", note.dashboard, name="dashboard"),
+    path("patients/<int:patient_id>/billing/", accounting.patient_billing, name="patient-billing"),
+    path("patients/<int:patient_id>/billing/post/", accounting.charges_post_view, name="patient-charges-post"),
+    path("patients/<int:patient_id>/statement.pdf", accounting.statement_pdf, name="patient-statement-pdf"),
+    path("payments/<int:payment_id>/void/", accounting.payment_void_view, name="payment-void"),
+    path("billing/balances/", accounting.balances, name="balances"),
+    path("billing/export.csv", accounting.ledger_export, name="ledger-export"),
     path("followup/", outcomes.followup_list, name="followup-list"),
     path("episodes/<int:episode_id>/course-complete/", outcomes.episode_course_complete, name="course-complete"),
     path("episodes/<int:episode_id>/outcomes/", outcomes.episode_outcome_add, name="outcome-add"),

@@ -159,6 +159,14 @@ TABLE: dict[str, Row] = {
     "superbill": Row(get=clinical(OK)),
     "superbill-pdf": Row(get=clinical(OK)),
     "session-abn": Row(get=clinical(OK), post=clinical(DONE)),
+    # --- charges, payments and statements (issue 11): every role of clinic A bills (BILLING); voiding
+    # a payment and the accounting export are the clinic admin's (ACCOUNTING) ---
+    "patient-billing": Row(get=clinic_a(OK), post=clinic_a(DONE)),
+    "patient-charges-post": Row(post=clinic_a(GO)),
+    "patient-statement-pdf": Row(get=clinic_a(OK)),
+    "payment-void": Row(post=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=REFUSED, dana=GO)),
+    "balances": Row(get=any_clinic(OK)),
+    "ledger-export": Row(get=admin_only(DONE)),
     # Every role lands on the dashboard; its clinical tasks show to clinicians only.
     "dashboard": Row(get=any_clinic(OK), post=own_clinic_clinicians(DONE)),
     # --- follow-up (pages, the outcome chart SVG) ---

@@ -77,6 +77,7 @@ def _client(user: Any, csrf: str) -> Client:
 @pytest.fixture
 def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
     """Clinic A with one patient carrying every kind of record the routes take an id of."""
+    from dryneedling.accounting.services import payment_record
     from dryneedling.accounts.logo import clinic_logo_set
     from dryneedling.accounts.services import user_create
     from dryneedling.followup.consent import consent_link_for
@@ -123,6 +124,9 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
     type(former).objects.filter(pk=former.pk).update(is_active=False)
     appointment, feed_token = _appointment_and_feed(alice, bob, dana, patient_a)
     clinic_logo_set(actor=dana, data=image_bytes())  # clinic A has a logo; clinic B has none
+    payment = payment_record(  # a payment to void (issue 11)
+        actor=bob, patient=patient_a, amount="10.00", method="cash", received_on=date(2026, 1, 5)
+    )
     token = lambda link: link.rstrip("/").split("/")[-1]  # noqa: E731
     return World(
         kwargs={
@@ -139,6 +143,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
             "appointment_id": appointment.pk,
             "finding_id": finding.pk,
             "event_id": event.pk,
+            "payment_id": payment.pk,
         },
         tokens={
             "c": token(checkin_link(check_in)),

@@ -47,6 +47,19 @@ SUPERBILL = Capability(
     frozenset({FRONT_DESK, CLINICIAN}),
     "Only front desk and clinicians print superbills.",
 )
+BILLING = Capability(
+    "billing",
+    "Patients' charges, payments, balances and statements (charges of signed sessions only)",
+    frozenset({FRONT_DESK, CLINICIAN, CLINIC_ADMIN}),
+    "Your role in this clinic does not allow billing. Ask a clinic admin if your work needs it.",
+)
+ACCOUNTING = Capability(
+    "accounting",
+    "Void a payment; export charges and payments for the clinic's accounting",
+    frozenset({CLINIC_ADMIN}),
+    "Only a clinic admin voids payments and exports the clinic's charges and payments. "
+    "Ask a clinic admin.",
+)
 CLINICAL = Capability(
     "clinical",
     "Clinical records: screening, consent in the clinic, findings, pain drawings, sessions, notes, "
@@ -80,6 +93,8 @@ CAPABILITIES = (
     APPOINTMENTS,
     PATIENT_LINKS,
     SUPERBILL,
+    BILLING,
+    ACCOUNTING,
     CLINICAL,
     SIGN_NOTES,
     CLINIC_ADMINISTRATION,

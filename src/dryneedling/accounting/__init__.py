@@ -1,0 +1,1 @@
+"""Charges of signed sessions, payments received, patients' balances and statements (issue 11)."""
