@@ -9,6 +9,7 @@ edits it, and read back with validation (:func:`plan_from_dict`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -225,6 +226,44 @@ def build_plan(
     ranked = suggestions(muscle_ids=muscle_ids, condition_id=condition_id)
     keep = default_ids(ranked, max_items)
     return plan_of([s.item for s in ranked if s.item.id in keep], {s.item.id: s.kind for s in ranked})
+
+
+def add_items(plan: HomeCarePlan, item_ids: Sequence[str]) -> HomeCarePlan:
+    """The plan with these library items added, each in its kind's section (made if missing, in
+    ``SECTIONS`` order; sections of other titles stay last). An unknown or present id: ``ValueError``."""
+    library = {lib.item.id: lib for lib in get_homecare().items}
+    present = {i.id for sec in plan.sections for i in sec.items}
+    order = [title for title, _ in SECTIONS]
+    sections = {sec.title: list(sec.items) for sec in plan.sections}
+    for item_id in item_ids:
+        lib = library.get(item_id)
+        if lib is None:
+            raise ValueError(f"No such suggestion: {item_id!r}.")
+        if item_id in present:
+            raise ValueError(f"“{lib.item.title}” is already in the plan.")
+        present.add(item_id)
+        title = next(t for t, kinds in SECTIONS if lib.kind in kinds)
+        sections.setdefault(title, []).append(lib.item)
+    titles = sorted(sections, key=lambda t: order.index(t) if t in order else len(order))
+    built = tuple(Section(title=t, items=tuple(sections[t])) for t in titles)
+    return HomeCarePlan(sections=built, sources=_plan_sources(built))
+
+
+def patient_citations(source_ids: Sequence[str]) -> tuple[str, ...]:
+    """The plan's sources as a patient reads them: authors and title in words, never an id. The
+    project's own wording is left out (it is not a publication); a parenthesis is dropped."""
+    data = get_homecare()
+    own = {"homecare_project_wording"}
+    out: list[str] = []
+    for sid in source_ids:
+        src = data.sources.get(sid)
+        if src is None or sid in own:
+            continue
+        text = re.sub(r"\s*\([^)]*\)", "", src.citation)
+        parts = [p for p in re.split(r"(?<=[a-z0-9\]])\.\s+", text) if p]
+        short = ". ".join(parts[:2]).rstrip(".") + "."
+        out.append(short)
+    return tuple(dict.fromkeys(out))
 
 
 # -- JSON ---------------------------------------------------------------------------------------
