@@ -74,7 +74,11 @@ def mat(x: float = 10, w: float = 140) -> str:
 def chair(x: float, seat: float = 80, back_left: bool = True) -> str:
     """A side-view chair, its seat from x to x + 28 at height ``seat``."""
     bx = x if back_left else x + 28
-    return prop((bx, seat - 34), (bx, 113)) + prop((x, seat), (x + 28, seat)) + prop((x + 28 if back_left else x, seat), (x + 28 if back_left else x, 113))
+    return (
+        prop((bx, seat - 34), (bx, 113))
+        + prop((x, seat), (x + 28, seat))
+        + prop((x + 28 if back_left else x, seat), (x + 28 if back_left else x, 113))
+    )
 
 
 def wall(x: float) -> str:
@@ -110,14 +114,44 @@ def seated_front(*, arms: tuple[list[P], list[P]], head_at: P = (80, 26), neck: 
     ]
 
 
-def seated_side(*, arms: tuple[list[P], list[P]], legs: tuple[list[P], list[P]] | None = None, neck: P = (72, 42), head_at: P = (74, 30)) -> list[str]:
+def seated_side(
+    *,
+    arms: tuple[list[P], list[P]],
+    legs: tuple[list[P], list[P]] | None = None,
+    neck: P = (72, 42),
+    head_at: P = (74, 30),
+) -> list[str]:
     legs = legs or ([(70, 78), (94, 80), (94, 112)], [(70, 78), (96, 78), (98, 112)])
-    return [floor(), chair(54), line(*legs[0], far=True), line(*legs[1]), line((70, 78), neck), line(*arms[0], far=True), line(*arms[1]), head(*head_at)]
+    return [
+        floor(),
+        chair(54),
+        line(*legs[0], far=True),
+        line(*legs[1]),
+        line((70, 78), neck),
+        line(*arms[0], far=True),
+        line(*arms[1]),
+        head(*head_at),
+    ]
 
 
-def supine(*, legs: tuple[list[P], list[P]], arms: tuple[list[P], list[P]] | None = None, hip: P = (76, 104), neck: P = (34, 104), head_at: P = (24, 102)) -> list[str]:
+def supine(
+    *,
+    legs: tuple[list[P], list[P]],
+    arms: tuple[list[P], list[P]] | None = None,
+    hip: P = (76, 104),
+    neck: P = (34, 104),
+    head_at: P = (24, 102),
+) -> list[str]:
     arms = arms or ([neck, (46, 108), (60, 110)], [neck, (48, 108), (62, 110)])
-    return [mat(), line(*legs[0], far=True), line(neck, hip), line(*legs[1]), line(*arms[0], far=True), line(*arms[1]), head(*head_at)]
+    return [
+        mat(),
+        line(*legs[0], far=True),
+        line(neck, hip),
+        line(*legs[1]),
+        line(*arms[0], far=True),
+        line(*arms[1]),
+        head(*head_at),
+    ]
 
 
 def quadruped(*, back: str | None = None, arm: list[P] | None = None, leg: list[P] | None = None) -> list[str]:
@@ -169,11 +203,15 @@ DRAWINGS: dict[str, list[str]] = {
     # -- neck ---------------------------------------------------------------------------------------
     "stretch_side_neck": seated_front(
         arms=([(80, 40), (64, 34), (68, 22)], [(80, 40), (92, 58), (96, 76)]), head_at=(72, 28)
-    ) + [spot(88, 36, 7)],
+    )
+    + [spot(88, 36, 7)],
     "stretch_look_to_armpit": seated_front(
         arms=([(80, 40), (64, 30), (70, 28)], [(80, 40), (92, 58), (96, 76)]), head_at=(72, 36), neck=(80, 40)
-    ) + [spot(88, 32, 7)],
-    "stretch_front_neck": seated_side(arms=([(72, 42), (66, 62), (60, 80)], [(72, 42), (64, 60), (58, 80)]), head_at=(68, 29))
+    )
+    + [spot(88, 32, 7)],
+    "stretch_front_neck": seated_side(
+        arms=([(72, 42), (66, 62), (60, 80)], [(72, 42), (64, 60), (58, 80)]), head_at=(68, 29)
+    )
     + [line((74, 36), (78, 26), width=2), spot(78, 40, 6)],
     "chin_tuck": seated_side(arms=([(72, 42), (80, 60), (92, 74)], [(72, 42), (82, 60), (94, 76)]))
     + [arrow((100, 28), (86, 28)), spot(68, 36, 6)],
@@ -189,7 +227,8 @@ DRAWINGS: dict[str, list[str]] = {
         spot(90, 42, 7),
         arrow((110, 60), (124, 60)),
     ],
-    "stretch_cross_body": standing_front(arms=([(80, 32), (70, 46), (74, 36)], [(80, 32), (90, 34), (58, 36)])) + [spot(92, 32, 6)],
+    "stretch_cross_body": standing_front(arms=([(80, 32), (70, 46), (74, 36)], [(80, 32), (90, 34), (58, 36)]))
+    + [spot(92, 32, 6)],
     "stretch_self_hug": standing_front(arms=([(80, 32), (92, 42), (96, 30)], [(80, 32), (68, 42), (64, 30)]), lean=0)
     + [spot(80, 44, 8)],
     "stretch_arm_turn_out": standing_front(arms=([(80, 32), (68, 50), (82, 52)], [(80, 32), (90, 50), (110, 50)]))
@@ -226,7 +265,8 @@ DRAWINGS: dict[str, list[str]] = {
     "stretch_knees_to_chest": supine(
         legs=([(76, 104), (56, 82), (76, 76)], [(76, 104), (58, 80), (80, 74)]),
         arms=([(34, 104), (44, 92), (58, 84)], [(34, 104), (46, 90), (60, 82)]),
-    ) + [spot(80, 104, 8)],
+    )
+    + [spot(80, 104, 8)],
     "stretch_side_bend": [
         floor(),
         line((80, 64), (72, 88), (68, 112), far=True),
@@ -240,7 +280,8 @@ DRAWINGS: dict[str, list[str]] = {
     "stretch_figure_four": supine(
         legs=([(76, 104), (98, 80), (112, 110)], [(76, 104), (84, 88), (100, 82)]),
         arms=([(34, 104), (58, 94), (84, 92)], [(34, 104), (60, 92), (86, 90)]),
-    ) + [spot(76, 100, 8)],
+    )
+    + [spot(76, 100, 8)],
     "stretch_outer_hip": [
         floor(),
         wall(116),
@@ -328,16 +369,35 @@ DRAWINGS: dict[str, list[str]] = {
         spot(66, 98, 6),
     ],
     "stretch_ankle_turn_in": seated_front(arms=([(80, 40), (70, 58), (74, 72)], [(80, 40), (94, 56), (102, 70)]))
-    + [line((80, 74), (60, 70), (98, 74)), box(96, 68, 12, 6, fill="#fff"), arrow((116, 80), (112, 66)), spot(70, 70, 6)],
+    + [
+        line((80, 74), (60, 70), (98, 74)),
+        box(96, 68, 12, 6, fill="#fff"),
+        arrow((116, 80), (112, 66)),
+        spot(70, 70, 6),
+    ],
     "stretch_toe_pull": seated_front(arms=([(80, 40), (70, 58), (74, 72)], [(80, 40), (98, 54), (108, 66)]))
     + [line((80, 74), (60, 70), (98, 74)), line((98, 74), (108, 68), width=3), spot(100, 74, 6)],
     "self_care_foot_roll": seated_side(
         arms=([(72, 42), (78, 60), (86, 76)], [(72, 42), (80, 60), (88, 78)]),
         legs=([(70, 78), (94, 80), (94, 112)], [(70, 78), (102, 84), (108, 102)]),
-    ) + [ball(112, 106), arrow((100, 116), (124, 116)), spot(110, 100, 6)],
+    )
+    + [ball(112, 106), arrow((100, 116), (124, 116)), spot(110, 100, 6)],
     # -- jaw ----------------------------------------------------------------------------------------
-    "jaw_rest": big_head() + ['<ellipse cx="80" cy="76" rx="9" ry="5" fill="#fff" stroke="#222" stroke-width="2"/>', arrow((128, 66), (128, 84)), spot(108, 74, 8), spot(52, 74, 8)],
-    "jaw_massage": big_head() + [line((80, 74), (86, 74), width=2), line((126, 40), (110, 66), (104, 70)), line((110, 66), (112, 78), width=3), spot(106, 72, 8), spot(110, 44, 7)],
+    "jaw_rest": big_head()
+    + [
+        '<ellipse cx="80" cy="76" rx="9" ry="5" fill="#fff" stroke="#222" stroke-width="2"/>',
+        arrow((128, 66), (128, 84)),
+        spot(108, 74, 8),
+        spot(52, 74, 8),
+    ],
+    "jaw_massage": big_head()
+    + [
+        line((80, 74), (86, 74), width=2),
+        line((126, 40), (110, 66), (104, 70)),
+        line((110, 66), (112, 78), width=3),
+        spot(106, 72, 8),
+        spot(110, 44, 7),
+    ],
     # -- yoga ---------------------------------------------------------------------------------------
     "yoga_cat_cow": quadruped(back=f'<path d="M46,70 Q76,40 104,70" fill="none" stroke="{INK}" stroke-width="3.5"/>')
     + [arrow((76, 40), (76, 28)), spot(76, 56, 8)],
@@ -354,7 +414,8 @@ DRAWINGS: dict[str, list[str]] = {
     "yoga_lying_twist": supine(
         legs=([(76, 104), (98, 92), (118, 106)], [(76, 104), (102, 96), (122, 110)]),
         arms=([(34, 104), (34, 88), (36, 72)], [(34, 104), (30, 90), (28, 76)]),
-    ) + [arrow((116, 86), (128, 100)), spot(76, 98, 8)],
+    )
+    + [arrow((116, 86), (128, 100)), spot(76, 98, 8)],
     "yoga_low_lunge": lunge(([(80, 40), (82, 22), (84, 8)], [(80, 40), (86, 22), (90, 8)])) + [spot(76, 78, 7)],
     "yoga_down_dog_wall": [
         floor(),
@@ -368,7 +429,11 @@ DRAWINGS: dict[str, list[str]] = {
     ],
     # -- strengthening ------------------------------------------------------------------------------
     "strength_chin_nod": supine(legs=([(76, 104), (96, 86), (112, 110)], [(76, 104), (98, 84), (114, 108)]))
-    + ['<ellipse cx="24" cy="108" rx="12" ry="4" fill="#dfe8f0" stroke="#8a6d3b"/>', arrow((14, 88), (22, 84)), spot(32, 100, 6)],
+    + [
+        '<ellipse cx="24" cy="108" rx="12" ry="4" fill="#dfe8f0" stroke="#8a6d3b"/>',
+        arrow((14, 88), (22, 84)),
+        spot(32, 100, 6),
+    ],
     "strength_shoulder_squeeze": standing_front(arms=([(80, 32), (68, 48), (70, 64)], [(80, 32), (92, 48), (90, 64)]))
     + [arrow((58, 40), (70, 40)), arrow((102, 40), (90, 40)), spot(80, 42, 7)],
     "strength_band_turn_out": standing_front(arms=([(80, 32), (70, 50), (52, 50)], [(80, 32), (90, 50), (108, 50)]))
@@ -405,7 +470,8 @@ DRAWINGS: dict[str, list[str]] = {
         arrow((80, 100), (80, 80)),
         spot(82, 90, 8),
     ],
-    "strength_bird_dog": quadruped(arm=[(46, 70), (26, 66), (8, 62)], leg=[(104, 70), (128, 68), (152, 66)]) + [spot(76, 70, 8)],
+    "strength_bird_dog": quadruped(arm=[(46, 70), (26, 66), (8, 62)], leg=[(104, 70), (128, 68), (152, 66)])
+    + [spot(76, 70, 8)],
     "strength_clamshell": [
         mat(),
         line((36, 102), (80, 104)),
@@ -444,7 +510,11 @@ DRAWINGS: dict[str, list[str]] = {
     "strength_towel_scrunch": seated_side(arms=([(72, 42), (78, 60), (86, 76)], [(72, 42), (80, 60), (88, 78)]))
     + [box(86, 110, 44, 3, fill="#9fc5e8"), arrow((128, 104), (108, 104)), spot(100, 110, 6)],
     "strength_gradual_return": walker(60)
-    + [box(104, 100, 10, 12, fill="#b9d7d5"), box(118, 88, 10, 24, fill="#b9d7d5"), box(132, 74, 10, 38, fill="#b9d7d5")],
+    + [
+        box(104, 100, 10, 12, fill="#b9d7d5"),
+        box(118, 88, 10, 24, fill="#b9d7d5"),
+        box(132, 74, 10, 38, fill="#b9d7d5"),
+    ],
     "strength_walking": walker(80) + [arrow((112, 30), (136, 30))],
     "strength_jaw_control": big_head()
     + [
@@ -456,14 +526,12 @@ DRAWINGS: dict[str, list[str]] = {
     "strength_belly_breathing": supine(
         legs=([(76, 104), (96, 86), (112, 110)], [(76, 104), (98, 84), (114, 108)]),
         arms=([(34, 104), (46, 108), (60, 110)], [(34, 104), (50, 96), (62, 98)]),
-    ) + [arrow((58, 84), (58, 70)), spot(60, 100, 8)],
+    )
+    + [arrow((58, 84), (58, 70)), spot(60, 100, 8)],
     # -- heat ---------------------------------------------------------------------------------------
     "heat_pack": seated_side(arms=([(72, 42), (80, 60), (90, 74)], [(72, 42), (82, 60), (92, 76)]))
     + [box(58, 40, 12, 20, fill="#f4a261")]
-    + [
-        f'<path d="M{x},34 q-4,-6 0,-12 q4,-6 0,-12" fill="none" stroke="#e76f51" stroke-width="2"/>'
-        for x in (48, 56)
-    ],
+    + [f'<path d="M{x},34 q-4,-6 0,-12 q4,-6 0,-12" fill="none" stroke="#e76f51" stroke-width="2"/>' for x in (48, 56)],
 }
 
 
@@ -484,7 +552,11 @@ def main() -> None:
             raise SystemExit(f"{item_id}: no such item in homecare.yaml")
         title = titles[item_id].replace("&", "and").replace('"', "").replace("<", "").replace(">", "")
         (OUT / f"{item_id}.svg").write_text(svg(title, parts), encoding="utf-8")
-    missing = [i for i, item in enumerate(doc["items"]) if item["kind"] in ("stretch", "self_care", "yoga", "strength") and item["id"] not in DRAWINGS]
+    missing = [
+        i
+        for i, item in enumerate(doc["items"])
+        if item["kind"] in ("stretch", "self_care", "yoga", "strength") and item["id"] not in DRAWINGS
+    ]
     if missing:
         raise SystemExit(f"no drawing for {[doc['items'][i]['id'] for i in missing]}")
     print(f"{len(DRAWINGS)} drawings written to {OUT}")

@@ -73,7 +73,13 @@ def test_every_stretch_and_exercise_has_a_drawing_and_a_dose_in_words(item_id: s
 # -- the plan from the record ------------------------------------------------------------------------
 def _gluteal_episode(alice, episode):  # type: ignore[no-untyped-def]
     session = start_session(alice, episode)
-    record(alice, session, muscle_id="gluteus_maximus", needle_length_mm=50, override_reason="Palpated, sciatic notch avoided")
+    record(
+        alice,
+        session,
+        muscle_id="gluteus_maximus",
+        needle_length_mm=50,
+        override_reason="Palpated, sciatic notch avoided",
+    )
     finish(alice, session)
     return episode
 
@@ -171,9 +177,26 @@ def test_the_largest_default_plan_prints_on_at_most_two_pages() -> None:
     plan = _largest_default_plan()
     assert sum(len(s["items"]) for s in plan["sections"]) == DEFAULT_MAX_ITEMS
     plan["sections"].append(
-        {"title": "From your clinician", "items": [{"id": "clinician-note", "title": "Notes", "instructions": "x " * 150, "dose": None, "cautions": [], "sources": [], "evidence": "V"}]}
+        {
+            "title": "From your clinician",
+            "items": [
+                {
+                    "id": "clinician-note",
+                    "title": "Notes",
+                    "instructions": "x " * 150,
+                    "dose": None,
+                    "cautions": [],
+                    "sources": [],
+                    "evidence": "V",
+                }
+            ],
+        }
     )
-    context = {"plan": plan, "clinic": SimpleNamespace(name="Harbour Physio"), "citations": patient_citations(plan["sources"])}
+    context = {
+        "plan": plan,
+        "clinic": SimpleNamespace(name="Harbour Physio"),
+        "citations": patient_citations(plan["sources"]),
+    }
     text, pages = _pdf_text(render_pdf("public/home_care_pdf.html", context))
     assert pages <= 2, pages
     assert_no_source_ids(text)

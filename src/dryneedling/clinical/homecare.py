@@ -3,8 +3,9 @@
 The library and its own sources live in ``data/homecare.yaml``; every other cited source id resolves
 in ``sources.yaml``. :func:`build_plan` picks the items for the muscles needled and the condition
 treated: ranked by relevance (:mod:`.homecare_rank`), after-care and red flags always, at most
-``DEFAULT_MAX_ITEMS`` items by default; :func:`suggestions` gives the whole ranked list. A plan can be stored as JSON (:func:`plan_to_dict`) after a clinician
-edits it, and read back with validation (:func:`plan_from_dict`).
+``DEFAULT_MAX_ITEMS`` items by default; :func:`suggestions` gives the whole ranked list. A plan can
+be stored as JSON (:func:`plan_to_dict`) after a clinician edits it, and read back with validation
+(:func:`plan_from_dict`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from types import MappingProxyType
 from typing import Any
 
 from . import _build
-from .homecare_rank import DEFAULT_MAX_ITEMS, Suggestion, default_ids, rank
-from .homecare_rank import SAFETY_KINDS as SAFETY_KINDS
 from ._reader import Entry, labelled, read_yaml, require
 from .bodychart import DATA_DIR
+from .homecare_rank import DEFAULT_MAX_ITEMS, Suggestion, default_ids, rank
+from .homecare_rank import SAFETY_KINDS as SAFETY_KINDS
 from .knowledge import EVIDENCE_TAGS, Knowledge, Source, get_knowledge, load_knowledge
 
 KINDS: tuple[str, ...] = ("after_care", "red_flag", "heat", "stretch", "self_care", "yoga", "strength")

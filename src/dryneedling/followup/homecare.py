@@ -145,9 +145,7 @@ def home_care_plan_update(
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
     record.refresh_from_db()
-    audit_record(
-        actor=actor, action="home_care_plan.update", obj=record, detail={"added": list(add)} if add else None
-    )
+    audit_record(actor=actor, action="home_care_plan.update", obj=record, detail={"added": list(add)} if add else None)
     return record
 
 

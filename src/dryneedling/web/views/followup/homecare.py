@@ -18,11 +18,11 @@ from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
 from dryneedling.accounts.selectors import clinic_logo_digest
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
+from dryneedling.clinical.homecare import DEFAULT_MAX_ITEMS, patient_citations
+from dryneedling.clinical.homecare_rank import CAP_SOURCE
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.followup import links, selectors
 from dryneedling.followup.consent import consent_link_for, consent_sign
-from dryneedling.clinical.homecare import DEFAULT_MAX_ITEMS, patient_citations
-from dryneedling.clinical.homecare_rank import CAP_SOURCE
 from dryneedling.followup.homecare import (
     home_care_link,
     home_care_more,
@@ -63,7 +63,9 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                     add=[form.cleaned_data["add"]] if form.cleaned_data["add"] else [],
                 )
-                messages.success(request, "Suggestion added to the plan." if form.cleaned_data["add"] else "Plan saved.")
+                messages.success(
+                    request, "Suggestion added to the plan." if form.cleaned_data["add"] else "Plan saved."
+                )
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("home-care-plan", episode_id=episode.pk)
