@@ -31,7 +31,7 @@ def test_gluteal_plan_is_short_and_a_suggestion_is_added(page, live_server, tran
     kept = page.locator(".plan-item").count()
     assert 6 <= kept <= 8
     expect(page.get_by_text("Figure-four buttock stretch", exact=True)).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("Drawing: Figure-four"))).to_be_visible()  # the clinician sees it too
+    expect(page.get_by_role("img", name=re.compile("Drawing: Figure-four"))).to_be_visible()  # shown to the clinician
 
     summary = page.locator("summary", has_text=re.compile(r"Show \d+ more suggestions"))
     more = int(re.search(r"Show (\d+)", summary.inner_text()).group(1))  # type: ignore[union-attr]
