@@ -2,12 +2,15 @@
 
 The library and its own sources live in ``data/homecare.yaml``; every other cited source id resolves
 in ``sources.yaml``. :func:`build_plan` picks the items for the muscles needled and the condition
-treated, in a fixed order. A plan can be stored as JSON (:func:`plan_to_dict`) after a clinician
-edits it, and read back with validation (:func:`plan_from_dict`).
+treated: ranked by relevance (:mod:`.homecare_rank`), after-care and red flags always, at most
+``DEFAULT_MAX_ITEMS`` items by default; :func:`suggestions` gives the whole ranked list. A plan can
+be stored as JSON (:func:`plan_to_dict`) after a clinician edits it, and read back with validation
+(:func:`plan_from_dict`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +21,8 @@ from typing import Any
 from . import _build
 from ._reader import Entry, labelled, read_yaml, require
 from .bodychart import DATA_DIR
+from .homecare_rank import DEFAULT_MAX_ITEMS, Suggestion, default_ids, rank
+from .homecare_rank import SAFETY_KINDS as SAFETY_KINDS
 from .knowledge import EVIDENCE_TAGS, Knowledge, Source, get_knowledge, load_knowledge
 
 KINDS: tuple[str, ...] = ("after_care", "red_flag", "heat", "stretch", "self_care", "yoga", "strength")
@@ -71,11 +76,22 @@ class LibraryItem:
 
 
 @dataclass(frozen=True)
+class Area:
+    """An area of the body (``areas`` in homecare.yaml): its muscles share the ``region`` rank."""
+
+    id: str
+    name: str
+    muscles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class HomeCareData:
     """``sources``: homecare.yaml's own plus the knowledge base's."""
 
     sources: Mapping[str, Source]
     items: tuple[LibraryItem, ...]  # in file order
+    areas: Mapping[str, Area]
+    area_of: Mapping[str, str]  # muscle id -> area id
 
     def by_muscle(self, muscle_id: str) -> tuple[LibraryItem, ...]:
         return tuple(i for i in self.items if muscle_id in i.muscles)
@@ -118,6 +134,19 @@ def load_homecare(data_dir: Path | None = None, knowledge: Knowledge | None = No
         src = _build.build_source(e)
         require(src.id not in own and src.id not in known, f, src.id, "id", "duplicate source id")
         own[src.id] = src
+    areas: dict[str, Area] = {}
+    area_of: dict[str, str] = {}
+    for e in labelled(top, "areas"):
+        area = Area(id=e.text("id"), name=e.text("name"), muscles=e.texts("muscles"))
+        e.finish()
+        require(area.id not in areas, f, area.id, "id", "duplicate area id")
+        for m in area.muscles:
+            require(m in knowledge.muscles, f, area.id, "muscles", f"unknown muscle id '{m}'")
+            require(m not in area_of, f, area.id, "muscles", f"muscle '{m}' is already in area '{area_of.get(m)}'")
+            area_of[m] = area.id
+        areas[area.id] = area
+    homeless = [m for m in knowledge.muscles if m not in area_of]
+    require(not homeless, f, "-", "areas", f"muscle '{homeless[0] if homeless else ''}' is in no area")
     items: list[LibraryItem] = []
     for e in labelled(top, "items"):
         lib = _library_item(e, knowledge)
@@ -137,7 +166,12 @@ def load_homecare(data_dir: Path | None = None, knowledge: Knowledge | None = No
     require(not lone, f, "-", "items", f"condition '{lone[0] if lone else ''}' has no strength item")
     for kind in ("after_care", "red_flag", "heat"):
         require(any(i.kind == kind for i in items), f, "-", "items", f"at least one {kind} item is required")
-    return HomeCareData(sources=MappingProxyType({**known, **own}), items=tuple(items))
+    return HomeCareData(
+        sources=MappingProxyType({**known, **own}),
+        items=tuple(items),
+        areas=MappingProxyType(areas),
+        area_of=MappingProxyType(area_of),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -151,14 +185,8 @@ def _plan_sources(sections: Sequence[Section]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for sec in sections for item in sec.items for s in item.sources))
 
 
-def build_plan(*, muscle_ids: Sequence[str], condition_id: str | None) -> HomeCarePlan:
-    """A plan for the muscles needled and the condition treated (``None``: no strengthening section).
-
-    Always holds after-care, red flags and heat; stretches and self-care for every muscle given;
-    yoga poses that work one of the muscles; strengthening for the condition. Empty sections are left
-    out. Items keep their library order, so the same input always gives the same plan.
-    """
-    knowledge, data = get_knowledge(), get_homecare()
+def _check(muscle_ids: Sequence[str], condition_id: str | None) -> Knowledge:
+    knowledge = get_knowledge()
     if isinstance(muscle_ids, str) or not isinstance(muscle_ids, Sequence):
         raise ValueError("muscle_ids must be a list of muscle ids, not a single string")
     for m in muscle_ids:
@@ -166,21 +194,77 @@ def build_plan(*, muscle_ids: Sequence[str], condition_id: str | None) -> HomeCa
             raise ValueError(f"unknown muscle id {m!r}")
     if condition_id is not None and (not isinstance(condition_id, str) or condition_id not in knowledge.conditions):
         raise ValueError(f"unknown condition id {condition_id!r}")
-    wanted = set(muscle_ids)
+    return knowledge
 
-    def chosen(lib: LibraryItem) -> bool:
-        if lib.kind in MUSCLE_KINDS:
-            return bool(wanted.intersection(lib.muscles))
-        if lib.kind == "strength":
-            return condition_id in lib.conditions
-        return True
 
+def suggestions(*, muscle_ids: Sequence[str], condition_id: str | None) -> tuple[Suggestion, ...]:
+    """Every library item relevant to the muscles needled and the condition, best first (see
+    :mod:`.homecare_rank`); items for other parts of the body are not in it."""
+    knowledge = _check(muscle_ids, condition_id)
+    return rank(get_homecare(), knowledge, muscle_ids=muscle_ids, condition_id=condition_id)
+
+
+def plan_of(items: Sequence[Item], kinds: Mapping[str, str]) -> HomeCarePlan:
+    """The items (kind by id in ``kinds``) in sections, in ``SECTIONS`` order; empty sections left out."""
     sections = []
-    for title, kinds in SECTIONS:
-        items = tuple(lib.item for lib in data.items if lib.kind in kinds and chosen(lib))
-        if items:
-            sections.append(Section(title=title, items=items))
+    for title, section_kinds in SECTIONS:
+        chosen = tuple(i for i in items if kinds.get(i.id) in section_kinds)
+        if chosen:
+            sections.append(Section(title=title, items=chosen))
     return HomeCarePlan(sections=tuple(sections), sources=_plan_sources(sections))
+
+
+def build_plan(
+    *, muscle_ids: Sequence[str], condition_id: str | None, max_items: int | None = DEFAULT_MAX_ITEMS
+) -> HomeCarePlan:
+    """The default plan for the muscles needled and the condition treated (``None``: no strengthening).
+
+    After-care and red flags always; then the most relevant items (an exercise for a muscle needled,
+    then for its area of the body, then strengthening for the condition, then heat) up to
+    ``max_items`` in all (``None``: every relevant item). Within a section the most relevant item comes
+    first; the same input always gives the same plan.
+    """
+    ranked = suggestions(muscle_ids=muscle_ids, condition_id=condition_id)
+    keep = default_ids(ranked, max_items)
+    return plan_of([s.item for s in ranked if s.item.id in keep], {s.item.id: s.kind for s in ranked})
+
+
+def add_items(plan: HomeCarePlan, item_ids: Sequence[str]) -> HomeCarePlan:
+    """The plan with these library items added, each in its kind's section (made if missing, in
+    ``SECTIONS`` order; sections of other titles stay last). An unknown or present id: ``ValueError``."""
+    library = {lib.item.id: lib for lib in get_homecare().items}
+    present = {i.id for sec in plan.sections for i in sec.items}
+    order = [title for title, _ in SECTIONS]
+    sections = {sec.title: list(sec.items) for sec in plan.sections}
+    for item_id in item_ids:
+        lib = library.get(item_id)
+        if lib is None:
+            raise ValueError(f"No such suggestion: {item_id!r}.")
+        if item_id in present:
+            raise ValueError(f"“{lib.item.title}” is already in the plan.")
+        present.add(item_id)
+        title = next(t for t, kinds in SECTIONS if lib.kind in kinds)
+        sections.setdefault(title, []).append(lib.item)
+    titles = sorted(sections, key=lambda t: order.index(t) if t in order else len(order))
+    built = tuple(Section(title=t, items=tuple(sections[t])) for t in titles)
+    return HomeCarePlan(sections=built, sources=_plan_sources(built))
+
+
+def patient_citations(source_ids: Sequence[str]) -> tuple[str, ...]:
+    """The plan's sources as a patient reads them: authors and title in words, never an id. The
+    project's own wording is left out (it is not a publication); a parenthesis is dropped."""
+    data = get_homecare()
+    own = {"homecare_project_wording"}
+    out: list[str] = []
+    for sid in source_ids:
+        src = data.sources.get(sid)
+        if src is None or sid in own:
+            continue
+        text = re.sub(r"\s*\([^)]*\)", "", src.citation)
+        parts = [p for p in re.split(r"(?<=[a-z0-9\]])\.\s+", text) if p]
+        short = ". ".join(parts[:2]).rstrip(".") + "."
+        out.append(short)
+    return tuple(dict.fromkeys(out))
 
 
 # -- JSON ---------------------------------------------------------------------------------------

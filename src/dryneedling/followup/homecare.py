@@ -3,6 +3,7 @@ read by the patient behind a signed link."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,15 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
-from dryneedling.clinical.homecare import MAX_TEXT, build_plan, plan_from_dict, plan_to_dict
+from dryneedling.clinical.homecare import (
+    MAX_TEXT,
+    Suggestion,
+    add_items,
+    build_plan,
+    plan_from_dict,
+    plan_to_dict,
+    suggestions,
+)
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.followup import links
 from dryneedling.followup.models import HomeCarePlan
@@ -48,7 +57,16 @@ def _muscles(episode: Episode) -> list[str]:
         .order_by("recorded_at")
         .values_list("muscle_id", flat=True)
     )
-    return list(dict.fromkeys([*needled, *charted]))
+    # The plan is for what was needled; the chart's findings only when nothing has been needled yet
+    # (a plan given at the first visit). Mixing both made one gluteal point a 22-item plan.
+    return list(dict.fromkeys(needled)) or list(dict.fromkeys(charted))
+
+
+def home_care_more(*, episode: Episode, plan: dict[str, Any]) -> list[Suggestion]:
+    """The ranked suggestions for the episode that the stored plan does not hold (best first)."""
+    present = {item["id"] for section in plan["sections"] for item in section["items"]}
+    ranked = suggestions(muscle_ids=_muscles(episode), condition_id=kb_condition_for(episode))
+    return [s for s in ranked if s.item.id not in present]
 
 
 @transaction.atomic
@@ -65,9 +83,16 @@ def home_care_plan_create(*, actor: User, episode: Episode) -> HomeCarePlan:
 
 @transaction.atomic
 def home_care_plan_update(
-    *, actor: User, record: HomeCarePlan, expected_version: int, edits: dict[str, dict[str, Any]], note: str = ""
+    *,
+    actor: User,
+    record: HomeCarePlan,
+    expected_version: int,
+    edits: dict[str, dict[str, Any]],
+    note: str = "",
+    add: Sequence[str] = (),
 ) -> HomeCarePlan:
-    """Apply the clinician's edits: per item id, new instructions/dose, or removal (keep=False)."""
+    """Apply the clinician's edits: per item id, new instructions/dose, or removal (keep=False); then
+    add the library items ``add`` (suggestions), each in its section."""
     require_clinician(actor)
     episode_get_for(actor=actor, episode_id=record.episode_id)
     data = dict(record.plan)
@@ -92,7 +117,7 @@ def home_care_plan_update(
     data["sections"] = sections
     data["sources"] = list(dict.fromkeys(s for sec in sections for it in sec["items"] for s in it["sources"]))
     try:
-        clean = plan_to_dict(plan_from_dict(data))
+        clean = plan_to_dict(add_items(plan_from_dict(data), add))
     except ValueError as error:
         raise ValidationError(str(error)) from None
     if note:
@@ -120,7 +145,7 @@ def home_care_plan_update(
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
     record.refresh_from_db()
-    audit_record(actor=actor, action="home_care_plan.update", obj=record)
+    audit_record(actor=actor, action="home_care_plan.update", obj=record, detail={"added": list(add)} if add else None)
     return record
 
 

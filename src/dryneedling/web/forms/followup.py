@@ -79,6 +79,7 @@ class HomeCarePlanForm(Form):
 
     version = forms.IntegerField()
     note = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.Textarea)
+    add = forms.CharField(required=False, max_length=MAX_TITLE)  # a suggestion's id: "Add to plan"
 
     def __init__(self, *args: Any, plan: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

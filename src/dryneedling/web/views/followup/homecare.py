@@ -18,10 +18,17 @@ from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import Clinic
 from dryneedling.accounts.selectors import clinic_logo_digest
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items, education_page
+from dryneedling.clinical.homecare import DEFAULT_MAX_ITEMS, patient_citations
+from dryneedling.clinical.homecare_rank import CAP_SOURCE
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.followup import links, selectors
 from dryneedling.followup.consent import consent_link_for, consent_sign
-from dryneedling.followup.homecare import home_care_link, home_care_plan_create, home_care_plan_update
+from dryneedling.followup.homecare import (
+    home_care_link,
+    home_care_more,
+    home_care_plan_create,
+    home_care_plan_update,
+)
 from dryneedling.followup.links import LinkError
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
@@ -54,8 +61,11 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
                     edits=form.edits(),
                     expected_version=form.cleaned_data["version"],
                     note=form.cleaned_data["note"],
+                    add=[form.cleaned_data["add"]] if form.cleaned_data["add"] else [],
                 )
-                messages.success(request, "Plan saved.")
+                messages.success(
+                    request, "Suggestion added to the plan." if form.cleaned_data["add"] else "Plan saved."
+                )
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("home-care-plan", episode_id=episode.pk)
@@ -64,6 +74,9 @@ def plan_edit(request: AuthedRequest, episode_id: int) -> HttpResponse:
         "patient": episode.patient,
         "record": record,
         "link": home_care_link(record, actor=request.user) if record else None,
+        "more": home_care_more(episode=episode, plan=record.plan) if record else [],
+        "max_items": DEFAULT_MAX_ITEMS,
+        "cap_source": CAP_SOURCE,
     }
     return render(request, "followup/plan_edit.html", context)
 
@@ -77,7 +90,8 @@ def _public_plan_context(token: str) -> dict:  # type: ignore[type-arg]
     audit_record(
         actor=None, action="home_care_plan.view", clinic=record.clinic, obj=record, detail={"via": "patient link"}
     )
-    return {"record": record, "plan": record.plan, "clinic": link.clinic, "token": token}
+    citations = patient_citations(record.plan["sources"])
+    return {"record": record, "plan": record.plan, "clinic": link.clinic, "token": token, "citations": citations}
 
 
 @never_cache
