@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from dryneedling.accounts.models import AuditEvent
 from dryneedling.safetyrecords.models import ClinicianProfile
 from dryneedling.safetyrecords.services import clinician_profile_set
+from tests.conftest import csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,13 @@ def test_an_npi_with_a_wrong_check_digit_is_a_field_error(alice):
 
 def test_the_credentials_page_edits_the_npi_and_keeps_the_input_on_error(alice, alice_client):
     url = f"/clinic/credentials/{alice.pk}/"
-    data = {"action": "profile", "profession": "physical_therapist", "credentials": "PT, DPT", "npi": "1245319598"}
+    data = {
+        "csrfmiddlewaretoken": csrf_token(alice_client, url),
+        "action": "profile",
+        "profession": "physical_therapist",
+        "credentials": "PT, DPT",
+        "npi": "1245319598",
+    }
     page = alice_client.post(url, data).content.decode()
     assert "check digit" in page and 'value="PT, DPT"' in page and not ClinicianProfile.objects.exists()
     assert alice_client.post(url, data | {"npi": "1245319599"}).status_code == 302
