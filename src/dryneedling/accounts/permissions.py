@@ -86,7 +86,8 @@ CAPABILITIES = (
     AUDIT,
 )
 SIGNED_SUPERBILL_ONLY = (
-    "The superbill is ready once the clinician signs the session's note. Ask the clinician to sign it."
+    "No superbill yet: the session's note is not signed yet. The superbill is ready once the clinician "
+    "who ran the session signs the note."
 )
 
 
