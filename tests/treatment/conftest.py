@@ -117,3 +117,19 @@ def record(actor, session, **overrides):  # type: ignore[no-untyped-def]
 
 
 TODAY = date.today()
+
+
+def sign_note(actor, session):  # type: ignore[no-untyped-def]
+    """Complete the session if it is still open and sign its note: only a session whose note is
+    signed has a superbill (issue 11), so tests of the bill sign first."""
+    from dryneedling.treatment.models import Note
+    from dryneedling.treatment.services.note import note_sign
+
+    session.refresh_from_db()
+    if session.ended_at is None:
+        finish(actor, session)
+    note = Note.unscoped.get(session=session)
+    if note.signed_at is None:
+        note_sign(actor=actor, session_id=session.pk, expected_version=note.version)
+    session.refresh_from_db()
+    return session

@@ -43,7 +43,7 @@ PATIENT_LINKS = Capability(
 )
 SUPERBILL = Capability(
     "superbill",
-    "Superbills (front desk: of signed sessions only)",
+    "Superbills (of signed sessions only, for every role)",
     frozenset({FRONT_DESK, CLINICIAN}),
     "Only front desk and clinicians print superbills.",
 )
