@@ -133,3 +133,20 @@ def sign_note(actor, session):  # type: ignore[no-untyped-def]
         note_sign(actor=actor, session_id=session.pk, expected_version=note.version)
     session.refresh_from_db()
     return session
+
+
+CLINIC_NPI, CLINICIAN_NPI, TAX_ID = "1245319599", "1679576722", "12-3456789"
+
+
+def claim_identity(clinician, *, slug: str = "clinic-a"):  # type: ignore[no-untyped-def]
+    """What a claim needs on file (issue 11): the clinic's address, phone, NPI and tax ID, and the
+    clinician's credentials and individual NPI (both NPIs pass the check digit)."""
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.safetyrecords.services import clinician_profile_set
+
+    Clinic.objects.filter(slug=slug).update(
+        address="1 Main St, Springfield", phone="555-0199", npi=CLINIC_NPI, tax_id=TAX_ID, place_of_service="11"
+    )
+    clinician_profile_set(
+        actor=clinician, clinician=clinician, profession="physical_therapist", credentials="PT, DPT", npi=CLINICIAN_NPI
+    )

@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from dryneedling.accounts.models import Clinic
 from dryneedling.clinical.billing import get_billing
 from dryneedling.treatment.models import Note, Session
 from dryneedling.treatment.services.fees import fee_set
 from dryneedling.treatment.services.note import note_sign
 from tests.followup.test_services import complete_session
+from tests.treatment.conftest import CLINIC_NPI, CLINICIAN_NPI, TAX_ID, claim_identity
 
 pytestmark = pytest.mark.django_db
-
-CLINIC_NPI, CLINICIAN_NPI, TAX_ID = "1245319599", "1679576722", "12-3456789"
 
 
 def pdf_text(data: bytes) -> str:
@@ -38,14 +36,7 @@ def sign(actor, session):  # type: ignore[no-untyped-def]
 
 def claim_ready(alice, dana, episode):  # type: ignore[no-untyped-def]
     """A clinic with its identifiers, Alice with credentials and NPI, a signed, fee'd session."""
-    from dryneedling.safetyrecords.services import clinician_profile_set
-
-    Clinic.objects.filter(slug="clinic-a").update(
-        address="1 Main St, Springfield", phone="555-0199", npi=CLINIC_NPI, tax_id=TAX_ID, place_of_service="11"
-    )
-    clinician_profile_set(
-        actor=alice, clinician=alice, profession="physical_therapist", credentials="PT, DPT", npi=CLINICIAN_NPI
-    )
+    claim_identity(alice)
     fee_set(actor=dana, code="20560", amount="85.00")
     episode.patient.insurance_payer, episode.patient.insurance_member_id = "Acme Health", "XZ-99"
     episode.patient.save(update_fields=["insurance_payer", "insurance_member_id"])

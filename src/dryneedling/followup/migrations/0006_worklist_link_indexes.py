@@ -5,25 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0015_merge_logo_and_reminder_channel'),
-        ('followup', '0005_merge_check_in_schedule_and_link_delivery'),
-        ('patients', '0005_patient_appointment_reminders_opt_out'),
+        ("accounts", "0015_merge_logo_and_reminder_channel"),
+        ("followup", "0005_merge_check_in_schedule_and_link_delivery"),
+        ("patients", "0005_patient_appointment_reminders_opt_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='homecareplan',
-            index=models.Index(fields=['clinic', 'created_at'], name='homecare_clinic_created_idx'),
+            model_name="homecareplan",
+            index=models.Index(fields=["clinic", "created_at"], name="homecare_clinic_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='patientlink',
-            index=models.Index(fields=['clinic', 'check_in'], name='patientlink_clinic_checkin_idx'),
+            model_name="patientlink",
+            index=models.Index(fields=["clinic", "check_in"], name="patientlink_clinic_checkin_idx"),
         ),
         migrations.AddIndex(
-            model_name='patientlink',
-            index=models.Index(fields=['clinic', 'home_care_plan'], name='patientlink_clinic_plan_idx'),
+            model_name="patientlink",
+            index=models.Index(fields=["clinic", "home_care_plan"], name="patientlink_clinic_plan_idx"),
         ),
     ]

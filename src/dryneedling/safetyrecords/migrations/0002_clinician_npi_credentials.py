@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('safetyrecords', '0001_initial'),
+        ("safetyrecords", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinicianprofile',
-            name='credentials',
+            model_name="clinicianprofile",
+            name="credentials",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='clinicianprofile',
-            name='npi',
-            field=models.CharField(blank=True, max_length=10, verbose_name='Individual NPI'),
+            model_name="clinicianprofile",
+            name="npi",
+            field=models.CharField(blank=True, max_length=10, verbose_name="Individual NPI"),
         ),
     ]

@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0013_merge_0012_clinic_alert_email_0012_clinic_profile'),
-        ('intake', '0002_screening_emergency'),
-        ('patients', '0004_register_insurance_contacts_mrn_counter'),
-        ('treatment', '0005_followup_task_moved_to_alerts'),
+        ("accounts", "0013_merge_0012_clinic_alert_email_0012_clinic_profile"),
+        ("intake", "0002_screening_emergency"),
+        ("patients", "0004_register_insurance_contacts_mrn_counter"),
+        ("treatment", "0005_followup_task_moved_to_alerts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='note',
-            index=models.Index(condition=models.Q(('signed_at__isnull', True)), fields=['clinic'], name='note_unsigned_idx'),
+            model_name="note",
+            index=models.Index(
+                condition=models.Q(("signed_at__isnull", True)), fields=["clinic"], name="note_unsigned_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['clinic', 'clinician', 'status', 'started_at'], name='session_clinician_status_idx'),
+            model_name="session",
+            index=models.Index(
+                fields=["clinic", "clinician", "status", "started_at"], name="session_clinician_status_idx"
+            ),
         ),
     ]

@@ -20,7 +20,10 @@ class ClinicianProfileForm(Form):
     profession = forms.ChoiceField(choices=[("", "Choose…"), *Profession.choices])
     licence_number = forms.CharField(label="Licence number (optional)", max_length=60, required=False)
     credentials = forms.CharField(
-        label="Credentials (optional)", max_length=40, required=False, help_text="As printed after your name, e.g. PT, DPT."
+        label="Credentials (optional)",
+        max_length=40,
+        required=False,
+        help_text="As printed after your name, e.g. PT, DPT.",
     )
     npi = forms.CharField(
         label="Individual NPI (optional)",
