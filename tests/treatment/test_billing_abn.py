@@ -13,7 +13,7 @@ from dryneedling.clinical.billing import Abn
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.models import Session
 from tests.conftest import csrf_token
-from tests.treatment.conftest import finish, record, sign_note, start_session
+from tests.treatment.conftest import record, sign_note, start_session
 
 TODAY = timezone.localdate()
 SIGNED_1 = Abn(issued=True, issued_on=TODAY, signed=True, option=1)

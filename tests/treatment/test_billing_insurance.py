@@ -9,7 +9,7 @@ import pytest
 
 from dryneedling.patients.services import patient_update
 from dryneedling.treatment.billing import payer_default_for
-from tests.treatment.conftest import finish, record, sign_note
+from tests.treatment.conftest import record, sign_note
 
 
 @pytest.mark.django_db

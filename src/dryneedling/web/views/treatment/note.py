@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, allows
 from dryneedling.accounts.selectors import clinic_logo_digest
+from dryneedling.care.superbill import claim_superbill_for
 from dryneedling.followup import selectors as followup_selectors
 from dryneedling.followup.models import Alert
 from dryneedling.followup.services import alert_acknowledge
 from dryneedling.treatment import selectors
-from dryneedling.care.superbill import claim_superbill_for
 from dryneedling.treatment.billing_selectors import SuperbillNotReady
 from dryneedling.treatment.models import Note
 from dryneedling.treatment.pdf import render_pdf
