@@ -8,8 +8,7 @@ import io
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in, sign_in_with_password
 from tests.treatment.conftest import (  # noqa: F401  (fixtures)
     CLINIC_NPI,
     CLINICIAN_NPI,
@@ -86,12 +85,7 @@ def test_the_clinician_signs_and_both_roles_see_the_claim_ready_superbill(  # ty
     try:
         desk = other.new_page()
         desk.set_default_timeout(15_000)
-        # front desk signs in with the password alone (the clinic does not require two-factor of them)
-        desk.goto(f"{base}/accounts/login/")
-        desk.get_by_label("Email").fill(bob.email)
-        desk.get_by_label("Password").fill(PASSWORD)
-        desk.get_by_role("button", name="Sign in").click()
-        desk.wait_for_url(f"{base}/today/")
+        sign_in_with_password(desk, base, bob)
         desk.goto(f"{base}/patients/{ready_episode.patient_id}/")
         desk.locator(f'a[href="/sessions/{session.pk}/superbill/"]').first.click()
         expect(desk).to_have_url(f"{base}/sessions/{session.pk}/superbill/")
