@@ -11,8 +11,8 @@ from dryneedling.safetyrecords.selectors import clinician_profile_for
 from dryneedling.treatment.billing import superbill_for
 
 WHERE = (
-    "{name} (or a clinic admin) adds it under Clinician credentials, "
-    "“Profession, credentials and NPI” (My training for {name})."
+    "{name} adds it under My training, “Profession, credentials and NPI” "
+    "(or a clinic admin, under Clinician credentials)."
 )
 
 
