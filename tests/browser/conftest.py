@@ -82,6 +82,17 @@ def sign_in(page, base_url: str, user) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base_url}/patients/")  # the flows start from the patient register
 
 
+def sign_in_with_password(page, base_url: str, user) -> None:  # type: ignore[no-untyped-def]
+    """Sign in with the password alone: front desk, of whom the clinic does not require two-factor."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/today/")
+
+
 @pytest.fixture
 def signed_in_page(page, live_server, transactional_db, alice):  # type: ignore[no-untyped-def]
     """Alice signed in through the real login and two-factor forms."""

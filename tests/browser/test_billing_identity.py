@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.test_session_flow import clean_technique
-from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
+from tests.treatment.conftest import episode_a, ready_episode, sign_note  # noqa: F401  (fixtures)
 
 
 def test_abn_and_named_member_reach_the_superbill(page, live_server, transactional_db, alice, ready_episode):  # type: ignore[no-untyped-def]  # noqa: F811
@@ -46,6 +46,9 @@ def test_abn_and_named_member_reach_the_superbill(page, live_server, transaction
     expect(page.locator("#workspace .messages")).to_contain_text("Point saved.")
     expect(page.locator("ol.points")).to_contain_text("Semitendinosus (left)")
 
+    from dryneedling.treatment.models import Session
+
+    sign_note(alice, Session.unscoped.get(pk=session_id))  # only a signed session has a superbill (issue 11)
     page.goto(f"{base}/sessions/{session_id}/superbill/")
     expect(page.locator("body")).to_contain_text("GX, GY")
     expect(page.locator("body")).to_contain_text("Muscles needled (1, from 1 insertion): Semitendinosus (left).")

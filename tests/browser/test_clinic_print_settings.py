@@ -15,9 +15,10 @@ def test_admin_sets_a_fee_and_a_logo_and_the_superbill_shows_both(
     page: Page, browser, live_server, transactional_db, dana, alice, ready_episode
 ):  # type: ignore[no-untyped-def]
     from tests.followup.test_services import complete_session
+    from tests.treatment.conftest import sign_note
     from tests.treatment.test_pdf_logo import pdf_image_count
 
-    session = complete_session(alice, ready_episode)  # one muscle needled: CPT 20560
+    session = sign_note(alice, complete_session(alice, ready_episode))  # one muscle: CPT 20560; signed (issue 11)
     base = live_server.url
     sign_in(page, base, dana)
 

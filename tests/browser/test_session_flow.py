@@ -33,9 +33,10 @@ def _setup(alice, dana):  # type: ignore[no-untyped-def]
     from dryneedling.patients.services import episode_create, patient_create
     from dryneedling.treatment.services.chart import consent_record, optional_consent_items
     from dryneedling.treatment.services.fees import fee_set
-    from tests.treatment.conftest import ensure_trained
+    from tests.treatment.conftest import claim_identity, ensure_trained
 
     ensure_trained(alice)
+    claim_identity(alice)  # the clinic's and Alice's NPIs: a claim-ready superbill (issue 11)
     patient = patient_create(
         actor=alice, mrn="SES-1", given_name="Ruth", family_name="Okafor", date_of_birth=date(1978, 9, 14), sex="female"
     )

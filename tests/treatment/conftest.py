@@ -117,3 +117,36 @@ def record(actor, session, **overrides):  # type: ignore[no-untyped-def]
 
 
 TODAY = date.today()
+
+
+def sign_note(actor, session):  # type: ignore[no-untyped-def]
+    """Complete the session if it is still open and sign its note: only a session whose note is
+    signed has a superbill (issue 11), so tests of the bill sign first."""
+    from dryneedling.treatment.models import Note
+    from dryneedling.treatment.services.note import note_sign
+
+    session.refresh_from_db()
+    if session.ended_at is None:
+        finish(actor, session)
+    note = Note.unscoped.get(session=session)
+    if note.signed_at is None:
+        note_sign(actor=actor, session_id=session.pk, expected_version=note.version)
+    session.refresh_from_db()
+    return session
+
+
+CLINIC_NPI, CLINICIAN_NPI, TAX_ID = "1245319599", "1679576722", "12-3456789"
+
+
+def claim_identity(clinician, *, slug: str = "clinic-a"):  # type: ignore[no-untyped-def]
+    """What a claim needs on file (issue 11): the clinic's address, phone, NPI and tax ID, and the
+    clinician's credentials and individual NPI (both NPIs pass the check digit)."""
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.safetyrecords.services import clinician_profile_set
+
+    Clinic.objects.filter(slug=slug).update(
+        address="1 Main St, Springfield", phone="555-0199", npi=CLINIC_NPI, tax_id=TAX_ID, place_of_service="11"
+    )
+    clinician_profile_set(
+        actor=clinician, clinician=clinician, profession="physical_therapist", credentials="PT, DPT", npi=CLINICIAN_NPI
+    )

@@ -13,7 +13,7 @@ from dryneedling.clinical.billing import Abn
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.models import Session
 from tests.conftest import csrf_token
-from tests.treatment.conftest import finish, record, start_session
+from tests.treatment.conftest import record, sign_note, start_session
 
 TODAY = timezone.localdate()
 SIGNED_1 = Abn(issued=True, issued_on=TODAY, signed=True, option=1)
@@ -22,7 +22,7 @@ ABN_POST = {"abn_issued": "on", "abn_issued_on": TODAY.isoformat(), "abn_signed"
 
 def _modifiers(actor, session):  # type: ignore[no-untyped-def]
     record(actor, session)
-    finish(actor, session)
+    sign_note(actor, session)  # only a signed session has a superbill
     context = superbill_for(actor=actor, session_id=session.pk)
     return context["bill"].lines[0].modifiers, context
 
@@ -116,7 +116,7 @@ def test_the_start_form_records_the_abn_and_audits_it(alice, alice_client, ready
 def test_the_abn_is_recorded_after_the_start_from_the_superbill_and_audited(alice, alice_client, ready_episode):
     session = start_session(alice, ready_episode, payer="medicare")
     record(alice, session)
-    finish(alice, session)
+    sign_note(alice, session)
     page = alice_client.get(f"/sessions/{session.pk}/superbill/").content.decode()
     assert f"/sessions/{session.pk}/abn/" in page and "none on file" in page
     url = f"/sessions/{session.pk}/abn/"

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from dryneedling.treatment.billing import superbill_for
 from dryneedling.treatment.models import Insertion
-from tests.treatment.conftest import finish, record
+from tests.treatment.conftest import record, sign_note
 from tests.treatment.test_point_pages import _post
 
 REASON = "Planned depth and angle checked against the hazards named; going ahead."
@@ -17,7 +17,7 @@ REASON = "Planned depth and angle checked against the hazards named; going ahead
 def test_the_trapezius_session_bills_20560_and_the_superbill_shows_the_count_and_rule(alice, alice_client, session_a):
     for muscle in ("upper_trapezius", "middle_lower_trapezius", "levator_scapulae"):
         record(alice, session_a, muscle_id=muscle, handling="pincer", override_reason=REASON)
-    finish(alice, session_a)
+    sign_note(alice, session_a)  # only a signed session has a superbill
     context = superbill_for(actor=alice, session_id=session_a.pk)
     assert (context["cpt"].code, context["cpt"].muscle_count) == ("20560", 2)
     page = alice_client.get(f"/sessions/{session_a.pk}/superbill/").content.decode()
@@ -30,7 +30,7 @@ def test_the_trapezius_session_bills_20560_and_the_superbill_shows_the_count_and
 def test_three_hamstrings_named_bill_20561(alice, session_a):
     for member in ("biceps_femoris", "semitendinosus", "semimembranosus"):
         record(alice, session_a, muscle_id="hamstrings", anatomical_muscle=member, override_reason=REASON)
-    finish(alice, session_a)
+    sign_note(alice, session_a)  # only a signed session has a superbill
     cpt = superbill_for(actor=alice, session_id=session_a.pk)["cpt"]
     assert (cpt.code, cpt.muscle_count) == ("20561", 3)
 
@@ -39,7 +39,7 @@ def test_three_hamstrings_named_bill_20561(alice, session_a):
 def test_unnamed_hamstrings_count_once(alice, session_a):
     record(alice, session_a, muscle_id="hamstrings", override_reason=REASON)
     record(alice, session_a, muscle_id="hamstrings")  # the warning's reason was given once this session
-    finish(alice, session_a)
+    sign_note(alice, session_a)  # only a signed session has a superbill
     cpt = superbill_for(actor=alice, session_id=session_a.pk)["cpt"]
     assert (cpt.code, cpt.muscle_count) == ("20560", 1)
     assert "CPT-GROUPED-UNNAMED" in cpt.rules_applied

@@ -9,7 +9,7 @@ import pytest
 
 from dryneedling.patients.services import patient_update
 from dryneedling.treatment.billing import payer_default_for
-from tests.treatment.conftest import finish, record
+from tests.treatment.conftest import record, sign_note
 
 
 @pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_the_superbill_shows_the_member_id_and_the_referring_npi(alice, alice_cl
         referring_physician_npi="1234567893",
     )
     record(alice, session_a)
-    finish(alice, session_a)
+    sign_note(alice, session_a)  # only a signed session has a superbill
     page = alice_client.get(f"/sessions/{session_a.pk}/superbill/").content.decode()
     assert "Acme Health · member ID XJ-449-0021" in page
     assert "Referring physician: Dr. Rosa Park · NPI 1234567893" in page

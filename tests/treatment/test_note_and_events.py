@@ -16,7 +16,7 @@ from dryneedling.treatment.models import FeeScheduleItem, Note, NoteAmendment
 from dryneedling.treatment.services.common import EditConflict
 from dryneedling.treatment.services.fees import fee_set
 from dryneedling.treatment.services.note import note_amend, note_sign, note_update
-from tests.treatment.conftest import finish, record, start_session
+from tests.treatment.conftest import finish, record, sign_note, start_session
 
 
 @pytest.fixture
@@ -108,19 +108,22 @@ def test_bad_side_effect_input_is_refused(alice, session_a, field, value):
 
 
 @pytest.mark.django_db
-def test_superbill_uses_distinct_muscles_episode_codes_and_fees(alice, dana, session_a):
+def test_superbill_uses_distinct_muscles_episode_codes_and_fees(alice, dana, session_a, ready_episode):
     fee_set(actor=dana, code="20560", amount="85")
     fee_set(actor=dana, code="20561", amount="110.00")
     record(alice, session_a)  # gluteus medius right
     record(alice, session_a)  # the same muscle again: still one muscle
+    sign_note(alice, session_a)  # only a signed session has a superbill (issue 11)
     bill = superbill_for(actor=alice, session_id=session_a.pk)
     assert bill["cpt"].code == "20560" and bill["cpt"].muscle_count == 1
     assert [line.code for line in bill["bill"].lines] == ["20560"]
     assert bill["bill"].total == Decimal("85.00")
     assert [c.code for c in bill["conditions"]] == ["M54.2"]
-    for muscle in ("tensor_fasciae_latae", "vastus_lateralis"):
-        record(alice, session_a, muscle_id=muscle)
-    bill = superbill_for(actor=alice, session_id=session_a.pk)
+    session = start_session(alice, ready_episode)  # a second session: three muscles
+    for muscle in ("gluteus_medius", "tensor_fasciae_latae", "vastus_lateralis"):
+        record(alice, session, muscle_id=muscle)
+    sign_note(alice, session)
+    bill = superbill_for(actor=alice, session_id=session.pk)
     assert bill["cpt"].code == "20561" and bill["bill"].total == Decimal("110.00")
 
 
@@ -128,6 +131,7 @@ def test_superbill_uses_distinct_muscles_episode_codes_and_fees(alice, dana, ses
 def test_medicare_without_an_abn_gets_gy_not_gx_and_acupuncture_codes_never_appear(alice, ready_episode):
     session = start_session(alice, ready_episode, payer="medicare")
     record(alice, session)
+    sign_note(alice, session)
     bill = superbill_for(actor=alice, session_id=session.pk)
     line = bill["bill"].lines[0]
     assert line.modifiers == ("GY",)  # GX only with a signed ABN (issue 11)

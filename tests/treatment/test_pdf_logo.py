@@ -45,8 +45,9 @@ def test_only_the_data_uri_handed_to_the_fetcher_is_read():
 @pytest.mark.django_db
 def test_the_superbill_pdf_prints_the_logo_once_one_is_set(alice, dana, alice_client, ready_episode):
     from tests.followup.test_services import complete_session
+    from tests.treatment.conftest import sign_note
 
-    session = complete_session(alice, ready_episode)
+    session = sign_note(alice, complete_session(alice, ready_episode))  # a signed session has a superbill
     url = f"/sessions/{session.pk}/superbill.pdf"
     assert pdf_image_count(alice_client.get(url).content) == 0
     clinic_logo_set(actor=dana, data=image_bytes(300, 100))

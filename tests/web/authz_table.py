@@ -35,6 +35,7 @@ GO: Expect = frozenset({"go"})
 LOGIN: Expect = frozenset({"login"})
 REFUSED: Expect = frozenset({"403"})
 NOT_FOUND: Expect = frozenset({"404"})
+NOT_READY: Expect = frozenset({"409"})  # the record is not in the state the route needs (an unsigned note)
 NOT_ALLOWED: Expect = frozenset({"405"})
 SIGNED_OUT = ("anon", "inactive")
 
@@ -154,10 +155,11 @@ TABLE: dict[str, Row] = {
     # Only the session's own clinician signs: Mia, a clinician of clinic A too, is refused.
     "note-sign": Row(post=signed_in(carol=NOT_FOUND, bob=REFUSED, alice=DONE, dana=REFUSED, mia=REFUSED)),
     "note-amend": Row(post=clinical(DONE)),
-    # The matrix's session is not signed yet: front desk gets superbills of signed sessions only
-    # (tests/web/test_roles.py shows Bob the superbill once Alice signs).
-    "superbill": Row(get=clinical(OK)),
-    "superbill-pdf": Row(get=clinical(OK)),
+    # The matrix's session is not signed yet: no role gets its superbill (issue 11), front desk and
+    # clinicians alike are told why (409); the clinic admin holds no SUPERBILL capability (403).
+    # tests/web/test_roles.py shows Bob the superbill once Alice signs.
+    "superbill": Row(get=signed_in(carol=NOT_FOUND, bob=NOT_READY, alice=NOT_READY, dana=REFUSED)),
+    "superbill-pdf": Row(get=signed_in(carol=NOT_FOUND, bob=NOT_READY, alice=NOT_READY, dana=REFUSED)),
     "session-abn": Row(get=clinical(OK), post=clinical(DONE)),
     # --- charges, payments and statements (issue 11): every role of clinic A bills (BILLING); voiding
     # a payment and the accounting export are the clinic admin's (ACCOUNTING) ---

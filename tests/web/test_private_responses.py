@@ -89,8 +89,9 @@ def test_authenticated_pages_are_not_stored(alice_client, patient_a, session_a):
 @pytest.mark.django_db
 def test_superbill_pdf_is_not_stored(alice, alice_client, ready_episode):
     from tests.followup.test_services import complete_session
+    from tests.treatment.conftest import sign_note
 
-    session = complete_session(alice, ready_episode)
+    session = sign_note(alice, complete_session(alice, ready_episode))  # a signed session has a superbill
     response = alice_client.get(f"/sessions/{session.pk}/superbill.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert {"no-store", "private"} <= _cache_control(response)

@@ -43,7 +43,7 @@ PATIENT_LINKS = Capability(
 )
 SUPERBILL = Capability(
     "superbill",
-    "Superbills (front desk: of signed sessions only)",
+    "Superbills (of signed sessions only, for every role)",
     frozenset({FRONT_DESK, CLINICIAN}),
     "Only front desk and clinicians print superbills.",
 )
@@ -101,7 +101,8 @@ CAPABILITIES = (
     AUDIT,
 )
 SIGNED_SUPERBILL_ONLY = (
-    "The superbill is ready once the clinician signs the session's note. Ask the clinician to sign it."
+    "No superbill yet: the session's note is not signed yet. The superbill is ready once the clinician "
+    "who ran the session signs the note."
 )
 
 

@@ -29,6 +29,10 @@ class ClinicianProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="clinician_profile")
     profession = models.CharField(max_length=30, choices=Profession.choices)
     licence_number = models.CharField(max_length=60, blank=True)
+    # On the superbill (issue 11): the letters after the name ("PT, DPT") and the individual
+    # (type 1) NPI of the rendering provider, checked with clinical/npi.py.
+    credentials = models.CharField(max_length=40, blank=True)
+    npi = models.CharField("Individual NPI", max_length=10, blank=True)
     updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
-from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, SIGNED_SUPERBILL_ONLY, SUPERBILL, require
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, CLINICAL, SUPERBILL, require
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.billing import BillingCode, get_billing
 from dryneedling.clinical.education import CONSENT_VERSION
@@ -75,25 +74,6 @@ def notes_covering_finding(finding: Finding) -> QuerySet[Note]:
         .select_related("session")
         .distinct()
     )
-
-
-def billable_session_get_for(*, actor: User, session_id: int) -> Session:
-    """A session for its superbill: clinicians any session of their clinic; front desk only a
-    session whose note is signed (the bill follows the signed record). 403 in words otherwise."""
-    membership = require(actor=actor, capability=SUPERBILL)
-    session = (
-        Session.objects.for_actor(actor)
-        .select_related("patient", "episode", "clinician", "clinic")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise deny(actor=actor, object_type="session", object_id=session_id, model=Session)
-    if not membership.has_role(*CLINICAL.roles):
-        signed = Note.objects.for_record(session).filter(session=session, signed_at__isnull=False).exists()
-        if not signed:
-            raise PermissionDenied(SIGNED_SUPERBILL_ONLY)
-    return session
 
 
 def signed_sessions_for(*, actor: User, patient: Patient) -> QuerySet[Session]:

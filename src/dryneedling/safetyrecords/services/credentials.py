@@ -12,6 +12,7 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
+from dryneedling.clinical.npi import npi_is_valid
 from dryneedling.safetyrecords.models import ClinicianProfile, Profession, TrainingRecord
 from dryneedling.safetyrecords.services.common import may_record_credentials_of, text
 
@@ -93,18 +94,34 @@ def training_record_retire(*, actor: User, record_id: int, reason: str) -> Train
 
 @transaction.atomic
 def clinician_profile_set(
-    *, actor: User, clinician: User, profession: str, licence_number: str = ""
+    *,
+    actor: User,
+    clinician: User,
+    profession: str,
+    licence_number: str = "",
+    credentials: str = "",
+    npi: str = "",
 ) -> ClinicianProfile:
+    """The clinician's profession, licence, credentials ("PT, DPT") and individual NPI: the last two
+    print on the superbill as the rendering provider's."""
     membership = may_record_credentials_of(actor=actor, clinician=clinician)
     if profession not in Profession.values:
         raise ValidationError({"profession": "Choose a profession from the list."})
     licence_number = text(licence_number, field="licence_number", label="Licence number", minimum=0, maximum=60)
+    credentials = text(credentials, field="credentials", label="Credentials", minimum=0, maximum=40)
+    npi = "".join(npi.split())
+    if npi and not npi_is_valid(npi):
+        raise ValidationError(
+            {"npi": "This is not a valid NPI: 10 digits whose last is the check digit (look it up in NPPES)."}
+        )
     profile, created = ClinicianProfile.objects.update_or_create(
         user=clinician,
         defaults={
             "clinic": membership.clinic,
             "profession": profession,
             "licence_number": licence_number,
+            "credentials": credentials,
+            "npi": npi,
             "updated_by": actor,
             "updated_at": timezone.now(),
         },
@@ -113,6 +130,6 @@ def clinician_profile_set(
         actor=actor,
         action="clinician_profile.create" if created else "clinician_profile.update",
         obj=profile,
-        detail={"clinician_id": clinician.pk, "profession": profession},
+        detail={"clinician_id": clinician.pk, "profession": profession, "credentials": credentials, "npi": npi},
     )
     return profile

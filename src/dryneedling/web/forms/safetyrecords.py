@@ -19,6 +19,18 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class ClinicianProfileForm(Form):
     profession = forms.ChoiceField(choices=[("", "Choose…"), *Profession.choices])
     licence_number = forms.CharField(label="Licence number (optional)", max_length=60, required=False)
+    credentials = forms.CharField(
+        label="Credentials (optional)",
+        max_length=40,
+        required=False,
+        help_text="As printed after your name, e.g. PT, DPT.",
+    )
+    npi = forms.CharField(
+        label="Individual NPI (optional)",
+        max_length=14,
+        required=False,
+        help_text="Your own (type 1) NPI: the superbill prints it as the rendering provider's.",
+    )
 
 
 class TrainingRecordForm(Form):

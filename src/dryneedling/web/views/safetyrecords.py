@@ -79,7 +79,9 @@ def credentials_index(request: AuthedRequest) -> HttpResponse:
 def credentials_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
     clinician = selectors.clinician_get_for(actor=request.user, user_id=user_id)
     profile = selectors.clinician_profile_for(clinician=clinician)
-    profile_initial = {"profession": profile.profession, "licence_number": profile.licence_number} if profile else {}
+    profile_initial = (
+        {f: getattr(profile, f) for f in ("profession", "licence_number", "credentials", "npi")} if profile else {}
+    )
     sent = CredentialsActionForm(request.POST) if request.method == "POST" else None
     action = sent.cleaned_data["action"] if sent is not None and sent.is_valid() else ""
     profile_form = ClinicianProfileForm(request.POST if action == "profile" else None, initial=profile_initial)

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, allows
 from dryneedling.accounts.selectors import clinic_logo_digest
+from dryneedling.care.superbill import claim_superbill_for
 from dryneedling.followup import selectors as followup_selectors
 from dryneedling.followup.models import Alert
 from dryneedling.followup.services import alert_acknowledge
 from dryneedling.treatment import selectors
-from dryneedling.treatment.billing import superbill_for
+from dryneedling.treatment.billing_selectors import SuperbillNotReady
 from dryneedling.treatment.models import Note
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.common import EditConflict, require_clinician
@@ -116,7 +117,10 @@ def note_amend_view(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
-    context = superbill_for(actor=request.user, session_id=session_id)
+    try:
+        context = claim_superbill_for(actor=request.user, session_id=session_id)
+    except SuperbillNotReady as error:
+        return _not_ready(request, session_id, error)
     record_view(actor=request.user, obj=context["session"], what="superbill")
     digest = clinic_logo_digest(clinic_id=context["clinic"].pk)
     context["logo_src"] = f"{reverse('clinic-logo')}?v={digest[:16]}" if digest else ""
@@ -126,12 +130,21 @@ def superbill(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def superbill_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
-    context = superbill_for(actor=request.user, session_id=session_id)
+    try:
+        context = claim_superbill_for(actor=request.user, session_id=session_id)
+    except SuperbillNotReady as error:
+        return _not_ready(request, session_id, error)
     record_view(actor=request.user, obj=context["session"], what="superbill_pdf")
     pdf = render_pdf("treatment/superbill_pdf.html", context, clinic_id=context["clinic"].pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="superbill-session-{session_id}.pdf"'
     return response
+
+
+def _not_ready(request: AuthedRequest, session_id: int, error: SuperbillNotReady) -> HttpResponse:
+    """409 in words: the note is not signed, so there is no superbill (page or PDF) for any role."""
+    context = {"reason": str(error), "session_id": session_id}
+    return render(request, "treatment/superbill_not_ready.html", context, status=409)
 
 
 @login_required
