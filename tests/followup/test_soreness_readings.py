@@ -1,6 +1,7 @@
 """Soreness readings of a session (issue 11): the patient's 24/48/72 h readings through the one
 soreness link, refused in words outside their windows; the clinician's 0 h reading; the trend."""
 
+# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
@@ -109,3 +110,54 @@ def test_the_clinician_enters_the_0_hour_reading_and_may_correct_it(alice, bob, 
 
     with pytest.raises(PermissionDenied):
         soreness_reading_at_session_end(actor=bob, session=session, score="3")
+
+
+def test_the_trend_is_on_the_session_page_and_the_patient_page_with_its_source(
+    alice_client, anon_client, alice, ready_episode, patient_a
+):  # type: ignore[no-untyped-def]
+    from dryneedling.followup.soreness import soreness_reading_at_session_end
+
+    session, check_in, url = _soreness_link(alice, ready_episode, 24)
+    soreness_reading_at_session_end(actor=alice, session=session, score=6)
+    assert post_public(anon_client, url, {**SORENESS_OK, "soreness": "4"}).status_code == 200
+    for page in (f"/sessions/{session.pk}/", f"/patients/{patient_a.pk}/"):
+        body = alice_client.get(page).content.decode()
+        assert "0 h 6 → 24 h 4: settling" in body, page
+        assert "(entered in the clinic)" in body and "(reported by the patient)" in body
+        assert "Navarro-Santana 2020, Table 5; Martin-Pintado-Zugasti 2016) [V]" in body
+
+
+def test_the_0_hour_reading_is_an_optional_field_of_the_completion_form(alice_client, alice, ready_episode):
+    from dryneedling.followup.models import SorenessReading
+    from tests.treatment.conftest import record, start_session
+
+    session = start_session(alice, ready_episode)
+    record(alice, session)
+    session.refresh_from_db()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(alice_client, f"/sessions/{session.pk}/")
+    data = {"version": session.version, "needles_used": 1, "needles_removed": 1, "soreness_now": "11"}
+    data["csrfmiddlewaretoken"] = token
+    refused = alice_client.post(f"/sessions/{session.pk}/complete/", data)
+    assert refused.status_code == 200 and "Ensure this value is less than or equal to 10." in refused.content.decode()
+    session.refresh_from_db()
+    assert session.status == "in_progress"
+    done = alice_client.post(f"/sessions/{session.pk}/complete/", {**data, "soreness_now": "5"})
+    assert done.status_code == 302
+    reading = SorenessReading.unscoped.get(session=session)
+    assert (reading.hours, reading.score, reading.source, reading.entered_by_id) == (0, 5, "clinic", alice.pk)
+
+
+def test_the_patient_page_shows_the_stored_verdicts_with_their_rule_and_source(
+    alice_client, alice, ready_episode, patient_a
+):  # type: ignore[no-untyped-def]
+    from dryneedling.followup.services import outcome_record
+
+    outcome_record(actor=alice, episode=ready_episode, instrument_id="nprs", total=7)
+    outcome_record(actor=alice, episode=ready_episode, instrument_id="nprs", total=3)
+    outcome_record(actor=alice, episode=ready_episode, instrument_id="ndi", total=40)
+    body = alice_client.get(f"/patients/{patient_a.pk}/").content.decode()
+    assert "Outcomes: baseline → latest" in body
+    assert "Improvement +4 points: reaches the MCID 2 points" in body
+    assert "Baseline only: no change to judge yet." in body

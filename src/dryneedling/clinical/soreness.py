@@ -99,3 +99,22 @@ def verdict(readings: Mapping[int, int]) -> str:
     if hours[-1] >= PATIENT_HOURS[-1]:
         return "not settled by 72 h: review at the next session"
     return "not settling yet"
+
+
+SOURCE_NAMES = {
+    "navarro_santana_2020": "Navarro-Santana 2020, Table 5",
+    "martin_pintado_2016": "Martin-Pintado-Zugasti 2016",
+}
+
+
+def source_words() -> str:
+    """The 72 h window's sources with their evidence tag, for every page showing a trend."""
+    from dryneedling.clinical.knowledge import get_knowledge
+
+    sources = get_knowledge().sources
+    tags = sorted({sources[s].evidence for s in SOURCES if s in sources})
+    names = "; ".join(SOURCE_NAMES[s] for s in SOURCES)
+    return (
+        "Post-needling soreness settles in most patients within 24-48 h and is followed to 72 h "
+        f"({names}) [{', '.join(tags)}]."
+    )

@@ -7,38 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0015_merge_logo_and_reminder_channel'),
-        ('followup', '0007_merge_outcome_rules_and_link_indexes'),
-        ('patients', '0005_patient_appointment_reminders_opt_out'),
-        ('treatment', '0008_billing_identity_and_abn'),
+        ("accounts", "0015_merge_logo_and_reminder_channel"),
+        ("followup", "0007_merge_outcome_rules_and_link_indexes"),
+        ("patients", "0005_patient_appointment_reminders_opt_out"),
+        ("treatment", "0008_billing_identity_and_abn"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='reminded_hours',
+            model_name="checkin",
+            name="reminded_hours",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='SorenessReading',
+            name="SorenessReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hours', models.PositiveSmallIntegerField()),
-                ('score', models.PositiveSmallIntegerField()),
-                ('source', models.CharField(choices=[('clinic', 'entered in the clinic'), ('patient', 'reported by the patient')], max_length=7)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('check_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='soreness_readings', to='followup.checkin')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.clinic')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='soreness_readings', to='patients.patient')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='soreness_readings', to='treatment.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hours", models.PositiveSmallIntegerField()),
+                ("score", models.PositiveSmallIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("clinic", "entered in the clinic"), ("patient", "reported by the patient")],
+                        max_length=7,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "check_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="soreness_readings",
+                        to="followup.checkin",
+                    ),
+                ),
+                ("clinic", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="accounts.clinic")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="soreness_readings",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="soreness_readings",
+                        to="treatment.session",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', 'hours'],
-                'constraints': [models.UniqueConstraint(fields=('session', 'hours'), name='one_soreness_reading_per_session_hour'), models.CheckConstraint(condition=models.Q(('hours__in', (0, 24, 48, 72)), ('score__lte', 10)), name='soreness_reading_hours_and_score')],
+                "ordering": ["session", "hours"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("session", "hours"), name="one_soreness_reading_per_session_hour"),
+                    models.CheckConstraint(
+                        condition=models.Q(("hours__in", (0, 24, 48, 72)), ("score__lte", 10)),
+                        name="soreness_reading_hours_and_score",
+                    ),
+                ],
             },
         ),
     ]
