@@ -235,7 +235,7 @@ def _soreness_answer(link: PatientLink, check_in: CheckIn, raw: dict[str, Any]) 
             answers = {"soreness": soreness_rule.check_score(raw.get("soreness")) if raw.get("soreness") else None}
             if answers["soreness"] is None:
                 raise ValueError(f"{questions.FIELD_LABELS['soreness']}: please answer this question.")
-            flags = [key for key, _ in questions.RED_FLAGS if raw.get(f"flag_{key}") in (True, "yes", "on")]
+            flags = questions.red_flags_of(raw)
     except ValueError as error:
         raise ValidationError(str(error)) from None
     now = timezone.now()

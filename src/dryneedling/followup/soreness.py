@@ -93,8 +93,8 @@ def refusal(check_in: CheckIn, now: datetime | None = None) -> str | None:
 
 
 def reading_from_patient(check_in: CheckIn, *, score: int, now: datetime | None = None) -> SorenessReading:
-    """Store the reading due now (inside the caller's transaction); ValidationError in words when
-    none is due, LinkError-worthy IntegrityError is turned into a refusal."""
+    """Store the reading due now (inside the caller's transaction); a ValidationError in words when
+    none is due or the same reading was sent a moment ago from another window."""
     now = now or timezone.now()
     message = refusal(check_in, now)
     if message:
