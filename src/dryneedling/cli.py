@@ -275,6 +275,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
 def cmd_send_due(args: argparse.Namespace) -> int:
     _django()
     from dryneedling.accounts.dbstats import planner_statistics_refresh
+    from dryneedling.care.soreness_reminders import soreness_reminders_send_due
     from dryneedling.followup.services import send_due
     from dryneedling.scheduling.services import reminders_send_due
 
@@ -282,9 +283,10 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr):
         appointments = reminders_send_due(limit=args.limit)
         sent = send_due(limit=args.limit)
+        soreness_later = soreness_reminders_send_due(limit=args.limit)  # the 48 and 72 h readings
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
     # "sent" (check-in reminders) stays last: scripts read it as before.
-    print(json.dumps({"appointment_reminders": appointments, "sent": sent}))
+    print(json.dumps({"appointment_reminders": appointments, "soreness_reminders": soreness_later, "sent": sent}))
     return 0
 
 

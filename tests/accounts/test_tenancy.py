@@ -138,10 +138,12 @@ def test_the_patient_page_reads_the_membership_once(alice, alice_client, patient
     # 24 before (8 of them the membership); the rest are the page's own reads, plus (issue 10)
     # the navigation's one COUNT of open red flags, read for clinicians on every page, and the
     # patient's coming appointments, and the "Links for the patient" section: the patient's
-    # sendings and home-care plans
+    # sendings and home-care plans; and (issue 11) one read each for the soreness trends and the
+    # stored outcome verdicts
     assert sum('FROM "followup_alert"' in s and "COUNT(" in s for s in sql) <= 2, sql
     assert sum('FROM "scheduling_appointment"' in s for s in sql) == 1, sql
-    assert len(sql) <= 21, len(sql)
+    assert sum('FROM "followup_sorenessreading"' in s for s in sql) == 1, sql
+    assert len(sql) <= 23, len(sql)
 
 
 @pytest.mark.django_db

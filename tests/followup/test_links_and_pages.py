@@ -20,7 +20,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.conftest import csrf_token
-from tests.followup.test_services import complete_session, screened_patient
+from tests.followup.test_services import (
+    complete_session,
+    complete_session_hours_ago,
+    move_session_back,
+    screened_patient,
+)
 from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +74,9 @@ def post_public(client, url: str, data: dict):  # type: ignore[no-untyped-def,ty
 
 @pytest.fixture
 def soreness(alice, ready_episode):  # type: ignore[no-untyped-def]
-    """The soreness check-in scheduled by completing a session of patient_a (Zelda Quimby)."""
-    complete_session(alice, ready_episode)
+    """The soreness check-in scheduled by completing a session of patient_a (Zelda Quimby), 24 h
+    ago: its link asks for the 24 h reading."""
+    complete_session_hours_ago(alice, ready_episode)
     return ready_episode.check_ins.get(kind="soreness")
 
 
@@ -150,7 +156,8 @@ def test_refused_check_in_links_get_the_generic_page(
     csrf = csrf_token(anon_client, good)  # the patient had the form open
     if case == "tampered":
         url = f"/c/{tamper(token)}/"
-    elif case == "reused":
+    elif case == "reused":  # the last (72 h) reading sent: nothing is left to give
+        move_session_back(soreness.session_id, 48)
         assert post_public(anon_client, good, SORENESS_OK).status_code == 200
         url = good
     elif case == "expired":
@@ -346,9 +353,10 @@ def test_a_red_flag_shows_urgent_care_raises_an_alert_and_the_link_is_then_used(
     for event in (answer, created):
         assert "Zelda" not in str(event.detail) and "Quimby" not in str(event.detail)
 
-    # Answering twice: the second POST is refused and changes nothing.
+    # Answering twice: the second POST is refused in words (the next reading is not due yet) and
+    # changes nothing.
     again = anon_client.post(url, {**SORENESS_OK, "soreness": "9", "csrfmiddlewaretoken": token})
-    assert again.status_code == 410 and USED in again.content.decode()
+    assert again.status_code == 400 and "Your 48-hour soreness reading is not due yet" in again.content.decode()
     soreness.refresh_from_db()
     assert soreness.answers["soreness"] == 3
     assert Alert.unscoped.count() == 1 and OutcomeRecord.unscoped.count() == 1

@@ -31,7 +31,7 @@ from tests.followup.test_links_and_pages import (
     post_public,
     soreness,  # noqa: F401  (fixture)
 )
-from tests.followup.test_services import complete_session, screened_patient
+from tests.followup.test_services import complete_session, move_session_back, screened_patient
 from tests.treatment.conftest import episode_a, ready_episode  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -248,8 +248,12 @@ def test_a_check_in_answered_through_its_link_marks_the_link_used(anon_client, s
     from dryneedling.followup.services import checkin_link
 
     url = path_of(checkin_link(soreness))
-    assert post_public(anon_client, url, SORENESS_OK).status_code == 200
+    assert post_public(anon_client, url, SORENESS_OK).status_code == 200  # the 24 h reading
     link = PatientLink.unscoped.get(check_in=soreness)
+    assert link.used_at is None  # the 48 and 72 h readings are still to come (issue 11)
+    move_session_back(soreness.session_id, 48)  # 72 h after the session: the last reading
+    assert post_public(anon_client, url, {"soreness": "1"}).status_code == 200
+    link.refresh_from_db()
     assert link.used_at is not None
     assert anon_client.get(url).status_code == 410
 

@@ -73,6 +73,29 @@ def complete_session(actor, episode, *, ended_ago: timedelta | None = None):  # 
     return session
 
 
+def complete_session_hours_ago(actor, episode, hours: float = 24):  # type: ignore[no-untyped-def]
+    """A session completed `hours` ago, its soreness check-in moved back with it: the patient's
+    soreness link then asks for the reading due at that time (24 h by default; issue 11)."""
+    from dryneedling.followup.models import CheckIn
+    from dryneedling.followup.services import SORENESS_DUE, SORENESS_OPEN
+
+    session = complete_session(actor, episode, ended_ago=timedelta(hours=hours))
+    CheckIn.unscoped.filter(session=session, kind="soreness").update(
+        due_at=session.ended_at + SORENESS_DUE, expires_at=session.ended_at + SORENESS_OPEN
+    )
+    return session
+
+
+def move_session_back(session_id: int, hours: float) -> None:
+    """Move a completed session `hours` further into the past (its check-ins' dates stay)."""
+    from django.db.models import F
+
+    from dryneedling.treatment.models import Session
+
+    back = timedelta(hours=hours)
+    Session.unscoped.filter(pk=session_id).update(started_at=F("started_at") - back, ended_at=F("ended_at") - back)
+
+
 # ---- scheduling -----------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_completing_a_session_schedules_the_soreness_check_in(alice, ready_episode):
@@ -88,7 +111,7 @@ def test_completing_a_session_schedules_the_soreness_check_in(alice, ready_episo
         ready_episode.pk,
     )
     assert check_in.due_at == session.ended_at + timedelta(hours=24)
-    assert check_in.expires_at == session.ended_at + timedelta(hours=96)
+    assert check_in.expires_at == session.ended_at + timedelta(hours=78)  # the 72 h reading's window closes
     assert check_in.answered_at is None and check_in.reminder_sent_at is None
     # Idempotent: scheduling again keeps the one check-in.
     assert checkins_after_session(session=session).pk == check_in.pk

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.followup.test_services import complete_session, screened_patient
+from tests.followup.test_services import complete_session, complete_session_hours_ago, screened_patient
 from tests.treatment.conftest import start_session
 
 
@@ -42,11 +42,13 @@ def _token(check_in) -> str:  # type: ignore[no-untyped-def]
     return urlsplit(checkin_link(check_in)).path.split("/")[2]
 
 
-def _soreness(alice, mrn="T-1"):  # type: ignore[no-untyped-def]
+def _soreness(alice, mrn="T-1", *, answerable=False):  # type: ignore[no-untyped-def]
+    """A completed session's soreness check-in; `answerable`: the session ended 24 h ago, so its
+    link takes the 24 h reading (issue 11)."""
     from dryneedling.followup.models import CheckIn
 
     _, episode = screened_patient(alice, mrn, "Rosa", "Quintero")
-    session = complete_session(alice, episode)
+    session = complete_session_hours_ago(alice, episode, 24) if answerable else complete_session(alice, episode)
     return session, CheckIn.unscoped.get(session=session, kind="soreness")
 
 
@@ -163,7 +165,7 @@ def test_red_flag_mails_the_clinician_and_the_alert_address(alice, clinic_a, mai
     settings.PUBLIC_BASE_URL = "https://clinic.example.test"
     clinic_a.alert_email = "alerts@clinic-a.example.test"
     clinic_a.save(update_fields=["alert_email"])
-    _, check_in = _soreness(alice)
+    _, check_in = _soreness(alice, answerable=True)
     mailoutbox.clear()
     checkin_answer(token=_token(check_in), raw=ANSWER)
     assert len(mailoutbox) == 1
@@ -179,7 +181,7 @@ def test_red_flag_mails_the_clinician_and_the_alert_address(alice, clinic_a, mai
 def test_red_flag_on_an_incomplete_check_in_is_raised_and_mailed_once(alice, client, mailoutbox):
     from dryneedling.followup.models import Alert, CheckIn
 
-    _, check_in = _soreness(alice)
+    _, check_in = _soreness(alice, answerable=True)
     mailoutbox.clear()
     url = f"/c/{_token(check_in)}/"
     response = client.post(url, {"flag_breathing": "yes"})  # nothing else answered
@@ -204,7 +206,7 @@ def test_nav_badge_counts_open_red_flags_for_clinicians_only(alice, bob, alice_c
     from dryneedling.followup.services import checkin_answer
 
     assert alice_client.get("/today/").context["red_flags_open"] == 0
-    _, check_in = _soreness(alice)
+    _, check_in = _soreness(alice, answerable=True)
     checkin_answer(token=_token(check_in), raw=ANSWER)
     page = alice_client.get("/today/")
     assert page.context["red_flags_open"] == 1
@@ -245,12 +247,12 @@ def test_today_query_count_is_constant(alice, clinic_a, alice_client, bob_client
     from dryneedling.followup.services import checkin_answer
 
     _appointments(clinic_a, alice, patient_a, 1)
-    _, check_in = _soreness(alice, "Q-1")
+    _, check_in = _soreness(alice, "Q-1", answerable=True)
     checkin_answer(token=_token(check_in), raw=ANSWER)
     few, few_bob = _count(alice_client), _count(bob_client)
     _appointments(clinic_a, alice, patient_a, 30)
     for n in range(3):
-        _, check_in = _soreness(alice, f"Q-{n + 2}")
+        _, check_in = _soreness(alice, f"Q-{n + 2}", answerable=True)
         checkin_answer(token=_token(check_in), raw=ANSWER)
     assert _count(alice_client) == few
     assert _count(bob_client) == few_bob

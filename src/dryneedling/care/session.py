@@ -15,6 +15,7 @@ from dryneedling.clinical.billing import Abn
 from dryneedling.followup.models import Alert
 from dryneedling.followup.selectors import open_side_effect_alerts_for
 from dryneedling.followup.services import checkins_after_session
+from dryneedling.followup.soreness import soreness_reading_at_session_end
 from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode
 from dryneedling.safetyrecords.selectors import clinician_safety_facts, credential_problems_for
@@ -165,11 +166,18 @@ def insertion_record(
 
 @transaction.atomic
 def session_complete(
-    *, actor: User, session: Session, expected_version: int, needles_used: int, needles_removed: int
+    *,
+    actor: User,
+    session: Session,
+    expected_version: int,
+    needles_used: int,
+    needles_removed: int,
+    soreness_now: int | None = None,
 ) -> Session:
-    """Complete the session, draft its note from the record, schedule the soreness check-in and
-    mark the patient's visit done, all or nothing. The check-in's reminder is sent by the reminder
-    job (`dryneedling send-due`) when it falls due; nothing is sent at completion."""
+    """Complete the session, draft its note from the record, schedule the soreness check-in, keep
+    the 0 h soreness reading when one is given, and mark the patient's visit done, all or nothing.
+    The check-in's reminders are sent by the reminder job (`dryneedling send-due`) when they fall
+    due; nothing is sent at completion."""
     session = session_services.session_complete(
         actor=actor,
         session=session,
@@ -179,5 +187,7 @@ def session_complete(
     )
     note_create_draft(actor=actor, session=session)
     checkins_after_session(session=session)
+    if soreness_now is not None:
+        soreness_reading_at_session_end(actor=actor, session=session, score=soreness_now)
     visit_follow_session(actor=actor, session=session, status=visit_status.DONE)
     return session

@@ -35,6 +35,7 @@ from dryneedling.accounts.audit import audit_record, patient_id_of
 from dryneedling.accounts.models import User
 from dryneedling.accounts.selectors import clinic_for
 from dryneedling.clinical.education import CONSENT_VERSION
+from dryneedling.followup import soreness
 from dryneedling.followup.models import PatientLink
 from dryneedling.patients.selectors import deny
 from dryneedling.treatment.models import Consent
@@ -54,7 +55,15 @@ class LinkError(Exception):
 
 def _check_in_state(link: PatientLink, now: datetime) -> str | None:
     check_in = link.check_in
-    if check_in is None or check_in.answered_at is not None:
+    if check_in is None:
+        return "used"
+    if check_in.kind == check_in.Kind.SORENESS and now <= check_in.expires_at:
+        # A soreness link takes the 24, 48 and 72 h readings (issue 11): open while one is due or
+        # to come, then used (answered) or expired (never answered).
+        if soreness.link_open(check_in, now):
+            return None
+        return "used" if check_in.answered_at is not None else "expired"
+    if check_in.answered_at is not None:
         return "used"
     if now > check_in.expires_at:  # the check-in's own window, stricter than the link's
         return "expired"

@@ -33,6 +33,8 @@ class CheckIn(ClinicScoped):
     due_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The soreness readings (hours) whose reminder was sent, beyond the first (issue 11).
+    reminded_hours = models.JSONField(default=list, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(null=True, blank=True)
     red_flags = models.JSONField(default=list, blank=True)
@@ -48,6 +50,41 @@ class CheckIn(ClinicScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {timezone.localtime(self.due_at):%Y-%m-%d}"
+
+
+class SorenessReading(ClinicScoped):
+    """One post-needling soreness score (0-10, NPRS-style) of a session at 0, 24, 48 or 72 hours
+    (issue 11; clinical/soreness.py): the 0 h one entered by the clinician at the end of the
+    session, the others by the patient through the session's soreness check-in link."""
+
+    class Source(models.TextChoices):
+        CLINIC = "clinic", "entered in the clinic"
+        PATIENT = "patient", "reported by the patient"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="soreness_readings")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="soreness_readings")
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="soreness_readings"
+    )
+    hours = models.PositiveSmallIntegerField()  # clinical.soreness.READING_HOURS
+    score = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=7, choices=Source.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "hours"], name="one_soreness_reading_per_session_hour"),
+            models.CheckConstraint(
+                condition=models.Q(hours__in=(0, 24, 48, 72)) & models.Q(score__lte=10),
+                name="soreness_reading_hours_and_score",
+            ),
+        ]
+        ordering = ["session", "hours"]
+
+    def __str__(self) -> str:
+        return f"soreness {self.score}/10 at {self.hours} h"
 
 
 class OutcomeRecord(ClinicScoped):

@@ -47,6 +47,11 @@ def _label(key: str) -> str:
     return FIELD_LABELS.get(key, key)
 
 
+def red_flags_of(raw: dict[str, Any]) -> list[str]:
+    """The red flags ticked in raw answers."""
+    return [key for key, _ in RED_FLAGS if raw.get(f"flag_{key}") in (True, "yes", "on")]
+
+
 def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Clean answers for one check-in kind, and the red flags they raise. ValueError on bad input."""
     answers: dict[str, Any] = {}
@@ -65,7 +70,7 @@ def validate(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
             raise ValueError(f"{_label(key)}: choose a number from {low} to {high}.")
         answers[key] = number_value
 
-    flags = [key for key, _ in RED_FLAGS if raw.get(f"flag_{key}") in (True, "yes", "on")]
+    flags = red_flags_of(raw)
     answers["red_flags"] = flags
     if kind == "soreness":
         number("soreness", 0, 10)

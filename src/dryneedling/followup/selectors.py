@@ -17,7 +17,7 @@ from dryneedling.accounts import zones
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, require
 from dryneedling.followup import links
-from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord, SorenessReading
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.patients.selectors import deny
 
@@ -247,3 +247,36 @@ def checkins_overdue_for(*, actor: User, limit: int = 500) -> list[CheckIn]:
     ids = [pk for pk, due, expires in open_windows if now > due + (expires - due) / 2][:limit]
     found = CheckIn.objects.for_actor(actor).select_related("patient").order_by().in_bulk(ids)  # by key, no scan
     return [found[pk] for pk in ids]
+
+
+@dataclass(frozen=True)
+class SorenessTrend:
+    """A session's soreness readings (issue 11), by hours after it, and the trend in words."""
+
+    session_id: int
+    session_date: datetime
+    readings: list[SorenessReading]
+    words: str
+
+
+def soreness_trends_for(*, actor: User, patient: Patient, session_ids: list[int] | None = None) -> list[SorenessTrend]:
+    """The soreness trend of each of the patient's sessions that has readings, newest first (the
+    sessions given only, when `session_ids` is set). One read."""
+    from dryneedling.clinical import soreness as rule
+
+    require(actor=actor, capability=CLINICAL)
+    readings = SorenessReading.objects.for_actor(actor).filter(patient=patient).select_related("session")
+    if session_ids is not None:
+        readings = readings.filter(session_id__in=session_ids)
+    by_session: dict[int, list[SorenessReading]] = {}
+    for reading in readings.order_by("-session__started_at", "session_id", "hours"):
+        by_session.setdefault(reading.session_id, []).append(reading)
+    return [
+        SorenessTrend(
+            session_id=session_id,
+            session_date=rows[0].session.started_at,
+            readings=rows,
+            words=rule.trend_words({r.hours: r.score for r in rows}),
+        )
+        for session_id, rows in by_session.items()
+    ]

@@ -29,6 +29,8 @@ class CheckInRecord:
     expires_at: datetime
     answered_at: datetime | None
     answers: dict[str, object] | None
+    # soreness check-ins: (hours after the session, score, recorded at, "clinic" or "patient")
+    readings: tuple[tuple[int, int, datetime, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,34 @@ def _clamp(value: float, low: int, high: int) -> int:
 def _by(answered: datetime, now: datetime) -> datetime | None:
     """An answer drawn for a time still ahead has not come yet: the check-in is open."""
     return answered if answered <= now else None
+
+
+def _nearest_hours(elapsed_hours: float) -> int:
+    return 24 if elapsed_hours < 36 else 48 if elapsed_hours < 60 else 72
+
+
+def soreness_readings(
+    *, anchor: datetime, answered: datetime | None, answers: dict[str, object] | None, now: datetime
+) -> tuple[tuple[int, int, datetime, str], ...]:
+    """A session's soreness readings (issue 11): the clinician's 0 h one, the patient's first at the
+    time they answered the check-in (its score), and later ones that mostly settle. Drawn from a
+    generator of their own, seeded by the session's time, so the rest of the seed stays as it was."""
+    sore = random.Random(f"soreness-{anchor.isoformat()}")
+    start = sore.randint(2, 7)
+    rows = [(0, start, anchor, "clinic")]
+    if answered is None or answers is None or not isinstance(answers.get("soreness"), int):
+        return tuple(rows)
+    first_hours = _nearest_hours((answered - anchor).total_seconds() / 3600)
+    score = int(answers["soreness"])  # type: ignore[call-overload]
+    rows.append((first_hours, score, answered, "patient"))
+    for hours in (48, 72):
+        if hours <= first_hours or sore.random() > 0.6:
+            continue
+        score = _clamp(score - sore.choice((0, 1, 1, 2)), 0, 10)
+        at = anchor + timedelta(hours=hours + sore.uniform(-6, 6))
+        if at <= now:
+            rows.append((hours, score, at, "patient"))
+    return tuple(rows)
 
 
 def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime) -> FollowUpRecord:
@@ -68,7 +98,9 @@ def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime
                 "side_effects": effects,
                 "resolved": rng.choice(("yes", "yes", "no")) if effects else "none",
             }
-        check_ins.append(CheckInRecord(index, "soreness", due, expires, answered, answers if answered else None))
+        kept = answers if answered else None
+        readings = soreness_readings(anchor=anchor, answered=answered, answers=kept, now=now)
+        check_ins.append(CheckInRecord(index, "soreness", due, expires, answered, kept, readings))
     completed = None
     if course.sessions:
         last = course.sessions[-1].started_at + timedelta(minutes=20)

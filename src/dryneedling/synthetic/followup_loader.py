@@ -9,7 +9,7 @@ from typing import Any
 
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.clinical.homecare import build_plan, plan_to_dict
-from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord
+from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord, SorenessReading
 from dryneedling.followup.questions import outcome_rows
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_gen import generate_followup
@@ -37,6 +37,7 @@ def insert_followup(
     outcomes: list[OutcomeRecord] = []
     plans: list[HomeCarePlan] = []
     completed: list[Episode] = []
+    sore: list[tuple[CheckIn, tuple[tuple[int, int, datetime, str], ...]]] = []
     for patient, episode, course, sessions in courses:
         if not sessions:
             continue
@@ -69,6 +70,8 @@ def insert_followup(
                 reminder_sent_at=c.due_at if patient.email and c.due_at <= now else None,
             )
             check_ins.append(row)
+            if c.readings:
+                sore.append((row, c.readings))
             if c.answers is not None:
                 pending.append((row, c.answers))
         if follow.course_completed_at is not None:
@@ -87,6 +90,22 @@ def insert_followup(
             )
         )
     CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
+    readings = [
+        SorenessReading(
+            clinic=clinic,
+            patient=row.patient,
+            session=row.session,
+            check_in=row if source == "patient" else None,
+            hours=hours,
+            score=score,
+            source=source,
+            recorded_at=at,
+            entered_by=clinician if source == "clinic" else None,
+        )
+        for row, rows in sore
+        for hours, score, at, source in rows
+    ]
+    SorenessReading.objects.bulk_create(readings, batch_size=BATCH)
     for row, answers in pending:
         for instrument, value, items in outcome_rows(answers):
             outcomes.append(
@@ -108,5 +127,6 @@ def insert_followup(
         "check_ins": len(check_ins),
         "check_ins_answered": len(pending),
         "outcomes": len(outcomes),
+        "soreness_readings": len(readings),
         "home_care_plans": len(plans),
     }

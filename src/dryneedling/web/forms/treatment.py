@@ -250,6 +250,14 @@ class CompleteForm(Form):
     needles_removed = forms.IntegerField(
         min_value=0, max_value=500, label="Needles removed and in the sharps container"
     )
+    soreness_now = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10,
+        label="Soreness now, 0 h (0-10, optional)",
+        help_text="Ask the patient: 0 = not sore, 10 = worst imaginable. The 24, 48 and 72 h readings follow by "
+        "the session's check-in link.",
+    )
 
 
 class InsertionForm(Form):

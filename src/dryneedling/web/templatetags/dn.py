@@ -72,3 +72,9 @@ def zone() -> str:
     from dryneedling.accounts.zones import zone_name
 
     return zone_name()
+
+
+@register.filter
+def lines_of(mapping: object, key: object) -> list[object]:
+    """The list a mapping holds under `key` (empty when none): per-episode rows on the patient page."""
+    return list(mapping.get(key, [])) if isinstance(mapping, dict) else []

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dryneedling.accounts.audit import record_view
 from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, SUPERBILL, allows
+from dryneedling.clinical import soreness as soreness_rule
 from dryneedling.followup.link_selectors import patient_link_rows_for
 from dryneedling.followup.reports import pain_mcid_caption
-from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices
+from dryneedling.followup.selectors import checkin_schedule_for, outcome_instrument_choices, soreness_trends_for
 from dryneedling.followup.services import checkin_links_issue
+from dryneedling.followup.verdicts import outcome_verdicts_for
 from dryneedling.intake.selectors import screening_list_for
 from dryneedling.patients import selectors, services
 from dryneedling.patients.models import Patient
@@ -106,6 +108,9 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
             "sessions": list(treatment_selectors.sessions_for_patient(actor=actor, patient=patient)[:20]),
             "instruments": outcome_instrument_choices(),
             "mcid_caption": pain_mcid_caption(),
+            "verdicts": outcome_verdicts_for(actor=actor, patient=patient),
+            "soreness_trends": soreness_trends_for(actor=actor, patient=patient)[:10],
+            "soreness_source": soreness_rule.source_words(),
         }
     elif allows(actor=actor, capability=SUPERBILL):
         context["billable"] = list(treatment_selectors.signed_sessions_for(actor=actor, patient=patient)[:20])

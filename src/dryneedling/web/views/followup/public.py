@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from dryneedling.accounts import zones
-from dryneedling.followup import links, questions
+from dryneedling.followup import links, questions, soreness
 from dryneedling.followup.links import LinkError
 from dryneedling.followup.services import checkin_answer, checkin_red_flag
 from dryneedling.web.forms.followup import CheckInForm
@@ -47,10 +47,13 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
                 except LinkError as error:
                     return link_error(request, error.reason)
         else:
-            context = {"check_in": answered, "flags": answered.red_flags, "clinic": answered.clinic}
+            context = {"check_in": answered, "flags": form.red_flags(), "clinic": answered.clinic}
+            if answered.kind == answered.Kind.SORENESS:
+                context["next_reading"] = soreness.after_reading(answered)
             return render(request, "public/check_in_done.html", context)
+    check_in = link.check_in
     context = {
-        "check_in": link.check_in,
+        "check_in": check_in,
         "clinic": link.clinic,
         "error": error_message,
         "flags": flags,
@@ -60,4 +63,8 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
         "scale": range(0, 11),
         "groc": range(-7, 8),
     }
+    if check_in is not None and check_in.kind == check_in.Kind.SORENESS:
+        # Which reading is due now (24, 48 or 72 h) or when the next one opens (issue 11).
+        context["due"] = soreness.due_words(check_in)
+        context["first_reading"] = check_in.answered_at is None
     return render(request, "public/check_in.html", context, status=400 if error_message else 200)

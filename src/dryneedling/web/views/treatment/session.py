@@ -22,7 +22,8 @@ from dryneedling.care.session import (
     session_gate_for,
     session_start,
 )
-from dryneedling.followup.selectors import side_effects_followed_up_open
+from dryneedling.clinical import soreness as soreness_rule
+from dryneedling.followup.selectors import side_effects_followed_up_open, soreness_trends_for
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment import selectors
 from dryneedling.treatment.billing import payer_default_for
@@ -213,6 +214,11 @@ def _workspace(
         "guardrail_error": guardrail_error,
         "muscle_name": selectors.muscle_name,
     }
+    if session.status == Session.Status.COMPLETED:  # the soreness readings after it (issue 11)
+        context["soreness_trends"] = soreness_trends_for(
+            actor=request.user, patient=session.patient, session_ids=[session.pk]
+        )
+        context["soreness_source"] = soreness_rule.source_words()
     template = "treatment/_workspace.html" if request.htmx else "treatment/session.html"
     return render(request, template, context, status=status)
 
@@ -318,6 +324,7 @@ def session_finish(request: AuthedRequest, session_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 needles_used=form.cleaned_data["needles_used"],
                 needles_removed=form.cleaned_data["needles_removed"],
+                soreness_now=form.cleaned_data["soreness_now"],
             )
         except ValidationError as error:
             form_errors(form, error)
