@@ -74,6 +74,12 @@ AUDIT = Capability(
     frozenset({CLINIC_ADMIN}),
     "Only a clinic admin can read the audit trail and the clinic's reports.",
 )
+ANALYTICS = Capability(
+    "analytics",
+    "See the clinic's outcome and safety analytics",
+    frozenset({CLINIC_ADMIN, CLINICIAN}),
+    "Only clinic admins and clinicians see the clinic's outcome and safety analytics.",
+)
 
 CAPABILITIES = (
     DEMOGRAPHICS,
@@ -84,6 +90,7 @@ CAPABILITIES = (
     SIGN_NOTES,
     CLINIC_ADMINISTRATION,
     AUDIT,
+    ANALYTICS,
 )
 SIGNED_SUPERBILL_ONLY = (
     "The superbill is ready once the clinician signs the session's note. Ask the clinician to sign it."
