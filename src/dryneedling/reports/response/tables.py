@@ -70,10 +70,8 @@ def time_table(figures: ResponseFigures) -> Table:
             # lifelines' interval is for the share not yet responded (S); responded = 1 − S
             low = None if row.high is None else 1 - row.high
             high = None if row.low is None else 1 - row.low
-            rows.append(
-                [curve.label, round(row.time, 1), row.at_risk, row.events, row.censored]
-                + [_pct(row.responded), _pct(low), _pct(high)]
-            )
+            cells: list[str | int | float | None] = [curve.label, round(row.time, 1), row.at_risk, row.events]
+            rows.append([*cells, row.censored, _pct(row.responded), _pct(low), _pct(high)])
         median = "not reached" if km.median is None else f"{km.median:.0f} days"
         parts.append(f"{curve.label}: {km.events} responses of {km.n} episodes, median {median}")
     summary = (
