@@ -9,6 +9,27 @@ from dataclasses import dataclass
 from dryneedling.reports.response.figures import ResponseFigures
 
 CHARTS = ("rates", "forest", "time-to-response")
+# The CSV's column names in words, for the table on the page
+WORDS = {
+    "factor": "Factor",
+    "group": "Group",
+    "episodes": "Episodes",
+    "responders": "Responders",
+    "rate_percent": "Responders, %",
+    "ci_low_percent": "95% CI from, %",
+    "ci_high_percent": "95% CI to, %",
+    "term": "Predictor",
+    "odds_ratio": "Odds ratio",
+    "ci_low": "95% CI from",
+    "ci_high": "95% CI to",
+    "p_value": "p",
+    "condition": "Condition",
+    "day": "Day",
+    "at_risk": "At risk",
+    "responses": "Responses",
+    "censored": "Censored",
+    "responded_percent": "Responded, %",
+}
 
 
 @dataclass(frozen=True)
@@ -18,6 +39,10 @@ class Table:
     header: list[str]
     rows: list[list[str | int | float | None]]
     summary: str  # the chart's text alternative
+
+    @property
+    def labels(self) -> list[str]:
+        return [WORDS.get(name, name) for name in self.header]
 
 
 def _pct(value: float | None) -> float | None:
