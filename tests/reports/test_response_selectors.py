@@ -168,7 +168,7 @@ def test_the_page_charts_and_csv(built, dana_client):  # type: ignore[no-untyped
     body = page.content.decode()
     assert "Observational data" in body and "Zelda" not in body and "A-0001" not in body
     assert 'href="/analytics/"' in body
-    assert "<th scope=\"col\">Responders, %</th>" in body  # the table beside the chart, in words
+    assert '<th scope="col">Responders, %</th>' in body  # the table beside the chart, in words
     for chart in ("rates", "forest", "time-to-response"):
         svg = dana_client.get(reverse("analytics-response-svg", args=[chart]))
         assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
