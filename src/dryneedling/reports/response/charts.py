@@ -11,12 +11,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter  # noqa: E402
 
 from dryneedling.reports.response.figures import ResponseFigures  # noqa: E402
 
 matplotlib.rcParams["svg.hashsalt"] = "dryneedling"  # stable ids: same data, same SVG
 matplotlib.rcParams["svg.fonttype"] = "none"
 INK, ACCENT, GRID = "#1f2933", "#0b6e69", "#c9d2d9"
+ODDS_TICKS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 20, 100)
 COLOURS = ("#0b6e69", "#b3261e", "#1565c0", "#6a1b9a", "#a15c00", "#4e342e")
 
 
@@ -71,6 +73,11 @@ def forest_svg(figures: ResponseFigures) -> str:
         ax.plot([term.odds_ratio], [y], marker="s", color=ACCENT)
     ax.axvline(1.0, color=INK, linewidth=0.8, linestyle="--")
     ax.set_xscale("log")
+    low, high = min(1.0, *(t.low for t in terms)) / 1.3, max(1.0, *(t.high for t in terms)) * 1.3
+    ax.set_xlim(low, high)
+    ax.xaxis.set_major_locator(FixedLocator([v for v in ODDS_TICKS if low <= v <= high]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(range(len(terms)), [t.name for t in terms], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel(f"Odds ratio of response, 95% CI (n = {model.n}, {model.events} responders)", fontsize=8)
