@@ -16,10 +16,12 @@ from dryneedling.reports.response.figures import ResponseFigures, response_figur
 from dryneedling.reports.response.tables import CHARTS, Table, tables
 
 
-def response_figures_for(*, actor: User) -> ResponseFigures:
-    """The figures of the actor's clinic (PermissionDenied, in words, for roles without ANALYTICS)."""
+def response_figures_for(*, actor: User, chart: str | None = None) -> ResponseFigures:
+    """The figures of the actor's clinic (PermissionDenied, in words, for roles without ANALYTICS);
+    with `chart`, only what that chart needs."""
     membership = require(actor=actor, capability=ANALYTICS)
-    return response_figures(episode_features(clinic_id=membership.clinic_id))
+    rows = episode_features(clinic_id=membership.clinic_id)
+    return response_figures(rows, frozenset({chart}) if chart else frozenset(CHARTS))
 
 
 def chart_svg(*, figures: ResponseFigures, chart: str) -> str:

@@ -155,8 +155,8 @@ def condition_group(code: str) -> str:
 
 
 def response_curves(rows: Sequence[EpisodeFeatures]) -> list[Curve]:
-    """Kaplan–Meier of days from the first session to the first score judged a response, censored at
-    the last judged score; the most frequent condition groups, then the rest pooled."""
+    """Kaplan–Meier of whole days from the first session to the first score judged a response,
+    censored at the last judged score; the most frequent condition groups, then the rest pooled."""
     timed = [r for r in rows if r.first_session_at is not None and r.last_verdict_at is not None]
     groups = Counter(condition_group(r.condition_code) for r in timed)
     shown = [g for g, _ in groups.most_common() if g][:CONDITIONS_SHOWN]
@@ -174,21 +174,25 @@ def response_curves(rows: Sequence[EpisodeFeatures]) -> list[Curve]:
         for r in members:
             assert r.first_session_at is not None and r.last_verdict_at is not None
             end = r.first_response_at or r.last_verdict_at
-            durations.append(max(0.0, (end - r.first_session_at).total_seconds() / 86400))
+            durations.append(float(max(0, (end - r.first_session_at).days)))  # whole days: one step a day at most
             observed.append(r.first_response_at is not None)
         curves.append(Curve(label, kaplan_meier(durations, observed)))
     return curves
 
 
-def response_figures(rows: Sequence[EpisodeFeatures]) -> ResponseFigures:
-    model, modelled, notes = response_model(rows)
-    judged = sum(1 for r in rows if r.responder is not None)
+NOT_DRAWN = LogisticResult(0, 0, [], False, ["Not computed for this chart."])
+ALL_PARTS = frozenset({"rates", "forest", "time-to-response"})
+
+
+def response_figures(rows: Sequence[EpisodeFeatures], parts: frozenset[str] = ALL_PARTS) -> ResponseFigures:
+    """The figures; `parts` (chart names) limits the work to what one chart or CSV needs."""
+    model, modelled, notes = response_model(rows) if "forest" in parts else (NOT_DRAWN, 0, [])
     return ResponseFigures(
         treated=len(rows),
-        judged=judged,
-        rates=responder_rates(rows),
+        judged=sum(1 for r in rows if r.responder is not None),
+        rates=responder_rates(rows) if "rates" in parts else [],
         model=model,
         modelled=modelled,
-        curves=response_curves(rows),
+        curves=response_curves(rows) if "time-to-response" in parts else [],
         notes=notes,
     )

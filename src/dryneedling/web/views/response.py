@@ -47,7 +47,7 @@ def response_page(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def response_svg(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)
-    figures = response_figures_for(actor=request.user)
+    figures = response_figures_for(actor=request.user, chart=chart)
     return HttpResponse(chart_svg(figures=figures, chart=chart), content_type="image/svg+xml")
 
 
@@ -65,7 +65,7 @@ def csv_cell(value: str | int | float | None) -> str | int | float:
 @require_GET
 def response_csv(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)
-    table = tables(response_figures_for(actor=request.user))[chart]
+    table = tables(response_figures_for(actor=request.user, chart=chart))[chart]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.header)
