@@ -1,7 +1,17 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import accounting, intake, knowledge, patients, reports, safetyrecords, scheduling, today
+from dryneedling.web.views import (
+    accounting,
+    intake,
+    knowledge,
+    patients,
+    reports,
+    response,
+    safetyrecords,
+    scheduling,
+    today,
+)
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
@@ -15,6 +25,9 @@ urlpatterns = [
         name="home",
     ),
     path("today/", today.today, name="today"),
+    path("analytics/response/", response.response_page, name="analytics-response"),
+    path("analytics/response/<slug:response_chart>.svg", response.response_svg, name="analytics-response-svg"),
+    path("analytics/response/<slug:response_chart>.csv", response.response_csv, name="analytics-response-csv"),
     path("healthz", auth.healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),

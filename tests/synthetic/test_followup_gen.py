@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, date, datetime
 from statistics import mean
 
-from dryneedling.synthetic.followup_gen import generate_followup
+import pytest
+
+from dryneedling.synthetic.followup_gen import (
+    RESPONSE_LOG_ODDS,
+    RESPONSE_ODDS_PER_PAIN_BAND,
+    RESPONSE_ODDS_TWITCH,
+    generate_followup,
+    response_probability,
+)
 from dryneedling.synthetic.generator import generate_patients
 from dryneedling.synthetic.treatment_gen import generate_course
 
@@ -39,3 +48,13 @@ def test_outcomes_improve_on_average_with_non_response_and_non_responders():
             assert c.answered_at is None or c.due_at <= c.answered_at <= NOW
             assert (c.answers is None) == (c.answered_at is None)
             assert c.due_at < c.expires_at
+
+
+def test_response_is_planted_on_baseline_pain_and_twitch_responses():
+    assert response_probability(2, False) < response_probability(5, False) < response_probability(8, False)
+    assert response_probability(5, True) == pytest.approx(
+        1 / (1 + 1 / (math.exp(RESPONSE_LOG_ODDS) * RESPONSE_ODDS_TWITCH))
+    )
+    assert response_probability(8, False) == pytest.approx(
+        1 / (1 + 1 / (math.exp(RESPONSE_LOG_ODDS) * RESPONSE_ODDS_PER_PAIN_BAND))
+    )

@@ -246,6 +246,11 @@ TABLE: dict[str, Row] = {
     "appointment-status": Row(post=signed_in(carol=NOT_FOUND, bob=DONE, alice=DONE, dana=REFUSED)),
     "appointment-next": Row(get=clinic_a(GO)),  # booked, not arrived: back to the appointment
     "calendar-feed-ics": Row(get=everyone(OK), public=True),  # the secret address is the key
+    # --- analytics (issue 12): the clinic's own figures for clinic admins and clinicians (Carol sees
+    # clinic B's); the front desk is refused in words ---
+    "analytics-response": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-response-svg": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-response-csv": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     # --- knowledge base (no patient data, staff only) ---
     "kb-index": Row(get=any_clinic(OK)),
     "kb-muscle": Row(get=any_clinic(OK)),

@@ -144,6 +144,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
             "finding_id": finding.pk,
             "event_id": event.pk,
             "payment_id": payment.pk,
+            "response_chart": "forest",
         },
         tokens={
             "c": token(checkin_link(check_in)),

@@ -57,8 +57,7 @@ ACCOUNTING = Capability(
     "accounting",
     "Void a payment; export charges and payments for the clinic's accounting",
     frozenset({CLINIC_ADMIN}),
-    "Only a clinic admin voids payments and exports the clinic's charges and payments. "
-    "Ask a clinic admin.",
+    "Only a clinic admin voids payments and exports the clinic's charges and payments. Ask a clinic admin.",
 )
 CLINICAL = Capability(
     "clinical",
@@ -87,6 +86,12 @@ AUDIT = Capability(
     frozenset({CLINIC_ADMIN}),
     "Only a clinic admin can read the audit trail and the clinic's reports.",
 )
+ANALYTICS = Capability(
+    "analytics",
+    "See the clinic's outcome and safety analytics",
+    frozenset({CLINIC_ADMIN, CLINICIAN}),
+    "Only clinic admins and clinicians see the clinic's outcome and safety analytics.",
+)
 
 CAPABILITIES = (
     DEMOGRAPHICS,
@@ -99,6 +104,7 @@ CAPABILITIES = (
     SIGN_NOTES,
     CLINIC_ADMINISTRATION,
     AUDIT,
+    ANALYTICS,
 )
 SIGNED_SUPERBILL_ONLY = (
     "No superbill yet: the session's note is not signed yet. The superbill is ready once the clinician "

@@ -9,7 +9,7 @@ later change of the rules does not rewrite earlier verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,6 +168,11 @@ def outcome_rules_set(
 def episode_context(*, episode: Episode) -> str | None:
     """The body region of the episode's first coded diagnosis that maps to one, for region MCIDs/MDCs."""
     codes = EpisodeCondition.objects.for_record(episode).filter(episode=episode).values_list("code", flat=True)
+    return context_of_codes(codes)
+
+
+def context_of_codes(codes: Iterable[str]) -> str | None:
+    """The body region of the first ICD-10-CM code (in order) that maps to one."""
     for code in codes:
         bare = code.replace(".", "").upper()
         found = next((context for prefix, context in ICD_CONTEXTS if bare.startswith(prefix)), None)

@@ -1,14 +1,22 @@
 """Seeded follow-up for synthetic courses: check-ins with realistic non-response and outcome
 trajectories that improve on average as the evidence says, with noise and non-responders.
 
-Pain starts at NPRS 4-8 and, for about 60% of patients (responders), falls by 2-4 points by
+Pain starts at NPRS 2-9 and, for about 60% of patients (responders), falls by 2-4 points by
 week 4 (beyond the MCID of 2, instruments.yaml) with a partial return by week 12 (the benefit
 lasts up to about 12 weeks: Sanchez-Infante 2021, Gattie 2017); non-responders drift within
 ±1. Response rates fall from 70% (24-48 h) to 45% (12 weeks), as in routine outcome collection.
+
+Planted effects (issue 12) that "What predicts response" must find: whether a patient responds is
+drawn with log-odds RESPONSE_LOG_ODDS + log(RESPONSE_ODDS_PER_PAIN_BAND) × (baseline pain band − 1)
++ log(RESPONSE_ODDS_TWITCH) × (a twitch response was obtained), the bands being NPRS 0-3, 4-6 and
+7-10 (the source article: the benefit depends on the pain level and on the twitch responses).
+Nothing else changes the odds. The measured response (the stored MCID verdict) is noisier than
+this drawn one, so the analytics find smaller odds ratios than these.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +26,9 @@ from dryneedling.synthetic.treatment_gen import CourseRecord
 RESPONSE = {"soreness": 0.70, "week_1": 0.65, "week_4": 0.55, "week_12": 0.45}
 WEEKS = (("week_1", 7), ("week_4", 28), ("week_12", 84))
 ADHERENCE = ("never", "some_days", "most_days", "every_day")
+RESPONSE_LOG_ODDS = math.log(0.6)  # a middle-band (NPRS 4-6) patient without a twitch response
+RESPONSE_ODDS_PER_PAIN_BAND = 3.0  # odds ratio of response per baseline pain band higher
+RESPONSE_ODDS_TWITCH = 4.0  # odds ratio of response when a twitch response was obtained
 ACTIVITIES = ("Work at a desk", "Sleep through the night", "Lift a bag of shopping")  # the PSFS takes 3 to 5
 
 
@@ -78,10 +89,21 @@ def soreness_readings(
     return tuple(rows)
 
 
+def response_probability(baseline_pain: int, twitch: bool) -> float:
+    """The planted chance of responding (see the module's docstring)."""
+    band = 0 if baseline_pain <= 3 else 1 if baseline_pain <= 6 else 2
+    log_odds = (
+        RESPONSE_LOG_ODDS
+        + math.log(RESPONSE_ODDS_PER_PAIN_BAND) * (band - 1)
+        + math.log(RESPONSE_ODDS_TWITCH) * (1 if twitch else 0)
+    )
+    return 1 / (1 + math.exp(-log_odds))
+
+
 def generate_followup(*, course: CourseRecord, rng: random.Random, now: datetime) -> FollowUpRecord:
-    baseline = rng.randint(4, 8)
+    baseline = rng.randint(2, 9)
     psfs = round(rng.uniform(2.5, 5.5), 1)
-    responder = rng.random() < 0.6
+    responder = rng.random() < response_probability(baseline, course.twitch_obtained)
     drop = rng.uniform(2, 4) if responder else rng.uniform(-1, 1)
     check_ins: list[CheckInRecord] = []
     for index, session in enumerate(course.sessions):

@@ -10,6 +10,7 @@ from typing import Any
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.clinical.homecare import build_plan, plan_to_dict
 from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord, SorenessReading
+from dryneedling.followup.outcome_rules import context_of_codes, rules_of, verdict_for
 from dryneedling.followup.questions import outcome_rows
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_gen import generate_followup
@@ -27,23 +28,28 @@ def _plan(muscles: tuple[str, ...], condition_id: str) -> dict[str, Any]:
 def insert_followup(
     *,
     clinic: Clinic,
-    clinician: User,
-    courses: list[tuple[Patient, Episode, CourseRecord, list[Session]]],
+    clinicians: list[User],
+    courses: list[tuple[Patient, Episode, CourseRecord, list[Session], tuple[str, ...]]],
     rng: random.Random,
     now: datetime,
 ) -> dict[str, int]:
     check_ins: list[CheckIn] = []
-    pending: list[tuple[CheckIn, dict[str, Any]]] = []
+    # A check-in's answers, with the baselines and the body region its scores' verdicts are judged by
+    pending: list[tuple[CheckIn, dict[str, Any], dict[str, float], str | None]] = []
+    rules = rules_of(clinic_id=clinic.pk)
     outcomes: list[OutcomeRecord] = []
     plans: list[HomeCarePlan] = []
     completed: list[Episode] = []
     sore: list[tuple[CheckIn, tuple[tuple[int, int, datetime, str], ...]]] = []
-    for patient, episode, course, sessions in courses:
+    for patient, episode, course, sessions, codes in courses:
         if not sessions:
             continue
+        clinician = clinicians[course.clinician]
         follow = generate_followup(course=course, rng=rng, now=now)
+        baselines = {"nprs": float(follow.baseline_pain), "psfs": follow.baseline_psfs}
+        context = context_of_codes(codes)
         first = sessions[0].started_at
-        for instrument, value in (("nprs", float(follow.baseline_pain)), ("psfs", follow.baseline_psfs)):
+        for instrument, value in baselines.items():
             outcomes.append(
                 OutcomeRecord(
                     clinic=clinic,
@@ -73,7 +79,7 @@ def insert_followup(
             if c.readings:
                 sore.append((row, c.readings))
             if c.answers is not None:
-                pending.append((row, c.answers))
+                pending.append((row, c.answers, baselines, context))
         if follow.course_completed_at is not None:
             episode.course_completed_at = follow.course_completed_at
             completed.append(episode)
@@ -100,14 +106,18 @@ def insert_followup(
             score=score,
             source=source,
             recorded_at=at,
-            entered_by=clinician if source == "clinic" else None,
+            entered_by_id=row.session.clinician_id if source == "clinic" else None,  # the session's clinician
         )
         for row, rows in sore
         for hours, score, at, source in rows
     ]
     SorenessReading.objects.bulk_create(readings, batch_size=BATCH)
-    for row, answers in pending:
+    for row, answers, baselines, context in pending:
         for instrument, value, items in outcome_rows(answers):
+            # The verdict the service would store (issue 11), in the clinic's rules of the day
+            verdict = verdict_for(
+                rules=rules, instrument_id=instrument, baseline=baselines.get(instrument), value=value, context=context
+            )
             outcomes.append(
                 OutcomeRecord(
                     clinic=clinic,
@@ -117,6 +127,7 @@ def insert_followup(
                     instrument_id=instrument,
                     value=value,
                     items=items,
+                    verdict=verdict,
                     recorded_at=row.answered_at or row.due_at,
                 )
             )

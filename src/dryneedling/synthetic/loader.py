@@ -18,7 +18,7 @@ from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.services import mrns_reserve
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
-from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinician
+from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinicians
 
 BATCH = 2000
 Progress = Callable[[int], None]
@@ -28,7 +28,7 @@ def _insert_batch(
     clinic: Clinic,
     records: list[PatientRecord],
     *,
-    clinician: User | None,
+    clinicians: list[User] | None,
     rng: random.Random,
     today: date,
     now: datetime,
@@ -78,10 +78,10 @@ def _insert_batch(
     ]
     EpisodeCondition.objects.bulk_create(conditions, batch_size=BATCH)
     counts = {"patients": len(patients), "episodes": len(episodes)}
-    if clinician is not None:
+    if clinicians:
         counts |= insert_courses(
             clinic=clinic,
-            clinician=clinician,
+            clinicians=clinicians,
             patients=patients,
             episodes=episodes,
             records=records,
@@ -121,14 +121,14 @@ def seed_clinic(
     mrns = mrns_reserve(clinic=clinic, count=patients) if clinic_mrns else ()
     records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix, mrns=mrns)
     rng = random.Random(seed * 7919 + 1)  # the clinical course stream, separate from the patients'
-    clinician = synthetic_clinician(clinic) if treatment else None
+    clinicians = synthetic_clinicians(clinic) if treatment else None
     totals: dict[str, int] = {}
     while True:
         batch = list(islice(records, BATCH))
         if not batch:
             break
         with transaction.atomic():
-            counts = _insert_batch(clinic, batch, clinician=clinician, rng=rng, today=today, now=now)
+            counts = _insert_batch(clinic, batch, clinicians=clinicians, rng=rng, today=today, now=now)
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
         if progress is not None:

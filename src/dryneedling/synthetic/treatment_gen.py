@@ -3,6 +3,19 @@
 Side effects are drawn per session at the per-treatment rates of Brady 2014 carried by the
 knowledge base (`percent_of_treatments` rates with source brady_2014), so the synthetic caseload
 reproduces the published figures and the safety reports have something true to compare.
+
+Planted effects (issue 12) that the clinic's analytics must find, as explicit constants:
+
+- `SYNTHETIC_CLINICIANS` clinicians share the courses at random; clinician number
+  `DOUBLED_SIDE_EFFECT_CLINICIAN` (0-based) has every side effect at `SIDE_EFFECT_RATE_RATIO`
+  (2) times Brady's per-treatment rate, so the per-clinician funnel plot must place them above
+  the clinic's 95% limit; the others are at Brady's rates.
+- A share `TWITCH_FREE_SHARE` of courses obtains no local twitch response at all; in the rest,
+  twitches per insertion follow an exponential draw as before. followup_gen makes response more
+  likely when a twitch was obtained (`followup_gen.RESPONSE_ODDS_TWITCH`).
+- Each course has one technique (`TECHNIQUE_WEIGHTS`), pistoning or static retention (electrical
+  needling is not synthesised: it needs paired leads and device settings). No effect is planted
+  on technique, on the number of trigger points or on the number of sessions.
 """
 
 from __future__ import annotations
@@ -28,6 +41,11 @@ KB_CONDITION = {
     "plantar_heel_pain": "plantar_heel_pain",
 }
 TREATED_SHARE = 0.6  # share of episodes that include dry needling (the rest: other physical therapy)
+SYNTHETIC_CLINICIANS = 3  # clinicians sharing the courses (the loader maps the numbers to users)
+DOUBLED_SIDE_EFFECT_CLINICIAN = 2  # this clinician's side-effect rates are SIDE_EFFECT_RATE_RATIO × Brady's
+SIDE_EFFECT_RATE_RATIO = 2.0
+TWITCH_FREE_SHARE = 0.35  # courses in which no local twitch response is obtained
+TECHNIQUE_WEIGHTS = (("pistoning", 70), ("static", 30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +70,7 @@ class InsertionRecord:
     needle_length_mm: int
     seconds: int
     twitch_count: int
+    technique: str = "pistoning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +92,12 @@ class CourseRecord:
     anticoagulants: bool
     findings: tuple[FindingRecord, ...]
     sessions: tuple[SessionRecord, ...]
+    clinician: int = 0  # which of the SYNTHETIC_CLINICIANS treats the course
+    technique: str = "pistoning"
+
+    @property
+    def twitch_obtained(self) -> bool:
+        return any(i.twitch_count > 0 for s in self.sessions for i in s.insertions)
 
 
 @cache
@@ -116,7 +141,11 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime
         return None
     muscles = list(get_knowledge().conditions[condition].muscles)
     side = _side(episode, rng)
-    chosen = rng.sample(muscles, k=min(len(muscles), rng.randint(1, 4)))
+    clinician = rng.randrange(SYNTHETIC_CLINICIANS)
+    ratio = SIDE_EFFECT_RATE_RATIO if clinician == DOUBLED_SIDE_EFFECT_CLINICIAN else 1.0
+    technique = rng.choices([t for t, _ in TECHNIQUE_WEIGHTS], weights=[w for _, w in TECHNIQUE_WEIGHTS])[0]
+    twitches = rng.random() >= TWITCH_FREE_SHARE
+    chosen = rng.sample(muscles, k=min(len(muscles), rng.randint(1, 5)))
     findings = []
     for muscle_id in chosen:
         marker = trigger_point_markers(muscle_id=muscle_id, side=side)[0]
@@ -137,7 +166,7 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime
     screened = min(screened, now)
     sessions = []
     when = screened + timedelta(days=rng.randint(0, 3))
-    for _ in range(rng.randint(4, 6)):
+    for _ in range(rng.randint(1, 6)):
         if episode.end_date and when.date() > episode.end_date:
             break
         insertions = []
@@ -152,10 +181,11 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime
                         needle_diameter_mm=diameter,
                         needle_length_mm=length,
                         seconds=rng.randint(15, 30),
-                        twitch_count=min(12, int(rng.expovariate(0.4))),
+                        twitch_count=min(12, int(rng.expovariate(0.4))) if twitches else 0,
+                        technique=technique,
                     )
                 )
-        effects = tuple(effect for effect, p in side_effect_rates() if rng.random() < p)
+        effects = tuple(effect for effect, p in side_effect_rates() if rng.random() < p * ratio)
         session = SessionRecord(started_at=when, insertions=tuple(insertions), side_effects=effects)
         if session.ended_at > now:
             break
@@ -167,4 +197,6 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime
         anticoagulants=rng.random() < 0.08,
         findings=tuple(findings),
         sessions=tuple(sessions),
+        clinician=clinician,
+        technique=technique,
     )

@@ -22,7 +22,7 @@ from dryneedling.intake.models import Screening
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_loader import insert_followup
 from dryneedling.synthetic.generator import PatientRecord
-from dryneedling.synthetic.treatment_gen import CourseRecord, generate_course
+from dryneedling.synthetic.treatment_gen import SYNTHETIC_CLINICIANS, CourseRecord, generate_course
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session
 
 BATCH = 2000
@@ -37,18 +37,23 @@ CHECKLIST = {
 }
 
 
-def synthetic_clinician(clinic: Clinic) -> User:
-    """The clinic's first clinician, or a synthetic one that cannot sign in."""
-    membership = Membership.objects.filter(clinic=clinic, is_clinician=True).select_related("user").first()
-    if membership is not None:
-        return membership.user
-    user = User.objects.create(
-        email=f"synthetic-clinician@{clinic.slug}.invalid",
-        full_name="Synthetic Clinician",
-        password=make_password(None),
-    )
-    Membership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN, is_clinician=True)
-    return user
+def synthetic_clinicians(clinic: Clinic) -> list[User]:
+    """SYNTHETIC_CLINICIANS clinicians for the courses: the clinic's own clinicians first (oldest
+    first), then synthetic ones that cannot sign in. The last of them has the doubled side-effect
+    rate (treatment_gen.DOUBLED_SIDE_EFFECT_CLINICIAN), a synthetic one unless the clinic has that
+    many clinicians of its own."""
+    memberships = Membership.objects.filter(clinic=clinic, is_clinician=True).select_related("user").order_by("pk")
+    users = [m.user for m in memberships[:SYNTHETIC_CLINICIANS]]
+    for number in range(len(users) + 1, SYNTHETIC_CLINICIANS + 1):
+        suffix = "" if number == 1 else f"-{number}"
+        user, created = User.objects.get_or_create(
+            email=f"synthetic-clinician{suffix}@{clinic.slug}.invalid",
+            defaults={"full_name": f"Synthetic Clinician {number}", "password": make_password(None)},
+        )
+        if created:
+            Membership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN, is_clinician=True)
+        users.append(user)
+    return users
 
 
 def _answers(age: int, anticoagulants: bool) -> dict[str, Any]:
@@ -83,7 +88,7 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
             soap.Insertion(
                 muscle_id=i.muscle_id,
                 side=i.side,
-                technique="pistoning",
+                technique=i.technique,
                 needle_diameter_mm=float(i.needle_diameter_mm),
                 needle_length_mm=float(i.needle_length_mm),
                 duration_s=i.seconds,
@@ -101,7 +106,7 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
 def insert_courses(
     *,
     clinic: Clinic,
-    clinician: User,
+    clinicians: list[User],
     patients: list[Patient],
     episodes: list[Episode],
     records: list[PatientRecord],
@@ -113,14 +118,17 @@ def insert_courses(
     for episode in episodes:
         by_patient.setdefault(episode.patient_id, []).append(episode)
     courses: list[tuple[Patient, Episode, CourseRecord, int]] = []
+    codes: dict[int, tuple[str, ...]] = {}
     for patient, record in zip(patients, records, strict=True):
         age = today.year - record.date_of_birth.year
         for episode, episode_record in zip(by_patient[patient.pk], record.episodes, strict=True):
             course = generate_course(episode=episode_record, rng=rng, now=now)
             if course is not None:
                 courses.append((patient, episode, course, age))
+                codes[id(course)] = tuple(code for code, _ in episode_record.conditions)
     screenings, consents = [], []
     for patient, episode, course, age in courses:
+        clinician = clinicians[course.clinician]
         answers, decision = _screening(age, course.anticoagulants)
         screenings.append(
             Screening(
@@ -153,6 +161,7 @@ def insert_courses(
     Consent.objects.bulk_create(consents, batch_size=BATCH)
     findings, sessions, session_courses = [], [], []
     for (patient, episode, course, _), screening, consent in zip(courses, screenings, consents, strict=True):
+        clinician = clinicians[course.clinician]
         for f in course.findings:
             findings.append(
                 Finding(
@@ -196,6 +205,7 @@ def insert_courses(
     insertions, events, notes = [], [], []
     for session, (course, index, screening, episode) in zip(sessions, session_courses, strict=True):
         planned = course.sessions[index]
+        clinician = clinicians[course.clinician]
         for i in planned.insertions:
             insertions.append(
                 Insertion(
@@ -208,6 +218,7 @@ def insert_courses(
                     planned_seconds=30,
                     actual_seconds=i.seconds,
                     twitch_count=i.twitch_count,
+                    technique=i.technique,
                     performed_by=clinician,
                     performed_at=planned.started_at,
                 )
@@ -247,10 +258,10 @@ def insert_courses(
     by_course: dict[int, list[Session]] = {}
     for session, (course, _, _, _) in zip(sessions, session_courses, strict=True):
         by_course.setdefault(id(course), []).append(session)
-    followed = [(p, e, c, by_course.get(id(c), [])) for p, e, c, _ in courses]
+    followed = [(p, e, c, by_course.get(id(c), []), codes[id(c)]) for p, e, c, _ in courses]
     counts = insert_followup(
         clinic=clinic,
-        clinician=clinician,
+        clinicians=clinicians,
         courses=followed,
         rng=rng,
         now=now,

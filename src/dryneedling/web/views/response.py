@@ -1,0 +1,82 @@
+"""What predicts response (issue 12): the page, each chart as SVG and the numbers behind it as CSV.
+Clinic admins and clinicians (ANALYTICS); counts only in the audit trail, no patient names anywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from csp.decorators import csp_replace
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.reports.response import CHARTS, chart_svg, response_figures_for, tables
+from dryneedling.web.views.shared import AuthedRequest
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _known(chart: str) -> str:
+    if chart not in CHARTS:
+        raise Http404("No such chart.")
+    return chart
+
+
+@login_required
+@require_GET
+def response_page(request: AuthedRequest) -> HttpResponse:
+    figures = response_figures_for(actor=request.user)
+    shown = tables(figures)
+    audit_record(
+        actor=request.user,
+        action="analytics.response.view",
+        object_type="analytics",
+        object_id="response",
+        detail={"episodes": figures.treated, "judged": figures.judged, "modelled": figures.modelled},
+    )
+    context = {"figures": figures, "charts": [shown[name] for name in CHARTS], "model": figures.model}
+    return render(request, "analytics_response/page.html", context)
+
+
+# matplotlib writes style attributes; this image response alone allows them, and runs no script.
+@csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
+@login_required
+@require_GET
+def response_svg(request: AuthedRequest, response_chart: str) -> HttpResponse:
+    chart = _known(response_chart)
+    figures = response_figures_for(actor=request.user, chart=chart)
+    return HttpResponse(chart_svg(figures=figures, chart=chart), content_type="image/svg+xml")
+
+
+def csv_cell(value: str | int | float | None) -> str | int | float:
+    """A spreadsheet must not run a cell as a formula: text starting with = + - @ or a control
+    character is prefixed with a quote. Numbers stay numbers (a negative change is not a formula)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+@login_required
+@require_GET
+def response_csv(request: AuthedRequest, response_chart: str) -> HttpResponse:
+    chart = _known(response_chart)
+    table = tables(response_figures_for(actor=request.user, chart=chart))[chart]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.header)
+    writer.writerows([csv_cell(v) for v in row] for row in table.rows)
+    audit_record(
+        actor=request.user,
+        action="analytics.response.export",
+        object_type="analytics",
+        object_id=chart,
+        detail={"chart": chart, "rows": len(table.rows)},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="what-predicts-response-{chart}.csv"'
+    return response
