@@ -74,6 +74,12 @@ AUDIT = Capability(
     frozenset({CLINIC_ADMIN}),
     "Only a clinic admin can read the audit trail and the clinic's reports.",
 )
+ANALYTICS = Capability(
+    "analytics",
+    "Clinic analytics: outcomes, side effects and per-clinician safety charts (counts and rates, no patient names)",
+    frozenset({CLINICIAN, CLINIC_ADMIN}),
+    "Only clinicians and clinic admins can read the clinic's outcome and safety analytics.",
+)
 
 CAPABILITIES = (
     DEMOGRAPHICS,
@@ -84,6 +90,7 @@ CAPABILITIES = (
     SIGN_NOTES,
     CLINIC_ADMINISTRATION,
     AUDIT,
+    ANALYTICS,
 )
 SIGNED_SUPERBILL_ONLY = (
     "The superbill is ready once the clinician signs the session's note. Ask the clinician to sign it."

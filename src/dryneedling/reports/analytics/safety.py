@@ -1,0 +1,252 @@
+"""Side effects and per-clinician safety: SQL aggregates, then the statistics layer.
+
+Four queries whatever the size of the clinic: the clinic's totals (sessions, patients, those with
+a side effect of any/mild/serious severity), the rate by kind, the serious events with their
+follow-up state (at most `SERIOUS_LIMIT`), and per clinician the sessions, those with a side
+effect and the position (case number) of each serious one. Only the CUSUM walks cases in
+Python (`clinical.stats.bernoulli_cusum`), per clinician, from the case numbers of the few
+serious events: the database returns no per-session rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.stats import (
+    CusumResult,
+    FunnelLimits,
+    Interval,
+    bernoulli_cusum,
+    funnel_limits,
+    wilson_interval,
+)
+from dryneedling.clinical.stats.funnel import funnel_position
+from dryneedling.reports.analytics.filters import Filters, session_q
+from dryneedling.treatment.models import AdverseEvent, Session
+
+SERIOUS_LIMIT = 100
+# The CUSUM's in-control risk: Boyce 2020's major adverse events per treatment (under 0.1%).
+CUSUM_EXPECTED = ("any_major_boyce", "boyce_2020")
+CUSUM_LIMIT = 4.5  # Steiner et al. 2000 for an odds ratio of 2
+
+
+def completed_sessions(filters: Filters) -> QuerySet[Session]:
+    return Session.objects.for_clinic(filters.clinic).filter(status=Session.Status.COMPLETED).filter(session_q(filters))
+
+
+def _effects(filters: Filters, **severity: str) -> Exists:
+    return Exists(AdverseEvent.objects.for_clinic(filters.clinic).filter(session=OuterRef("pk"), **severity))
+
+
+@dataclass(frozen=True)
+class Published:
+    text: str
+    value: float | None  # percent
+    source_id: str
+    citation: str
+
+
+def published_rates(side_effect_id: str) -> list[Published]:
+    knowledge = get_knowledge()
+    found = knowledge.side_effects.get(side_effect_id)
+    if found is None:
+        return []
+    return [
+        Published(rate.text, rate.value, rate.source, knowledge.sources[rate.source].citation)
+        for rate in found.rates
+        if rate.source in knowledge.sources
+    ]
+
+
+@dataclass(frozen=True)
+class RateRow:
+    key: str
+    label: str
+    per: str  # "session" or "patient"
+    events: int
+    n: int
+    rate: Interval
+    published: list[Published]
+
+
+def _row(key: str, label: str, per: str, events: int, n: int, published: str) -> RateRow:
+    return RateRow(
+        key, label, per, events, n, wilson_interval(events, n), published_rates(published) if published else []
+    )
+
+
+def side_effect_rates(filters: Filters) -> list[RateRow]:
+    """Sessions and patients with any, a mild and a serious side effect (one query), and by kind
+    (one query), each with a Wilson interval and the published rates of the knowledge base."""
+    totals = (
+        completed_sessions(filters)
+        .annotate(any_ae=_effects(filters), mild=_effects(filters, severity="mild"))
+        .annotate(serious=_effects(filters, severity="serious"))
+        .aggregate(
+            sessions=Count("id"),
+            patients=Count("patient", distinct=True),
+            with_any=Count("id", filter=Q(any_ae=True)),
+            with_mild=Count("id", filter=Q(mild=True)),
+            with_serious=Count("id", filter=Q(serious=True)),
+            patients_any=Count("patient", distinct=True, filter=Q(any_ae=True)),
+        )
+    )
+    sessions, patients = totals["sessions"], totals["patients"]
+    rows = [
+        _row("any", "Any side effect", "session", totals["with_any"], sessions, "any_minor_boyce"),
+        _row("any", "Any side effect", "patient", totals["patients_any"], patients, ""),
+        _row("mild", "Any mild side effect", "session", totals["with_mild"], sessions, "any_mild_brady"),
+        _row("serious", "Any serious side effect", "session", totals["with_serious"], sessions, "any_major_boyce"),
+    ]
+    by_kind = (
+        AdverseEvent.objects.for_clinic(filters.clinic)
+        .filter(session__in=Subquery(completed_sessions(filters).values("pk")))
+        .values("kind")
+        .annotate(sessions=Count("session", distinct=True), patients=Count("patient", distinct=True))
+        .order_by("-sessions", "kind")
+    )
+    names = get_knowledge().side_effects
+    for row in by_kind:
+        kind = row["kind"]
+        label = names[kind].name if kind in names else kind
+        rows.append(
+            RateRow(
+                kind,
+                label,
+                "session",
+                row["sessions"],
+                sessions,
+                wilson_interval(row["sessions"], sessions),
+                published_rates(kind),
+            )
+        )
+        rows.append(
+            RateRow(kind, label, "patient", row["patients"], patients, wilson_interval(row["patients"], patients), [])
+        )
+    return rows
+
+
+def serious_events(filters: Filters) -> list[dict[str, Any]]:
+    """The serious side effects (newest first, at most SERIOUS_LIMIT): kind, when, the clinician and
+    the follow-up state of their alert. No patient data."""
+    rows = (
+        AdverseEvent.objects.for_clinic(filters.clinic)
+        .filter(severity="serious", session__in=Subquery(completed_sessions(filters).values("pk")))
+        .values("id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at")
+        .order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
+    )
+    names = get_knowledge().side_effects
+    return [
+        {
+            "kind": names[row["kind"]].name if row["kind"] in names else row["kind"],
+            "onset_at": row["onset_at"],
+            "clinician": row["session__clinician__full_name"],
+            "state": (
+                "no follow-up task"
+                if row["alert__id"] is None
+                else ("open" if row["alert__acknowledged_at"] is None else "resolved")
+            ),
+            "resolved_at": row["alert__acknowledged_at"],
+        }
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ClinicianSafety:
+    clinician_id: int
+    name: str
+    sessions: int
+    with_effect: int
+    serious: int
+    rate: Interval
+    position: str  # funnel_position: "within", "above 95%", ...
+    cusum: CusumResult | None
+
+
+@dataclass(frozen=True)
+class SafetyMonitor:
+    clinic_rate: float | None
+    clinicians: list[ClinicianSafety]
+    funnel: list[FunnelLimits]  # limits along the denominators, for drawing
+    expected_serious: float  # the CUSUM's in-control risk per session
+    expected_source: str
+
+
+def _expected_serious() -> tuple[float, str]:
+    side_effect_id, source_id = CUSUM_EXPECTED
+    rates = [r for r in published_rates(side_effect_id) if r.source_id == source_id and r.value]
+    return (rates[0].value or 0.0) / 100, rates[0].citation
+
+
+def _case_numbers(filters: Filters) -> QuerySet[Session]:
+    """Per serious session: its clinician and how many of their sessions (as filtered) came before it."""
+    before = (
+        completed_sessions(filters)
+        .filter(clinician=OuterRef("clinician"))
+        .filter(Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), pk__lt=OuterRef("pk")))
+        .order_by()
+        .values("clinician")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    return (
+        completed_sessions(filters)
+        .filter(_effects(filters, severity="serious"))
+        .annotate(case=Coalesce(Subquery(before), 0))
+        .values_list("clinician_id", "case")
+    )
+
+
+def safety_monitor(filters: Filters) -> SafetyMonitor:
+    """The funnel (each clinician's sessions with a side effect against the clinic's rate, Spiegelhalter
+    2005 limits at 95% and 99.8%) and a Bernoulli CUSUM of serious events per clinician."""
+    per = (
+        completed_sessions(filters)
+        .annotate(any_ae=_effects(filters), serious=_effects(filters, severity="serious"))
+        .values("clinician_id", "clinician__full_name")
+        .annotate(
+            n=Count("id"), with_effect=Count("id", filter=Q(any_ae=True)), serious_n=Count("id", filter=Q(serious=True))
+        )
+        .order_by("clinician__full_name", "clinician_id")
+    )
+    per = list(per)
+    cases: dict[int, list[int]] = {}
+    for clinician_id, case in _case_numbers(filters):  # the serious sessions only
+        cases.setdefault(clinician_id, []).append(case)
+    total = sum(row["n"] for row in per)
+    clinic_rate = sum(row["with_effect"] for row in per) / total if total else None
+    expected, expected_source = _expected_serious()
+    clinicians = []
+    for row in per:
+        n = row["n"]
+        events = [False] * n
+        for case in cases.get(row["clinician_id"], []):
+            events[case] = True
+        chart = bernoulli_cusum(events, expected, limit=CUSUM_LIMIT) if 0 < expected < 1 else None
+        position = funnel_position(row["with_effect"], n, clinic_rate) if clinic_rate is not None else "within"
+        clinicians.append(
+            ClinicianSafety(
+                row["clinician_id"], row["clinician__full_name"], n, row["with_effect"], row["serious_n"],
+                wilson_interval(row["with_effect"], n), position, chart,
+            )
+        )  # fmt: skip
+    funnel = []
+    if clinic_rate is not None and per:
+        top = max(row["n"] for row in per)
+        steps = sorted({max(1, round(top * 1.1 * i / 60)) for i in range(1, 61)})
+        funnel = [funnel_limits(n, clinic_rate) for n in steps]
+    return SafetyMonitor(clinic_rate, clinicians, funnel, expected, expected_source)
+
+
+def signals_of(monitor: SafetyMonitor) -> list[tuple[ClinicianSafety, datetime | None, int]]:
+    """(clinician, None, case number) for every CUSUM signal, for the admin's alert."""
+    return [
+        (one, None, index + 1) for one in monitor.clinicians if one.cusum is not None for index in one.cusum.signals
+    ]
