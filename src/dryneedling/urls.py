@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dryneedling.web.views import intake, knowledge, patients, safetyrecords, scheduling, today
+from dryneedling.web.views import analytics, intake, knowledge, patients, safetyrecords, scheduling, today
 from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
@@ -63,6 +63,9 @@ urlpatterns = [
     path("sessions/<int:session_id>/superbill.pdf", note.superbill_pdf, name="superbill-pdf"),
     path("sessions/<int:session_id>/abn/", abn.session_abn, name="session-abn"),
     path("clinic/", note.dashboard, name="dashboard"),
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/<slug:chart>.svg", analytics.analytics_chart, name="analytics-chart"),
+    path("analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
     path("followup/", outcomes.followup_list, name="followup-list"),
     path("episodes/<int:episode_id>/course-complete/", outcomes.episode_course_complete, name="course-complete"),
     path("episodes/<int:episode_id>/outcomes/", outcomes.episode_outcome_add, name="outcome-add"),

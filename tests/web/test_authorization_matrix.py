@@ -139,6 +139,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
             "appointment_id": appointment.pk,
             "finding_id": finding.pk,
             "event_id": event.pk,
+            "chart": "funnel",
         },
         tokens={
             "c": token(checkin_link(check_in)),

@@ -11,7 +11,6 @@ serious events: the database returns no per-session rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -185,7 +184,7 @@ def _expected_serious() -> tuple[float, str]:
     return (rates[0].value or 0.0) / 100, rates[0].citation
 
 
-def _case_numbers(filters: Filters) -> QuerySet[Session]:
+def _case_numbers(filters: Filters) -> list[tuple[int, int]]:
     """Per serious session: its clinician and how many of their sessions (as filtered) came before it."""
     before = (
         completed_sessions(filters)
@@ -196,18 +195,19 @@ def _case_numbers(filters: Filters) -> QuerySet[Session]:
         .annotate(c=Count("id"))
         .values("c")
     )
-    return (
+    rows = (
         completed_sessions(filters)
         .filter(_effects(filters, severity="serious"))
         .annotate(case=Coalesce(Subquery(before), 0))
         .values_list("clinician_id", "case")
     )
+    return [(int(clinician_id), int(case)) for clinician_id, case in rows]
 
 
 def safety_monitor(filters: Filters) -> SafetyMonitor:
     """The funnel (each clinician's sessions with a side effect against the clinic's rate, Spiegelhalter
     2005 limits at 95% and 99.8%) and a Bernoulli CUSUM of serious events per clinician."""
-    per = (
+    per: list[dict[str, Any]] = list(
         completed_sessions(filters)
         .annotate(any_ae=_effects(filters), serious=_effects(filters, severity="serious"))
         .values("clinician_id", "clinician__full_name")
@@ -216,7 +216,6 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
         )
         .order_by("clinician__full_name", "clinician_id")
     )
-    per = list(per)
     cases: dict[int, list[int]] = {}
     for clinician_id, case in _case_numbers(filters):  # the serious sessions only
         cases.setdefault(clinician_id, []).append(case)
@@ -243,10 +242,3 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
         steps = sorted({max(1, round(top * 1.1 * i / 60)) for i in range(1, 61)})
         funnel = [funnel_limits(n, clinic_rate) for n in steps]
     return SafetyMonitor(clinic_rate, clinicians, funnel, expected, expected_source)
-
-
-def signals_of(monitor: SafetyMonitor) -> list[tuple[ClinicianSafety, datetime | None, int]]:
-    """(clinician, None, case number) for every CUSUM signal, for the admin's alert."""
-    return [
-        (one, None, index + 1) for one in monitor.clinicians if one.cusum is not None for index in one.cusum.signals
-    ]
