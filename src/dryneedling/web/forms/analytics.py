@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.reports.analytics.filters import regions
-from dryneedling.web.forms.base import Form
+from dryneedling.web.forms.base import DateRangeForm
 from dryneedling.web.forms.patients import DATE_WIDGET
 
 ICD10 = RegexValidator(
@@ -17,7 +17,7 @@ ICD10 = RegexValidator(
 )
 
 
-class AnalyticsFilterForm(Form):
+class AnalyticsFilterForm(DateRangeForm):
     condition = forms.ChoiceField(label="Condition", required=False)
     icd10 = forms.CharField(label="ICD-10 code", max_length=8, required=False, validators=[ICD10])
     region = forms.ChoiceField(label="Muscle region", required=False)
@@ -36,10 +36,3 @@ class AnalyticsFilterForm(Form):
 
     def clean_icd10(self) -> str:
         return str(self.cleaned_data.get("icd10") or "").upper()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date comes before the start date.")
-        return data
