@@ -61,6 +61,8 @@ def test_outcomes_filtered_by_clinician_region_and_condition(clinic_a, alice, ou
     assert _window(outcomes_by_window(Filters(clinic=clinic_a, region="lower_limb")), "4_12w").scores == 1
     assert _window(outcomes_by_window(Filters(clinic=clinic_a, icd10="M54")), "4_12w").scores == 3
     assert _window(outcomes_by_window(Filters(clinic=clinic_a, icd10="M79.1")), "4_12w").scores == 0
+    assert _window(outcomes_by_window(Filters(clinic=clinic_a, condition="neck_pain")), "4_12w").scores == 3  # M54.2
+    assert _window(outcomes_by_window(Filters(clinic=clinic_a, condition="knee_pain")), "4_12w").scores == 0
     in_period = Filters(clinic=clinic_a, date_from=date(2026, 4, 1), date_to=date(2026, 4, 1))  # T0 + 30 days
     assert _window(outcomes_by_window(in_period), "4_12w").scores == 3
     before = Filters(clinic=clinic_a, date_to=date(2026, 3, 31))
