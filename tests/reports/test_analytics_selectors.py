@@ -120,6 +120,9 @@ def test_safety_monitor_funnel_and_cusum(clinic_a, alice, mia, safety_world):  #
     assert mia_chart is not None and mia_chart.values[0] > 0  # her first case is the serious one
     assert by_name["Alice Adams"].cusum is not None and max(by_name["Alice Adams"].cusum.values) == 0
     assert monitor.expected_serious == pytest.approx(0.00098)
+    alone = safety_monitor(Filters(clinic=clinic_a, clinician_id=alice.pk))
+    assert [c.name for c in alone.clinicians] == ["Alice Adams"]
+    assert alone.clinic_rate == pytest.approx(3 / 4)  # still the clinic's rate, not hers
 
 
 def test_cusum_signals_on_a_planted_run(clinic_a, alice):  # type: ignore[no-untyped-def]

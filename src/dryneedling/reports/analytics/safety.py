@@ -10,7 +10,7 @@ serious events: the database returns no per-session rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -206,9 +206,11 @@ def _case_numbers(filters: Filters) -> list[tuple[int, int]]:
 
 def safety_monitor(filters: Filters) -> SafetyMonitor:
     """The funnel (each clinician's sessions with a side effect against the clinic's rate, Spiegelhalter
-    2005 limits at 95% and 99.8%) and a Bernoulli CUSUM of serious events per clinician."""
+    2005 limits at 95% and 99.8%) and a Bernoulli CUSUM of serious events per clinician. The clinic's
+    rate is that of every clinician (with the other filters): a clinician filter keeps their row only."""
+    everyone = replace(filters, clinician_id=None)
     per: list[dict[str, Any]] = list(
-        completed_sessions(filters)
+        completed_sessions(everyone)
         .annotate(any_ae=_effects(filters), serious=_effects(filters, severity="serious"))
         .values("clinician_id", "clinician__full_name")
         .annotate(
@@ -224,6 +226,8 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
     expected, expected_source = _expected_serious()
     clinicians = []
     for row in per:
+        if filters.clinician_id and row["clinician_id"] != filters.clinician_id:
+            continue
         n = row["n"]
         events = [False] * n
         for case in cases.get(row["clinician_id"], []):
@@ -237,8 +241,8 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
             )
         )  # fmt: skip
     funnel = []
-    if clinic_rate is not None and per:
-        top = max(row["n"] for row in per)
+    if clinic_rate is not None and clinicians:
+        top = max(one.sessions for one in clinicians)
         steps = sorted({max(1, round(top * 1.1 * i / 60)) for i in range(1, 61)})
         funnel = [funnel_limits(n, clinic_rate) for n in steps]
     return SafetyMonitor(clinic_rate, clinicians, funnel, expected, expected_source)
