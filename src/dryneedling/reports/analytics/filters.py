@@ -1,7 +1,7 @@
 """The dashboard's filters (condition, muscle region, clinician, period) as SQL conditions.
 
-Every filter becomes an `Exists` subquery or a plain column condition, never a join that could
-count a session twice (an episode with two coded diagnoses, a session with ten insertions).
+Every filter becomes a semi-join (`pk IN (subquery)`, built once by the database) or a plain column
+condition, never a join that could count a session twice (two coded diagnoses, ten insertions).
 Dates are the clinic's local days: `from` is the start of that day, `to` the end of it.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from dryneedling.accounts import zones
 from dryneedling.accounts.models import Clinic
@@ -80,18 +80,17 @@ def _code_q(codes: list[str]) -> Q:
 
 
 def episode_q(filters: Filters, episode: str = "episode") -> Q:
-    """Conditions on a row's episode (through `episode`, an OuterRef path): a coded diagnosis of the
+    """Conditions on a row's episode (the lookup path `episode`): a coded diagnosis of the
     knowledge-base condition, and one under the ICD-10 code. A condition without codes matches nothing."""
     q = Q()
-    for codes in (
-        condition_codes(filters.condition) if filters.condition else None,
-        [filters.icd10] if filters.icd10 else None,
-    ):
-        if codes is not None:
-            coded = EpisodeCondition.objects.for_clinic(filters.clinic).filter(
-                _code_q(codes), episode=OuterRef(episode)
-            )
-            q &= Q(Exists(coded))
+    wanted = []
+    if filters.condition:
+        wanted.append(condition_codes(filters.condition))
+    if filters.icd10:
+        wanted.append([filters.icd10])
+    for codes in wanted:
+        coded = EpisodeCondition.objects.for_clinic(filters.clinic).filter(_code_q(codes))
+        q &= Q(**{f"{episode}__in": coded.values("episode_id")})
     return q
 
 
@@ -101,11 +100,9 @@ def session_q(filters: Filters, prefix: str = "") -> Q:
     q = episode_q(filters, f"{prefix}episode")
     if filters.clinician_id:
         q &= Q(**{f"{prefix}clinician_id": filters.clinician_id})
-    if filters.region:
-        inserted = Insertion.objects.for_clinic(filters.clinic).filter(
-            session=OuterRef(f"{prefix}pk" if prefix else "pk"), muscle_id__in=region_muscles(filters.region)
-        )
-        q &= Q(Exists(inserted))
+    if filters.region:  # a semi-join (IN), built once, rather than a lookup per session
+        inserted = Insertion.objects.for_clinic(filters.clinic).filter(muscle_id__in=region_muscles(filters.region))
+        q &= Q(**{f"{prefix}pk__in": inserted.values("session_id")})
     start, end = _bounds(filters)
     if start:
         q &= Q(**{f"{prefix}started_at__gte": start})
@@ -115,18 +112,16 @@ def session_q(filters: Filters, prefix: str = "") -> Q:
 
 
 def episode_treated_q(filters: Filters, episode: str = "episode") -> Q:
-    """Episodes (through `episode`) with at least one session by the clinician / in the region."""
+    """Episodes (the lookup path `episode`) with at least one session by the clinician / in the region."""
     q = episode_q(filters, episode)
     if filters.clinician_id or filters.region:
-        sessions = Session.objects.for_clinic(filters.clinic).filter(episode=OuterRef(episode))
+        sessions = Session.objects.for_clinic(filters.clinic)
         if filters.clinician_id:
             sessions = sessions.filter(clinician_id=filters.clinician_id)
         if filters.region:
-            inserted = Insertion.objects.for_clinic(filters.clinic).filter(
-                session=OuterRef("pk"), muscle_id__in=region_muscles(filters.region)
-            )
-            sessions = sessions.filter(Exists(inserted))
-        q &= Q(Exists(sessions))
+            inserted = Insertion.objects.for_clinic(filters.clinic).filter(muscle_id__in=region_muscles(filters.region))
+            sessions = sessions.filter(pk__in=inserted.values("session_id"))
+        q &= Q(**{f"{episode}__in": sessions.values("episode_id")})
     return q
 
 

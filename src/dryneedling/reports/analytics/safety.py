@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Q, QuerySet, When, Window
+from django.db.models.functions import RowNumber
 
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.stats import (
@@ -36,11 +36,15 @@ CUSUM_LIMIT = 4.5  # Steiner et al. 2000 for an odds ratio of 2
 
 
 def completed_sessions(filters: Filters) -> QuerySet[Session]:
-    return Session.objects.for_clinic(filters.clinic).filter(status=Session.Status.COMPLETED).filter(session_q(filters))
+    sessions = Session.objects.for_clinic(filters.clinic).filter(status=Session.Status.COMPLETED)
+    return sessions.filter(session_q(filters)).order_by()  # no sort in a subquery or an aggregate
 
 
-def _effects(filters: Filters, **severity: str) -> Exists:
-    return Exists(AdverseEvent.objects.for_clinic(filters.clinic).filter(session=OuterRef("pk"), **severity))
+def _events(filters: Filters) -> QuerySet[AdverseEvent]:
+    """The side effects of the selected sessions (joined to their session): the figures are counted
+    from these few rows (a fifth of sessions or fewer), never by a lookup per session."""
+    events = AdverseEvent.objects.for_clinic(filters.clinic).filter(session__status=Session.Status.COMPLETED)
+    return events.filter(session_q(filters, "session__")).order_by()
 
 
 @dataclass(frozen=True)
@@ -83,18 +87,12 @@ def _row(key: str, label: str, per: str, events: int, n: int, published: str) ->
 def side_effect_rates(filters: Filters) -> list[RateRow]:
     """Sessions and patients with any, a mild and a serious side effect (one query), and by kind
     (one query), each with a Wilson interval and the published rates of the knowledge base."""
-    totals = (
-        completed_sessions(filters)
-        .annotate(any_ae=_effects(filters), mild=_effects(filters, severity="mild"))
-        .annotate(serious=_effects(filters, severity="serious"))
-        .aggregate(
-            sessions=Count("id"),
-            patients=Count("patient", distinct=True),
-            with_any=Count("id", filter=Q(any_ae=True)),
-            with_mild=Count("id", filter=Q(mild=True)),
-            with_serious=Count("id", filter=Q(serious=True)),
-            patients_any=Count("patient", distinct=True, filter=Q(any_ae=True)),
-        )
+    totals = completed_sessions(filters).aggregate(sessions=Count("id"), patients=Count("patient", distinct=True))
+    totals |= _events(filters).aggregate(
+        with_any=Count("session", distinct=True),
+        with_mild=Count("session", distinct=True, filter=Q(severity="mild")),
+        with_serious=Count("session", distinct=True, filter=Q(severity="serious")),
+        patients_any=Count("patient", distinct=True),
     )
     sessions, patients = totals["sessions"], totals["patients"]
     rows = [
@@ -104,8 +102,7 @@ def side_effect_rates(filters: Filters) -> list[RateRow]:
         _row("serious", "Any serious side effect", "session", totals["with_serious"], sessions, "any_major_boyce"),
     ]
     by_kind = (
-        AdverseEvent.objects.for_clinic(filters.clinic)
-        .filter(session__in=Subquery(completed_sessions(filters).values("pk")))
+        _events(filters)
         .values("kind")
         .annotate(sessions=Count("session", distinct=True), patients=Count("patient", distinct=True))
         .order_by("-sessions", "kind")
@@ -135,8 +132,8 @@ def serious_events(filters: Filters) -> list[dict[str, Any]]:
     """The serious side effects (newest first, at most SERIOUS_LIMIT): kind, when, the clinician and
     the follow-up state of their alert. No patient data."""
     rows = (
-        AdverseEvent.objects.for_clinic(filters.clinic)
-        .filter(severity="serious", session__in=Subquery(completed_sessions(filters).values("pk")))
+        _events(filters)
+        .filter(severity="serious")
         .values("id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at")
         .order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
     )
@@ -185,23 +182,18 @@ def _expected_serious() -> tuple[float, str]:
 
 
 def _case_numbers(filters: Filters) -> list[tuple[int, int]]:
-    """Per serious session: its clinician and how many of their sessions (as filtered) came before it."""
-    before = (
-        completed_sessions(filters)
-        .filter(clinician=OuterRef("clinician"))
-        .filter(Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), pk__lt=OuterRef("pk")))
-        .order_by()
-        .values("clinician")
-        .annotate(c=Count("id"))
-        .values("c")
-    )
+    """Per serious session: its clinician and its place (0 = first) among their sessions as filtered.
+    One pass: ROW_NUMBER() over each clinician's sessions in time order, kept for the serious ones only
+    (a window inside the CASE, so Django filters on it after numbering, not before)."""
+    serious = _events(filters).filter(severity="serious").values("session_id")
+    number = Window(RowNumber(), partition_by=[F("clinician_id")], order_by=[F("started_at").asc(), F("id").asc()])
     rows = (
         completed_sessions(filters)
-        .filter(_effects(filters, severity="serious"))
-        .annotate(case=Coalesce(Subquery(before), 0))
+        .annotate(case=Case(When(pk__in=serious, then=number), default=None))
+        .filter(case__isnull=False)
         .values_list("clinician_id", "case")
     )
-    return [(int(clinician_id), int(case)) for clinician_id, case in rows]
+    return [(int(clinician_id), int(case) - 1) for clinician_id, case in rows]
 
 
 def safety_monitor(filters: Filters) -> SafetyMonitor:
@@ -211,13 +203,23 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
     everyone = replace(filters, clinician_id=None)
     per: list[dict[str, Any]] = list(
         completed_sessions(everyone)
-        .annotate(any_ae=_effects(filters), serious=_effects(filters, severity="serious"))
         .values("clinician_id", "clinician__full_name")
-        .annotate(
-            n=Count("id"), with_effect=Count("id", filter=Q(any_ae=True)), serious_n=Count("id", filter=Q(serious=True))
-        )
+        .annotate(n=Count("id"))
         .order_by("clinician__full_name", "clinician_id")
     )
+    effects = {
+        row["session__clinician_id"]: row
+        for row in _events(everyone)
+        .values("session__clinician_id")
+        .annotate(
+            with_effect=Count("session", distinct=True),
+            serious_n=Count("session", distinct=True, filter=Q(severity="serious")),
+        )
+        .order_by()
+    }
+    for row in per:
+        found = effects.get(row["clinician_id"], {})
+        row["with_effect"], row["serious_n"] = found.get("with_effect", 0), found.get("serious_n", 0)
     cases: dict[int, list[int]] = {}
     for clinician_id, case in _case_numbers(filters):  # the serious sessions only
         cases.setdefault(clinician_id, []).append(case)
