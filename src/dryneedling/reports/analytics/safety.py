@@ -245,6 +245,6 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
     funnel = []
     if clinic_rate is not None and clinicians:
         top = max(one.sessions for one in clinicians)
-        steps = sorted({max(1, round(top * 1.1 * i / 60)) for i in range(1, 61)})
+        steps = sorted({max(1, round((top * 1.1) ** (i / 24))) for i in range(25)})  # geometric: the bend is at small n
         funnel = [funnel_limits(n, clinic_rate) for n in steps]
     return SafetyMonitor(clinic_rate, clinicians, funnel, expected, expected_source)
