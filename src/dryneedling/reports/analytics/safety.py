@@ -1,12 +1,12 @@
 """Side effects and per-clinician safety: SQL aggregates, then the statistics layer.
 
-Four queries whatever the size of the clinic: the clinic's totals (sessions, patients, those with
-a side effect of any/mild/serious severity), the rate by kind, the serious events with their
-follow-up state (at most `SERIOUS_LIMIT`), and per clinician the sessions, those with a side
-effect and the position (case number) of each serious one. Only the CUSUM walks cases in
-Python (`clinical.stats.bernoulli_cusum`), per clinician, from the case numbers of the few
-serious events: the database returns no per-session rows.
-"""
+A fixed number of queries whatever the size of the clinic: sessions and patients (one aggregate),
+sessions and patients with a side effect of any/mild/serious severity counted from the side
+effects' own rows (one aggregate), the rate by kind, the serious events with their follow-up
+state (at most `SERIOUS_LIMIT`), and per clinician the sessions, those with a side effect and the
+case number of each serious one (ROW_NUMBER over the clinician's sessions). Only the CUSUM walks
+cases in Python (`clinical.stats.bernoulli_cusum`), per clinician, from the case numbers of the
+few serious events: the database returns no per-session rows."""
 
 from __future__ import annotations
 
