@@ -7,7 +7,7 @@ Dates are the clinic's local days: `from` is the start of that day, `to` the end
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
@@ -30,11 +30,11 @@ class Filters:
     clinician_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
-    def empty(self) -> bool:
-        return not (self.condition or self.icd10 or self.region or self.clinician_id or self.date_from or self.date_to)
+    def whole_record(self) -> bool:
+        """No condition, region or period filter: each clinician's CUSUM runs over all their sessions."""
+        return not (self.condition or self.icd10 or self.region or self.date_from or self.date_to)
 
     def as_detail(self) -> dict[str, str]:
         """The filters for the audit trail: ids and codes, no patient data."""

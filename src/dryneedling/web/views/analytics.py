@@ -56,7 +56,7 @@ def analytics(request: AuthedRequest) -> HttpResponse:
                      detail={"errors": sorted(form.errors)})  # fmt: skip
         return render(request, "analytics/dashboard.html", {"form": form, "board": None}, status=400)
     board = dashboard_for(filters)
-    if not (filters.condition or filters.icd10 or filters.region or filters.date_from or filters.date_to):
+    if filters.whole_record:  # crossings are checked on whole charts only (see reports/analytics/services.py)
         cusum_signals_notify(clinic=membership.clinic, monitor=board.monitor)
     audit_record(actor=request.user, action="analytics.view", object_type="analytics",
                  detail={"filters": filters.as_detail(), "counts": board.counts()})  # fmt: skip
