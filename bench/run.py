@@ -193,8 +193,13 @@ def main() -> int:
         ("week view, one clinician", "page", lambda i: client.get("/schedule/week/", {"date": today})),
         ("Today, clinician", "page", lambda i: client.get("/today/")),
         ("Today, front desk", "page", lambda i: desk_client.get("/today/")),
+        # The clinic analytics (issue 12): the page's aggregates, then one chart and one CSV.
+        ("clinic analytics page", "analytics", lambda i: client.get("/analytics/")),
+        ("analytics, region filter", "analytics", lambda i: client.get("/analytics/", {"region": "head_neck"})),
+        ("analytics funnel SVG", "analytics", lambda i: client.get("/analytics/funnel.svg")),
+        ("analytics outcomes CSV", "analytics", lambda i: client.get("/analytics/outcomes.csv")),
     ]
-    budgets = {"page": 200.0, "partial": 100.0}
+    budgets = {"page": 200.0, "partial": 100.0, "analytics": 1000.0}
     failed = False
     for name, kind, request in cases:
         request(0)  # warm up

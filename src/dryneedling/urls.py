@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from dryneedling.web.views import (
     accounting,
+    analytics,
     intake,
     knowledge,
     patients,
@@ -82,6 +83,9 @@ urlpatterns = [
     path("payments/<int:payment_id>/void/", accounting.payment_void_view, name="payment-void"),
     path("billing/balances/", accounting.balances, name="balances"),
     path("billing/export.csv", accounting.ledger_export, name="ledger-export"),
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/<slug:chart>.svg", analytics.analytics_chart, name="analytics-chart"),
+    path("analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
     path("followup/", outcomes.followup_list, name="followup-list"),
     path("episodes/<int:episode_id>/course-complete/", outcomes.episode_course_complete, name="course-complete"),
     path("episodes/<int:episode_id>/outcomes/", outcomes.episode_outcome_add, name="outcome-add"),

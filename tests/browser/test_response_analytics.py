@@ -21,6 +21,7 @@ def test_clinician_opens_the_page_and_downloads_the_forest_plot_csv(  # type: ig
     seed_clinic(clinic=alice.membership.clinic, patients=250, seed=7, now=datetime(2026, 11, 1, 18, 0, tzinfo=UTC))
     page.set_default_timeout(20_000)
     sign_in(page, live_server.url, alice)
+    page.get_by_role("link", name="Analytics", exact=True).click()  # the menu, then the page's link
     page.get_by_role("link", name="What predicts response").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What predicts response")
     expect(page.get_by_text("Observational data.", exact=False).first).to_be_visible()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import dryneedling.clinical.stats
-from dryneedling.clinical.stats import mean_interval, wilson_interval
+from dryneedling.clinical.stats import mean_interval, mean_interval_from_summary, wilson_interval
 from dryneedling.clinical.stats.intervals import z_for
 
 # z = 1.959964 (95%), z² = 3.841459. Wilson: centre = (p + z²/2n)/(1 + z²/n),
@@ -62,6 +62,15 @@ def test_mean_interval_matches_hand_computed_values() -> None:
     assert result.low == pytest.approx(1.036757, abs=1e-6)
     assert result.high == pytest.approx(4.963243, abs=1e-6)
     assert result.method == "Student t"
+
+
+def test_mean_interval_from_sql_summary_matches_the_values() -> None:
+    """The dashboard's form: n, mean and SD aggregated in SQL; same hand-computed interval as above."""
+    result = mean_interval_from_summary(5, 3.0, 2.5**0.5)
+    assert result.low == pytest.approx(1.036757, abs=1e-6)
+    assert result.high == pytest.approx(4.963243, abs=1e-6)
+    assert mean_interval_from_summary(0, None, None).note == "No values: no mean."
+    assert mean_interval_from_summary(1, 4.0, None).low is None
 
 
 def test_mean_interval_needs_two_values() -> None:

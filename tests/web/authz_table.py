@@ -171,6 +171,10 @@ TABLE: dict[str, Row] = {
     "ledger-export": Row(get=admin_only(DONE)),
     # Every role lands on the dashboard; its clinical tasks show to clinicians only.
     "dashboard": Row(get=any_clinic(OK), post=own_clinic_clinicians(DONE)),
+    # Clinic analytics (issue 12): clinicians and clinic admins, each of their own clinic (Carol: B's).
+    "analytics": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-chart": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-csv": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     # --- follow-up (pages, the outcome chart SVG) ---
     "followup-list": Row(get=own_clinic_clinicians(OK), post=own_clinic_clinicians(DONE)),
     "course-complete": Row(post=clinical(DONE)),

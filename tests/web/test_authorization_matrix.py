@@ -145,6 +145,7 @@ def world(alice, bob, dana, mia, carol, clinic_a, patient_a, ready_episode):  # 
             "event_id": event.pk,
             "payment_id": payment.pk,
             "response_chart": "forest",
+            "chart": "funnel",
         },
         tokens={
             "c": token(checkin_link(check_in)),

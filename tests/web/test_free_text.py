@@ -61,6 +61,7 @@ def _kwargs(cls: type) -> dict[str, Any]:
         "InsertionForm": {"finding_choices": []},
         "IntakeForm": {"questions": QUESTIONS},
         "SharpsIncidentForm": {"staff": [], "with_patients": True},
+        "AnalyticsFilterForm": {"clinicians": []},
         "HomeCarePlanForm": {"plan": {"sections": [{"items": [{"id": "x1", "instructions": "i", "dose": None}]}]}},
         "SetNewPasswordForm": {"user": someone},
         "PasswordChangeForm": {"user": someone},

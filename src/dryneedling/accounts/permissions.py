@@ -88,9 +88,9 @@ AUDIT = Capability(
 )
 ANALYTICS = Capability(
     "analytics",
-    "See the clinic's outcome and safety analytics",
-    frozenset({CLINIC_ADMIN, CLINICIAN}),
-    "Only clinic admins and clinicians see the clinic's outcome and safety analytics.",
+    "Clinic analytics: outcomes, side effects and per-clinician safety charts (counts and rates, no patient names)",
+    frozenset({CLINICIAN, CLINIC_ADMIN}),
+    "Only clinicians and clinic admins can read the clinic's outcome and safety analytics.",
 )
 
 CAPABILITIES = (

@@ -195,6 +195,8 @@ class Insertion(ClinicScoped):
 
     class Meta:
         ordering = ["performed_at", "id"]
+        # The analytics' muscle-region filter: the sessions with an insertion in a set of muscles (issue 12).
+        indexes = [models.Index(fields=["muscle_id", "session"], name="insertion_muscle_session_idx")]
 
     def __str__(self) -> str:
         return f"{self.muscle_id} ({self.side}) {self.actual_seconds}s"

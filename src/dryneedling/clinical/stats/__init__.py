@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dryneedling.clinical.stats.cusum import CusumResult, bernoulli_cusum, limit_for_false_alarm
 from dryneedling.clinical.stats.funnel import FunnelLimits, funnel_limits, funnel_position
-from dryneedling.clinical.stats.intervals import Interval, mean_interval, wilson_interval
+from dryneedling.clinical.stats.intervals import Interval, mean_interval, mean_interval_from_summary, wilson_interval
 from dryneedling.clinical.stats.logistic import LogisticResult, OddsRatio, fit_logistic
 from dryneedling.clinical.stats.survival import KaplanMeierResult, kaplan_meier
 
@@ -33,5 +33,6 @@ __all__ = [
     "kaplan_meier",
     "limit_for_false_alarm",
     "mean_interval",
+    "mean_interval_from_summary",
     "wilson_interval",
 ]

@@ -62,5 +62,15 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Interval:
     if n == 1:
         return Interval(mean, None, None, 1, level, "Student t", T_SOURCE, "One value: no interval.")
     sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean_interval_from_summary(n, mean, sd, level)
+
+
+def mean_interval_from_summary(n: int, mean: float | None, sd: float | None, level: float = 0.95) -> Interval:
+    """The same interval from a count, a mean and a sample SD (n − 1 denominator) that SQL has
+    aggregated (`Avg`, `StdDev(sample=True)`), so the rows never leave the database."""
+    if n == 0 or mean is None:
+        return Interval(None, None, None, 0, level, "Student t", T_SOURCE, "No values: no mean.")
+    if n == 1 or sd is None:
+        return Interval(mean, None, None, n, level, "Student t", T_SOURCE, "One value: no interval.")
     half = float(_scipy.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n, level, "Student t", T_SOURCE)

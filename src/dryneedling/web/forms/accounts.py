@@ -3,19 +3,17 @@ password reset and change, and ending a signed-in session."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from dryneedling.accounts.models import REMINDER_CHANNELS, Outcome, Role
-from dryneedling.web.forms.base import Form, FreeTextMixin
+from dryneedling.web.forms.base import DateRangeForm, Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
 
-class AuditFilterForm(Form):
+class AuditFilterForm(DateRangeForm):
     """Filters of the audit trail. Every field is optional; a bad value is reported next to it."""
 
     user = forms.EmailField(label="User (email)", max_length=254, required=False)
@@ -24,13 +22,6 @@ class AuditFilterForm(Form):
     outcome = forms.ChoiceField(choices=[("", "any"), *Outcome.choices], required=False)
     date_from = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date comes before the start date.")
-        return data
 
 
 class TwoFactorCodeForm(Form):

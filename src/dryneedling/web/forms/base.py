@@ -43,5 +43,16 @@ class Form(FreeTextMixin, forms.Form):
     """Use instead of django.forms.Form."""
 
 
+class DateRangeForm(Form):
+    """A filter form with optional `date_from` and `date_to`: an end before the start is a field error."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date comes before the start date.")
+        return data
+
+
 class SignInForm(FreeTextMixin, AuthenticationForm):
     """Django's sign-in form with the same check."""

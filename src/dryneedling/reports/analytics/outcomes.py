@@ -1,0 +1,165 @@
+"""Outcomes by time window after the course, and check-in response rates: SQL aggregates only.
+
+Windows are those of the pooled evidence (Sanchez-Infante 2021: ≤ 72 h, 1–3 weeks, 4–12 weeks,
+13–24 weeks after the last treatment), counted here from the episode's end of course
+(`Episode.course_completed_at`) and made contiguous so no score falls between two windows
+(a score on day 5 counts in "1–3 weeks"; day 25 too). Each NPRS score with a stored verdict
+(`OutcomeRecord.verdict`, issue 11: baseline, responder) counts once; the episodes column counts
+the episodes those scores belong to. One query for the windows, one for the response rates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg as _Avg
+from django.db.models import Case, Count, F, FloatField, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.stats import Interval, mean_interval_from_summary, wilson_interval
+from dryneedling.followup.models import CheckIn, OutcomeRecord
+from dryneedling.reports.analytics.filters import Filters, episode_treated_q, period_q, session_q
+
+EVIDENCE_SOURCE = "sanchez_infante_2021"
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str
+    label: str
+    start: timedelta  # after the end of the course, exclusive (inclusive for the first)
+    end: timedelta  # inclusive
+    evidence_id: str
+
+
+WINDOWS = (
+    Window("72h", "≤ 72 hours", timedelta(0), timedelta(hours=72), "si2021_72h"),
+    Window("1_3w", "1–3 weeks", timedelta(hours=72), timedelta(days=28), "si2021_1_3w"),
+    Window("4_12w", "4–12 weeks", timedelta(days=28), timedelta(days=91), "si2021_4_12w"),
+    Window("13_24w", "13–24 weeks", timedelta(days=91), timedelta(days=175), "si2021_13_24w"),
+)
+
+
+@dataclass(frozen=True)
+class WindowOutcome:
+    window: Window
+    episodes: int
+    scores: int
+    change: Interval  # NPRS follow-up minus baseline (negative = less pain)
+    responders: int
+    judged: int
+    responder_rate: Interval
+    published: str  # the pooled effect, e.g. "SMD −0.81 (−1.21 to −0.40)"
+    published_statement: str
+    source_id: str
+    source: str
+
+
+def _published(evidence_id: str) -> tuple[str, str]:
+    statement = get_knowledge().evidence.get(evidence_id)
+    if statement is None:
+        return "", ""
+    figures = "; ".join(f"{f.label} {f.value}" + (f" ({f.ci})" if f.ci else "") for f in statement.figures)
+    return figures, statement.statement
+
+
+def _sample_sd(n: int, row: dict[str, Any]) -> float | None:
+    """The sample SD from SQL's mean and mean square (SQLite has no STDDEV that accepts one value)."""
+    if n < 2 or row.get("mean") is None or row.get("mean_sq") is None:
+        return None
+    return math.sqrt(max(0.0, (row["mean_sq"] - row["mean"] ** 2) * n / (n - 1)))
+
+
+def _window_case() -> Case:
+    whens = []
+    for index, window in enumerate(WINDOWS):
+        upper = Q(recorded_at__lte=F("episode__course_completed_at") + window.end)
+        lower = (
+            Q(recorded_at__gte=F("episode__course_completed_at"))
+            if index == 0
+            else Q(recorded_at__gt=F("episode__course_completed_at") + window.start)
+        )
+        whens.append(When(lower & upper, then=Value(window.key)))
+    return Case(*whens, default=Value(""))
+
+
+def outcomes_by_window(filters: Filters) -> list[WindowOutcome]:
+    """Per window: episodes with a score, mean change in pain with a t interval, responder rate
+    from the stored verdicts with a Wilson interval, beside the published pooled effect."""
+    change = F("value") - Cast(KT("verdict__baseline"), FloatField())
+    rows = (
+        OutcomeRecord.objects.for_clinic(filters.clinic)
+        .filter(instrument_id="nprs", verdict__isnull=False, episode__course_completed_at__isnull=False)
+        .filter(episode_treated_q(filters), period_q(filters, "recorded_at"))
+        .annotate(window=_window_case(), change=change)
+        .exclude(window="")
+        .values("window")
+        .annotate(
+            episodes=Count("episode", distinct=True),
+            scores=Count("id", filter=Q(verdict__baseline__isnull=False)),
+            mean=_Avg("change", filter=Q(verdict__baseline__isnull=False)),
+            mean_sq=_Avg(F("change") * F("change"), filter=Q(verdict__baseline__isnull=False)),
+            responders=Count("id", filter=Q(verdict__responder=True)),
+            judged=Count("id", filter=Q(verdict__responder=True) | Q(verdict__responder=False)),
+        )
+        .order_by()
+    )
+    found: dict[str, dict[str, Any]] = {row["window"]: row for row in rows}
+    source = get_knowledge().sources[EVIDENCE_SOURCE].citation
+    result = []
+    for window in WINDOWS:
+        row = found.get(window.key, {})
+        scores, judged, responders = row.get("scores", 0), row.get("judged", 0), row.get("responders", 0)
+        figures, statement = _published(window.evidence_id)
+        result.append(
+            WindowOutcome(
+                window=window,
+                episodes=row.get("episodes", 0),
+                scores=scores,
+                change=mean_interval_from_summary(scores, row.get("mean"), _sample_sd(scores, row)),
+                responders=responders,
+                judged=judged,
+                responder_rate=wilson_interval(responders, judged),
+                published=figures,
+                published_statement=statement,
+                source_id=EVIDENCE_SOURCE,
+                source=source,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    kind: str
+    label: str
+    due: int
+    answered: int
+    rate: Interval
+
+
+def check_in_response_rates(filters: Filters) -> list[ResponseRate]:
+    """Per check-in kind: check-ins already due (in the period, by due date) and those answered."""
+    rows = (
+        CheckIn.objects.for_clinic(filters.clinic)
+        .filter(due_at__lte=timezone.now())
+        .filter(session_q(replace(filters, date_from=None, date_to=None), "session__"))
+        .filter(period_q(filters, "due_at"))
+        .values("kind")
+        .annotate(due=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+        .order_by()
+    )
+    found = {row["kind"]: row for row in rows}
+    result = []
+    for kind, label in CheckIn.Kind.choices:
+        row = found.get(kind, {"due": 0, "answered": 0})
+        result.append(
+            ResponseRate(kind, str(label), row["due"], row["answered"], wilson_interval(row["answered"], row["due"]))
+        )
+    return result

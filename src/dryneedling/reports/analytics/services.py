@@ -1,0 +1,74 @@
+"""The one write of the analytics: alert the clinic admins when a clinician's serious-event CUSUM
+crosses its limit (docs/decisions.md, "issue 12 — clinic analytics dashboard").
+
+Each crossing (clinician, case number at which the chart signalled) is mailed once, through
+Django's email backend, to the clinic's active admins, and recorded as an audit row
+`analytics.cusum_signal` (ids and numbers only). That audit row is also the memory of what was
+already sent: a crossing with a row is not mailed again. Only charts over the whole record are
+checked (no condition, region or period filter): a filtered chart restarts elsewhere and its case
+numbers are not the clinician's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import AuditEvent, Clinic, User
+from dryneedling.reports.analytics.safety import SafetyMonitor
+
+log = logging.getLogger(__name__)
+SIGNAL_ACTION = "analytics.cusum_signal"
+SUBJECT = "dryneedling: a clinician's serious side effects crossed the CUSUM limit"
+
+
+def cusum_signals_notify(*, clinic: Clinic, monitor: SafetyMonitor) -> int:
+    """Mail and audit each CUSUM crossing not yet recorded; the number of new crossings."""
+    crossings = {
+        (one.clinician_id, index + 1): one
+        for one in monitor.clinicians
+        if one.cusum is not None
+        for index in one.cusum.signals
+    }
+    if not crossings:
+        return 0
+    done = {
+        (detail.get("clinician_id"), detail.get("case"))
+        for detail in AuditEvent.objects.filter(clinic=clinic, action=SIGNAL_ACTION).values_list("detail", flat=True)
+    }
+    new = sorted(key for key in crossings if key not in done)
+    if not new:
+        return 0
+    admins = list(
+        User.objects.filter(membership__clinic=clinic, membership__is_clinic_admin=True, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("analytics")
+    for clinician_id, case in new:
+        one = crossings[(clinician_id, case)]
+        assert one.cusum is not None
+        body = (
+            f"The CUSUM chart of serious side effects of {one.name} crossed its limit (h = {one.cusum.limit:g}, "
+            f"odds ratio {one.cusum.odds_ratio:g} against an expected {monitor.expected_serious * 100:.3f}% per "
+            f"session, {monitor.expected_source}) at their completed session number {case}.\n\n"
+            f"This is a signal to review, not a finding: open the clinic analytics.\n{link}?clinician={clinician_id}\n"
+        )
+        try:
+            if admins:
+                send_mail(SUBJECT, body, None, admins)
+        except Exception:  # the crossing stays on the chart whatever the mail server does
+            log.exception("CUSUM signal mail not sent")
+        audit_record(
+            actor=None,
+            action=SIGNAL_ACTION,
+            clinic=clinic,
+            object_type="accounts.user",
+            object_id=clinician_id,
+            detail={"clinician_id": clinician_id, "case": case, "limit": one.cusum.limit, "recipients": len(admins)},
+        )
+    return len(new)

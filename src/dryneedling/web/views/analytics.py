@@ -1,0 +1,114 @@
+"""The clinic analytics dashboard (issue 12): outcomes by window, side effects, per-clinician
+safety charts and check-in response rates, for clinicians and clinic admins. Counts and rates
+only, no patient names; every view is audited with its filters and counts."""
+
+from __future__ import annotations
+
+import csv
+
+from csp.decorators import csp_replace
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Membership
+from dryneedling.reports.analytics.dashboard import (
+    CHARTS,
+    COMPUTE,
+    SVG,
+    analytics_clinic_for,
+    clinicians_of,
+    csv_rows,
+    dashboard_for,
+)
+from dryneedling.reports.analytics.filters import Filters
+from dryneedling.reports.analytics.safety import CUSUM_LIMIT
+from dryneedling.reports.analytics.services import cusum_signals_notify
+from dryneedling.web.forms.analytics import AnalyticsFilterForm
+from dryneedling.web.views.shared import AuthedRequest
+
+
+def _filters(request: AuthedRequest, membership: Membership) -> tuple[AnalyticsFilterForm, Filters | None]:
+    form = AnalyticsFilterForm(request.GET or None, clinicians=clinicians_of(membership=membership))
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    return form, Filters(
+        clinic=membership.clinic,
+        condition=data.get("condition") or "",
+        icd10=data.get("icd10") or "",
+        region=data.get("region") or "",
+        clinician_id=data.get("clinician"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+
+
+@login_required
+@require_GET
+def analytics(request: AuthedRequest) -> HttpResponse:
+    membership = analytics_clinic_for(actor=request.user)
+    form, filters = _filters(request, membership)
+    if filters is None:  # a bad filter: the form with its errors, no figures
+        audit_record(actor=request.user, action="analytics.view", object_type="analytics", outcome="failure",
+                     detail={"errors": sorted(form.errors)})  # fmt: skip
+        return render(request, "analytics/dashboard.html", {"form": form, "board": None}, status=400)
+    board = dashboard_for(filters)
+    if filters.whole_record:  # crossings are checked on whole charts only (see reports/analytics/services.py)
+        cusum_signals_notify(clinic=membership.clinic, monitor=board.monitor)
+    audit_record(actor=request.user, action="analytics.view", object_type="analytics",
+                 detail={"filters": filters.as_detail(), "counts": board.counts()})  # fmt: skip
+    query = request.GET.urlencode()
+    context = {"form": form, "board": board, "query": query, "charts": CHARTS, "cusum_limit": CUSUM_LIMIT}
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _chart_filters(request: AuthedRequest, chart: str) -> Filters:
+    if chart not in CHARTS:
+        raise Http404("No such chart.")
+    membership = analytics_clinic_for(actor=request.user)
+    _form, filters = _filters(request, membership)
+    if filters is None:
+        raise Http404("No chart for these filters: correct them on the dashboard.")
+    return filters
+
+
+# matplotlib writes style attributes; this image response alone allows them, and runs no script.
+@csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
+@login_required
+@require_GET
+def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
+    filters = _chart_filters(request, chart)
+    svg = SVG[chart](COMPUTE[chart](filters))
+    audit_record(actor=request.user, action="analytics.chart.view", object_type="analytics", object_id=chart,
+                 detail={"filters": filters.as_detail()})  # fmt: skip
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _cell(value: object) -> object:
+    """A spreadsheet must not run a text cell as a formula; numbers ("-4.0000") stay numbers."""
+    if not isinstance(value, str) or value[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return f"'{value}"
+    return value
+
+
+@login_required
+@require_GET
+def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
+    """The numbers behind one chart (a few rows: aggregates, never records), with the page's filters."""
+    filters = _chart_filters(request, chart)
+    rows = list(csv_rows(chart, COMPUTE[chart](filters)))
+    audit_record(actor=request.user, action="analytics.export", object_type="analytics", object_id=chart,
+                 detail={"filters": filters.as_detail(), "rows": len(rows) - 1})  # fmt: skip
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="analytics-{chart}.csv"'
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return response
