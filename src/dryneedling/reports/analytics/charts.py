@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from dryneedling.reports.analytics.outcomes import ResponseRate, WindowOutcome  # noqa: E402
 from dryneedling.reports.analytics.safety import RateRow, SafetyMonitor  # noqa: E402
+from dryneedling.reports.analytics.soreness import SorenessFigures  # noqa: E402
 
 matplotlib.rcParams["svg.hashsalt"] = "dryneedling"
 matplotlib.rcParams["svg.fonttype"] = "none"
@@ -176,6 +177,33 @@ def check_ins_svg(rows: Sequence[ResponseRate]) -> str:
     ax.set_ylabel("% answered (95% CI)", fontsize=8)
     desc = "; ".join(f"{r.label}: {r.answered} of {r.due} answered" for r in rows)
     return _svg(fig, title, desc)
+
+
+def soreness_svg(figures: SorenessFigures) -> str:
+    title = "Soreness after needling, by technique"
+    if not figures.readings:
+        return _empty(title, "No soreness readings yet in this selection.")
+    fig, ax = plt.subplots(figsize=(8, 3), constrained_layout=True)
+    colours = {"pistoning": TEAL, "static": AMBER, "electrical": RED}
+    described = []
+    for technique in dict.fromkeys(r.technique for r in figures.rows):
+        rows = [r for r in figures.rows if r.technique == technique and r.mean.estimate is not None]
+        if not rows:
+            continue
+        xs = [r.hours for r in rows]
+        ys = [float(r.mean.estimate or 0) for r in rows]
+        errs = [_err(float(r.mean.estimate or 0), r.mean.low, r.mean.high) for r in rows]
+        offset = list(colours).index(technique) - 1 if technique in colours else 0
+        ax.errorbar([x + offset for x in xs], ys, yerr=[[e[0] for e in errs], [e[1] for e in errs]],
+                    marker="o", capsize=3, color=colours.get(technique, GREY), label=rows[0].label)  # fmt: skip
+        described.append(
+            f"{rows[0].label}: " + ", ".join(f"{r.hours} h mean {r.mean.estimate:.1f} (n={r.readings})" for r in rows)
+        )
+    ax.set_xticks([0, 24, 48, 72], ["0 h", "24 h", "48 h", "72 h"])
+    ax.set_ylim(0, 10)
+    ax.set_ylabel("Soreness 0-10 (mean, 95% CI)", fontsize=8)
+    ax.legend(fontsize=7)
+    return _svg(fig, title, "; ".join(described))
 
 
 def _num(value: float | None) -> str:

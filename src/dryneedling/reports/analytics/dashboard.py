@@ -16,13 +16,15 @@ from dryneedling.reports.analytics import charts
 from dryneedling.reports.analytics.filters import Filters
 from dryneedling.reports.analytics.outcomes import check_in_response_rates, outcomes_by_window
 from dryneedling.reports.analytics.safety import safety_monitor, serious_events, side_effect_rates
+from dryneedling.reports.analytics.soreness import soreness_by_technique
 
-CHARTS = ("outcomes", "side-effects", "funnel", "cusum", "check-ins")
+CHARTS = ("outcomes", "side-effects", "funnel", "cusum", "soreness", "check-ins")
 COMPUTE: dict[str, Callable[[Filters], Any]] = {
     "outcomes": outcomes_by_window,
     "side-effects": side_effect_rates,
     "funnel": safety_monitor,
     "cusum": safety_monitor,
+    "soreness": soreness_by_technique,
     "check-ins": check_in_response_rates,
 }
 SVG: dict[str, Callable[[Any], str]] = {
@@ -30,6 +32,7 @@ SVG: dict[str, Callable[[Any], str]] = {
     "side-effects": charts.side_effects_svg,
     "funnel": charts.funnel_svg,
     "cusum": charts.cusum_svg,
+    "soreness": charts.soreness_svg,
     "check-ins": charts.check_ins_svg,
 }
 
@@ -55,6 +58,7 @@ class Dashboard:
     side_effects: Any
     serious: list[dict[str, Any]]
     monitor: Any
+    soreness: Any
     check_ins: Any
 
     def counts(self) -> dict[str, int]:
@@ -63,6 +67,7 @@ class Dashboard:
             "sessions": sum(c.sessions for c in self.monitor.clinicians),
             "scores": sum(r.scores for r in self.outcomes),
             "serious": len(self.serious),
+            "soreness_readings": self.soreness.readings,
             "check_ins_due": sum(r.due for r in self.check_ins),
         }
 
@@ -73,6 +78,7 @@ def dashboard_for(filters: Filters) -> Dashboard:
         side_effects=side_effect_rates(filters),
         serious=serious_events(filters),
         monitor=safety_monitor(filters),
+        soreness=soreness_by_technique(filters),
         check_ins=check_in_response_rates(filters),
     )
 
@@ -113,6 +119,10 @@ def csv_rows(chart: str, figures: Any) -> Iterable[Sequence[Any]]:
             signals = " ".join(str(i + 1) for i in s.signals)
             yield [c.name, c.sessions, c.serious, _f(figures.expected_serious, 5), s.odds_ratio, s.limit,
                    _f(max(s.values, default=0.0)), signals]  # fmt: skip
+    elif chart == "soreness":
+        yield ["technique", "hours", "readings", "mean_soreness", "ci_low", "ci_high"]
+        for r in figures.rows:
+            yield [r.label, r.hours, r.readings, _f(r.mean.estimate), _f(r.mean.low), _f(r.mean.high)]
     elif chart == "check-ins":
         yield ["check_in", "due", "answered", "rate", "ci_low", "ci_high"]
         for r in figures:

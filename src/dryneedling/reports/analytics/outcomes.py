@@ -69,7 +69,7 @@ def _published(evidence_id: str) -> tuple[str, str]:
     return figures, statement.statement
 
 
-def _sample_sd(n: int, row: dict[str, Any]) -> float | None:
+def sample_sd(n: int, row: dict[str, Any]) -> float | None:
     """The sample SD from SQL's mean and mean square (SQLite has no STDDEV that accepts one value)."""
     if n < 2 or row.get("mean") is None or row.get("mean_sq") is None:
         return None
@@ -122,7 +122,7 @@ def outcomes_by_window(filters: Filters) -> list[WindowOutcome]:
                 window=window,
                 episodes=row.get("episodes", 0),
                 scores=scores,
-                change=mean_interval_from_summary(scores, row.get("mean"), _sample_sd(scores, row)),
+                change=mean_interval_from_summary(scores, row.get("mean"), sample_sd(scores, row)),
                 responders=responders,
                 judged=judged,
                 responder_rate=wilson_interval(responders, judged),
