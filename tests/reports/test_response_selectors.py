@@ -158,7 +158,7 @@ def test_the_model_refuses_in_words_on_too_little_data_and_the_curves_count(buil
 def test_only_clinic_admins_and_clinicians_see_the_figures(built, alice, bob, dana, carol):  # type: ignore[no-untyped-def]
     assert response_figures_for(actor=dana).judged == 10
     assert response_figures_for(actor=carol).judged == 0  # clinic B's own figures
-    with pytest.raises(PermissionDenied, match="clinic admins and clinicians"):
+    with pytest.raises(PermissionDenied, match="clinicians and clinic admins"):
         response_figures_for(actor=bob)
 
 
