@@ -23,6 +23,22 @@ def test_credentials_and_a_valid_npi_are_saved_and_audited(alice):
     assert AuditEvent.objects.get(action="clinician_profile.create").detail["npi"] == "1245319599"
 
 
+def test_a_call_that_leaves_a_field_out_keeps_what_was_stored(alice):
+    """Setting the profession alone (as a script or an older caller does) loses no credential;
+    an empty value given on purpose clears it."""
+    clinician_profile_set(
+        actor=alice, clinician=alice, profession="physical_therapist", licence_number="PT-1", credentials="PT, DPT",
+        npi="1245319599",
+    )  # fmt: skip
+    clinician_profile_set(actor=alice, clinician=alice, profession="physician")
+    profile = ClinicianProfile.objects.get(user=alice)
+    assert (profile.profession, profile.licence_number, profile.credentials, profile.npi) == (
+        "physician", "PT-1", "PT, DPT", "1245319599",
+    )  # fmt: skip
+    clinician_profile_set(actor=alice, clinician=alice, profession="physician", npi="")
+    assert ClinicianProfile.objects.get(user=alice).npi == ""
+
+
 def test_an_npi_with_a_wrong_check_digit_is_a_field_error(alice):
     with pytest.raises(ValidationError) as error:
         clinician_profile_set(actor=alice, clinician=alice, profession="physical_therapist", npi="1245319598")

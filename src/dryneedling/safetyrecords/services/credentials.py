@@ -98,15 +98,21 @@ def clinician_profile_set(
     actor: User,
     clinician: User,
     profession: str,
-    licence_number: str = "",
-    credentials: str = "",
-    npi: str = "",
+    licence_number: str | None = None,
+    credentials: str | None = None,
+    npi: str | None = None,
 ) -> ClinicianProfile:
     """The clinician's profession, licence, credentials ("PT, DPT") and individual NPI: the last two
-    print on the superbill as the rendering provider's."""
+    print on the superbill as the rendering provider's. A field left out (None) keeps what is
+    stored; an empty string clears it."""
     membership = may_record_credentials_of(actor=actor, clinician=clinician)
     if profession not in Profession.values:
         raise ValidationError({"profession": "Choose a profession from the list."})
+    stored = ClinicianProfile.objects.filter(user=clinician).values("licence_number", "credentials", "npi").first()
+    kept = stored or {"licence_number": "", "credentials": "", "npi": ""}
+    licence_number = kept["licence_number"] if licence_number is None else licence_number
+    credentials = kept["credentials"] if credentials is None else credentials
+    npi = kept["npi"] if npi is None else npi
     licence_number = text(licence_number, field="licence_number", label="Licence number", minimum=0, maximum=60)
     credentials = text(credentials, field="credentials", label="Credentials", minimum=0, maximum=40)
     npi = "".join(npi.split())
