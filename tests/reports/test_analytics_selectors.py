@@ -147,3 +147,15 @@ def test_check_in_response_rates(clinic_a, alice):  # type: ignore[no-untyped-de
     assert (rates["soreness"].answered, rates["soreness"].due) == (1, 2)
     assert (rates["week_1"].answered, rates["week_1"].due) == (0, 1)
     assert rates["week_12"].due == 0 and rates["week_12"].rate.estimate is None
+
+
+def test_window_edges_are_exact_to_the_second(clinic_a, alice):  # type: ignore[no-untyped-def]
+    """The window is read from whole seconds after the end of the course, in native SQL on both
+    databases: 72 h exactly is still "≤ 72 hours", one second more is "1–3 weeks"."""
+    edge, past = f.episode(clinic_a, completed_at=f.T0), f.episode(clinic_a, completed_at=f.T0)
+    f.session(edge, alice)
+    f.session(past, alice)
+    f.score(edge, value=3, baseline=7, responder=True, after=timedelta(hours=72))
+    f.score(past, value=3, baseline=7, responder=True, after=timedelta(hours=72, seconds=1))
+    rows = outcomes_by_window(Filters(clinic=clinic_a))
+    assert (_window(rows, "72h").scores, _window(rows, "1_3w").scores) == (1, 1)
