@@ -93,11 +93,17 @@ def test_concurrent_send_due_sends_each_reminder_once(tmp_path):
         due = int(setup.stdout.strip().splitlines()[-1])
         assert due >= 1500
         command = [sys.executable, "-m", "dryneedling.cli", "send-due", "--limit", "100000"]
-        runners = [
-            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)
-        ]
-        outputs = [runner.communicate(timeout=300) for runner in runners]
+        # Output goes to files, not pipes: a runner blocked on a full pipe (the console email backend
+        # prints every message) while the test waits on the other would hold its write lock.
+        files = [(tmp_path / f"out{i}.txt", tmp_path / f"err{i}.txt") for i in range(2)]
+        handles = [(out.open("w"), err.open("w")) for out, err in files]
+        runners = [subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True) for out, err in handles]
+        for runner in runners:
+            runner.wait(timeout=300)
+        for out, err in handles:
+            out.close()
+            err.close()
+        outputs = [(out.read_text(), err.read_text()[-2000:]) for out, err in files]
         assert all(runner.returncode == 0 for runner in runners), outputs
         sent = [int(out.split('"sent": ')[1].split("}")[0]) for out, _ in outputs]
         assert sum(sent) == due, sent

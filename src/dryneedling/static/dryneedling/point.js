@@ -53,6 +53,10 @@
     setValue(select.form, "muscle_id", chosen.muscle_id);
     setValue(select.form, "side", chosen.side);
     var check = select.form.querySelector("[data-guardrails-check]");
-    if (check) check.click();
+    if (!check) return;
+    // Right after a swap htmx may not have wired the new button yet: process it first (idempotent),
+    // or the click would do nothing and the guardrails would stay unchecked.
+    if (window.htmx) window.htmx.process(check);
+    check.click();
   });
 })();
