@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dryneedling.accounting.models import Charge, Payment
+from dryneedling.clinical.text import spreadsheet_cell
 from dryneedling.treatment.models import Payer
 
 HEADER = (
@@ -29,12 +30,11 @@ HEADER = (
     "payment",
     "void",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """Every ledger cell as text a spreadsheet will not run (amounts included: they are written as text)."""
+    return str(spreadsheet_cell("" if value is None else str(value)))
 
 
 def _rows(charges: Iterable[Charge], payments: Iterable[Payment]) -> list[tuple[date, int, list[object]]]:

@@ -91,6 +91,11 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def reminder_channels(self) -> tuple[str, ...]:
+        """The channels the clinic reminds patients by, email first: what `reminder_channel` means."""
+        return tuple(c for c in ("email", "sms") if self.reminder_channel in (c, "both"))
+
 
 class ClinicLogo(models.Model):
     """The clinic's logo, printed at the top of its PDFs (issue 10). A PNG or JPEG, checked and

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,14 +22,10 @@ from dryneedling.clinical import soreness as rule
 from dryneedling.followup import links, soreness
 from dryneedling.followup.deliveries import mask
 from dryneedling.followup.models import CheckIn, LinkDelivery
-from dryneedling.scheduling.sms import send_sms
+from dryneedling.scheduling.messages import send_reminder
 
 LATER_HOURS = rule.PATIENT_HOURS[1:]  # 48 and 72 h
 CONTACT = {"email": "email", "sms": "phone"}
-
-
-def _channels(clinic: Clinic) -> list[str]:
-    return [c for c in ("email", "sms") if clinic.reminder_channel in (c, "both")]
 
 
 def _send(check_in: CheckIn, hours: int, channel: str, url: str) -> None:
@@ -40,15 +34,8 @@ def _send(check_in: CheckIn, hours: int, channel: str, url: str) -> None:
     )
     context = {"check_in": check_in, "clinic": check_in.clinic, "link": url, "hours": hours, "until": opens}
     body = zones.render_in_zone_of(check_in.clinic, "followup/soreness_reminder.txt", context).strip()
-    if channel == "email":
-        send_mail(
-            subject=f"{check_in.clinic.name}: your {hours}-hour soreness reading",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[check_in.patient.email],
-        )
-    else:
-        send_sms(to=check_in.patient.phone, body=body)
+    subject = f"{check_in.clinic.name}: your {hours}-hour soreness reading"
+    send_reminder(patient=check_in.patient, channel=channel, subject=subject, body=body)
 
 
 def soreness_reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -57,7 +44,7 @@ def soreness_reminders_send_due(*, now: datetime | None = None, limit: int = 500
     oldest = now - timedelta(hours=rule.LAST_HOURS)
     sent = 0
     for clinic in Clinic.objects.order_by("pk"):
-        channels = _channels(clinic)
+        channels = clinic.reminder_channels
         if not channels:
             continue  # the clinic sends no reminders
         open_check_ins = (

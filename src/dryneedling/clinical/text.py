@@ -36,3 +36,25 @@ def escape_forbidden(value: str) -> str:
     """The text with each forbidden character written as \\uXXXX, for storing a refused value
     (a failed sign-in's email) where the raw characters cannot go."""
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in FORBIDDEN_CATEGORIES else c for c in value)
+
+
+# Text a spreadsheet would run as a formula when it opens a CSV (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object, *, numeric_text_ok: bool = False) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ or a tab or carriage return
+    gets a leading quote; None is empty; numbers stay numbers. With ``numeric_text_ok`` a number
+    written as text ("-4.0000") is left as it is (a spreadsheet reads it as a number, not a formula)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if numeric_text_ok:
+        try:
+            float(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    return f"'{value}"

@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,8 +26,8 @@ from dryneedling.accounts.permissions import APPOINTMENTS, require
 from dryneedling.accounts.selectors import membership_for, require_role
 from dryneedling.patients.models import Episode, Patient
 from dryneedling.scheduling import rules
+from dryneedling.scheduling.messages import send_reminder
 from dryneedling.scheduling.models import Appointment, AppointmentType, CalendarFeed, WorkingHours
-from dryneedling.scheduling.sms import send_sms
 
 # Default types of every clinic. The needling itself takes 10-15 min of a visit (the source
 # article's figure, not found in research studies: sources.yaml `source_article` [NF], dossier §7);
@@ -363,7 +362,7 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
         for channel, field, contact in CHANNELS:
             if sent >= limit:
                 return sent
-            if clinic.reminder_channel not in (channel, "both"):
+            if channel not in clinic.reminder_channels:
                 continue  # the clinic's choice: email only, SMS only, or no reminders
             due = (
                 Appointment.objects.for_clinic(clinic)
@@ -399,16 +398,10 @@ def reminder_text(clinic: Clinic, appointment: Appointment) -> str:
 
 
 def _send_reminder(clinic: Clinic, appointment: Appointment, channel: str) -> None:
-    body = reminder_text(clinic, appointment)
-    if channel == "email":
-        send_mail(
-            subject=f"{clinic.name}: your appointment reminder",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[appointment.patient.email],
-        )
-    else:
-        send_sms(to=appointment.patient.phone, body=body)
+    subject = f"{clinic.name}: your appointment reminder"
+    send_reminder(
+        patient=appointment.patient, channel=channel, subject=subject, body=reminder_text(clinic, appointment)
+    )
 
 
 def acting_clinic(actor: User) -> Clinic:

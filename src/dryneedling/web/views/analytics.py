@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Membership
+from dryneedling.clinical.text import spreadsheet_cell
 from dryneedling.reports.analytics.dashboard import (
     CHARTS,
     COMPUTE,
@@ -87,17 +88,6 @@ def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-def _cell(value: object) -> object:
-    """A spreadsheet must not run a text cell as a formula; numbers ("-4.0000") stay numbers."""
-    if not isinstance(value, str) or value[:1] not in ("=", "+", "-", "@", "\t", "\r"):
-        return value
-    try:
-        float(value)
-    except ValueError:
-        return f"'{value}"
-    return value
-
-
 @login_required
 @require_GET
 def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
@@ -110,5 +100,5 @@ def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="analytics-{chart}.csv"'
     writer = csv.writer(response)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value, numeric_text_ok=True) for value in row])
     return response

@@ -13,10 +13,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dryneedling.accounts.audit import audit_record
+from dryneedling.clinical.text import spreadsheet_cell
 from dryneedling.reports.response import CHARTS, chart_svg, response_figures_for, tables
 from dryneedling.web.views.shared import AuthedRequest
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _known(chart: str) -> str:
@@ -51,14 +50,7 @@ def response_svg(request: AuthedRequest, response_chart: str) -> HttpResponse:
     return HttpResponse(chart_svg(figures=figures, chart=chart), content_type="image/svg+xml")
 
 
-def csv_cell(value: str | int | float | None) -> str | int | float:
-    """A spreadsheet must not run a cell as a formula: text starting with = + - @ or a control
-    character is prefixed with a quote. Numbers stay numbers (a negative change is not a formula)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
+csv_cell = spreadsheet_cell  # the response tables' cells: numbers stay numbers, text cannot run
 
 
 @login_required

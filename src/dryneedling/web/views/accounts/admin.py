@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from dryneedling.accounts.audit import audit_record, record_view
 from dryneedling.accounts.models import AuditEvent
 from dryneedling.accounts.selectors import audit_list_for, membership_for
+from dryneedling.clinical.text import spreadsheet_cell
 from dryneedling.patients import selectors as patient_selectors
 from dryneedling.web.forms.accounts import AuditFilterForm
 from dryneedling.web.views.shared import AuthedRequest
@@ -77,7 +78,7 @@ def _csv_response(
     return response
 
 
-def _csv_rows(request: AuthedRequest, events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
+def _csv_rows(request: AuthedRequest, events: QuerySet[AuditEvent]) -> Iterator[Sequence[object]]:
     yield CSV_COLUMNS
     batch: list[AuditEvent] = []
     for event in events.iterator(chunk_size=1000):
@@ -88,14 +89,14 @@ def _csv_rows(request: AuthedRequest, events: QuerySet[AuditEvent]) -> Iterator[
     yield from _csv_batch(request, batch)
 
 
-def _csv_batch(request: AuthedRequest, batch: list[AuditEvent]) -> Iterable[list[str]]:
+def _csv_batch(request: AuthedRequest, batch: list[AuditEvent]) -> Iterable[list[object]]:
     if not batch:
         return []
     ids = {e.patient_id for e in batch if e.patient_id}
     names = patient_selectors.patient_names_for(actor=request.user, patient_ids=ids) if ids else {}
     return [
         [
-            _cell(value)
+            spreadsheet_cell(value)
             for value in (
                 e.at.astimezone(UTC).isoformat(timespec="seconds"),  # machine data: UTC, with its offset
                 e.actor_email,
@@ -110,11 +111,6 @@ def _csv_batch(request: AuthedRequest, batch: list[AuditEvent]) -> Iterable[list
         ]
         for e in batch
     ]
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (a name typed as '=HYPERLINK(...)')."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class _Echo:
