@@ -21,3 +21,74 @@ def test_first_refresh_analyses_and_later_ones_optimise():
         assert cursor.fetchone()[0] > 0
     assert planner_statistics_refresh() == "optimize"
     assert planner_statistics_refresh(full=True) == "analyze"
+
+
+@pytest.fixture
+def scratch_sqlite(tmp_path, django_db_blocker):  # type: ignore[no-untyped-def]
+    """A second connection alias on an SQLite file, configured like the real one (WAL, IMMEDIATE,
+    busy timeout), whatever database the suite runs on."""
+    from django.conf import settings
+    from django.db import connections
+
+    alias = "scratch_stats"
+    connections.settings[alias] = {
+        **connections.settings["default"],
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(tmp_path / "stats.sqlite3"),
+        "OPTIONS": dict(settings.SQLITE_OPTIONS),
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "TEST": {},
+    }
+    with django_db_blocker.unblock():
+        try:
+            yield alias
+        finally:
+            connections[alias].close()
+            del connections[alias]
+            del connections.settings[alias]
+
+
+def test_the_periodic_refresh_waits_for_a_concurrent_writer_instead_of_failing(scratch_sqlite):
+    """Two `send-due` runs at once: `PRAGMA optimize` started as a reader and then needed to write
+    sqlite_stat1; the other runner's commit in between made its snapshot stale, which SQLite
+    reports at once as "database is locked", without the busy timeout (CI failure of stop 18).
+    The refresh now takes the write lock first, so it queues behind the writer."""
+    import sqlite3
+    import threading
+    import time
+
+    from django.db import connections
+
+    from dryneedling.accounts.dbstats import planner_statistics_refresh
+
+    db = connections[scratch_sqlite]
+    with db.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (a integer, b integer)")
+        cursor.execute("CREATE INDEX t_a ON t (a)")
+        cursor.execute("INSERT INTO t VALUES (1, 1)")
+        cursor.execute("ANALYZE")
+        cursor.executemany("INSERT INTO t VALUES (%s, %s)", [(i, i) for i in range(50_000)])
+        cursor.execute("SELECT * FROM t WHERE a = 5")  # this connection used t: optimize re-analyses it
+        cursor.fetchall()
+    holding = threading.Event()
+
+    def writer() -> None:
+        other = sqlite3.connect(db.settings_dict["NAME"], isolation_level=None, timeout=20)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t VALUES (2, 2)")
+        holding.set()
+        time.sleep(0.5)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    holding.wait(5)
+    try:
+        assert planner_statistics_refresh(using=scratch_sqlite) == "optimize"
+    finally:
+        thread.join()
+    with db.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 't_a'")
+        assert int(cursor.fetchone()[0].split()[0]) > 50_000  # re-analysed after the writer committed

@@ -11,21 +11,28 @@ keeps its statistics; SQLite needs to be asked.
 - `planner_statistics_refresh()` is what the periodic `send-due` job runs: a first `ANALYZE` when
   the database has never been analysed, else `PRAGMA optimize`, which re-analyses only the tables
   that changed enough (https://sqlite.org/lang_analyze.html, "Recommended usage pattern").
+- Both run in an IMMEDIATE transaction, so a concurrent writer makes them wait, not fail
+  (https://sqlite.org/wal.html, "Sometimes Queries Return SQLITE_BUSY In WAL Mode").
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 ANALYSIS_LIMIT = 1000  # rows sampled per index: enough for selectivity, fast on a large file
 
 
-def planner_statistics_refresh(*, full: bool = False) -> str:
+def planner_statistics_refresh(*, full: bool = False, using: str = DEFAULT_DB_ALIAS) -> str:
     """Refresh the planner's statistics on SQLite; what was run ("analyze", "optimize", or "" on
     another engine, whose own maintenance does it)."""
+    connection = connections[using]
     if connection.vendor != "sqlite":
         return ""
-    with connection.cursor() as cursor:
+    # In one transaction, begun IMMEDIATE (settings): the write lock is taken before the first
+    # read. In autocommit, `PRAGMA optimize` read first and then wrote sqlite_stat1; a concurrent
+    # writer's commit in between made its snapshot stale, which SQLite reports at once as
+    # "database is locked", without waiting out the busy timeout (two send-due runs at once).
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
         never = cursor.fetchone() is None
         cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
