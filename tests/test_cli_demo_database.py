@@ -55,7 +55,7 @@ def test_commands_run_against_the_demo_database_without_variables(tmp_path):
     }
     sent = _dryneedling(tmp_path, "send-due", "--limit", "5")
     assert sent.returncode == 0, sent.stderr[-2000:]
-    assert "sent" in json.loads(sent.stdout)
+    assert {"sent", "response_figures_refreshed"} <= set(json.loads(sent.stdout))
     stats = _dryneedling(tmp_path, "stats")
     assert stats.returncode == 0, stats.stderr[-2000:]
     clinics = {c["clinic"]: c for c in json.loads(stats.stdout)["clinics"]}

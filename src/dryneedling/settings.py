@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "dryneedling.safetyrecords",
     "dryneedling.scheduling",
     "dryneedling.accounting",
+    "dryneedling.reports",
     "dryneedling.web",
 ]
 
@@ -359,3 +360,7 @@ LOGGING = {
         "django.security": {"filters": ["request"]},
     },
 }
+
+# "What predicts response" is computed over every treated episode: stored, and recomputed by the
+# periodic job (send-due) once older than this, or by the page's Recompute button (issue 12).
+RESPONSE_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("RESPONSE_FIGURES_MAX_AGE_MINUTES", "60"))

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("today/", today.today, name="today"),
     path("analytics/response/", response.response_page, name="analytics-response"),
+    path("analytics/response/recompute/", response.response_recompute, name="analytics-response-recompute"),
     path("analytics/response/<slug:response_chart>.svg", response.response_svg, name="analytics-response-svg"),
     path("analytics/response/<slug:response_chart>.csv", response.response_csv, name="analytics-response-csv"),
     path("healthz", auth.healthz, name="healthz"),

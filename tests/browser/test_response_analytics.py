@@ -1,6 +1,6 @@
 """A clinician opens "What predicts response" from the menu on a seeded synthetic clinic, sees the
 charts with their text alternatives and the observational-data warning, and downloads the numbers
-behind the forest plot as CSV (issue 12)."""
+behind the forest plot as CSV, then recomputes the stored figures (issue 12)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,8 @@ def test_clinician_opens_the_page_and_downloads_the_forest_plot_csv(  # type: ig
     expect(page.get_by_role("link", name="Back to the clinic's outcome and safety analytics")).to_have_attribute(
         "href", "/analytics/"
     )
+    # The figures are stored and say when they were computed; Recompute brings them up to date.
+    expect(page.locator("#computed-at")).to_contain_text("Computed from the clinic's records at")
+    page.get_by_role("button", name="Recompute now").click()
+    expect(page.get_by_text("Recomputed from the clinic's records in", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("What predicts response")

@@ -22,6 +22,7 @@ from dryneedling.reports.response import episode_features, response_figures_for
 from dryneedling.reports.response.figures import responder_rates
 from dryneedling.treatment.models import Consent, Finding, Insertion, Session
 from dryneedling.web.views.response import csv_cell
+from tests.conftest import csrf_token
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -192,12 +193,21 @@ def test_a_csv_cell_never_starts_with_a_formula():
 
 
 def test_the_page_reads_a_constant_number_of_queries(alice, patient_a, ready_episode, dana_client):  # type: ignore[no-untyped-def]
+    """Computing the figures (the Recompute button) and showing the stored ones: neither grows with
+    the number of episodes."""
     build(alice, patient_a, SPECS[0])
-    url = reverse("analytics-response")
+    url, recompute = reverse("analytics-response"), reverse("analytics-response-recompute")
+    token = {"csrfmiddlewaretoken": csrf_token(dana_client, url)}
+    with CaptureQueriesContext(connection) as few_computed:
+        dana_client.post(recompute, token)
     with CaptureQueriesContext(connection) as few:
         dana_client.get(url)
     for spec in SPECS:
         build(alice, patient_a, spec)
+    with CaptureQueriesContext(connection) as more_computed:
+        dana_client.post(recompute, token)
     with CaptureQueriesContext(connection) as more:
-        dana_client.get(url)
+        page = dana_client.get(url)
     assert len(more.captured_queries) == len(few.captured_queries)
+    assert len(more_computed.captured_queries) == len(few_computed.captured_queries)
+    assert b"12 episodes with a completed session" in page.content  # the recomputed figures

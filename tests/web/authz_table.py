@@ -255,6 +255,7 @@ TABLE: dict[str, Row] = {
     "analytics-response": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     "analytics-response-svg": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     "analytics-response-csv": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-response-recompute": Row(post=signed_in(carol=GO, bob=REFUSED, alice=GO, dana=GO)),
     # --- knowledge base (no patient data, staff only) ---
     "kb-index": Row(get=any_clinic(OK)),
     "kb-muscle": Row(get=any_clinic(OK)),

@@ -7,14 +7,16 @@ import csv
 import io
 
 from csp.decorators import csp_replace
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.clinical.text import spreadsheet_cell
-from dryneedling.reports.response import CHARTS, chart_svg, response_figures_for, tables
+from dryneedling.reports.response import CHARTS, chart_svg, tables
+from dryneedling.reports.response.stored import response_figures_current, response_figures_recompute
 from dryneedling.web.views.shared import AuthedRequest
 
 
@@ -27,7 +29,8 @@ def _known(chart: str) -> str:
 @login_required
 @require_GET
 def response_page(request: AuthedRequest) -> HttpResponse:
-    figures = response_figures_for(actor=request.user)
+    stored = response_figures_current(actor=request.user)
+    figures = stored.figures
     shown = tables(figures)
     audit_record(
         actor=request.user,
@@ -36,8 +39,16 @@ def response_page(request: AuthedRequest) -> HttpResponse:
         object_id="response",
         detail={"episodes": figures.treated, "judged": figures.judged, "modelled": figures.modelled},
     )
-    context = {"figures": figures, "charts": [shown[name] for name in CHARTS], "model": figures.model}
+    context = {"figures": figures, "stored": stored, "charts": [shown[name] for name in CHARTS], "model": figures.model}
     return render(request, "analytics_response/page.html", context)
+
+
+@login_required
+@require_POST
+def response_recompute(request: AuthedRequest) -> HttpResponse:
+    stored = response_figures_recompute(actor=request.user)
+    messages.success(request, f"Recomputed from the clinic's records in {stored.seconds:.1f} s.")
+    return redirect("analytics-response")
 
 
 # matplotlib writes style attributes; this image response alone allows them, and runs no script.
@@ -46,7 +57,7 @@ def response_page(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def response_svg(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)
-    figures = response_figures_for(actor=request.user, chart=chart)
+    figures = response_figures_current(actor=request.user).figures  # the figures the page shows
     return HttpResponse(chart_svg(figures=figures, chart=chart), content_type="image/svg+xml")
 
 
@@ -57,7 +68,7 @@ csv_cell = spreadsheet_cell  # the response tables' cells: numbers stay numbers,
 @require_GET
 def response_csv(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)
-    table = tables(response_figures_for(actor=request.user, chart=chart))[chart]
+    table = tables(response_figures_current(actor=request.user).figures)[chart]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.header)

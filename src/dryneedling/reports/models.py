@@ -1,0 +1,28 @@
+"""What the reports keep: the clinic's last computed "What predicts response" figures (issue 12).
+
+Those figures need one row of features per treated episode; at 100,000 patients that read takes
+tens of seconds, far over the page's one-second budget. They are computed by the periodic job
+(and on demand) and stored here; the page reads the stored figures and says when they were
+computed (docs/decisions.md, "issue 12 — stored response figures"). Aggregates only: counts,
+rates, odds ratios and survival tables, no patient data.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from dryneedling.accounts.models import Clinic
+
+
+class ResponseSnapshot(models.Model):
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="response_snapshot")
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)  # how long the computation took
+    episodes = models.PositiveIntegerField(default=0)  # treated episodes behind the figures
+    # The figures' layout (reports.response.snapshot.FORMAT): a stored set of another layout is recomputed.
+    format = models.PositiveSmallIntegerField(default=1)
+    figures = models.TextField()  # JSON of reports.response.figures.ResponseFigures
+
+    def __str__(self) -> str:
+        return f"response figures of clinic {self.clinic_id} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,102 @@
+"""The stored "What predicts response" figures (issue 12 speed): computed by the periodic job and
+on demand, read by the page. docs/decisions.md, "issue 12 — stored response figures".
+
+- `response_figures_current(actor)` — the figures the page shows: the stored ones, or, when the
+  clinic has none yet (or of an older layout), computed now and stored.
+- `response_figures_refresh(clinic_id, actor)` — compute and store (the Recompute button, the job).
+- `response_figures_refresh_stale(now)` — the periodic job: every stored set older than
+  RESPONSE_FIGURES_MAX_AGE_MINUTES is recomputed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import Clinic, User
+from dryneedling.accounts.permissions import ANALYTICS, require
+from dryneedling.reports.models import ResponseSnapshot
+from dryneedling.reports.response import codec
+from dryneedling.reports.response.features import episode_features
+from dryneedling.reports.response.figures import ResponseFigures, response_figures
+
+FORMAT = 1  # bump when ResponseFigures changes shape: stored sets of the old layout are recomputed
+
+
+@dataclass(frozen=True)
+class StoredFigures:
+    figures: ResponseFigures
+    computed_at: datetime
+    seconds: float
+    max_age_minutes: int
+
+
+def max_age() -> timedelta:
+    return timedelta(minutes=settings.RESPONSE_FIGURES_MAX_AGE_MINUTES)
+
+
+def _stored(snapshot: ResponseSnapshot) -> StoredFigures:
+    return StoredFigures(
+        codec.loads(snapshot.figures),
+        snapshot.computed_at,
+        snapshot.seconds,
+        settings.RESPONSE_FIGURES_MAX_AGE_MINUTES,
+    )
+
+
+def response_figures_refresh(*, clinic_id: int, actor: User | None) -> StoredFigures:
+    """Compute the clinic's figures from its records now and store them (audited: counts only)."""
+    started = time.perf_counter()
+    figures = response_figures(episode_features(clinic_id=clinic_id))
+    seconds = round(time.perf_counter() - started, 3)
+    with transaction.atomic():
+        snapshot, _ = ResponseSnapshot.objects.update_or_create(
+            clinic_id=clinic_id,
+            defaults={
+                "computed_at": timezone.now(),
+                "seconds": seconds,
+                "episodes": figures.treated,
+                "format": FORMAT,
+                "figures": codec.dumps(figures),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="analytics.response.refresh",
+            clinic=Clinic.objects.get(pk=clinic_id),
+            object_type="analytics",
+            object_id="response",
+            detail={"episodes": figures.treated, "judged": figures.judged, "seconds": seconds},
+        )
+    return _stored(snapshot)
+
+
+def response_figures_current(*, actor: User) -> StoredFigures:
+    """The actor's clinic's figures (PermissionDenied, in words, for roles without ANALYTICS)."""
+    membership = require(actor=actor, capability=ANALYTICS)
+    snapshot = ResponseSnapshot.objects.filter(clinic_id=membership.clinic_id, format=FORMAT).first()
+    if snapshot is None:
+        return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
+    return _stored(snapshot)
+
+
+def response_figures_recompute(*, actor: User) -> StoredFigures:
+    """The Recompute button: the actor's clinic's figures from its records now."""
+    membership = require(actor=actor, capability=ANALYTICS)
+    return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
+
+
+def response_figures_refresh_stale(*, now: datetime | None = None) -> int:
+    """The periodic job: recompute every stored set older than the maximum age; how many."""
+    cutoff = (now or timezone.now()) - max_age()
+    stale = ResponseSnapshot.objects.filter(computed_at__lt=cutoff).values_list("clinic_id", flat=True)
+    clinics = list(stale)
+    for clinic_id in clinics:
+        response_figures_refresh(clinic_id=clinic_id, actor=None)
+    return len(clinics)
