@@ -277,6 +277,7 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     from dryneedling.accounts.dbstats import planner_statistics_refresh
     from dryneedling.care.soreness_reminders import soreness_reminders_send_due
     from dryneedling.followup.services import send_due
+    from dryneedling.reports.analytics.services import cusum_signals_check_all
     from dryneedling.reports.response.stored import response_figures_refresh_stale
     from dryneedling.scheduling.services import reminders_send_due
 
@@ -286,9 +287,10 @@ def cmd_send_due(args: argparse.Namespace) -> int:
         sent = send_due(limit=args.limit)
         soreness_later = soreness_reminders_send_due(limit=args.limit)  # the 48 and 72 h readings
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
+    signals = cusum_signals_check_all()  # each clinician's serious-event CUSUM, mailed to the admins once
     refreshed = response_figures_refresh_stale()  # "What predicts response" older than its maximum age
     # "sent" (check-in reminders) stays last: scripts read it as before.
-    counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later}
+    counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later, "cusum_signals": signals}
     print(json.dumps({**counts, "response_figures_refreshed": refreshed, "sent": sent}))
     return 0
 

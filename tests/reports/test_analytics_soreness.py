@@ -73,3 +73,39 @@ def test_the_dashboard_shows_the_soreness_section(clinic_a, alice, dana_client):
     assert svg.status_code == 200 and b"<title" in svg.content and b"0 h mean 5.0" in svg.content
     csv = dana_client.get("/analytics/soreness.csv")
     assert csv.status_code == 200 and b"Pistoning" in csv.content
+
+
+def test_the_main_technique_follows_the_points_however_written():  # type: ignore[no-untyped-def]
+    from dryneedling.treatment.models import main_technique_of
+
+    assert main_technique_of([]) == ""
+    assert main_technique_of(["static", "pistoning"]) == "pistoning"  # a tie: pistoning, static, electrical
+    assert main_technique_of(["electrical", "static"]) == "static"
+    assert main_technique_of(["electrical", "electrical", "pistoning"]) == "electrical"
+
+
+def test_the_session_keeps_its_main_technique_as_points_change(clinic_a, alice):  # type: ignore[no-untyped-def]
+    from dryneedling.treatment.models import Session
+
+    session = f.session(f.episode(clinic_a), alice)  # one pistoning point
+    stored = Session.objects.for_clinic(clinic_a).values_list("main_technique", flat=True)
+    assert stored.get(pk=session.pk) == "pistoning"
+    _static(session, 2)
+    assert stored.get(pk=session.pk) == "static"
+    Insertion.objects.for_clinic(clinic_a).filter(session=session, technique="static").first().delete()
+    assert stored.get(pk=session.pk) == "pistoning"  # one each again: the tie goes to pistoning
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_main_technique_of_existing_sessions(clinic_a, alice):  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from dryneedling.treatment.models import Session
+
+    session = f.session(f.episode(clinic_a), alice)
+    _static(session, 2)
+    Session.objects.for_clinic(clinic_a).update(main_technique="")
+    import_module("dryneedling.treatment.migrations.0010_session_main_technique").fill(apps, None)
+    assert Session.objects.for_clinic(clinic_a).get(pk=session.pk).main_technique == "static"

@@ -140,3 +140,16 @@ def test_the_page_makes_a_constant_number_of_queries(dana_client, clinic_a, alic
         for window in (2, 10, 30, 100):
             f.score(more, value=n % 10, baseline=8, responder=n % 2 == 0, after=timedelta(days=window))
     assert _queries(dana_client) == small
+
+
+def test_the_periodic_job_mails_a_crossing_nobody_looked_at(clinic_a, alice, dana):  # type: ignore[no-untyped-def]
+    from dryneedling.reports.analytics.services import cusum_signals_check_all
+
+    ep = f.episode(clinic_a)
+    for day in range(8):
+        f.session(ep, alice, at=f.T0 + timedelta(days=day), effects=(("pneumothorax", "serious"),))
+    mail.outbox.clear()
+    assert cusum_signals_check_all() == 1  # nobody opened the dashboard
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [dana.email]
+    assert "session number 7" in mail.outbox[0].body
+    assert cusum_signals_check_all() == 0 and len(mail.outbox) == 1  # once per crossing

@@ -23,7 +23,7 @@ from dryneedling.patients.models import Episode, Patient
 from dryneedling.synthetic.followup_loader import insert_followup
 from dryneedling.synthetic.generator import PatientRecord
 from dryneedling.synthetic.treatment_gen import SYNTHETIC_CLINICIANS, CourseRecord, generate_course
-from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session
+from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session, main_technique_of
 
 BATCH = 2000
 CONSENT_ITEMS = [item.id for item in consent_items()]
@@ -197,6 +197,7 @@ def insert_courses(
                     clean_technique=CLEAN_RECORD,
                     needles_used=len(s.insertions),
                     needles_removed=len(s.insertions),
+                    main_technique=main_technique_of(i.technique for i in s.insertions),
                 )
             )
             session_courses.append((course, index, screening, episode))

@@ -7,6 +7,9 @@ Every row carries its clinic. Sessions and notes carry a version for optimistic 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils import timezone
 
@@ -135,6 +138,9 @@ class Session(ClinicScoped):
     # Needle count: every needle used must be accounted for before the session is completed.
     needles_used = models.PositiveSmallIntegerField(null=True, blank=True)
     needles_removed = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The technique of most of the session's insertions (`main_technique_of`), kept by
+    # insertion_record: the analytics group by it without counting insertions per session (issue 12).
+    main_technique = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -160,6 +166,16 @@ class Technique(models.TextChoices):
     PISTONING = "pistoning", "Pistoning (fast-in, fast-out)"
     STATIC = "static", "Static retention"
     ELECTRICAL = "electrical", "Electrical"
+
+
+def main_technique_of(techniques: Iterable[str]) -> str:
+    """The technique used most often ("" for none); a tie goes to the first in the order
+    pistoning, static, electrical."""
+    counts = Counter(techniques)
+    if not counts:
+        return ""
+    order = [t.value for t in Technique]
+    return max(counts, key=lambda t: (counts[t], -order.index(t) if t in order else -len(order)))
 
 
 class Insertion(ClinicScoped):

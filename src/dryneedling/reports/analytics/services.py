@@ -7,23 +7,39 @@ Django's email backend, to the clinic's active admins, and recorded as an audit 
 already sent: a crossing with a row is not mailed again. Only charts over the whole record are
 checked (no condition, region or period filter): a filtered chart restarts elsewhere and its case
 numbers are not the clinician's.
+
+The periodic job (`dryneedling send-due`) checks every clinic (`cusum_signals_check_all`), so a
+crossing reaches the admins whether or not anyone opens the dashboard; the page checks too. The
+clinic's row is locked while a check reads what was sent and records what it sends, so two
+checks at once (two job runs, a job and a page view) mail a crossing once.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import AuditEvent, Clinic, User
-from dryneedling.reports.analytics.safety import SafetyMonitor
+from dryneedling.reports.analytics.filters import Filters
+from dryneedling.reports.analytics.safety import SafetyMonitor, safety_monitor
 
 log = logging.getLogger(__name__)
 SIGNAL_ACTION = "analytics.cusum_signal"
 SUBJECT = "dryneedling: a clinician's serious side effects crossed the CUSUM limit"
+
+
+def cusum_signals_check_all() -> int:
+    """The periodic job: every clinic's whole-record CUSUM charts; the number of new crossings."""
+    total = 0
+    for clinic in Clinic.objects.order_by("pk"):
+        total += cusum_signals_notify(clinic=clinic, monitor=safety_monitor(Filters(clinic=clinic)))
+    return total
 
 
 def cusum_signals_notify(*, clinic: Clinic, monitor: SafetyMonitor) -> int:
@@ -36,6 +52,12 @@ def cusum_signals_notify(*, clinic: Clinic, monitor: SafetyMonitor) -> int:
     }
     if not crossings:
         return 0
+    with transaction.atomic():
+        Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one check at a time per clinic
+        return _notify_new(clinic, monitor, crossings)
+
+
+def _notify_new(clinic: Clinic, monitor: SafetyMonitor, crossings: dict[tuple[int, int], Any]) -> int:
     done = {
         (detail.get("clinician_id"), detail.get("case"))
         for detail in AuditEvent.objects.filter(clinic=clinic, action=SIGNAL_ACTION).values_list("detail", flat=True)

@@ -2,7 +2,8 @@
 with a t interval, by the session's technique. One SQL aggregate.
 
 A session's technique is the one used for most of its points (ties: the first in the order
-pistoning, static, electrical), read by a correlated subquery, so a session counts once. The
+pistoning, static, electrical), stored on the session as its points are recorded
+(`Session.main_technique`), so a session counts once and no insertion is read here. The
 readings are those of `followup.SorenessReading` (issue 11); the window and its sources are
 `clinical.soreness`.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Subquery
+from django.db.models import Avg, Count, F
 
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.soreness import READING_HOURS, SOURCES
@@ -20,7 +21,7 @@ from dryneedling.clinical.stats import Interval, mean_interval_from_summary
 from dryneedling.followup.models import SorenessReading
 from dryneedling.reports.analytics.filters import Filters, session_q
 from dryneedling.reports.analytics.outcomes import sample_sd
-from dryneedling.treatment.models import Insertion, Technique
+from dryneedling.treatment.models import Technique
 
 
 @dataclass(frozen=True)
@@ -42,24 +43,11 @@ class SorenessFigures:
         return sum(r.readings for r in self.rows)
 
 
-def _main_technique(filters: Filters) -> Subquery:
-    points = (
-        Insertion.objects.for_clinic(filters.clinic)
-        .filter(session_id=OuterRef("session_id"))
-        .values("technique")
-        .annotate(n=Count("id"))
-        .order_by("-n", "technique")
-        .values("technique")[:1]
-    )
-    return Subquery(points)
-
-
 def soreness_by_technique(filters: Filters) -> SorenessFigures:
     rows = (
         SorenessReading.objects.for_clinic(filters.clinic)
         .filter(session_q(filters, "session__"))
-        .annotate(technique=_main_technique(filters))
-        .values("technique", "hours")
+        .values("hours", technique=F("session__main_technique"))
         .annotate(n=Count("id"), mean=Avg("score"), mean_sq=Avg(F("score") * F("score")))
         .order_by()
     )
