@@ -159,3 +159,37 @@ def test_window_edges_are_exact_to_the_second(clinic_a, alice):  # type: ignore[
     f.score(past, value=3, baseline=7, responder=True, after=timedelta(hours=72, seconds=1))
     rows = outcomes_by_window(Filters(clinic=clinic_a))
     assert (_window(rows, "72h").scores, _window(rows, "1_3w").scores) == (1, 1)
+
+
+def test_a_score_recorded_before_the_course_ends_counts_once_it_has_ended(clinic_a):  # type: ignore[no-untyped-def]
+    """The stored window follows the episode: scores written first, course ended afterwards."""
+    from dryneedling.followup.models import OutcomeRecord
+
+    ep = f.episode(clinic_a)
+    record = OutcomeRecord.objects.create(
+        clinic=clinic_a, patient=ep.patient, episode=ep, instrument_id="nprs", value=3,
+        recorded_at=f.T0 + timedelta(days=40), verdict={"baseline": 7, "responder": True},
+    )  # fmt: skip
+    stored = OutcomeRecord.objects.for_clinic(clinic_a).values_list("window", "baseline", "responder")
+    assert stored.get(pk=record.pk) == ("", 7.0, True)  # no end of course yet: in no window
+    ep.course_completed_at = f.T0
+    ep.save(update_fields=["course_completed_at"])
+    assert stored.get(pk=record.pk) == ("4_12w", 7.0, True)
+    (window,) = [w for w in outcomes_by_window(Filters(clinic=clinic_a)) if w.window.key == "4_12w"]
+    assert (window.scores, window.responders, window.change.estimate) == (1, 1, -4.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_stored_columns_of_existing_scores(clinic_a):  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from dryneedling.followup.models import OutcomeRecord
+
+    ep = f.episode(clinic_a, completed_at=f.T0)
+    record = f.score(ep, value=2, baseline=6, responder=True, after=timedelta(days=10))
+    OutcomeRecord.objects.for_clinic(clinic_a).update(window="", baseline=None, responder=None)
+    import_module("dryneedling.followup.migrations.0010_outcome_derived_columns").fill(apps, None)
+    stored = OutcomeRecord.objects.for_clinic(clinic_a).values_list("window", "baseline", "responder")
+    assert stored.get(pk=record.pk) == ("1_3w", 6.0, True)

@@ -118,7 +118,7 @@ def checkin_links_issue(*, actor: User, patient: Patient) -> dict[int, str]:
 def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
     rows = questions.outcome_rows(answers)
     verdicts = verdicts_for_new(episode=check_in.episode, rows=[(instrument, value) for instrument, value, _ in rows])
-    OutcomeRecord.objects.bulk_create(
+    records = [
         OutcomeRecord(
             clinic=check_in.clinic,
             patient=check_in.patient,
@@ -131,7 +131,10 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
             verdict=verdict,
         )
         for (instrument, value, items), verdict in zip(rows, verdicts, strict=True)
-    )
+    ]
+    for record in records:  # bulk_create calls no save(): the derived columns are set here
+        record.derive(check_in.episode.course_completed_at)
+    OutcomeRecord.objects.bulk_create(records)
 
 
 RED_FLAG_SUBJECT = "dryneedling: a patient reported a red flag"

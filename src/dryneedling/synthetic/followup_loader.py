@@ -131,6 +131,8 @@ def insert_followup(
                     recorded_at=row.answered_at or row.due_at,
                 )
             )
+    for record in outcomes:  # bulk_create calls no save(): the derived columns (issue 12) are set here
+        record.derive(record.episode.course_completed_at)
     OutcomeRecord.objects.bulk_create(outcomes, batch_size=BATCH)
     HomeCarePlan.objects.bulk_create(plans, batch_size=BATCH)
     Episode.objects.for_clinic(clinic).bulk_update(completed, ["course_completed_at"], batch_size=BATCH)

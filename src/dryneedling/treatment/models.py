@@ -148,6 +148,8 @@ class Session(ClinicScoped):
             models.Index(fields=["episode", "-started_at"]),
             # A clinician's open sessions on Today, in start order.
             models.Index(fields=["clinic", "clinician", "status", "started_at"], name="session_clinician_status_idx"),
+            # The analytics' sessions and patients treated, counted from the index alone (issue 12).
+            models.Index(fields=["clinic", "status", "patient"], name="session_clinic_status_patient"),
         ]
         ordering = ["-started_at", "-id"]
         constraints = [

@@ -1,49 +1,30 @@
 """Outcomes by time window after the course, and check-in response rates: SQL aggregates only.
 
 Windows are those of the pooled evidence (Sanchez-Infante 2021: ≤ 72 h, 1–3 weeks, 4–12 weeks,
-13–24 weeks after the last treatment), counted here from the episode's end of course
-(`Episode.course_completed_at`) and made contiguous so no score falls between two windows
-(a score on day 5 counts in "1–3 weeks"; day 25 too). Each NPRS score with a stored verdict
-(`OutcomeRecord.verdict`, issue 11: baseline, responder) counts once; the episodes column counts
-the episodes those scores belong to. One query for the windows, one for the response rates.
+13–24 weeks after the last treatment; `clinical.outcome_windows`), counted from the episode's end
+of course. Each NPRS score with a stored verdict (issue 11) counts once; the episodes column
+counts the episodes those scores belong to. The window, baseline and responder flag of each score
+are stored beside it when it is written (`OutcomeRecord.derive`), so the aggregate reads one
+covering index and no JSON (issue 12 speed). One query for the windows, one for the response rates.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Avg as _Avg
-from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, Value, When
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dryneedling.clinical.knowledge import get_knowledge
+from dryneedling.clinical.outcome_windows import WINDOWS, Window
 from dryneedling.clinical.stats import Interval, mean_interval_from_summary, wilson_interval
 from dryneedling.followup.models import CheckIn, OutcomeRecord
 from dryneedling.reports.analytics.filters import Filters, episode_treated_q, period_q, session_q
 
 EVIDENCE_SOURCE = "sanchez_infante_2021"
-
-
-@dataclass(frozen=True)
-class Window:
-    key: str
-    label: str
-    start: timedelta  # after the end of the course, exclusive (inclusive for the first)
-    end: timedelta  # inclusive
-    evidence_id: str
-
-
-WINDOWS = (
-    Window("72h", "≤ 72 hours", timedelta(0), timedelta(hours=72), "si2021_72h"),
-    Window("1_3w", "1–3 weeks", timedelta(hours=72), timedelta(days=28), "si2021_1_3w"),
-    Window("4_12w", "4–12 weeks", timedelta(days=28), timedelta(days=91), "si2021_4_12w"),
-    Window("13_24w", "13–24 weeks", timedelta(days=91), timedelta(days=175), "si2021_13_24w"),
-)
 
 
 @dataclass(frozen=True)
@@ -76,52 +57,22 @@ def sample_sd(n: int, row: dict[str, Any]) -> float | None:
     return math.sqrt(max(0.0, (row["mean_sq"] - row["mean"] ** 2) * n / (n - 1)))
 
 
-class SecondsBetween(Func):
-    """Whole seconds from ``start`` to ``end`` (two datetimes) in native SQL: SQLite's julianday and
-    PostgreSQL's EXTRACT(EPOCH). Django's own datetime arithmetic runs a Python function per row on
-    SQLite, which cost most of the dashboard's time (issue 12 speed)."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "CAST(ROUND((julianday(%(expressions)s)) * 86400) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
-
-
-def _window_case() -> Case:
-    """The window of each score, by the whole seconds from the end of the course to the score."""
-    whens = []
-    for index, window in enumerate(WINDOWS):
-        upper = Q(after_course__lte=int(window.end.total_seconds()))
-        lower = Q(after_course__gte=0) if index == 0 else Q(after_course__gt=int(window.start.total_seconds()))
-        whens.append(When(lower & upper, then=Value(window.key)))
-    return Case(*whens, default=Value(""))
-
-
 def outcomes_by_window(filters: Filters) -> list[WindowOutcome]:
     """Per window: episodes with a score, mean change in pain with a t interval, responder rate
     from the stored verdicts with a Wilson interval, beside the published pooled effect."""
-    change = F("value") - Cast(KT("verdict__baseline"), FloatField())
+    change = F("value") - F("baseline")
     rows = (
         OutcomeRecord.objects.for_clinic(filters.clinic)
-        .filter(instrument_id="nprs", verdict__isnull=False, episode__course_completed_at__isnull=False)
+        .filter(instrument_id="nprs", window__in=[w.key for w in WINDOWS])
         .filter(episode_treated_q(filters), period_q(filters, "recorded_at"))
-        .annotate(after_course=SecondsBetween("recorded_at", "episode__course_completed_at"))
-        .annotate(window=_window_case(), change=change)
-        .exclude(window="")
         .values("window")
         .annotate(
             episodes=Count("episode", distinct=True),
-            scores=Count("id", filter=Q(verdict__baseline__isnull=False)),
-            mean=_Avg("change", filter=Q(verdict__baseline__isnull=False)),
-            mean_sq=_Avg(F("change") * F("change"), filter=Q(verdict__baseline__isnull=False)),
-            responders=Count("id", filter=Q(verdict__responder=True)),
-            judged=Count("id", filter=Q(verdict__responder=True) | Q(verdict__responder=False)),
+            scores=Count("id", filter=Q(baseline__isnull=False)),
+            mean=_Avg(change, filter=Q(baseline__isnull=False)),
+            mean_sq=_Avg(change * change, filter=Q(baseline__isnull=False)),
+            responders=Count("id", filter=Q(responder=True)),
+            judged=Count("id", filter=Q(responder__isnull=False)),
         )
         .order_by()
     )

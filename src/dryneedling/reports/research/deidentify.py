@@ -57,7 +57,10 @@ class Pseudonyms:
     flat however many records the export writes."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        self._key = key or secrets.token_bytes(32)
+        secret = key or secrets.token_bytes(32)
+        # Keyed once; each pseudonym hashes on a copy (a copy skips the key block's compression).
+        self._keyed8 = hashlib.blake2b(key=secret, digest_size=8)
+        self._keyed4 = hashlib.blake2b(key=secret, digest_size=4)
         self._last: dict[str, tuple[int, str]] = {}
         self._last_shift: tuple[int, dt.timedelta] | None = None
 
@@ -68,7 +71,9 @@ class Pseudonyms:
         last = self._last.get(kind)
         if last is not None and last[0] == pk:
             return last[1]
-        value = hashlib.blake2b(f"{kind}:{pk}".encode(), key=self._key, digest_size=8).hexdigest()
+        hasher = self._keyed8.copy()
+        hasher.update(f"{kind}:{pk}".encode())
+        value = hasher.hexdigest()
         self._last[kind] = (pk, value)
         return value
 
@@ -76,7 +81,9 @@ class Pseudonyms:
         """The patient's date offset: 1 to 182 days, earlier or later."""
         if self._last_shift is not None and self._last_shift[0] == patient_pk:
             return self._last_shift[1]
-        raw = int.from_bytes(hashlib.blake2b(f"shift:{patient_pk}".encode(), key=self._key, digest_size=4).digest())
+        hasher = self._keyed4.copy()
+        hasher.update(f"shift:{patient_pk}".encode())
+        raw = int.from_bytes(hasher.digest())
         days = raw % SHIFT_DAYS + 1
         shift = dt.timedelta(days=days if raw & 1 << 31 else -days)
         self._last_shift = (patient_pk, shift)
