@@ -87,3 +87,15 @@ def test_a_limit_chosen_for_five_percent_false_alarms_gives_about_that_in_contro
     # and a doubled odds of a serious event is still caught most of the time
     caught = sum(bernoulli_cusum(_in_control(seed, 300, 2 / 11), 0.1, limit=h).alerted for seed in range(100))
     assert caught >= 80
+
+
+def test_one_expected_risk_gives_the_case_by_case_chart():
+    """The run-at-a-time path (one risk for every case) against the case-by-case one (a risk per case)."""
+    rng = random.Random(3)
+    for risk in (0.001, 0.05, 0.3):
+        for _ in range(100):
+            events = [rng.random() < risk * 3 for _ in range(rng.randint(0, 300))]
+            fast = bernoulli_cusum(events, risk, limit=2.0)
+            each = bernoulli_cusum(events, [risk] * len(events), limit=2.0)
+            assert fast.signals == each.signals
+            assert fast.values == pytest.approx(each.values, abs=1e-9)

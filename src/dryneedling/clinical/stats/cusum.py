@@ -60,7 +60,13 @@ def bernoulli_cusum(
 ) -> CusumResult:
     """Run the CUSUM over cases in time order. `risk` is the expected event rate: one number (the
     clinic's rate, an unadjusted chart) or one per case (risk-adjusted)."""
-    risks = [float(risk)] * len(events) if isinstance(risk, int | float) else [float(r) for r in risk]
+    if isinstance(risk, int | float):
+        if not 0.0 < float(risk) < 1.0:
+            raise ValueError("expected risks must lie strictly between 0 and 1")
+        if odds_ratio <= 0 or limit <= 0:
+            raise ValueError("the odds ratio and the control limit must be positive")
+        return _constant_risk_cusum(events, float(risk), odds_ratio, limit)
+    risks = [float(r) for r in risk]
     if len(risks) != len(events):
         raise ValueError("one expected risk per case is needed")
     if any(not 0.0 < r < 1.0 for r in risks):
@@ -77,6 +83,31 @@ def bernoulli_cusum(
             signals.append(index)
             s = 0.0
     return CusumResult(values, signals, odds_ratio, limit)
+
+
+def _constant_risk_cusum(events: Sequence[bool], risk: float, odds_ratio: float, limit: float) -> CusumResult:
+    """The same chart for one expected risk, a run of cases at a time: between two events each case
+    adds the same negative weight, so S falls along a line floored at 0 (numpy), and only an event
+    can reach the limit. Tens of thousands of sessions per clinician in milliseconds (issue 12)."""
+    gain, loss = event_weight(True, risk, odds_ratio), event_weight(False, risk, odds_ratio)
+    flags = np.asarray(events, dtype=bool)
+    values = np.empty(len(flags))
+    signals: list[int] = []
+    s, start = 0.0, 0
+    for index in [*np.flatnonzero(flags).tolist(), len(flags)]:
+        run = index - start  # cases without an event before this one
+        if run:
+            values[start:index] = np.maximum(0.0, s + loss * np.arange(1, run + 1))
+            s = float(values[index - 1])
+        if index == len(flags):
+            break
+        s = max(0.0, s + gain)
+        values[index] = s
+        if s >= limit:
+            signals.append(index)
+            s = 0.0
+        start = index + 1
+    return CusumResult(values.tolist(), signals, odds_ratio, limit)
 
 
 def limit_for_false_alarm(
