@@ -90,10 +90,15 @@ def test_the_session_keeps_its_main_technique_as_points_change(clinic_a, alice):
     session = f.session(f.episode(clinic_a), alice)  # one pistoning point
     stored = Session.objects.for_clinic(clinic_a).values_list("main_technique", flat=True)
     assert stored.get(pk=session.pk) == "pistoning"
+    _read(session, {0: 5})  # the reading takes the session's technique ...
+    reading = SorenessReading.objects.for_clinic(clinic_a).values_list("technique", flat=True)
+    assert reading.get(session=session) == "pistoning"
     _static(session, 2)
-    assert stored.get(pk=session.pk) == "static"
+    assert stored.get(pk=session.pk) == "static" and reading.get(session=session) == "static"  # ... and keeps it
     Insertion.objects.for_clinic(clinic_a).filter(session=session, technique="static").first().delete()
     assert stored.get(pk=session.pk) == "pistoning"  # one each again: the tie goes to pistoning
+    assert reading.get(session=session) == "pistoning"
+    assert _row(soreness_by_technique(Filters(clinic=clinic_a)), "pistoning", 0).readings == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,6 +111,10 @@ def test_the_migration_fills_the_main_technique_of_existing_sessions(clinic_a, a
 
     session = f.session(f.episode(clinic_a), alice)
     _static(session, 2)
+    _read(session, {0: 5})
     Session.objects.for_clinic(clinic_a).update(main_technique="")
+    SorenessReading.objects.for_clinic(clinic_a).update(technique="")
     import_module("dryneedling.treatment.migrations.0010_session_main_technique").fill(apps, None)
+    import_module("dryneedling.followup.migrations.0011_soreness_reading_technique").fill(apps, None)
     assert Session.objects.for_clinic(clinic_a).get(pk=session.pk).main_technique == "static"
+    assert SorenessReading.objects.for_clinic(clinic_a).get(session=session).technique == "static"

@@ -76,8 +76,14 @@ class SorenessReading(ClinicScoped):
     source = models.CharField(max_length=7, choices=Source.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
     entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The session's main technique (Session.main_technique), copied on save and kept as its points
+    # change (followup/signals.py), so soreness by technique reads one covering index (issue 12).
+    technique = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "technique", "hours", "score"], name="soreness_technique_covering"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["session", "hours"], name="one_soreness_reading_per_session_hour"),
             models.CheckConstraint(
@@ -86,6 +92,13 @@ class SorenessReading(ClinicScoped):
             ),
         ]
         ordering = ["session", "hours"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        sessions = Session.objects.for_record(self).filter(pk=self.session_id)
+        self.technique = sessions.values_list("main_technique", flat=True).first() or ""
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "technique"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"soreness {self.score}/10 at {self.hours} h"

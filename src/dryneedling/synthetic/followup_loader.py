@@ -107,6 +107,7 @@ def insert_followup(
             source=source,
             recorded_at=at,
             entered_by_id=row.session.clinician_id if source == "clinic" else None,  # the session's clinician
+            technique=row.session.main_technique,  # bulk_create calls no save()
         )
         for row, rows in sore
         for hours, score, at, source in rows

@@ -3,7 +3,8 @@ with a t interval, by the session's technique. One SQL aggregate.
 
 A session's technique is the one used for most of its points (ties: the first in the order
 pistoning, static, electrical), stored on the session as its points are recorded
-(`Session.main_technique`), so a session counts once and no insertion is read here. The
+(`Session.main_technique`) and copied onto its readings (`SorenessReading.technique`), so a session
+counts once and, unfiltered, one covering index answers (no join, no insertion read here). The
 readings are those of `followup.SorenessReading` (issue 11); the window and its sources are
 `clinical.soreness`.
 """
@@ -47,7 +48,7 @@ def soreness_by_technique(filters: Filters) -> SorenessFigures:
     rows = (
         SorenessReading.objects.for_clinic(filters.clinic)
         .filter(session_q(filters, "session__"))
-        .values("hours", technique=F("session__main_technique"))
+        .values("technique", "hours")
         .annotate(n=Count("id"), mean=Avg("score"), mean_sq=Avg(F("score") * F("score")))
         .order_by()
     )
