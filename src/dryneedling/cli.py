@@ -286,9 +286,9 @@ def cmd_send_due(args: argparse.Namespace) -> int:
         appointments = reminders_send_due(limit=args.limit)
         sent = send_due(limit=args.limit)
         soreness_later = soreness_reminders_send_due(limit=args.limit)  # the 48 and 72 h readings
+        signals = cusum_signals_check_all()  # each clinician's serious-event CUSUM, mailed to the admins once
+        refreshed = response_figures_refresh_stale()  # "What predicts response" older than its maximum age
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
-    signals = cusum_signals_check_all()  # each clinician's serious-event CUSUM, mailed to the admins once
-    refreshed = response_figures_refresh_stale()  # "What predicts response" older than its maximum age
     # "sent" (check-in reminders) stays last: scripts read it as before.
     counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later, "cusum_signals": signals}
     print(json.dumps({**counts, "response_figures_refreshed": refreshed, "sent": sent}))

@@ -84,7 +84,7 @@ def test_the_periodic_refresh_waits_for_a_concurrent_writer_instead_of_failing(s
 
     thread = threading.Thread(target=writer)
     thread.start()
-    holding.wait(5)
+    assert holding.wait(5)  # the writer holds the lock while the refresh runs
     try:
         assert planner_statistics_refresh(using=scratch_sqlite) == "optimize"
     finally:

@@ -24,3 +24,9 @@ def test_no_window_before_the_course_ends_after_the_last_or_without_an_end():
     assert window_of(END - timedelta(seconds=1), END) == ""
     assert window_of(END + timedelta(days=175, seconds=1), END) == ""
     assert window_of(END, None) == "" and window_of(None, END) == ""
+
+
+def test_half_a_second_rounds_away_from_the_end_of_the_course():
+    assert window_of(END + timedelta(hours=72, milliseconds=500), END) == "1_3w"
+    assert window_of(END + timedelta(hours=72, milliseconds=499), END) == "72h"
+    assert window_of(END - timedelta(milliseconds=500), END) == ""

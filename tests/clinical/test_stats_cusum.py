@@ -92,10 +92,11 @@ def test_a_limit_chosen_for_five_percent_false_alarms_gives_about_that_in_contro
 def test_one_expected_risk_gives_the_case_by_case_chart():
     """The run-at-a-time path (one risk for every case) against the case-by-case one (a risk per case)."""
     rng = random.Random(3)
-    for risk in (0.001, 0.05, 0.3):
+    cases = ((0.001, 2.0, 2.0), (0.05, 2.0, 2.0), (0.3, 3.0, 2.0), (0.05, 0.5, 0.3), (0.01, 0.5, 0.3))  # OR < 1: a fall
+    for risk, odds_ratio, limit in cases:
         for _ in range(100):
             events = [rng.random() < risk * 3 for _ in range(rng.randint(0, 300))]
-            fast = bernoulli_cusum(events, risk, limit=2.0)
-            each = bernoulli_cusum(events, [risk] * len(events), limit=2.0)
+            fast = bernoulli_cusum(events, risk, odds_ratio=odds_ratio, limit=limit)
+            each = bernoulli_cusum(events, [risk] * len(events), odds_ratio=odds_ratio, limit=limit)
             assert fast.signals == each.signals
             assert fast.values == pytest.approx(each.values, abs=1e-9)

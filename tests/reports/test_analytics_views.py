@@ -153,3 +153,21 @@ def test_the_periodic_job_mails_a_crossing_nobody_looked_at(clinic_a, alice, dan
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [dana.email]
     assert "session number 7" in mail.outbox[0].body
     assert cusum_signals_check_all() == 0 and len(mail.outbox) == 1  # once per crossing
+
+
+def test_send_due_keeps_stdout_one_json_line_when_it_mails_a_crossing(clinic_a, alice, dana, settings, capsys):  # type: ignore[no-untyped-def]
+    """The console email backend prints each message: the job's mail goes to stderr, never before its
+    JSON line."""
+    import json
+
+    from dryneedling.cli import main
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    ep = f.episode(clinic_a)
+    for day in range(8):
+        f.session(ep, alice, at=f.T0 + timedelta(days=day), effects=(("pneumothorax", "serious"),))
+    capsys.readouterr()
+    assert main(["send-due"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["cusum_signals"] == 1
+    assert "crossed its limit" in err

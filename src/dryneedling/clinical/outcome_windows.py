@@ -9,6 +9,7 @@ each later one excludes its start and includes its end. Nothing here knows Djang
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,7 +36,8 @@ def window_of(recorded_at: datetime | None, course_completed_at: datetime | None
     end of the course, after the last window, or no end of course yet)."""
     if recorded_at is None or course_completed_at is None:
         return ""
-    seconds = round((recorded_at - course_completed_at).total_seconds())
+    exact = (recorded_at - course_completed_at).total_seconds()
+    seconds = math.floor(exact + 0.5) if exact >= 0 else -math.floor(-exact + 0.5)  # half away from zero
     for index, window in enumerate(WINDOWS):
         low, high = int(window.start.total_seconds()), int(window.end.total_seconds())
         if (seconds >= low if index == 0 else seconds > low) and seconds <= high:

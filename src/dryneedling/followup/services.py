@@ -132,8 +132,11 @@ def _outcomes(check_in: CheckIn, answers: dict[str, Any]) -> None:
         )
         for (instrument, value, items), verdict in zip(rows, verdicts, strict=True)
     ]
-    for record in records:  # bulk_create calls no save(): the derived columns are set here
-        record.derive(check_in.episode.course_completed_at)
+    # bulk_create calls no save(): the derived columns are set here, from the episode read under a row
+    # lock, so a course ending at the same moment is either seen here or sees these scores.
+    episode = Episode.objects.for_record(check_in).select_for_update().get(pk=check_in.episode_id)
+    for record in records:
+        record.derive(episode.course_completed_at)
     OutcomeRecord.objects.bulk_create(records)
 
 

@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
             name="window",
             field=models.CharField(blank=True, default="", max_length=8),
         ),
+        migrations.RunPython(fill, migrations.RunPython.noop),  # before the index: no index upkeep per row
         migrations.AddIndex(
             model_name="outcomerecord",
             index=models.Index(
@@ -70,5 +71,4 @@ class Migration(migrations.Migration):
                 name="outcome_window_covering",
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

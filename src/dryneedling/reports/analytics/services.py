@@ -50,19 +50,23 @@ def cusum_signals_notify(*, clinic: Clinic, monitor: SafetyMonitor) -> int:
         if one.cusum is not None
         for index in one.cusum.signals
     }
-    if not crossings:
-        return 0
+    if not crossings or not _unsent(clinic, crossings):
+        return 0  # the usual case: no lock, no write
     with transaction.atomic():
         Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one check at a time per clinic
         return _notify_new(clinic, monitor, crossings)
 
 
-def _notify_new(clinic: Clinic, monitor: SafetyMonitor, crossings: dict[tuple[int, int], Any]) -> int:
+def _unsent(clinic: Clinic, crossings: dict[tuple[int, int], Any]) -> list[tuple[int, int]]:
     done = {
         (detail.get("clinician_id"), detail.get("case"))
         for detail in AuditEvent.objects.filter(clinic=clinic, action=SIGNAL_ACTION).values_list("detail", flat=True)
     }
-    new = sorted(key for key in crossings if key not in done)
+    return sorted(key for key in crossings if key not in done)
+
+
+def _notify_new(clinic: Clinic, monitor: SafetyMonitor, crossings: dict[tuple[int, int], Any]) -> int:
+    new = _unsent(clinic, crossings)  # again, under the lock: another check may have sent them
     if not new:
         return 0
     admins = list(

@@ -52,14 +52,14 @@ def _stored(snapshot: ResponseSnapshot) -> StoredFigures:
 
 def response_figures_refresh(*, clinic_id: int, actor: User | None) -> StoredFigures:
     """Compute the clinic's figures from its records now and store them (audited: counts only)."""
-    started = time.perf_counter()
+    as_of, started = timezone.now(), time.perf_counter()  # records written during the computation may be missing
     figures = response_figures(episode_features(clinic_id=clinic_id))
     seconds = round(time.perf_counter() - started, 3)
     with transaction.atomic():
         snapshot, _ = ResponseSnapshot.objects.update_or_create(
             clinic_id=clinic_id,
             defaults={
-                "computed_at": timezone.now(),
+                "computed_at": as_of,
                 "seconds": seconds,
                 "episodes": figures.treated,
                 "format": FORMAT,
@@ -81,9 +81,12 @@ def response_figures_current(*, actor: User) -> StoredFigures:
     """The actor's clinic's figures (PermissionDenied, in words, for roles without ANALYTICS)."""
     membership = require(actor=actor, capability=ANALYTICS)
     snapshot = ResponseSnapshot.objects.filter(clinic_id=membership.clinic_id, format=FORMAT).first()
-    if snapshot is None:
-        return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
-    return _stored(snapshot)
+    if snapshot is not None:
+        try:
+            return _stored(snapshot)
+        except (TypeError, KeyError, ValueError):  # a layout change without a FORMAT bump: recompute
+            pass
+    return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
 
 
 def response_figures_recompute(*, actor: User) -> StoredFigures:
