@@ -135,6 +135,7 @@ def seed_clinic(
             progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block or connection.vendor == "postgresql":
         planner_statistics_refresh(full=True)  # a bulk load: the planner needs to know the new sizes
     return totals
