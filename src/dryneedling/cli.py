@@ -278,6 +278,7 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     from dryneedling.care.soreness_reminders import soreness_reminders_send_due
     from dryneedling.followup.services import send_due
     from dryneedling.reports.analytics.services import cusum_signals_check_all
+    from dryneedling.reports.analytics.stored import dashboard_figures_refresh_stale
     from dryneedling.reports.response.stored import response_figures_refresh_stale
     from dryneedling.scheduling.services import reminders_send_due
 
@@ -288,10 +289,12 @@ def cmd_send_due(args: argparse.Namespace) -> int:
         soreness_later = soreness_reminders_send_due(limit=args.limit)  # the 48 and 72 h readings
         signals = cusum_signals_check_all()  # each clinician's serious-event CUSUM, mailed to the admins once
         refreshed = response_figures_refresh_stale()  # "What predicts response" older than its maximum age
+        dashboards = dashboard_figures_refresh_stale()  # the dashboard's whole-clinic and per-clinician figures
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
     # "sent" (check-in reminders) stays last: scripts read it as before.
     counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later, "cusum_signals": signals}
-    print(json.dumps({**counts, "response_figures_refreshed": refreshed, "sent": sent}))
+    figures = {"response_figures_refreshed": refreshed, "dashboard_figures_refreshed": dashboards}
+    print(json.dumps({**counts, **figures, "sent": sent}))
     return 0
 
 

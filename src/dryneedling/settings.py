@@ -364,3 +364,6 @@ LOGGING = {
 # "What predicts response" is computed over every treated episode: stored, and recomputed by the
 # periodic job (send-due) once older than this, or by the page's Recompute button (issue 12).
 RESPONSE_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("RESPONSE_FIGURES_MAX_AGE_MINUTES", "60"))
+# The clinic dashboard's figures for a set of filters are kept this long before a view recomputes
+# them; the periodic job refreshes the whole-clinic and per-clinician sets (issue 12).
+ANALYTICS_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("ANALYTICS_FIGURES_MAX_AGE_MINUTES", "15"))

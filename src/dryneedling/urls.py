@@ -85,6 +85,7 @@ urlpatterns = [
     path("billing/balances/", accounting.balances, name="balances"),
     path("billing/export.csv", accounting.ledger_export, name="ledger-export"),
     path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/recompute/", analytics.analytics_recompute, name="analytics-recompute"),
     path("analytics/<slug:chart>.svg", analytics.analytics_chart, name="analytics-chart"),
     path("analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
     path("followup/", outcomes.followup_list, name="followup-list"),

@@ -1,5 +1,5 @@
 """The clinic admin opens the analytics from the menu, filters by clinician and downloads a CSV
-(issue 12's done-when)."""
+(issue 12's done-when), then recomputes the stored figures after a new session."""
 
 from __future__ import annotations
 
@@ -45,3 +45,12 @@ def test_admin_filters_the_dashboard_by_clinician_and_downloads_a_csv(
     assert rows[0][0] == "clinician"
     assert [r[:3] for r in rows[1:]] == [["Alice Adams", "2", "1"]]
     assert ep.patient.family_name not in page.content()
+
+    # The figures are stored for a while: a new session counts once the admin recomputes them.
+    f.session(ep, alice, at=f.T0 + timedelta(days=3), effects=(("cramping", "mild"),))
+    page.reload()
+    expect(page.get_by_role("row", name="Alice Adams 2", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Recompute now").click()
+    expect(page.get_by_text("Recomputed from the clinic's records")).to_be_visible()
+    assert f"clinician={alice.pk}" in page.url
+    expect(page.get_by_role("row", name="Alice Adams 3", exact=False)).to_be_visible()

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dryneedling.accounts.models import AuditEvent
+from dryneedling.reports import codec
 from dryneedling.reports.models import ResponseSnapshot
-from dryneedling.reports.response import codec, response_figures_for
+from dryneedling.reports.response import response_figures_for
+from dryneedling.reports.response.figures import ResponseFigures
 from dryneedling.reports.response.stored import (
     FORMAT,
     response_figures_current,
@@ -38,7 +40,7 @@ def built(alice, patient_a, ready_episode):  # type: ignore[no-untyped-def]
 def test_the_stored_text_is_the_same_figures(built, dana):  # type: ignore[no-untyped-def]
     figures = response_figures_for(actor=dana)
     assert figures.rates and figures.curves and figures.model.problems
-    assert codec.loads(codec.dumps(figures)) == figures
+    assert codec.loads(ResponseFigures, codec.dumps(figures)) == figures
 
 
 def test_infinite_odds_ratios_survive_the_round_trip(built, dana):  # type: ignore[no-untyped-def]
@@ -50,7 +52,7 @@ def test_infinite_odds_ratios_survive_the_round_trip(built, dana):  # type: igno
     separated = replace(
         figures, model=replace(figures.model, terms=[OddsRatio("x", float("inf"), 0.5, float("inf"), 0.9)])
     )
-    assert codec.loads(codec.dumps(separated)).model.terms[0].high == float("inf")
+    assert codec.loads(ResponseFigures, codec.dumps(separated)).model.terms[0].high == float("inf")
 
 
 def test_the_page_shows_the_stored_figures_until_recomputed(alice, patient_a, some, dana_client):  # type: ignore[no-untyped-def]

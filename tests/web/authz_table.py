@@ -175,6 +175,7 @@ TABLE: dict[str, Row] = {
     "analytics": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     "analytics-chart": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
     "analytics-csv": Row(get=signed_in(carol=OK, bob=REFUSED, alice=OK, dana=OK)),
+    "analytics-recompute": Row(post=signed_in(carol=GO, bob=REFUSED, alice=GO, dana=GO)),
     # --- follow-up (pages, the outcome chart SVG) ---
     "followup-list": Row(get=own_clinic_clinicians(OK), post=own_clinic_clinicians(DONE)),
     "course-complete": Row(post=clinical(DONE)),

@@ -1,4 +1,5 @@
-"""What the reports keep: the clinic's last computed "What predicts response" figures (issue 12).
+"""What the reports keep: the clinic's last computed "What predicts response" and dashboard figures
+(issue 12).
 
 Those figures need one row of features per treated episode; at 100,000 patients that read takes
 tens of seconds, far over the page's one-second budget. They are computed by the periodic job
@@ -26,3 +27,23 @@ class ResponseSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"response figures of clinic {self.clinic_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DashboardSnapshot(models.Model):
+    """The clinic dashboard's figures for one set of filters (issue 12 speed): at 100,000 patients its
+    aggregates take seconds, so the page reads them from here while they are younger than
+    ANALYTICS_FIGURES_MAX_AGE_MINUTES and says when they were computed. The periodic job keeps the
+    whole-clinic and per-clinician sets fresh; other filters are computed on their first view."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="dashboard_snapshots")
+    key = models.CharField(max_length=500)  # the filters, canonical JSON ("{}" = the whole clinic)
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+    format = models.PositiveSmallIntegerField(default=1)  # reports.analytics.stored.FORMAT
+    figures = models.TextField()  # JSON of reports.analytics.dashboard.Figures
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "key"], name="one_dashboard_snapshot_per_filters")]
+
+    def __str__(self) -> str:
+        return f"dashboard figures of clinic {self.clinic_id} ({self.key}) at {self.computed_at:%Y-%m-%d %H:%M}"

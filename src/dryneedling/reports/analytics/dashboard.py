@@ -1,31 +1,62 @@
 """The dashboard's sections: each chart's figures, its SVG and the rows of its CSV, by name.
 
-The page computes every section once (a constant number of queries: see the selectors' modules);
-a chart's SVG or CSV computes only its own section, with the same filters.
+`figures_for` computes every section once (a constant number of queries: see the selectors'
+modules). The page, each chart's SVG and each CSV read those figures as stored for their filters
+(`reports.analytics.stored`), so an image or a download never recomputes the clinic; the list of
+serious side effects is read live on every view (one indexed query).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from dryneedling.accounts.models import Membership, User
 from dryneedling.accounts.permissions import ANALYTICS, require
 from dryneedling.reports.analytics import charts
 from dryneedling.reports.analytics.filters import Filters
-from dryneedling.reports.analytics.outcomes import check_in_response_rates, outcomes_by_window
-from dryneedling.reports.analytics.safety import safety_monitor, serious_events, side_effect_rates
-from dryneedling.reports.analytics.soreness import soreness_by_technique
+from dryneedling.reports.analytics.outcomes import (
+    ResponseRate,
+    WindowOutcome,
+    check_in_response_rates,
+    outcomes_by_window,
+)
+from dryneedling.reports.analytics.safety import RateRow, SafetyMonitor, safety_monitor, side_effect_rates
+from dryneedling.reports.analytics.soreness import SorenessFigures, soreness_by_technique
 
 CHARTS = ("outcomes", "side-effects", "funnel", "cusum", "soreness", "check-ins")
-COMPUTE: dict[str, Callable[[Filters], Any]] = {
-    "outcomes": outcomes_by_window,
-    "side-effects": side_effect_rates,
-    "funnel": safety_monitor,
-    "cusum": safety_monitor,
-    "soreness": soreness_by_technique,
-    "check-ins": check_in_response_rates,
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every chart's numbers for one set of filters: aggregates only, what is stored."""
+
+    outcomes: list[WindowOutcome]
+    side_effects: list[RateRow]
+    monitor: SafetyMonitor
+    soreness: SorenessFigures
+    check_ins: list[ResponseRate]
+
+
+def figures_for(filters: Filters) -> Figures:
+    return Figures(
+        outcomes=outcomes_by_window(filters),
+        side_effects=side_effect_rates(filters),
+        monitor=safety_monitor(filters),
+        soreness=soreness_by_technique(filters),
+        check_ins=check_in_response_rates(filters),
+    )
+
+
+SECTION: dict[str, Callable[[Figures], Any]] = {
+    "outcomes": lambda f: f.outcomes,
+    "side-effects": lambda f: f.side_effects,
+    "funnel": lambda f: f.monitor,
+    "cusum": lambda f: f.monitor,
+    "soreness": lambda f: f.soreness,
+    "check-ins": lambda f: f.check_ins,
 }
 SVG: dict[str, Callable[[Any], str]] = {
     "outcomes": charts.outcomes_svg,
@@ -54,12 +85,33 @@ def clinicians_of(*, membership: Membership) -> list[tuple[int, str]]:
 
 @dataclass(frozen=True)
 class Dashboard:
-    outcomes: Any
-    side_effects: Any
+    """What the page shows: the stored figures for its filters and the live serious side effects."""
+
+    figures: Figures
     serious: list[dict[str, Any]]
-    monitor: Any
-    soreness: Any
-    check_ins: Any
+    computed_at: datetime
+    seconds: float  # how long computing the figures took
+    max_age_minutes: int
+
+    @property
+    def outcomes(self) -> list[WindowOutcome]:
+        return self.figures.outcomes
+
+    @property
+    def side_effects(self) -> list[RateRow]:
+        return self.figures.side_effects
+
+    @property
+    def monitor(self) -> SafetyMonitor:
+        return self.figures.monitor
+
+    @property
+    def soreness(self) -> SorenessFigures:
+        return self.figures.soreness
+
+    @property
+    def check_ins(self) -> list[ResponseRate]:
+        return self.figures.check_ins
 
     def counts(self) -> dict[str, int]:
         """What the audit row records: counts only."""
@@ -70,17 +122,6 @@ class Dashboard:
             "soreness_readings": self.soreness.readings,
             "check_ins_due": sum(r.due for r in self.check_ins),
         }
-
-
-def dashboard_for(filters: Filters) -> Dashboard:
-    return Dashboard(
-        outcomes=outcomes_by_window(filters),
-        side_effects=side_effect_rates(filters),
-        serious=serious_events(filters),
-        monitor=safety_monitor(filters),
-        soreness=soreness_by_technique(filters),
-        check_ins=check_in_response_rates(filters),
-    )
 
 
 def _f(value: float | None, digits: int = 4) -> str:

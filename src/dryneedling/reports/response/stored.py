@@ -21,8 +21,8 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.permissions import ANALYTICS, require
+from dryneedling.reports import codec
 from dryneedling.reports.models import ResponseSnapshot
-from dryneedling.reports.response import codec
 from dryneedling.reports.response.features import episode_features
 from dryneedling.reports.response.figures import ResponseFigures, response_figures
 
@@ -43,7 +43,7 @@ def max_age() -> timedelta:
 
 def _stored(snapshot: ResponseSnapshot) -> StoredFigures:
     return StoredFigures(
-        codec.loads(snapshot.figures),
+        codec.loads(ResponseFigures, snapshot.figures),
         snapshot.computed_at,
         snapshot.seconds,
         settings.RESPONSE_FIGURES_MAX_AGE_MINUTES,

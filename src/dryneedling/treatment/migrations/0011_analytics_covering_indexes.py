@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0015_merge_logo_and_reminder_channel'),
-        ('intake', '0002_screening_emergency'),
-        ('patients', '0005_patient_appointment_reminders_opt_out'),
-        ('treatment', '0010_session_main_technique'),
+        ("accounts", "0015_merge_logo_and_reminder_channel"),
+        ("intake", "0002_screening_emergency"),
+        ("patients", "0005_patient_appointment_reminders_opt_out"),
+        ("treatment", "0010_session_main_technique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['clinic', 'status', 'patient'], name='session_clinic_status_patient'),
+            model_name="session",
+            index=models.Index(fields=["clinic", "status", "patient"], name="session_clinic_status_patient"),
         ),
     ]

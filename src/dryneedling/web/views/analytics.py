@@ -7,26 +7,21 @@ from __future__ import annotations
 import csv
 
 from csp.decorators import csp_replace
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Membership
 from dryneedling.clinical.text import spreadsheet_cell
-from dryneedling.reports.analytics.dashboard import (
-    CHARTS,
-    COMPUTE,
-    SVG,
-    analytics_clinic_for,
-    clinicians_of,
-    csv_rows,
-    dashboard_for,
-)
+from dryneedling.reports.analytics.dashboard import CHARTS, SECTION, SVG, analytics_clinic_for, clinicians_of, csv_rows
 from dryneedling.reports.analytics.filters import Filters
 from dryneedling.reports.analytics.safety import CUSUM_LIMIT
 from dryneedling.reports.analytics.services import cusum_signals_notify
+from dryneedling.reports.analytics.stored import dashboard_current, dashboard_recompute
 from dryneedling.web.forms.analytics import AnalyticsFilterForm
 from dryneedling.web.views.shared import AuthedRequest
 
@@ -56,7 +51,7 @@ def analytics(request: AuthedRequest) -> HttpResponse:
         audit_record(actor=request.user, action="analytics.view", object_type="analytics", outcome="failure",
                      detail={"errors": sorted(form.errors)})  # fmt: skip
         return render(request, "analytics/dashboard.html", {"form": form, "board": None}, status=400)
-    board = dashboard_for(filters)
+    board = dashboard_current(actor=request.user, filters=filters)
     if filters.whole_record:  # crossings are checked on whole charts only (see reports/analytics/services.py)
         cusum_signals_notify(clinic=membership.clinic, monitor=board.monitor)
     audit_record(actor=request.user, action="analytics.view", object_type="analytics",
@@ -64,6 +59,20 @@ def analytics(request: AuthedRequest) -> HttpResponse:
     query = request.GET.urlencode()
     context = {"form": form, "board": board, "query": query, "charts": CHARTS, "cusum_limit": CUSUM_LIMIT}
     return render(request, "analytics/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def analytics_recompute(request: AuthedRequest) -> HttpResponse:
+    """Recompute the figures of the filters in the query string, then show them."""
+    membership = analytics_clinic_for(actor=request.user)
+    _form, filters = _filters(request, membership)
+    if filters is None:
+        return redirect("analytics")
+    board = dashboard_recompute(actor=request.user, filters=filters)
+    messages.success(request, f"Recomputed from the clinic's records in {board.seconds:.1f} s.")
+    query = request.GET.urlencode()
+    return redirect(reverse("analytics") + (f"?{query}" if query else ""))
 
 
 def _chart_filters(request: AuthedRequest, chart: str) -> Filters:
@@ -82,7 +91,7 @@ def _chart_filters(request: AuthedRequest, chart: str) -> Filters:
 @require_GET
 def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
     filters = _chart_filters(request, chart)
-    svg = SVG[chart](COMPUTE[chart](filters))
+    svg = SVG[chart](SECTION[chart](dashboard_current(actor=request.user, filters=filters).figures))
     audit_record(actor=request.user, action="analytics.chart.view", object_type="analytics", object_id=chart,
                  detail={"filters": filters.as_detail()})  # fmt: skip
     return HttpResponse(svg, content_type="image/svg+xml")
@@ -93,7 +102,7 @@ def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
 def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
     """The numbers behind one chart (a few rows: aggregates, never records), with the page's filters."""
     filters = _chart_filters(request, chart)
-    rows = list(csv_rows(chart, COMPUTE[chart](filters)))
+    rows = list(csv_rows(chart, SECTION[chart](dashboard_current(actor=request.user, filters=filters).figures)))
     audit_record(actor=request.user, action="analytics.export", object_type="analytics", object_id=chart,
                  detail={"filters": filters.as_detail(), "rows": len(rows) - 1})  # fmt: skip
     response = HttpResponse(content_type="text/csv; charset=utf-8")
