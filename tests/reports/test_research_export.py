@@ -129,17 +129,54 @@ def test_pseudonyms_shift_and_cap() -> None:
     assert age_years(dt.date(1900, 1, 1), dt.date(2026, 1, 1)) == 90
 
 
-def test_raw_values_of_both_drivers_read_the_same() -> None:
-    """SQLite gives ISO text, PostgreSQL date and datetime objects: the export reads both alike."""
-    from dryneedling.reports.research.tables import _day, _json, _minutes
+@pytest.mark.django_db
+def test_sql_expressions_read_the_same_on_both_databases(clinic_a, alice) -> None:  # type: ignore[no-untyped-def]
+    """Days, durations and JSON are read by SQL (sql.py), as plain values on SQLite and PostgreSQL."""
+    from django.db.models.fields.json import KeyTextTransform
 
-    moment = dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.UTC)
-    assert _day("2026-01-01 23:30:00.123456") == _day(moment) == _day(dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)
-    assert _day(None) is None
-    assert _minutes("2026-01-01 23:30:00", "2026-01-02 00:00:30.5") == 30.5
-    assert _minutes(moment, moment + dt.timedelta(minutes=12)) == 12.0
-    assert _minutes(moment, None) is None
-    assert _json('{"a": 1}') == {"a": 1} == _json({"a": 1})
+    from dryneedling.followup.models import CheckIn, OutcomeRecord
+    from dryneedling.reports.research.sql import EpochDay, JsonArrayLength, Seconds
+    from dryneedling.reports.research.tables import _json_bool, _json_float, _json_text, stream_batches
+    from dryneedling.treatment.models import Session
+    from tests.reports import factory as f
+
+    late = dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.UTC)  # already 2 January east of UTC: the UTC day counts
+    ep = f.episode(clinic_a)
+    session = f.session(ep, alice, at=late)
+    session.ended_at = late + dt.timedelta(minutes=30, seconds=0.5)
+    session.save(update_fields=["ended_at"])
+    f.check_in(session, kind="week_1", due_at=late, answered=False)
+    CheckIn.objects.for_clinic(clinic_a).update(red_flags=["numbness", "fever"])
+    verdict = {"rule": "points", "mcid": 2, "responder": True}
+    OutcomeRecord.objects.create(
+        clinic=clinic_a,
+        patient=ep.patient,
+        episode=ep,
+        instrument_id="nprs",
+        value=2,
+        recorded_at=late,
+        verdict=verdict,
+    )
+    OutcomeRecord.objects.create(
+        clinic=clinic_a, patient=ep.patient, episode=ep, instrument_id="nprs", value=7, recorded_at=late,
+        verdict={"responder": None},
+    )  # fmt: skip
+    days = (dt.date(2026, 1, 1) - dt.date(1970, 1, 1)).days
+    rows = Session.objects.for_clinic(clinic_a).values_list(
+        EpochDay("started_at"), EpochDay("episode__start_date"), Seconds("ended_at", "started_at"),
+        Seconds("started_at", "ended_at"),
+    )  # fmt: skip
+    ((started, start_date, seconds, backwards),) = next(stream_batches(rows.order_by()))
+    assert (started, start_date) == (days, (ep.start_date - dt.date(1970, 1, 1)).days)
+    assert (seconds, backwards) == (1800.5, -1800.5)
+    flags = CheckIn.objects.for_clinic(clinic_a).values_list(
+        JsonArrayLength("red_flags"), Seconds("answered_at", "due_at")
+    )
+    assert next(stream_batches(flags.order_by())) == [(2, None)]
+    keys = [KeyTextTransform(key, "verdict") for key in ("rule", "mcid", "responder")]
+    verdicts = OutcomeRecord.objects.for_clinic(clinic_a).order_by("id").values_list(*keys)
+    rule, mcid, responder = zip(*next(stream_batches(verdicts)), strict=True)
+    assert (_json_text(rule), _json_float(mcid), _json_bool(responder)) == (["points", None], [2.0, None], [True, None])
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 
 AGE_CAP = 90
 SHIFT_DAYS = 182
@@ -52,46 +53,70 @@ _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 class Pseudonyms:
     """Keys and date offsets for one export, from a random key that is never written anywhere.
 
-    Keyed BLAKE2b (RFC 7693: a MAC when given a key) of ``kind:id``. Only the last key of each kind
-    is remembered (rows come in id order, so a session's points follow each other): memory stays
-    flat however many records the export writes."""
+    Keyed BLAKE2b (RFC 7693: a MAC when given a key) of ``kind:id``. Keys of records that repeat
+    down a table (a patient's, an episode's, a session's) and patients' offsets are remembered up to
+    ``MEMO`` of each kind, then forgotten all at once: memory stays flat however many records the
+    export writes."""
+
+    MEMO = 200_000
 
     def __init__(self, key: bytes | None = None) -> None:
         secret = key or secrets.token_bytes(32)
         # Keyed once; each pseudonym hashes on a copy (a copy skips the key block's compression).
         self._keyed8 = hashlib.blake2b(key=secret, digest_size=8)
         self._keyed4 = hashlib.blake2b(key=secret, digest_size=4)
-        self._last: dict[str, tuple[int, str]] = {}
-        self._last_shift: tuple[int, dt.timedelta] | None = None
+        self._memo: dict[str, dict[int, str]] = {}
+        self._shifts: dict[int, int] = {}
+
+    def _hash(self, kind: str, pk: int) -> str:
+        hasher = self._keyed8.copy()
+        hasher.update(f"{kind}:{pk}".encode())
+        return hasher.hexdigest()
 
     def key(self, kind: str, pk: int | None) -> str | None:
         """A 16-hex-digit pseudonym of record ``pk`` of ``kind`` (None stays None)."""
-        if pk is None:
-            return None
-        last = self._last.get(kind)
-        if last is not None and last[0] == pk:
-            return last[1]
-        hasher = self._keyed8.copy()
-        hasher.update(f"{kind}:{pk}".encode())
-        value = hasher.hexdigest()
-        self._last[kind] = (pk, value)
-        return value
+        return None if pk is None else self._hash(kind, pk)
+
+    def keys(self, kind: str, pks: Sequence[int | None], *, repeats: bool = True) -> list[str | None]:
+        """The pseudonyms of a column of ids. ``repeats=False`` for a table's own ids (each once)."""
+        if not repeats:
+            return [None if pk is None else self._hash(kind, pk) for pk in pks]
+        memo = self._memo.setdefault(kind, {})
+        if len(memo) > self.MEMO:
+            memo.clear()
+        found = memo.get
+        out: list[str | None] = []
+        for pk in pks:
+            value = found(pk) if pk is not None else None  # type: ignore[arg-type]
+            if value is None and pk is not None:
+                value = memo[pk] = self._hash(kind, pk)
+            out.append(value)
+        return out
+
+    def shift_days(self, patient_pk: int) -> int:
+        """The patient's date offset in days: 1 to 182, earlier or later."""
+        days = self._shifts.get(patient_pk)
+        if days is None:
+            if len(self._shifts) > self.MEMO:
+                self._shifts.clear()
+            hasher = self._keyed4.copy()
+            hasher.update(f"shift:{patient_pk}".encode())
+            raw = int.from_bytes(hasher.digest())
+            days = raw % SHIFT_DAYS + 1
+            days = self._shifts[patient_pk] = days if raw & 1 << 31 else -days
+        return days
 
     def shift(self, patient_pk: int) -> dt.timedelta:
-        """The patient's date offset: 1 to 182 days, earlier or later."""
-        if self._last_shift is not None and self._last_shift[0] == patient_pk:
-            return self._last_shift[1]
-        hasher = self._keyed4.copy()
-        hasher.update(f"shift:{patient_pk}".encode())
-        raw = int.from_bytes(hasher.digest())
-        days = raw % SHIFT_DAYS + 1
-        shift = dt.timedelta(days=days if raw & 1 << 31 else -days)
-        self._last_shift = (patient_pk, shift)
-        return shift
+        return dt.timedelta(days=self.shift_days(patient_pk))
 
     def date(self, patient_pk: int, day: dt.date | None) -> dt.date | None:
         """The shifted ``day`` (None stays None)."""
         return None if day is None else day + self.shift(patient_pk)
+
+    def epoch_days(self, patient_pks: Sequence[int], days: Sequence[int | None]) -> list[int | None]:
+        """A column of days since 1970-01-01, each shifted by its patient's offset (None stays None)."""
+        shift = self.shift_days
+        return [None if day is None else day + shift(pk) for pk, day in zip(patient_pks, days, strict=True)]
 
 
 def age_years(born: dt.date, on: dt.date) -> int:

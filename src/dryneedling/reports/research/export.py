@@ -8,10 +8,10 @@ import json
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -24,7 +24,6 @@ from dryneedling.reports.research.deidentify import Pseudonyms
 from dryneedling.reports.research.dictionary import write_dictionary
 from dryneedling.reports.research.tables import TABLES, Table
 
-BATCH = 50_000
 ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(), "bool": pa.bool_()}
 
 
@@ -48,8 +47,9 @@ def _schema(table: Table) -> pa.Schema:
 
 
 def _write_table(table: Table, clinic: Clinic, pseudonyms: Pseudonyms, out: Path) -> int:
-    """Rows go out in batches of ``BATCH``, each converted once to an Arrow table and written by
-    Arrow's own CSV and Parquet writers (quoting only where needed; booleans as true/false)."""
+    """Each batch of columns is converted once to an Arrow table and written by Arrow's own CSV and
+    Parquet writers (quoting only where needed; booleans as true/false). An empty table still gets
+    its header and schema."""
     schema = _schema(table)
     count = 0
     options = pa_csv.WriteOptions(quoting_style="needed")
@@ -57,18 +57,25 @@ def _write_table(table: Table, clinic: Clinic, pseudonyms: Pseudonyms, out: Path
         pa_csv.CSVWriter(str(out / f"{table.name}.csv"), schema, write_options=options) as csv_out,
         pq.ParquetWriter(out / f"{table.name}.parquet", schema) as parquet,
     ):
-        rows = table.rows(clinic, pseudonyms)
-        while batch := list(islice(rows, BATCH)) or (None if count else []):
-            columns = list(zip(*batch, strict=True)) if batch else [() for _ in schema]
-            arrow = pa.Table.from_arrays(
-                [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
-            )
+
+        def write(columns: Sequence[Sequence[Any]]) -> int:
+            arrays = [_array(col, f.type) for col, f in zip(columns, schema, strict=True)]
+            arrow = pa.Table.from_arrays(arrays, schema=schema)
             csv_out.write_table(arrow)
             parquet.write_table(arrow)
-            count += len(batch)
-            if not batch:
-                break
+            return int(arrow.num_rows)
+
+        for columns in table.batches(clinic, pseudonyms):
+            count += write(columns)
+        if not count:
+            write([[] for _ in schema])
     return count
+
+
+def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    if kind == pa.date32():  # days since 1970-01-01
+        return pa.array(values, type=pa.int32()).cast(kind)
+    return pa.array(values, type=kind)
 
 
 def export_research(*, clinic: Clinic, out: Path, actor: User | None = None) -> ExportResult:

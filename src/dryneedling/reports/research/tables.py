@@ -1,29 +1,32 @@
 """The tables of the research export: which columns, from which model fields, transformed how.
 
 Each table reads one ``values_list`` query of the clinic's rows (the clinic-scoped managers; the SQL
-is the ORM's, read without its converters: see ``stream_rows``) and maps
-each row to its exported columns. Only the fields named here are read: free text (reasons, notes,
+is the ORM's, read without its converters: see ``stream_batches``) and maps each batch of rows to
+its exported columns, column by column. Only the fields named here are read: free text (reasons, notes,
 management, answers) and direct identifiers are never selected, so they cannot leak.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTextTransform
 
 from dryneedling.accounts.models import Clinic
 from dryneedling.followup.models import CheckIn, OutcomeRecord
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.reports.research.deidentify import Pseudonyms, age_years, zip3
+from dryneedling.reports.research.sql import EpochDay, JsonArrayLength, Seconds
 from dryneedling.treatment.models import AdverseEvent, Insertion, Session
 
-CHUNK = 20_000
+CHUNK = 50_000  # rows per batch: one Arrow table, one Parquet row group
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
-    rows: Callable[[Clinic, Pseudonyms], Iterator[tuple[Any, ...]]]
+    batches: Callable[[Clinic, Pseudonyms], Iterator[list[Sequence[Any]]]]
+    """The table's rows in batches, column by column (dates as days since 1970-01-01)."""
 
 
 KEY = "Pseudonymous key: a keyed hash (BLAKE2b) of the record id under a key drawn for this export and then discarded."
@@ -52,130 +56,142 @@ def _key(name: str, what: str) -> Column:
     return Column(name, "string", note=f"{what}. {KEY}")
 
 
-def stream_rows(query: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a ``values_list`` query, read with the SQL the ORM compiles (so the clinic scope is
-    the manager's) but without its per-value converters, which cost more than the whole export
-    writes. Values come as the driver gives them; ``_day``, ``_moment`` and ``_json`` read both
-    drivers' forms. A chunked (server-side on PostgreSQL) cursor keeps memory flat."""
+def stream_batches(query: QuerySet[Any, Any]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a ``values_list`` query in batches of ``CHUNK``, read with the SQL the ORM compiles
+    (so the clinic scope is the manager's) but without its per-value converters, which cost more
+    than the whole export writes: dates and JSON are read by SQL expressions (``sql.py``) as plain
+    numbers and text. A chunked (server-side on PostgreSQL) cursor keeps memory flat."""
     sql, params = query.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
-            yield from rows
+            yield rows
 
 
-def _day(value: Any) -> dt.date | None:
-    """A stored date or datetime (UTC) as a date: SQLite gives ISO text, PostgreSQL objects."""
-    if value is None or type(value) is dt.date:
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value.date()  # type: ignore[no-any-return]
+def _columns(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return list(zip(*rows, strict=True))
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(value).replace(tzinfo=None)  # SQLite: naive UTC text
+def _blank(values: Sequence[Any]) -> list[Any]:
+    """Empty text as missing."""
+    return [value or None for value in values]
 
 
-def _minutes(start: Any, end: Any) -> float | None:
-    a, b = _moment(start), _moment(end)
-    return round((b - a).total_seconds() / 60, 1) if a is not None and b is not None else None
+def _json_text(values: Sequence[Any]) -> list[Any]:
+    """A JSON value read as text (SQLite's JSON_TYPE names null "null"; PostgreSQL's ->> gives NULL)."""
+    return [None if value is None or value == "null" else value for value in values]
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+def _json_bool(values: Sequence[Any]) -> list[bool | None]:
+    return [True if value in ("true", True) else False if value in ("false", False) else None for value in values]
 
 
-def _episode_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
+def _json_float(values: Sequence[Any]) -> list[float | None]:
+    return [None if value is None or value == "null" else float(value) for value in values]
+
+
+def _minutes(seconds: Sequence[float | None]) -> list[float | None]:
+    return [None if value is None else round(value / 60, 1) for value in seconds]
+
+
+def _episode_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
     codes: dict[int, list[str]] = {}
     conditions = EpisodeCondition.objects.for_clinic(clinic).order_by("episode_id", "position", "id")
-    for episode_id, code in stream_rows(conditions.values_list("episode_id", "code")):
-        codes.setdefault(episode_id, []).append(code)
+    for rows in stream_batches(conditions.values_list("episode_id", "code")):
+        for episode_id, code in rows:
+            codes.setdefault(episode_id, []).append(code)
     query = Episode.objects.for_clinic(clinic).order_by("id").values_list(
-        "id", "patient_id", "patient__sex", "patient__date_of_birth", "patient__address", "referral_source",
-        "status", "start_date", "end_date", "course_completed_at",
+        "id", "patient_id", "patient__sex", EpochDay("patient__date_of_birth"), "patient__address", "referral_source",
+        "status", EpochDay("start_date"), EpochDay("end_date"), EpochDay("course_completed_at"),
     )  # fmt: skip
-    for pk, pid, sex, born, address, referral, status, start, end, completed in stream_rows(query):
-        start, born = _day(start), _day(born)
-        age = age_years(born, start) if born and start else None
-        yield (
-            p.key("episode", pk), p.key("patient", pid), sex, age, zip3(address), referral, status, p.date(pid, start),
-            p.date(pid, _day(end)), p.date(pid, _day(completed)),
-            ";".join(codes.get(pk, ())),
-        )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, pid, sex, born, address, referral, status, start, end, completed = _columns(rows)
+        ages = [
+            age_years(_date(b), _date(s)) if b is not None and s is not None else None
+            for b, s in zip(born, start, strict=True)
+        ]
+        yield [
+            p.keys("episode", pk, repeats=False), p.keys("patient", pid), sex, ages, [zip3(a) for a in address],
+            referral, status, p.epoch_days(pid, start), p.epoch_days(pid, end), p.epoch_days(pid, completed),
+            [";".join(codes.get(one, ())) for one in pk],
+        ]  # fmt: skip
 
 
-def _session_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
+def _date(epoch_day: int) -> dt.date:
+    return dt.date.fromordinal(EPOCH_ORDINAL + epoch_day)
+
+
+def _session_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
     query = Session.objects.for_clinic(clinic).order_by("id").values_list(
-        "id", "episode_id", "patient_id", "clinician_id", "payer", "status", "started_at", "ended_at",
-        "chronic_low_back_pain", "needles_used", "needles_removed",
+        "id", "episode_id", "patient_id", "clinician_id", EpochDay("started_at"), Seconds("ended_at", "started_at"),
+        "payer", "status", "chronic_low_back_pain", "needles_used", "needles_removed",
     )  # fmt: skip
-    for pk, eid, pid, cid, payer, status, started, ended, clbp, used, removed in stream_rows(query):
-        yield (
-            p.key("session", pk), p.key("episode", eid), p.key("patient", pid), p.key("clinician", cid),
-            p.date(pid, _day(started)), _minutes(started, ended), payer, status, bool(clbp), used, removed,
-        )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, eid, pid, cid, started, seconds, payer, status, clbp, used, removed = _columns(rows)
+        yield [
+            p.keys("session", pk, repeats=False), p.keys("episode", eid), p.keys("patient", pid),
+            p.keys("clinician", cid), p.epoch_days(pid, started), _minutes(seconds), payer, status,
+            [bool(v) for v in clbp], used, removed,
+        ]  # fmt: skip
 
 
-def _insertion_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
+def _insertion_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
     query = Insertion.objects.for_clinic(clinic).order_by("id").values_list(
         "id", "session_id", "muscle_id", "anatomical_muscle", "side", "technique", "handling",
         "needle_diameter_mm", "needle_length_mm", "target_depth_mm", "planned_seconds", "actual_seconds",
         "twitch_count", "electrical", "override_reason",
     )  # fmt: skip
-    key = p.key
-    rows = stream_rows(query)
-    for pk, sid, muscle, member, side, technique, handling, diameter, *numbers, electrical, reason in rows:
-        yield (
-            key("insertion", pk), key("session", sid), muscle, member or None, side, technique, handling or None,
-            float(diameter), *numbers, electrical is not None and electrical != "null", bool(reason),
-        )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, sid, muscle, member, side, technique, handling, diameter, *numbers, electrical, reason = _columns(rows)
+        yield [
+            p.keys("insertion", pk, repeats=False), p.keys("session", sid), muscle, _blank(member), side, technique,
+            _blank(handling), [float(d) for d in diameter], *numbers,
+            [e is not None and e != "null" for e in electrical], [bool(r) for r in reason],
+        ]  # fmt: skip
 
 
-def _side_effect_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = (
-        AdverseEvent.objects.for_clinic(clinic)
-        .order_by("id")
-        .values_list("id", "session_id", "patient_id", "kind", "severity", "onset", "onset_at", "resolved_at")
-    )
-    for pk, sid, pid, kind, severity, onset, onset_at, resolved in stream_rows(query):
-        start, end = _moment(onset_at), _moment(resolved)
-        yield (
-            p.key("side_effect", pk), p.key("session", sid), p.key("patient", pid), kind, severity, onset,
-            p.date(pid, _day(onset_at)), p.date(pid, _day(resolved)),
-            (end - start).days if start is not None and end is not None else None,
-        )  # fmt: skip
-
-
-def _outcome_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = OutcomeRecord.objects.for_clinic(clinic).order_by("id").values_list(
-        "id", "episode_id", "patient_id", "check_in__kind", "instrument_id", "value", "recorded_at",
-        "episode__start_date", "verdict",
+def _side_effect_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
+    query = AdverseEvent.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "session_id", "patient_id", "kind", "severity", "onset", EpochDay("onset_at"), EpochDay("resolved_at"),
+        Seconds("resolved_at", "onset_at"),
     )  # fmt: skip
-    for pk, eid, pid, kind, instrument, value, recorded, start, verdict in stream_rows(query):
-        day, first, verdict = _day(recorded), _day(start), _json(verdict) or {}
-        yield (
-            p.key("outcome", pk), p.key("episode", eid), p.key("patient", pid), kind, instrument, value,
-            p.date(pid, day), (day - first).days if day and first else None, verdict.get("rule"), verdict.get("mcid"),
-            verdict.get("responder"),
-        )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, sid, pid, kind, severity, onset, onset_day, resolved_day, seconds = _columns(rows)
+        yield [
+            p.keys("side_effect", pk, repeats=False), p.keys("session", sid), p.keys("patient", pid), kind, severity,
+            onset, p.epoch_days(pid, onset_day), p.epoch_days(pid, resolved_day),
+            [None if s is None else math.floor(s / 86400) for s in seconds],
+        ]  # fmt: skip
 
 
-def _check_in_rows(clinic: Clinic, p: Pseudonyms) -> Iterator[tuple[Any, ...]]:
-    query = (
-        CheckIn.objects.for_clinic(clinic)
-        .order_by("id")
-        .values_list("id", "session_id", "episode_id", "patient_id", "kind", "due_at", "answered_at", "red_flags")
-    )
-    for pk, sid, eid, pid, kind, due, answered, flags in stream_rows(query):
-        late = _minutes(due, answered)
-        yield (
-            p.key("check_in", pk), p.key("session", sid), p.key("episode", eid), p.key("patient", pid), kind,
-            p.date(pid, _day(due)), answered is not None, round(late / 1440, 1) if late is not None else None,
-            len(_json(flags) or ()),
-        )  # fmt: skip
+def _outcome_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
+    query = OutcomeRecord.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "episode_id", "patient_id", "check_in__kind", "instrument_id", "value", EpochDay("recorded_at"),
+        EpochDay("episode__start_date"), KeyTextTransform("rule", "verdict"), KeyTextTransform("mcid", "verdict"),
+        KeyTextTransform("responder", "verdict"),
+    )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, eid, pid, kind, instrument, value, day, first, rule, mcid, responder = _columns(rows)
+        yield [
+            p.keys("outcome", pk, repeats=False), p.keys("episode", eid), p.keys("patient", pid), kind, instrument,
+            value, p.epoch_days(pid, day),
+            [d - f if d is not None and f is not None else None for d, f in zip(day, first, strict=True)],
+            _json_text(rule), _json_float(mcid), _json_bool(responder),
+        ]  # fmt: skip
+
+
+def _check_in_batches(clinic: Clinic, p: Pseudonyms) -> Iterator[list[Sequence[Any]]]:
+    query = CheckIn.objects.for_clinic(clinic).order_by("id").values_list(
+        "id", "session_id", "episode_id", "patient_id", "kind", EpochDay("due_at"), EpochDay("answered_at"),
+        Seconds("answered_at", "due_at"), JsonArrayLength("red_flags"),
+    )  # fmt: skip
+    for rows in stream_batches(query):
+        pk, sid, eid, pid, kind, due, answered, seconds, flags = _columns(rows)
+        yield [
+            p.keys("check_in", pk, repeats=False), p.keys("session", sid), p.keys("episode", eid),
+            p.keys("patient", pid), kind, p.epoch_days(pid, due), [a is not None for a in answered],
+            [None if m is None else round(m / 1440, 1) for m in _minutes(seconds)], flags,
+        ]  # fmt: skip
 
 
 TABLES: tuple[Table, ...] = (
@@ -213,7 +229,7 @@ TABLES: tuple[Table, ...] = (
                 "The episode's ICD-10-CM codes in order, separated by ';'.",
             ),
         ),
-        _episode_rows,
+        _episode_batches,
     ),
     Table(
         "sessions",
@@ -237,7 +253,7 @@ TABLES: tuple[Table, ...] = (
             Column("needles_used", "int", Session, "needles_used"),
             Column("needles_removed", "int", Session, "needles_removed"),
         ),
-        _session_rows,
+        _session_batches,
     ),
     Table(
         "insertions",
@@ -271,7 +287,7 @@ TABLES: tuple[Table, ...] = (
                 "Whether a guardrail warning was gone ahead with (the reason's text is not exported).",
             ),
         ),
-        _insertion_rows,
+        _insertion_batches,
     ),
     Table(
         "side_effects",
@@ -293,7 +309,7 @@ TABLES: tuple[Table, ...] = (
                 "Whole days from onset to resolution (empty if open).",
             ),
         ),
-        _side_effect_rows,
+        _side_effect_batches,
     ),
     Table(
         "outcomes",
@@ -331,7 +347,7 @@ TABLES: tuple[Table, ...] = (
                 "Improvement of at least the MCID from the baseline (empty: the baseline itself).",
             ),
         ),
-        _outcome_rows,
+        _outcome_batches,
     ),
     Table(
         "check_ins",
@@ -353,7 +369,7 @@ TABLES: tuple[Table, ...] = (
                 "How many red-flag answers were given (the answers are not exported).",
             ),
         ),
-        _check_in_rows,
+        _check_in_batches,
     ),
 )
 
