@@ -193,3 +193,17 @@ def test_the_migration_fills_the_stored_columns_of_existing_scores(clinic_a):  #
     import_module("dryneedling.followup.migrations.0010_outcome_derived_columns").fill(apps, None)
     stored = OutcomeRecord.objects.for_clinic(clinic_a).values_list("window", "baseline", "responder")
     assert stored.get(pk=record.pk) == ("1_3w", 6.0, True)
+
+
+def test_an_episode_scored_twice_in_a_window_counts_once_with_its_last_score(clinic_a, alice):  # type: ignore[no-untyped-def]
+    """A patient who answers at 4 and at 12 weeks is one episode in the 4-12 week window, not two
+    observations: the means and the responder rate count each episode once, by its last score."""
+    twice, once = (f.episode(clinic_a, completed_at=f.T0) for _ in range(2))
+    f.session(twice, alice)
+    f.session(once, alice)
+    f.score(twice, value=6, baseline=7, responder=False, after=timedelta(days=30))
+    f.score(twice, value=2, baseline=7, responder=True, after=timedelta(days=80))  # the last in the window
+    f.score(once, value=5, baseline=6, responder=False, after=timedelta(days=40))
+    main = _window(outcomes_by_window(Filters(clinic=clinic_a)), "4_12w")
+    assert (main.episodes, main.scores, main.responders, main.judged) == (2, 2, 1, 2)
+    assert main.change.estimate == pytest.approx((-5 + -1) / 2)

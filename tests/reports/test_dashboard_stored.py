@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from dryneedling.accounts.models import AuditEvent
@@ -92,3 +93,19 @@ def test_recompute_now_counts_new_records_and_keeps_the_filters(dana_client, cli
     )
     assert response.status_code == 302 and response["Location"] == f"/analytics/?clinician={alice.pk}"
     assert "Bleeding" in dana_client.get(f"/analytics/side-effects.csv?clinician={alice.pk}").content.decode()
+
+
+@override_settings(RATE_LIMITS={"analytics-compute": (2, 600)})
+def test_computations_are_rate_limited_per_clinic_stored_reads_are_not(dana_client, alice, ep):  # type: ignore[no-untyped-def]
+    assert dana_client.get("/analytics/").status_code == 200  # computes (1)
+    assert dana_client.get(f"/analytics/?clinician={alice.pk}").status_code == 200  # computes (2)
+    for _ in range(3):
+        assert dana_client.get("/analytics/").status_code == 200  # stored: not counted
+    refused = dana_client.get("/analytics/?region=head_neck")  # a third computation
+    assert refused.status_code == 429 and "Too many analytics computations" in refused.content.decode()
+    assert "new analytics computations for this clinic" in refused.content.decode()
+    token = csrf_token(dana_client, "/analytics/")
+    assert dana_client.post("/analytics/recompute/", {"csrfmiddlewaretoken": token}).status_code == 429
+    assert dana_client.get("/analytics/response/").status_code == 429  # the same clinic's budget
+    assert dashboard_figures_refresh_stale(now=timezone.now() + timedelta(minutes=16)) == 2  # the job: unlimited
+    assert AuditEvent.objects.filter(action="rate_limit.refused").count() == 3

@@ -27,6 +27,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "password-reset-address": (10, 60 * 60),  # reset requests from one address
     "password-reset-email": (3, 60 * 60),  # reset requests for one email (no mail bombing)
     "public-link": (30, 60),  # requests to the patients' link pages from one address
+    # Analytics figures computed for a view or Recompute (seconds of database work each at 100,000
+    # patients), per clinic: stored figures are read without limit, and the periodic job is not counted.
+    "analytics-compute": (20, 10 * 60),
 }
 
 # What each refusal says, after "Too many ..." (the 429 page).
@@ -37,6 +40,7 @@ REASONS = {
     "password-reset-address": "password reset requests from your network",
     "password-reset-email": "password reset requests for this email address",
     "public-link": "requests from your network",
+    "analytics-compute": "new analytics computations for this clinic (each reads the whole record)",
 }
 
 
@@ -47,6 +51,7 @@ TITLES = {
     "axes": "Too many sign-in attempts",
     "password-reset-address": "Too many password reset requests",
     "password-reset-email": "Too many password reset requests",
+    "analytics-compute": "Too many analytics computations",
 }
 
 

@@ -2,10 +2,12 @@
 
 Windows are those of the pooled evidence (Sanchez-Infante 2021: ≤ 72 h, 1–3 weeks, 4–12 weeks,
 13–24 weeks after the last treatment; `clinical.outcome_windows`), counted from the episode's end
-of course. Each NPRS score with a stored verdict (issue 11) counts once; the episodes column
-counts the episodes those scores belong to. The window, baseline and responder flag of each score
-are stored beside it when it is written (`OutcomeRecord.derive`), so the aggregate reads one
-covering index and no JSON (issue 12 speed). One query for the windows, one for the response rates.
+of course. Each episode counts once per window, by its last NPRS score there (recorded in the
+period, if one is chosen): a patient who answers at 4 and at 12 weeks is one observation of the
+4-12 week window, not two, so the intervals are not narrowed by repeated measures. The window,
+baseline and responder flag of each score are stored beside it when it is written
+(`OutcomeRecord.derive`), so the aggregate reads one covering index and no JSON (issue 12 speed).
+One query for the windows, one for the response rates.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Avg as _Avg
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from dryneedling.clinical.knowledge import get_knowledge
@@ -61,10 +63,16 @@ def outcomes_by_window(filters: Filters) -> list[WindowOutcome]:
     """Per window: episodes with a score, mean change in pain with a t interval, responder rate
     from the stored verdicts with a Wilson interval, beside the published pooled effect."""
     change = F("value") - F("baseline")
+    scores = OutcomeRecord.objects.for_clinic(filters.clinic).filter(instrument_id="nprs")
+    later = scores.filter(episode=OuterRef("episode"), window=OuterRef("window")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
+    )
+    if filters.date_from or filters.date_to:  # the episode's last score inside the period
+        later = later.filter(period_q(filters, "recorded_at"))
     rows = (
-        OutcomeRecord.objects.for_clinic(filters.clinic)
-        .filter(instrument_id="nprs", window__in=[w.key for w in WINDOWS])
+        scores.filter(window__in=[w.key for w in WINDOWS])
         .filter(episode_treated_q(filters), period_q(filters, "recorded_at"))
+        .filter(~Exists(later.order_by()))
         .values("window")
         .annotate(
             episodes=Count("episode", distinct=True),

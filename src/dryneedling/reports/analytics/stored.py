@@ -32,6 +32,7 @@ from dryneedling.reports import codec
 from dryneedling.reports.analytics.dashboard import Dashboard, Figures, figures_for
 from dryneedling.reports.analytics.filters import Filters
 from dryneedling.reports.analytics.safety import serious_events
+from dryneedling.reports.limits import computation_allowed
 from dryneedling.reports.models import DashboardSnapshot
 
 FORMAT = 1  # bump when Figures changes shape: stored sets of the old layout are recomputed
@@ -81,7 +82,8 @@ def _refresh(filters: Filters, actor: User | None) -> Dashboard:
 
 def dashboard_current(*, actor: User, filters: Filters, now: datetime | None = None) -> Dashboard:
     """The figures for the actor's clinic and these filters: stored if younger than the maximum age,
-    else computed now (PermissionDenied, in words, for roles without ANALYTICS)."""
+    else computed now (PermissionDenied, in words, for roles without ANALYTICS; TooManyComputations
+    past the clinic's rate limit of computations)."""
     membership = require(actor=actor, capability=ANALYTICS)
     filters = replace(filters, clinic=membership.clinic)  # never another clinic's figures
     cutoff = (now or timezone.now()) - max_age()
@@ -92,14 +94,17 @@ def dashboard_current(*, actor: User, filters: Filters, now: datetime | None = N
         try:
             figures = codec.loads(Figures, snapshot.figures)
         except (TypeError, KeyError, ValueError):  # a layout change without a FORMAT bump: recompute
-            return _refresh(filters, actor)
-        return _board(filters, figures, snapshot.computed_at, snapshot.seconds)
+            snapshot = None
+        else:
+            return _board(filters, figures, snapshot.computed_at, snapshot.seconds)
+    computation_allowed(clinic_id=filters.clinic.pk)
     return _refresh(filters, actor)
 
 
 def dashboard_recompute(*, actor: User, filters: Filters) -> Dashboard:
     """The Recompute button: these filters' figures from the clinic's records now."""
     membership = require(actor=actor, capability=ANALYTICS)
+    computation_allowed(clinic_id=membership.clinic_id)
     return _refresh(replace(filters, clinic=membership.clinic), actor)
 
 

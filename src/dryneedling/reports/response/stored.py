@@ -22,6 +22,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.permissions import ANALYTICS, require
 from dryneedling.reports import codec
+from dryneedling.reports.limits import computation_allowed
 from dryneedling.reports.models import ResponseSnapshot
 from dryneedling.reports.response.features import episode_features
 from dryneedling.reports.response.figures import ResponseFigures, response_figures
@@ -86,12 +87,14 @@ def response_figures_current(*, actor: User) -> StoredFigures:
             return _stored(snapshot)
         except (TypeError, KeyError, ValueError):  # a layout change without a FORMAT bump: recompute
             pass
+    computation_allowed(clinic_id=membership.clinic_id)
     return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
 
 
 def response_figures_recompute(*, actor: User) -> StoredFigures:
     """The Recompute button: the actor's clinic's figures from its records now."""
     membership = require(actor=actor, capability=ANALYTICS)
+    computation_allowed(clinic_id=membership.clinic_id)
     return response_figures_refresh(clinic_id=membership.clinic_id, actor=actor)
 
 

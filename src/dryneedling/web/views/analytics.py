@@ -23,7 +23,7 @@ from dryneedling.reports.analytics.safety import CUSUM_LIMIT
 from dryneedling.reports.analytics.services import cusum_signals_notify
 from dryneedling.reports.analytics.stored import dashboard_current, dashboard_recompute
 from dryneedling.web.forms.analytics import AnalyticsFilterForm
-from dryneedling.web.views.shared import AuthedRequest
+from dryneedling.web.views.shared import AuthedRequest, computations_limited
 
 
 def _filters(request: AuthedRequest, membership: Membership) -> tuple[AnalyticsFilterForm, Filters | None]:
@@ -43,6 +43,7 @@ def _filters(request: AuthedRequest, membership: Membership) -> tuple[AnalyticsF
 
 
 @login_required
+@computations_limited
 @require_GET
 def analytics(request: AuthedRequest) -> HttpResponse:
     membership = analytics_clinic_for(actor=request.user)
@@ -62,6 +63,7 @@ def analytics(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@computations_limited
 @require_POST
 def analytics_recompute(request: AuthedRequest) -> HttpResponse:
     """Recompute the figures of the filters in the query string, then show them."""
@@ -88,6 +90,7 @@ def _chart_filters(request: AuthedRequest, chart: str) -> Filters:
 # matplotlib writes style attributes; this image response alone allows them, and runs no script.
 @csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
 @login_required
+@computations_limited
 @require_GET
 def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
     filters = _chart_filters(request, chart)
@@ -98,6 +101,7 @@ def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
 
 
 @login_required
+@computations_limited
 @require_GET
 def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
     """The numbers behind one chart (a few rows: aggregates, never records), with the page's filters."""

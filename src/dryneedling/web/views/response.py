@@ -17,7 +17,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.clinical.text import spreadsheet_cell
 from dryneedling.reports.response import CHARTS, chart_svg, tables
 from dryneedling.reports.response.stored import response_figures_current, response_figures_recompute
-from dryneedling.web.views.shared import AuthedRequest
+from dryneedling.web.views.shared import AuthedRequest, computations_limited
 
 
 def _known(chart: str) -> str:
@@ -27,6 +27,7 @@ def _known(chart: str) -> str:
 
 
 @login_required
+@computations_limited
 @require_GET
 def response_page(request: AuthedRequest) -> HttpResponse:
     stored = response_figures_current(actor=request.user)
@@ -44,6 +45,7 @@ def response_page(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@computations_limited
 @require_POST
 def response_recompute(request: AuthedRequest) -> HttpResponse:
     stored = response_figures_recompute(actor=request.user)
@@ -54,6 +56,7 @@ def response_recompute(request: AuthedRequest) -> HttpResponse:
 # matplotlib writes style attributes; this image response alone allows them, and runs no script.
 @csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
 @login_required
+@computations_limited
 @require_GET
 def response_svg(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)
@@ -65,6 +68,7 @@ csv_cell = spreadsheet_cell  # the response tables' cells: numbers stay numbers,
 
 
 @login_required
+@computations_limited
 @require_GET
 def response_csv(request: AuthedRequest, response_chart: str) -> HttpResponse:
     chart = _known(response_chart)

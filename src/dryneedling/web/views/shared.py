@@ -19,6 +19,7 @@ from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import Outcome, User
 from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
 from dryneedling.clinical.text import escape_forbidden
+from dryneedling.reports.limits import TooManyComputations
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -125,3 +126,17 @@ def rate_limited(scope: str) -> Callable[[ViewFunc], ViewFunc]:
         return cast(ViewFunc, wrapped)
 
     return decorate
+
+
+def computations_limited(view: ViewFunc) -> ViewFunc:
+    """Analytics views: past the clinic's limit of figure computations (reports.limits), the 429
+    page says so in words instead of computing."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except TooManyComputations as refused:
+            return too_many_requests(request, refused.decision)
+
+    return cast(ViewFunc, wrapped)
