@@ -211,3 +211,20 @@ def test_the_page_reads_a_constant_number_of_queries(alice, patient_a, ready_epi
     assert len(more.captured_queries) == len(few.captured_queries)
     assert len(more_computed.captured_queries) == len(few_computed.captured_queries)
     assert b"12 episodes with a completed session" in page.content  # the recomputed figures
+
+
+def test_a_score_entered_in_clinic_in_the_window_counts_and_the_last_one_wins(alice, patient_a, ready_episode):  # type: ignore[no-untyped-def]
+    """A 4–12-week score need not come from a check-in: a clinician entering it at a visit six weeks
+    after the course counts, as on the dashboard; with two, the last decides, as on the dashboard."""
+    episode = build(alice, patient_a, Spec(8, None))
+    episode.course_completed_at = START + timedelta(days=7)
+    episode.save(update_fields=["course_completed_at"])
+    clinic = patient_a.clinic
+    for weeks, responder in ((5, False), (7, True)):
+        OutcomeRecord.objects.create(
+            clinic=clinic, patient=patient_a, episode=episode, instrument_id="nprs", value=8 - 3 * responder,
+            recorded_at=episode.course_completed_at + timedelta(weeks=weeks),
+            verdict={"rule": "points", "mcid": 2, "responder": responder},
+        )  # fmt: skip
+    (row,) = [r for r in episode_features(clinic_id=clinic.pk) if r.episode_id == episode.pk]
+    assert row.responder is True

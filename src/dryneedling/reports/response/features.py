@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, JSONField, Max, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, IntegerField, JSONField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from dryneedling.followup.models import CheckIn, OutcomeRecord
@@ -22,9 +22,12 @@ from dryneedling.patients.models import Episode, EpisodeCondition
 from dryneedling.treatment.models import Finding, Insertion, Session, Technique
 
 PAIN = "nprs"  # the instrument the response and the baseline bands are read on
-# The pooled evidence's 4–12-week window (Sánchez-Infante 2021) is the clinic's week-4 and week-12
-# check-ins, which the schedule places 4 and 12 weeks after the course.
+# The pooled evidence's 4–12-week window (Sánchez-Infante 2021): the clinic's week-4 and week-12
+# check-ins, which the schedule places 4 and 12 weeks after the course, and any score whose stored
+# window (`OutcomeRecord.window`, from the end of the course) is 4–12 weeks, such as one entered
+# by the clinician at a visit. With several, the last decides, as on the dashboard.
 WINDOW_KINDS = (CheckIn.Kind.WEEK_4, CheckIn.Kind.WEEK_12)
+WINDOW_KEY = "4_12w"
 TECHNIQUES = tuple(t.value for t in Technique)
 
 
@@ -32,7 +35,7 @@ TECHNIQUES = tuple(t.value for t in Technique)
 class EpisodeFeatures:
     episode_id: int
     baseline_pain: float | None
-    window_verdict: dict[str, Any] | None  # the first 4–12-week NPRS verdict (None: no such score)
+    window_verdict: dict[str, Any] | None  # the last 4–12-week NPRS verdict (None: no such score)
     trigger_points: int
     sessions: int
     twitches: int
@@ -85,7 +88,9 @@ def episode_features(*, clinic_id: int) -> list[EpisodeFeatures]:
             n_sessions=_count(sessions),
             baseline_pain=Subquery(pain.order_by("recorded_at", "pk").values("value")[:1]),
             window_verdict=Subquery(
-                judged.filter(check_in__kind__in=WINDOW_KINDS).order_by("recorded_at", "pk").values("verdict")[:1],
+                judged.filter(Q(check_in__kind__in=WINDOW_KINDS) | Q(window=WINDOW_KEY))
+                .order_by("-recorded_at", "-pk")
+                .values("verdict")[:1],
                 output_field=JSONField(),
             ),
             n_findings=_count(findings),
