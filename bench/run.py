@@ -224,12 +224,12 @@ def _research_export(clinic) -> bool:  # type: ignore[no-untyped-def]
     """The research export's rate (issue 12 budget: 100,000 rows/s), beside the floor in the same
     run: only reading the same rows (the insertions' raw SQL) with nothing written."""
     from dryneedling.reports.research.export import export_research
-    from dryneedling.reports.research.tables import stream_rows
+    from dryneedling.reports.research.tables import stream_batches
     from dryneedling.treatment.models import Insertion
 
     query = Insertion.objects.for_clinic(clinic).values_list("id", "session_id", "muscle_id", "needle_length_mm")
     t0 = time.perf_counter()
-    read = sum(1 for _ in stream_rows(query))
+    read = sum(len(rows) for rows in stream_batches(query))
     floor = read / (time.perf_counter() - t0)
     result = export_research(clinic=clinic, out=Path(tempfile.mkdtemp(prefix="research-")) / "export")
     rate = result.total / result.seconds

@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 AGE_CAP = 90
 SHIFT_DAYS = 182
@@ -68,29 +68,37 @@ class Pseudonyms:
         self._memo: dict[str, dict[int, str]] = {}
         self._shifts: dict[int, int] = {}
 
-    def _hash(self, kind: str, pk: int) -> str:
-        hasher = self._keyed8.copy()
-        hasher.update(f"{kind}:{pk}".encode())
-        return hasher.hexdigest()
+    def _hasher(self, kind: str) -> Callable[[int], str]:
+        """The pseudonym function of one kind: BLAKE2b of ``kind:id`` on a copy of the keyed state."""
+        copy, prefix = self._keyed8.copy, f"{kind}:".encode()
+
+        def one(pk: int) -> str:
+            hasher = copy()
+            hasher.update(prefix + b"%d" % pk)
+            return hasher.hexdigest()
+
+        return one
 
     def key(self, kind: str, pk: int | None) -> str | None:
         """A 16-hex-digit pseudonym of record ``pk`` of ``kind`` (None stays None)."""
-        return None if pk is None else self._hash(kind, pk)
+        return None if pk is None else self._hasher(kind)(pk)
 
     def keys(self, kind: str, pks: Sequence[int | None], *, repeats: bool = True) -> list[str | None]:
         """The pseudonyms of a column of ids. ``repeats=False`` for a table's own ids (each once)."""
+        one = self._hasher(kind)
         if not repeats:
-            return [None if pk is None else self._hash(kind, pk) for pk in pks]
+            return [None if pk is None else one(pk) for pk in pks]
         memo = self._memo.setdefault(kind, {})
         if len(memo) > self.MEMO:
             memo.clear()
         found = memo.get
         out: list[str | None] = []
+        append = out.append
         for pk in pks:
-            value = found(pk) if pk is not None else None  # type: ignore[arg-type]
+            value = found(pk)  # type: ignore[arg-type]
             if value is None and pk is not None:
-                value = memo[pk] = self._hash(kind, pk)
-            out.append(value)
+                value = memo[pk] = one(pk)
+            append(value)
         return out
 
     def shift_days(self, patient_pk: int) -> int:
@@ -100,7 +108,7 @@ class Pseudonyms:
             if len(self._shifts) > self.MEMO:
                 self._shifts.clear()
             hasher = self._keyed4.copy()
-            hasher.update(f"shift:{patient_pk}".encode())
+            hasher.update(b"shift:%d" % patient_pk)
             raw = int.from_bytes(hasher.digest())
             days = raw % SHIFT_DAYS + 1
             days = self._shifts[patient_pk] = days if raw & 1 << 31 else -days
@@ -115,8 +123,10 @@ class Pseudonyms:
 
     def epoch_days(self, patient_pks: Sequence[int], days: Sequence[int | None]) -> list[int | None]:
         """A column of days since 1970-01-01, each shifted by its patient's offset (None stays None)."""
-        shift = self.shift_days
-        return [None if day is None else day + shift(pk) for pk, day in zip(patient_pks, days, strict=True)]
+        known, shift = self._shifts.get, self.shift_days
+        return [
+            None if day is None else day + (known(pk) or shift(pk)) for pk, day in zip(patient_pks, days, strict=True)
+        ]
 
 
 def age_years(born: dt.date, on: dt.date) -> int:
