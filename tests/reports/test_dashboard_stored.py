@@ -109,3 +109,58 @@ def test_computations_are_rate_limited_per_clinic_stored_reads_are_not(dana_clie
     assert dana_client.get("/analytics/response/").status_code == 429  # the same clinic's budget
     assert dashboard_figures_refresh_stale(now=timezone.now() + timedelta(minutes=16)) == 2  # the job: unlimited
     assert AuditEvent.objects.filter(action="rate_limit.refused").count() == 3
+
+
+def _age(minutes: int, **more) -> None:  # type: ignore[no-untyped-def]
+    DashboardSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=minutes), **more)
+
+
+@override_settings(RATE_LIMITS={"analytics-compute": (1, 600)})
+def test_images_and_downloads_show_the_pages_numbers_even_once_they_are_stale(dana_client, alice, ep):  # type: ignore[no-untyped-def]
+    assert dana_client.get("/analytics/").status_code == 200  # computes (the one allowed)
+    f.session(ep, alice, at=f.T0 + timedelta(days=2), effects=(("bleeding", "mild"),))
+    _age(16)  # the page's set expires while the page is open
+    image = dana_client.get("/analytics/funnel.svg")
+    rows = dana_client.get("/analytics/side-effects.csv")
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+    assert rows.status_code == 200 and "Bleeding" not in rows.content.decode()  # the page's numbers, not new ones
+
+
+@override_settings(RATE_LIMITS={"analytics-compute": (1, 600)})
+def test_past_the_limit_the_page_shows_its_older_figures_marked_and_the_live_list(dana_client, alice, ep):  # type: ignore[no-untyped-def]
+    assert dana_client.get("/analytics/").status_code == 200  # computes (the one allowed)
+    _age(16)
+    f.session(ep, alice, at=f.T0 + timedelta(days=3), effects=(("pneumothorax", "serious"),))
+    page = dana_client.get("/analytics/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "so they are not recomputed now" in text
+    assert text.count("Pneumothorax") >= 2  # both serious events are listed live
+
+
+def test_the_job_drops_sets_nobody_views_and_those_of_former_clinicians(clinic_a, dana, alice, mia, ep):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.models import Membership
+
+    for filters in (Filters(clinic=clinic_a), Filters(clinic_a, clinician_id=alice.pk),
+                    Filters(clinic_a, clinician_id=mia.pk)):  # fmt: skip
+        dashboard_current(actor=dana, filters=filters)
+    Membership.objects.filter(user=mia).update(is_clinician=False)  # Mia no longer treats here
+    whole = filters_key(Filters(clinic=clinic_a))
+    DashboardSnapshot.objects.filter(key=filters_key(Filters(clinic_a, clinician_id=alice.pk))).update(
+        viewed_at=timezone.now() - timedelta(days=2)
+    )
+    _age(16)
+    assert dashboard_figures_refresh_stale() == 1
+    assert list(DashboardSnapshot.objects.values_list("key", flat=True)) == [whole]
+
+
+def test_the_job_refreshes_before_a_view_finds_the_set_stale_and_respects_a_claim(clinic_a, dana, ep):  # type: ignore[no-untyped-def]
+    dashboard_current(actor=dana, filters=Filters(clinic=clinic_a))
+    _age(11)  # under 80% of 15 minutes: not yet
+    assert dashboard_figures_refresh_stale() == 0
+    _age(13, claimed_until=timezone.now() + timedelta(minutes=5))  # due, but another run is on it
+    assert dashboard_figures_refresh_stale() == 0
+    _age(13, claimed_until=timezone.now() - timedelta(seconds=1))  # that run's claim lapsed
+    assert dashboard_figures_refresh_stale() == 1
+    fresh = DashboardSnapshot.objects.get()
+    assert fresh.claimed_until is None and fresh.computed_at > timezone.now() - timedelta(minutes=1)

@@ -228,3 +228,27 @@ def test_a_score_entered_in_clinic_in_the_window_counts_and_the_last_one_wins(al
         )  # fmt: skip
     (row,) = [r for r in episode_features(clinic_id=clinic.pk) if r.episode_id == episode.pk]
     assert row.responder is True
+
+
+def test_a_late_week_12_answer_outside_the_window_does_not_override_an_in_window_score(alice, patient_a, ready_episode):  # type: ignore[no-untyped-def]
+    """The week-12 check-in answered 16 weeks after the course is in the 13-24 week window: the
+    clinician's 6-week score stays the episode's 4-12 week verdict, as on the dashboard."""
+    episode = build(alice, patient_a, Spec(8, None))
+    episode.course_completed_at = START + timedelta(days=7)
+    episode.save(update_fields=["course_completed_at"])
+    clinic, end = patient_a.clinic, START + timedelta(days=7)
+    OutcomeRecord.objects.create(
+        clinic=clinic, patient=patient_a, episode=episode, instrument_id="nprs", value=5,
+        recorded_at=end + timedelta(weeks=6), verdict={"rule": "points", "mcid": 2, "responder": True},
+    )  # fmt: skip
+    session = Session.objects.for_clinic(clinic).filter(episode=episode).first()
+    late = CheckIn.objects.create(
+        clinic=clinic, patient=patient_a, episode=episode, session=session, kind="week_12",
+        due_at=end + timedelta(weeks=12), expires_at=end + timedelta(weeks=20), answered_at=end + timedelta(weeks=16),
+    )  # fmt: skip
+    OutcomeRecord.objects.create(
+        clinic=clinic, patient=patient_a, episode=episode, check_in=late, instrument_id="nprs", value=8,
+        recorded_at=end + timedelta(weeks=16), verdict={"rule": "points", "mcid": 2, "responder": False},
+    )  # fmt: skip
+    (row,) = [r for r in episode_features(clinic_id=clinic.pk) if r.episode_id == episode.pk]
+    assert row.responder is True

@@ -41,6 +41,11 @@ class DashboardSnapshot(models.Model):
     seconds = models.FloatField(default=0.0)
     format = models.PositiveSmallIntegerField(default=1)  # reports.analytics.stored.FORMAT
     figures = models.TextField()  # JSON of reports.analytics.dashboard.Figures
+    # When someone last opened these figures (written at most every few minutes): the periodic job
+    # keeps only sets viewed lately, and drops the others.
+    viewed_at = models.DateTimeField(default=timezone.now)
+    # A periodic run recomputing this set claims it until then, so overlapping runs do not repeat it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clinic", "key"], name="one_dashboard_snapshot_per_filters")]

@@ -2,8 +2,9 @@
 
 `figures_for` computes every section once (a constant number of queries: see the selectors'
 modules). The page, each chart's SVG and each CSV read those figures as stored for their filters
-(`reports.analytics.stored`), so an image or a download never recomputes the clinic; the list of
-serious side effects is read live on every view (one indexed query).
+(`reports.analytics.stored`): an image or a download shows the stored set whatever its age, the
+numbers of the page beside it, and computes only when nothing is stored. The list of serious side
+effects is read live on every page view (one indexed query).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class Dashboard:
     computed_at: datetime
     seconds: float  # how long computing the figures took
     max_age_minutes: int
+    limited: bool = False  # older than the maximum age: the clinic's limit of computations was reached
 
     @property
     def outcomes(self) -> list[WindowOutcome]:

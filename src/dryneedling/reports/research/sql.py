@@ -60,7 +60,8 @@ class JsonArrayLength(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = (
-            "(CASE WHEN jsonb_typeof(%(expressions)s) = 'array' THEN jsonb_array_length(%(expressions)s) ELSE 0 END)"
+        sql, params = compiler.compile(self.source_expressions[0])  # used twice: so are its parameters
+        return f"(CASE WHEN jsonb_typeof({sql}) = 'array' THEN jsonb_array_length({sql}) ELSE 0 END)", (
+            *params,
+            *params,
         )
-        return self.as_sql(compiler, connection, template=template, **extra)

@@ -22,10 +22,11 @@ from dryneedling.patients.models import Episode, EpisodeCondition
 from dryneedling.treatment.models import Finding, Insertion, Session, Technique
 
 PAIN = "nprs"  # the instrument the response and the baseline bands are read on
-# The pooled evidence's 4–12-week window (Sánchez-Infante 2021): the clinic's week-4 and week-12
-# check-ins, which the schedule places 4 and 12 weeks after the course, and any score whose stored
-# window (`OutcomeRecord.window`, from the end of the course) is 4–12 weeks, such as one entered
-# by the clinician at a visit. With several, the last decides, as on the dashboard.
+# The pooled evidence's 4–12-week window (Sánchez-Infante 2021): a score whose stored window
+# (`OutcomeRecord.window`, from the end of the course) is 4–12 weeks, whether from a check-in or
+# entered by the clinician at a visit, as on the dashboard; a week-12 check-in answered at 16 weeks
+# is not. Only a score without a stored window (its episode's course has no end yet) falls back on
+# its check-in: week 4 or week 12, which the schedule places in the window. With several, the last.
 WINDOW_KINDS = (CheckIn.Kind.WEEK_4, CheckIn.Kind.WEEK_12)
 WINDOW_KEY = "4_12w"
 TECHNIQUES = tuple(t.value for t in Technique)
@@ -88,7 +89,7 @@ def episode_features(*, clinic_id: int) -> list[EpisodeFeatures]:
             n_sessions=_count(sessions),
             baseline_pain=Subquery(pain.order_by("recorded_at", "pk").values("value")[:1]),
             window_verdict=Subquery(
-                judged.filter(Q(check_in__kind__in=WINDOW_KINDS) | Q(window=WINDOW_KEY))
+                judged.filter(Q(window=WINDOW_KEY) | Q(window="", check_in__kind__in=WINDOW_KINDS))
                 .order_by("-recorded_at", "-pk")
                 .values("verdict")[:1],
                 output_field=JSONField(),

@@ -27,7 +27,8 @@ from dryneedling.reports.models import ResponseSnapshot
 from dryneedling.reports.response.features import episode_features
 from dryneedling.reports.response.figures import ResponseFigures, response_figures
 
-FORMAT = 1  # bump when ResponseFigures changes shape: stored sets of the old layout are recomputed
+FORMAT = 2  # bump when ResponseFigures changes shape or meaning: stored sets of another are recomputed
+# 2: the 4-12 week verdict is the last score of the stored window (issue 12)
 
 
 @dataclass(frozen=True)

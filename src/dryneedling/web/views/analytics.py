@@ -68,12 +68,12 @@ def analytics(request: AuthedRequest) -> HttpResponse:
 def analytics_recompute(request: AuthedRequest) -> HttpResponse:
     """Recompute the figures of the filters in the query string, then show them."""
     membership = analytics_clinic_for(actor=request.user)
+    query = request.GET.urlencode()
     _form, filters = _filters(request, membership)
-    if filters is None:
-        return redirect("analytics")
+    if filters is None:  # the page shows what is wrong with the filters
+        return redirect(reverse("analytics") + f"?{query}")
     board = dashboard_recompute(actor=request.user, filters=filters)
     messages.success(request, f"Recomputed from the clinic's records in {board.seconds:.1f} s.")
-    query = request.GET.urlencode()
     return redirect(reverse("analytics") + (f"?{query}" if query else ""))
 
 
@@ -94,7 +94,8 @@ def _chart_filters(request: AuthedRequest, chart: str) -> Filters:
 @require_GET
 def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
     filters = _chart_filters(request, chart)
-    svg = SVG[chart](SECTION[chart](dashboard_current(actor=request.user, filters=filters).figures))
+    figures = dashboard_current(actor=request.user, filters=filters, page=False).figures  # the page's numbers
+    svg = SVG[chart](SECTION[chart](figures))
     audit_record(actor=request.user, action="analytics.chart.view", object_type="analytics", object_id=chart,
                  detail={"filters": filters.as_detail()})  # fmt: skip
     return HttpResponse(svg, content_type="image/svg+xml")
@@ -106,7 +107,9 @@ def analytics_chart(request: AuthedRequest, chart: str) -> HttpResponse:
 def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
     """The numbers behind one chart (a few rows: aggregates, never records), with the page's filters."""
     filters = _chart_filters(request, chart)
-    rows = list(csv_rows(chart, SECTION[chart](dashboard_current(actor=request.user, filters=filters).figures)))
+    rows = list(
+        csv_rows(chart, SECTION[chart](dashboard_current(actor=request.user, filters=filters, page=False).figures))
+    )
     audit_record(actor=request.user, action="analytics.export", object_type="analytics", object_id=chart,
                  detail={"filters": filters.as_detail(), "rows": len(rows) - 1})  # fmt: skip
     response = HttpResponse(content_type="text/csv; charset=utf-8")
