@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"care"},  # the flows that span apps (complete a session -> note -> check-ins; gates)
     {"reports", "synthetic"},  # analytics across apps; the synthetic seeder
     {"demo"},  # the demo clinic (seeds through synthetic and the apps)
-    {"web", "cli", "logfilter"},  # the HTTP layer, the command line, the log filter
+    {"web", "api", "cli", "logfilter"},  # the HTTP layer, the JSON API, the command line, the log filter
     {"urls", "settings", "wsgi", "asgi"},  # the project's wiring
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

@@ -354,6 +354,37 @@ def cmd_guardrails(args: argparse.Namespace) -> int:
     return guardrails_file(args.plan, args.json, sys.stdout, sys.stderr)
 
 
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """Create, list or revoke a user's personal API tokens (issue 13); audited like the browser's."""
+    _django()
+    from django.core.exceptions import PermissionDenied
+
+    from dryneedling.accounts.api_tokens import api_token_create, api_token_revoke, api_tokens_for
+    from dryneedling.accounts.models import User
+
+    user = User.objects.filter(email__iexact=args.user, is_active=True).first()
+    if user is None:
+        raise CliError(f"no active user with the email {args.user}")
+    try:
+        if args.step == "create":
+            made = api_token_create(actor=user, name=args.name, scope=args.scope, days=args.days)
+            print(made.plaintext)  # the one time it is shown
+            print(f"expires {made.token.expires_at:%Y-%m-%d}; shown once, keep it like a password", file=sys.stderr)
+        elif args.step == "list":
+            for t in api_tokens_for(actor=user):
+                state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
+                print(f"{t.pk}\tdn_{t.prefix}_…\t{t.scope}\t{state}\t{t.user.email}\t{t.name}")
+        else:
+            token = api_tokens_for(actor=user).filter(prefix=args.prefix).first()
+            if token is None:
+                raise CliError(f"{args.user} has no token dn_{args.prefix}_… they may revoke")
+            api_token_revoke(actor=user, token_id=token.pk)
+            print(f"revoked dn_{token.prefix}_…")
+    except PermissionDenied as error:
+        raise CliError(str(error)) from error
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="dryneedling", description="A clinical system for trigger-point dry needling.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -418,6 +449,20 @@ def build_parser() -> Parser:
     r.add_argument("--out", required=True, help="a new or empty directory")
     r.add_argument("--clinic", help="clinic slug (needed when the database has several clinics)")
     r.set_defaults(func=cmd_export_research)
+
+    p = sub.add_parser("api-token", help="a user's personal API tokens: create, list, revoke")
+    tokens = p.add_subparsers(dest="step", required=True, parser_class=Parser)
+    c = tokens.add_parser("create", help="print a new token (shown once)")
+    c.add_argument("--user", required=True, help="the owner's email")
+    c.add_argument("--name", required=True, help="what will use it")
+    c.add_argument("--scope", choices=["read", "write"], default="read")
+    c.add_argument("--days", type=int, default=90, help="expires after this many days (1-365)")
+    listing = tokens.add_parser("list", help="the user's tokens (a clinic admin: the clinic's)")
+    listing.add_argument("--user", required=True)
+    r = tokens.add_parser("revoke", help="revoke a token by its prefix (dn_PREFIX_…)")
+    r.add_argument("--user", required=True, help="the owner, or a clinic admin of the clinic")
+    r.add_argument("--prefix", required=True)
+    p.set_defaults(func=cmd_api_token)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "dryneedling.accounting",
     "dryneedling.reports",
     "dryneedling.web",
+    "ninja",  # the API's documentation page and its static files (issue 13)
 ]
 
 MIDDLEWARE = [

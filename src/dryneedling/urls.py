@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from dryneedling.api.main import api
 from dryneedling.web.views import (
     accounting,
     analytics,
@@ -13,13 +14,23 @@ from dryneedling.web.views import (
     scheduling,
     today,
 )
-from dryneedling.web.views.accounts import admin, auth, clinic_print, clinic_settings, password, sessions, two_factor
+from dryneedling.web.views.accounts import (
+    admin,
+    api_tokens,
+    auth,
+    clinic_print,
+    clinic_settings,
+    password,
+    sessions,
+    two_factor,
+)
 from dryneedling.web.views.followup import homecare, outcomes, patient_links, public
 from dryneedling.web.views.followup import outcome_rules as followup_outcome_rules
 from dryneedling.web.views.followup import schedule as followup_schedule
 from dryneedling.web.views.treatment import abn, chart, corrections, note, session
 
 urlpatterns = [
+    path("api/", api.urls),  # the JSON API (issue 13): token-authenticated; its own matrix in tests/api
     path(
         "",
         RedirectView.as_view(pattern_name="today", permanent=False, http_method_names=["get"]),
@@ -43,6 +54,8 @@ urlpatterns = [
     path("accounts/reset/done/", password.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("accounts/password/", password.password_change, name="password-change"),
     path("accounts/sessions/", sessions.session_list, name="sessions"),
+    path("accounts/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("accounts/api-tokens/revoke/", api_tokens.api_token_revoke_view, name="api-token-revoke"),
     path("accounts/sessions/sign-out-others/", sessions.sessions_end_others_view, name="sessions-end-others"),
     path("accounts/sessions/sign-out/", sessions.session_end_view, name="session-end"),
     path("accounts/two-factor/", two_factor.two_factor_verify, name="two-factor-verify"),

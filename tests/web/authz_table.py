@@ -119,6 +119,8 @@ TABLE: dict[str, Row] = {
     # --- the signed-in user's own account: password change and active sessions ---
     "password-change": Row(get=any_clinic(OK), post=any_clinic(DONE)),
     "sessions": Row(get=any_clinic(OK)),
+    "api-tokens": Row(get=any_clinic(OK), post=any_clinic(DONE)),
+    "api-token-revoke": Row(post=any_clinic(GO)),
     "sessions-end-others": Row(post=any_clinic(GO)),
     "session-end": Row(post=any_clinic(GO)),
     # --- patients and episodes (demographics: every role; the patient page hides the clinical

@@ -286,3 +286,33 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} of user {self.user_id}"  # never the key
+
+
+class ApiToken(models.Model):
+    """A personal API token (issue 13): a user's key to `/api/` and `/fhir/`, with the user's own
+    clinic and roles, so the API reads and writes exactly what the user could in the browser.
+
+    Only a SHA-256 digest of the token is stored (the token carries 256 random bits, so a plain
+    digest cannot be reversed by guessing); the prefix, shown in lists, finds the row. Every token
+    expires; a revoked or expired token, or one of a deactivated user, authenticates nothing."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}… ({self.name})"
+
+    def usable_at(self, moment: Any) -> bool:
+        return self.revoked_at is None and self.expires_at > moment

@@ -8,7 +8,8 @@ from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dryneedling.accounts.models import REMINDER_CHANNELS, Outcome, Role
+from dryneedling.accounts.api_tokens import DEFAULT_DAYS, MAX_DAYS
+from dryneedling.accounts.models import REMINDER_CHANNELS, ApiToken, Outcome, Role
 from dryneedling.web.forms.base import DateRangeForm, Form, FreeTextMixin
 from dryneedling.web.forms.patients import DATE_WIDGET
 
@@ -195,3 +196,19 @@ class ClinicRemindersForm(Form):
             "address or phone number who have not opted out (on their details)."
         ),
     )
+
+
+# --- personal API tokens (issue 13) ---------------------------------------------------------------
+
+
+class ApiTokenForm(Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'reporting script'.")
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    days = forms.IntegerField(
+        label="Expires after (days)", min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS,
+        help_text=f"Every token expires: 1 to {MAX_DAYS} days.",
+    )  # fmt: skip
+
+
+class ApiTokenRevokeForm(Form):
+    token = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -1,0 +1,51 @@
+"""Token authentication for `/api/` (issue 13): `Authorization: Bearer dn_…`, a personal API token
+(accounts/api_tokens.py). The request then acts as the token's user, with their clinic and roles,
+through the same clinic-scoped selectors and services as the browser. Each token's requests are
+rate limited (`api-token`); a read-only token cannot write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from dryneedling.accounts.api_tokens import api_token_authenticate
+from dryneedling.accounts.models import ApiToken
+from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
+
+UNAUTHENTICATED_TEXT = (
+    "A valid API token is required: send 'Authorization: Bearer dn_…'. Create one under Account → API tokens; "
+    "a revoked or expired token, or one of a user no longer in the clinic, is refused."
+)
+
+
+class TooManyApiRequests(Exception):  # noqa: N818 - answered as a 429 with Retry-After
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = api_token_authenticate(token)
+        if found is None:
+            return None
+        decision = rate_limit_hit(scope="api-token", key=f"token:{found.pk}")
+        if not decision.allowed:
+            raise TooManyApiRequests(decision)
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+def token_of(request: Any) -> ApiToken:
+    return request.api_token  # type: ignore[no-any-return]
+
+
+def require_write(request: Any) -> None:
+    if token_of(request).scope != ApiToken.Scope.WRITE:
+        raise HttpError(
+            403, "This token is read-only: create a token with the scope 'read and write' to change records."
+        )

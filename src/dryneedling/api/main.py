@@ -1,0 +1,51 @@
+"""The `/api/` application (issue 13): django-ninja with token authentication, OpenAPI at
+/api/openapi.json and its documentation at /api/docs (Swagger UI served from this server's own
+static files, no CDN). Errors are JSON: {"detail": "words"} or, for a field, a list of
+{"loc": [...], "msg": "..."}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth, TooManyApiRequests
+from dryneedling.api.routes import router
+
+api = NinjaAPI(
+    title="dryneedling API",
+    version="1",
+    description="The clinic's records for its own tools, with a personal API token (Account → API tokens).",
+    urls_namespace="api",
+    auth=TokenAuth(),
+)
+api.add_router("/", router)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = api.create_response(request, {"detail": UNAUTHENTICATED_TEXT}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="dryneedling"'
+    return response
+
+
+@api.exception_handler(TooManyApiRequests)
+def _too_many(request: HttpRequest, exc: Any) -> HttpResponse:
+    decision = exc.decision
+    detail = f"Too many requests with this token: wait {decision.retry_after} s (at most {decision.limit} a window)."
+    response = api.create_response(request, {"detail": detail}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Your roles do not allow this."}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "No such record in your clinic."}, status=404)

@@ -1,0 +1,204 @@
+"""The JSON API (issue 13, first part): personal tokens, the clinic scope, scopes, cursor
+pagination with updated_since, JSON errors naming the field, audit rows, the rate limit, and the
+OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from dryneedling.accounts.api_tokens import api_token_authenticate, api_token_create, api_token_revoke
+from dryneedling.accounts.models import ApiToken, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(plaintext: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+
+def test_a_token_is_stored_as_a_digest_and_shown_once(alice):  # type: ignore[no-untyped-def]
+    made = api_token_create(actor=alice, name="sync script")
+    row = ApiToken.objects.get()
+    assert made.plaintext.startswith(f"dn_{row.prefix}_") and made.plaintext not in row.digest
+    assert api_token_authenticate(made.plaintext) == row
+    assert api_token_authenticate(made.plaintext[:-1] + ("A" if made.plaintext[-1] != "A" else "B")) is None
+    assert api_token_authenticate("Bearer nonsense") is None
+    assert AuditEvent.objects.filter(action="api_token.create", actor=alice).count() == 1
+
+
+def test_revoked_expired_and_deactivated_tokens_authenticate_nothing(alice):  # type: ignore[no-untyped-def]
+    revoked, expired, gone = (api_token_create(actor=alice, name=n) for n in ("a", "b", "c"))
+    api_token_revoke(actor=alice, token_id=revoked.token.pk)
+    ApiToken.objects.filter(pk=expired.token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    for made in (revoked, expired):
+        response = _client(made.plaintext).get("/api/me")
+        assert response.status_code == 401 and "API token is required" in response.json()["detail"]
+    assert _client(gone.plaintext).get("/api/me").status_code == 200
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    assert _client(gone.plaintext).get("/api/me").status_code == 401
+
+
+def test_anonymous_requests_get_a_json_401_in_words(client):  # type: ignore[no-untyped-def]
+    response = client.get("/api/patients")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    assert "Account → API tokens" in response.json()["detail"]
+
+
+def test_me_names_the_clinic_roles_and_scope(mia):  # type: ignore[no-untyped-def]
+    made = api_token_create(actor=mia, name="x", scope="write", days=30)
+    body = _client(made.plaintext).get("/api/me").json()
+    assert body["clinic"] == "clinic-a" and body["roles"] == ["clinician", "clinic_admin"] and body["scope"] == "write"
+
+
+def test_patients_page_by_cursor_without_gaps_or_repeats(alice, patient_a):  # type: ignore[no-untyped-def]
+    from dryneedling.patients.services import patient_create
+
+    for n in range(4):
+        patient_create(
+            actor=alice, given_name=f"P{n}", family_name="Page", date_of_birth=date(1980, 1, 1), sex="female"
+        )
+    api = _client(api_token_create(actor=alice, name="x").plaintext)
+    seen, cursor, pages = [], "", 0
+    while True:
+        body = api.get("/api/patients", {"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [p["id"] for p in body["items"]]
+        pages += 1
+        if not (cursor := body["next_cursor"]):
+            break
+    assert pages == 3 and len(seen) == len(set(seen)) == 5
+    after = timezone.now()
+    changed = patient_create(
+        actor=alice, given_name="New", family_name="One", date_of_birth=date(1990, 2, 2), sex="male"
+    )
+    body = api.get("/api/patients", {"updated_since": after.isoformat()}).json()
+    assert [p["id"] for p in body["items"]] == [changed.pk]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"updated_since": "2026-01-01T00:00:00"}, "updated_since"),
+    ],
+)
+def test_bad_query_parameters_are_json_errors_naming_the_field(alice, query, field):  # type: ignore[no-untyped-def]
+    response = _client(api_token_create(actor=alice, name="x").plaintext).get("/api/patients", query)
+    assert response.status_code == 400 and response.json()["detail"].startswith(f"{field}:")
+
+
+def test_another_clinics_token_reads_nothing_of_this_clinic(carol, patient_a):  # type: ignore[no-untyped-def]
+    api = _client(api_token_create(actor=carol, name="x").plaintext)
+    episode = patient_a.episodes.first()
+    for path in (
+        f"/api/patients/{patient_a.pk}",
+        f"/api/episodes/{episode.pk}",
+        f"/api/episodes?patient_id={patient_a.pk}",
+    ):
+        response = api.get(path)
+        assert response.status_code == 404 and b"Quimby" not in response.content and b"A-0001" not in response.content
+    assert api.get("/api/patients").json()["items"] == [] and api.get("/api/episodes").json()["items"] == []
+
+
+def test_reads_are_audited_as_the_web_reads_are(alice, patient_a):  # type: ignore[no-untyped-def]
+    made = api_token_create(actor=alice, name="x")
+    api = _client(made.plaintext)
+    assert api.get(f"/api/patients/{patient_a.pk}").json()["family_name"] == "Quimby"
+    view = AuditEvent.objects.get(action="patient.view", actor=alice)
+    assert view.detail == {"via": "api", "token": made.token.prefix} and view.patient_id == patient_a.pk
+    api.get("/api/patients")
+    assert AuditEvent.objects.get(action="api.patients.list").detail["count"] == 1
+
+
+def test_writing_needs_a_write_token_and_errors_name_the_field(alice):  # type: ignore[no-untyped-def]
+    body = {"given_name": "Wren", "family_name": "Api", "date_of_birth": "1985-05-05", "sex": "female"}
+    reader = _client(api_token_create(actor=alice, name="r").plaintext)
+    refused = reader.post("/api/patients", body, content_type="application/json")
+    assert refused.status_code == 403 and "read-only" in refused.json()["detail"]
+    writer = _client(api_token_create(actor=alice, name="w", scope="write").plaintext)
+    made = writer.post("/api/patients", body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["mrn"]  # the clinic's next automatic MRN
+    assert AuditEvent.objects.filter(action="patient.create", actor=alice).count() == 1
+    missing = writer.post("/api/patients", {"given_name": "X"}, content_type="application/json")
+    assert missing.status_code == 422 and any("family_name" in e["loc"] for e in missing.json()["detail"])
+    wrong = writer.post("/api/patients", body | {"sex": "dragon"}, content_type="application/json")
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"][-1] == "sex"
+
+
+@override_settings(RATE_LIMITS={"api-token": (2, 60)})
+def test_each_token_is_rate_limited(alice):  # type: ignore[no-untyped-def]
+    api = _client(api_token_create(actor=alice, name="x").plaintext)
+    assert [api.get("/api/me").status_code for _ in range(2)] == [200, 200]
+    limited = api.get("/api/me")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0 and "Too many" in limited.json()["detail"]
+
+
+def test_the_openapi_document_and_its_docs_page(client):  # type: ignore[no-untyped-def]
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/patients", "/api/patients/{patient_id}", "/api/episodes", "/api/me"} <= set(schema["paths"])
+    assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and b"swagger-ui-bundle.js" in docs.content
+
+
+def test_the_cli_creates_lists_and_revokes_tokens(alice, capsys):  # type: ignore[no-untyped-def]
+    from dryneedling.cli import main
+
+    assert main(["api-token", "create", "--user", "alice@a.test", "--name", "nightly sync", "--scope", "write"]) == 0
+    plaintext = capsys.readouterr().out.strip()
+    assert _client(plaintext).get("/api/me").json()["scope"] == "write"
+    assert main(["api-token", "list", "--user", "alice@a.test"]) == 0
+    assert "nightly sync" in capsys.readouterr().out
+    prefix = plaintext.split("_")[1]
+    assert main(["api-token", "revoke", "--user", "alice@a.test", "--prefix", prefix]) == 0
+    assert _client(plaintext).get("/api/me").status_code == 401
+    assert main(["api-token", "create", "--user", "alice@a.test", "--name", "x", "--days", "400"]) == 2
+    assert "1 to 365 days" in capsys.readouterr().err
+    assert main(["api-token", "revoke", "--user", "nobody@a.test", "--prefix", prefix]) == 2
+
+
+def _signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    from tests.conftest import mark_verified
+
+    web = Client()
+    web.force_login(user)
+    mark_verified(web, user)
+    return web
+
+
+def test_the_token_page_shows_a_new_token_once_and_revokes_it(alice, dana, bob):  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token
+
+    web = _signed_in(alice)
+    token = csrf_token(web, "/accounts/api-tokens/")
+    page = web.post("/accounts/api-tokens/", {"csrfmiddlewaretoken": token, "name": "", "scope": "read", "days": 90})
+    assert page.status_code == 400 and "This field is required" in page.content.decode()
+    page = web.post(
+        "/accounts/api-tokens/", {"csrfmiddlewaretoken": token, "name": "sheet", "scope": "read", "days": 30}
+    )
+    shown = ApiToken.objects.get()
+    assert page.status_code == 200 and "Copy it now" in page.content.decode()
+    assert "Copy it now" not in web.get("/accounts/api-tokens/").content.decode()  # shown once
+    # Bob (front desk) cannot revoke Alice's token; Dana (clinic admin) can.
+    other = _signed_in(bob)
+    refused = other.post(
+        "/accounts/api-tokens/revoke/",
+        {"csrfmiddlewaretoken": csrf_token(other, "/accounts/api-tokens/"), "token": shown.pk},
+        follow=True,
+    )
+    assert "a clinic admin can revoke any" in refused.content.decode()
+    shown.refresh_from_db()
+    assert shown.revoked_at is None
+    admin = _signed_in(dana)
+    assert "sheet" in admin.get("/accounts/api-tokens/").content.decode()
+    admin.post(
+        "/accounts/api-tokens/revoke/",
+        {"csrfmiddlewaretoken": csrf_token(admin, "/accounts/api-tokens/"), "token": shown.pk},
+    )
+    shown.refresh_from_db()
+    assert shown.revoked_at is not None
