@@ -367,7 +367,7 @@ def cmd_api_token(args: argparse.Namespace) -> int:
         raise CliError(f"no active user with the email {args.user}")
     try:
         if args.step == "create":
-            made = api_token_create(actor=user, name=args.name, scope=args.scope, days=args.days)
+            made = api_token_create(actor=user, name=args.name, scope=args.scope, days=args.days, via="cli")
             print(made.plaintext)  # the one time it is shown
             print(f"expires {made.token.expires_at:%Y-%m-%d}; shown once, keep it like a password", file=sys.stderr)
         elif args.step == "list":
@@ -378,7 +378,7 @@ def cmd_api_token(args: argparse.Namespace) -> int:
             token = api_tokens_for(actor=user).filter(prefix=args.prefix).first()
             if token is None:
                 raise CliError(f"{args.user} has no token dn_{args.prefix}_… they may revoke")
-            api_token_revoke(actor=user, token_id=token.pk)
+            api_token_revoke(actor=user, token_id=token.pk, via="cli")
             print(f"revoked dn_{token.prefix}_…")
     except PermissionDenied as error:
         raise CliError(str(error)) from error

@@ -81,7 +81,7 @@ def test_the_link_sets_a_validated_password_once_and_ends_every_session(alice, a
     again = Client().get(_link_path(), follow=True).content.decode()
     assert "This link does not work" in again
     complete = AuditEvent.objects.get(action="auth.password_reset.complete")
-    assert complete.detail == {"sessions_ended": 1} and complete.object_id == str(alice.pk)
+    assert complete.detail == {"sessions_ended": 1, "api_tokens_revoked": 0} and complete.object_id == str(alice.pk)
     token = _link_path().rstrip("/").rsplit("/", 1)[-1]
     for row in AuditEvent.objects.all():
         assert token not in str(row.detail) + row.object_id

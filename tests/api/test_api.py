@@ -126,7 +126,9 @@ def test_writing_needs_a_write_token_and_errors_name_the_field(alice):  # type: 
     assert AuditEvent.objects.filter(action="patient.create", actor=alice).count() == 1
     missing = writer.post("/api/patients", {"given_name": "X"}, content_type="application/json")
     assert missing.status_code == 422 and any("family_name" in e["loc"] for e in missing.json()["detail"])
-    wrong = writer.post("/api/patients", body | {"sex": "dragon"}, content_type="application/json")
+    wrong = writer.post(
+        "/api/patients", body | {"sex": "dragon", "given_name": "Other"}, content_type="application/json"
+    )
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"][-1] == "sex"
 
 
@@ -202,3 +204,100 @@ def test_the_token_page_shows_a_new_token_once_and_revokes_it(alice, dana, bob):
     )
     shown.refresh_from_db()
     assert shown.revoked_at is not None
+
+
+# --- review findings (each failed before its fix) ---------------------------------------------
+
+
+def test_completing_a_course_is_seen_by_an_updated_since_sync(alice, patient_a):  # type: ignore[no-untyped-def]
+    episode = patient_a.episodes.first()
+    api = _client(api_token_create(actor=alice, name="x").plaintext)
+    before = timezone.now()
+    episode.course_completed_at = timezone.now()
+    episode.save(update_fields=["course_completed_at"])
+    body = api.get("/api/episodes", {"updated_since": before.isoformat()}).json()
+    assert [e["id"] for e in body["items"]] == [episode.pk]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_extreme_moments_are_a_400_not_a_crash(alice, moment):  # type: ignore[no-untyped-def]
+    import base64
+
+    api = _client(api_token_create(actor=alice, name="x").plaintext)
+    assert api.get("/api/patients", {"updated_since": moment}).status_code == 400
+    cursor = base64.urlsafe_b64encode(f"{moment}|1".encode()).decode().rstrip("=")
+    assert api.get("/api/patients", {"cursor": cursor}).status_code == 400
+
+
+def test_api_registration_checks_the_email_and_asks_before_a_duplicate(alice, patient_a):  # type: ignore[no-untyped-def]
+    api = _client(api_token_create(actor=alice, name="w", scope="write").plaintext)
+    body = {
+        "given_name": "Zelda",
+        "family_name": "Quimby",
+        "date_of_birth": str(patient_a.date_of_birth),
+        "sex": "female",
+    }
+    bad = api.post("/api/patients", body | {"given_name": "Other", "email": "bad"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "email"
+    twin = api.post("/api/patients", body, content_type="application/json")
+    assert twin.status_code == 409 and twin.json()["possible_duplicates"] == [patient_a.pk]
+    made = api.post("/api/patients", body | {"confirm_duplicate": True}, content_type="application/json")
+    assert made.status_code == 201
+
+
+def test_api_dates_are_the_clinics_days(alice, clinic_a):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts import zones
+
+    clinic_a.time_zone = "Pacific/Kiritimati"  # UTC+14: its today is often UTC's tomorrow
+    clinic_a.save(update_fields=["time_zone"])
+    today = timezone.now().astimezone(zones.zone_of(clinic_a)).date()
+    api = _client(api_token_create(actor=alice, name="w", scope="write").plaintext)
+    body = {"given_name": "New", "family_name": "Born", "date_of_birth": str(today), "sex": "female"}
+    assert api.post("/api/patients", body, content_type="application/json").status_code == 201
+
+
+def test_a_page_of_patients_is_in_each_patients_access_trail(alice, patient_a):  # type: ignore[no-untyped-def]
+    _client(api_token_create(actor=alice, name="x").plaintext).get("/api/patients")
+    assert AuditEvent.objects.filter(action="patient.view", patient_id=patient_a.pk, detail__via="api").count() == 1
+
+
+def test_a_refused_token_leaves_a_denied_row_and_failures_are_limited(alice, settings):  # type: ignore[no-untyped-def]
+    settings.RATE_LIMITS = {"api-token-failed": (3, 60)}
+    made = api_token_create(actor=alice, name="x")
+    api_token_revoke(actor=alice, token_id=made.token.pk)
+    assert _client(made.plaintext).get("/api/me").status_code == 401  # failure 1
+    row = AuditEvent.objects.get(action="api_token.refused")
+    assert row.outcome == "denied" and row.detail == {"prefix": made.token.prefix, "reason": "revoked"}
+    codes = [_client("dn_00000000_nope").get("/api/me").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+
+
+@override_settings(RATE_LIMITS={"api-token": (2, 60)})
+def test_the_limit_is_the_users_not_each_tokens(alice):  # type: ignore[no-untyped-def]
+    first, second = (_client(api_token_create(actor=alice, name=n).plaintext) for n in ("a", "b"))
+    assert [first.get("/api/me").status_code, second.get("/api/me").status_code] == [200, 200]
+    assert first.get("/api/me").status_code == 429
+
+
+def test_a_prefix_clash_draws_another(alice, monkeypatch):  # type: ignore[no-untyped-def]
+    import secrets as real
+
+    first = api_token_create(actor=alice, name="a")
+    drawn = iter([first.token.prefix, "feedbeef"])
+    real_hex = real.token_hex
+    monkeypatch.setattr("dryneedling.accounts.api_tokens.secrets.token_hex", lambda n: next(drawn, None) or real_hex(n))
+    second = api_token_create(actor=alice, name="b")
+    assert second.token.prefix == "feedbeef" and real.token_hex(1)
+
+
+def test_recovery_and_deactivation_revoke_the_users_tokens(alice, dana):  # type: ignore[no-untyped-def]
+    from dryneedling.accounts.members import member_set_active
+    from dryneedling.accounts.services import password_reset_completed
+
+    reset, later = api_token_create(actor=alice, name="a"), None
+    password_reset_completed(user=alice)
+    assert _client(reset.plaintext).get("/api/me").status_code == 401
+    later = api_token_create(actor=alice, name="b")
+    member_set_active(actor=dana, user_id=alice.pk, active=False)
+    member_set_active(actor=dana, user_id=alice.pk, active=True)
+    assert _client(later.plaintext).get("/api/me").status_code == 401  # reactivation does not revive it

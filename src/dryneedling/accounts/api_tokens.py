@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import ApiToken, Membership, User
+from dryneedling.accounts.models import ApiToken, Membership, Outcome, User
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 90
@@ -43,7 +44,9 @@ def _membership(user: User) -> Membership:
     return membership
 
 
-def api_token_create(*, actor: User, name: str, scope: str = ApiToken.Scope.READ, days: int = DEFAULT_DAYS) -> NewToken:
+def api_token_create(
+    *, actor: User, name: str, scope: str = ApiToken.Scope.READ, days: int = DEFAULT_DAYS, via: str = "web"
+) -> NewToken:
     """A new token of the actor's, for their own clinic (audited: the prefix, scope and expiry)."""
     name = (name or "").strip()
     if not name:
@@ -53,15 +56,23 @@ def api_token_create(*, actor: User, name: str, scope: str = ApiToken.Scope.READ
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": f"A token lasts 1 to {MAX_DAYS} days."})
     membership = _membership(actor)
-    prefix = secrets.token_hex(4)
-    plaintext = f"dn_{prefix}_{secrets.token_urlsafe(32)}"
     now = timezone.now()
-    token = ApiToken.objects.create(
-        user=actor, clinic=membership.clinic, name=name[:100], prefix=prefix, digest=_digest(plaintext),
-        scope=scope, created_at=now, expires_at=now + timedelta(days=days),
-    )  # fmt: skip
+    for _attempt in range(5):  # 32-bit prefixes: a clash is rare, and drawn again
+        prefix = secrets.token_hex(4)
+        plaintext = f"dn_{prefix}_{secrets.token_urlsafe(32)}"
+        try:
+            with transaction.atomic():
+                token = ApiToken.objects.create(
+                    user=actor, clinic=membership.clinic, name=name[:100], prefix=prefix, digest=_digest(plaintext),
+                    scope=scope, created_at=now, expires_at=now + timedelta(days=days),
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ValidationError({"name": "No free token prefix was found: try again."})
     audit_record(actor=actor, action="api_token.create", clinic=membership.clinic, obj=token,
-                 detail={"prefix": prefix, "scope": scope, "days": days})  # fmt: skip
+                 detail={"prefix": prefix, "scope": scope, "days": days, "via": via})  # fmt: skip
     return NewToken(token, plaintext)
 
 
@@ -74,7 +85,7 @@ def api_tokens_for(*, actor: User) -> QuerySet[ApiToken]:
     return tokens.order_by("-created_at", "-pk")
 
 
-def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+def api_token_revoke(*, actor: User, token_id: int, via: str = "web") -> ApiToken:
     """Revoke a token: the actor's own, or any of the clinic's for a clinic admin (audited)."""
     token = api_tokens_for(actor=actor).filter(pk=token_id).first()
     if token is None:
@@ -83,24 +94,47 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="api_token.revoke", clinic=token.clinic, obj=token,
-                     detail={"prefix": token.prefix, "owner_id": token.user_id})  # fmt: skip
+                     detail={"prefix": token.prefix, "owner_id": token.user_id, "via": via})  # fmt: skip
     return token
 
 
 def api_token_authenticate(plaintext: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The usable token this text is, or None (unknown, wrong, revoked, expired, user gone)."""
+    """The usable token this text is, or None (unknown, wrong, revoked, expired, user gone). A refusal
+    of a token that exists leaves a denied audit row in its clinic's trail (the prefix and why)."""
     parts = (plaintext or "").split("_", 2)
     if len(parts) != 3 or parts[0] != "dn" or not parts[1]:
         return None
     token = ApiToken.objects.filter(prefix=parts[1]).select_related("user", "clinic").first()
-    if token is None or not hmac.compare_digest(token.digest, _digest(plaintext)):
+    if token is None:
         return None
     now = now or timezone.now()
-    if not token.usable_at(now) or not token.user.is_active:
+    reason = _refusal(token, plaintext, now)
+    if reason:
+        detail = {"prefix": token.prefix, "reason": reason}
+        audit_record(actor=None, action="api_token.refused", clinic=token.clinic, object_type="api_token",
+                     object_id=token.pk, outcome=Outcome.DENIED, detail=detail)  # fmt: skip
         return None
-    if not Membership.objects.filter(user_id=token.user_id, clinic_id=token.clinic_id).exists():
-        return None  # the user left the clinic the token was made for
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _refusal(token: ApiToken, plaintext: str, now: datetime) -> str:
+    if not hmac.compare_digest(token.digest, _digest(plaintext)):
+        return "wrong secret"
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= now:
+        return "expired"
+    if not token.user.is_active:
+        return "user deactivated"
+    if not Membership.objects.filter(user_id=token.user_id, clinic_id=token.clinic_id).exists():
+        return "user left the clinic"
+    return ""
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of a user (account recovery, deactivation); the number revoked.
+    The caller audits the event that caused it."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -25,6 +25,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from dryneedling.accounts.api_tokens import api_tokens_revoke_all
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import ROLE_FLAGS, Membership, Role, User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
@@ -171,14 +172,15 @@ def member_set_active(*, actor: User, user_id: int, active: bool) -> User:
         Membership.objects.select_for_update().filter(clinic=admin.clinic, is_clinic_admin=True).count()
         if _active_admins(admin) <= 1:
             raise ValidationError(LAST_ADMIN)
-    ended = 0
+    ended = revoked = 0
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        if not active:
-            ended = sessions_end_all(user=user)
+        if not active:  # reactivation later does not revive the old keys
+            ended, revoked = sessions_end_all(user=user), api_tokens_revoke_all(user=user)
     action = "member.reactivate" if active else "member.deactivate"
-    audit_record(actor=actor, action=action, clinic=admin.clinic, obj=user, detail={"sessions_ended": ended})
+    audit_record(actor=actor, action=action, clinic=admin.clinic, obj=user,
+                 detail={"sessions_ended": ended, "api_tokens_revoked": revoked})  # fmt: skip
     return user
 
 

@@ -289,7 +289,7 @@ class UserSession(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token (issue 13): a user's key to `/api/` and `/fhir/`, with the user's own
+    """A personal API token (issue 13): a user's key to `/api/`, with the user's own
     clinic and roles, so the API reads and writes exactly what the user could in the browser.
 
     Only a SHA-256 digest of the token is stored (the token carries 256 random bits, so a plain

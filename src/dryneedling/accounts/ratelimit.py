@@ -30,7 +30,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Analytics figures computed for a view or Recompute (seconds of database work each at 100,000
     # patients), per clinic: stored figures are read without limit, and the periodic job is not counted.
     "analytics-compute": (20, 10 * 60),
-    "api-token": (600, 60),  # API requests per token (issue 13): a sync script, not a flood
+    "api-token": (600, 60),  # API requests per user, all tokens together (issue 13): a sync, not a flood
+    "api-token-failed": (30, 60),  # API requests with a wrong, revoked or expired token, per address
 }
 
 # What each refusal says, after "Too many ..." (the 429 page).
@@ -42,7 +43,8 @@ REASONS = {
     "password-reset-email": "password reset requests for this email address",
     "public-link": "requests from your network",
     "analytics-compute": "new analytics computations for this clinic (each reads the whole record)",
-    "api-token": "requests with this API token",
+    "api-token": "API requests by this user",
+    "api-token-failed": "requests with an invalid API token from your network",
 }
 
 

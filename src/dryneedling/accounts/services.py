@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 
+from dryneedling.accounts.api_tokens import api_tokens_revoke_all
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import ROLE_FLAGS, Clinic, Membership, Role, User
 from dryneedling.accounts.sessions import sessions_end_all
@@ -83,14 +84,16 @@ def password_reset_requested(*, email: str, user: User | None) -> None:
 @transaction.atomic
 def password_reset_completed(*, user: User) -> int:
     """After a new password from a reset link: every session of the user ends (Django's session
-    hash check would refuse them anyway; this also empties the Active sessions page). Audited."""
+    hash check would refuse them anyway; this also empties the Active sessions page), and every API
+    token is revoked. Audited."""
     ended = sessions_end_all(user=user)
+    revoked = api_tokens_revoke_all(user=user)  # account recovery: whoever held the account loses its keys
     audit_record(
         actor=None,
         action="auth.password_reset.complete",
         clinic=_clinic_of(user),
         obj=user,
-        detail={"sessions_ended": ended},
+        detail={"sessions_ended": ended, "api_tokens_revoked": revoked},
     )
     return ended
 

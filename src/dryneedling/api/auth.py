@@ -1,7 +1,8 @@
 """Token authentication for `/api/` (issue 13): `Authorization: Bearer dn_…`, a personal API token
 (accounts/api_tokens.py). The request then acts as the token's user, with their clinic and roles,
-through the same clinic-scoped selectors and services as the browser. Each token's requests are
-rate limited (`api-token`); a read-only token cannot write."""
+through the same clinic-scoped selectors and services as the browser. A user's requests are
+rate limited across their tokens (`api-token`), failed attempts per address (`api-token-failed`);
+a read-only token cannot write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from dryneedling.accounts import zones
 from dryneedling.accounts.api_tokens import api_token_authenticate
+from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import ApiToken
 from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
 
@@ -30,13 +33,17 @@ class TooManyApiRequests(Exception):  # noqa: N818 - answered as a 429 with Retr
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = api_token_authenticate(token)
-        if found is None:
+        if found is None:  # failed attempts from one address are limited too (guessing, a stale script)
+            failed = rate_limit_hit(scope="api-token-failed", key=client_address(request) or "unknown")
+            if not failed.allowed:
+                raise TooManyApiRequests(failed)
             return None
-        decision = rate_limit_hit(scope="api-token", key=f"token:{found.pk}")
+        decision = rate_limit_hit(scope="api-token", key=f"user:{found.user_id}")  # all of the user's tokens
         if not decision.allowed:
             raise TooManyApiRequests(decision)
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
+        zones.activate(found.clinic)  # the clinic's days, as in the browser (TenancyMiddleware ran before)
         return found
 
 

@@ -8,15 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from ninja import Router, Status
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Membership
 from dryneedling.api.auth import require_write, token_of
 from dryneedling.api.pagination import page
-from dryneedling.api.schemas import EpisodeOut, EpisodePage, Error, Me, PatientIn, PatientOut, PatientPage
+from dryneedling.api.schemas import Duplicate, EpisodeOut, EpisodePage, Error, Me, PatientIn, PatientOut, PatientPage
 from dryneedling.patients.models import Episode
-from dryneedling.patients.selectors import episode_get_for, patient_get_for, patient_list_for
+from dryneedling.patients.selectors import (
+    episode_get_for,
+    patient_get_for,
+    patient_list_for,
+    patient_possible_duplicates_for,
+)
 from dryneedling.patients.services import patient_create
 
 router = Router()
@@ -41,8 +47,11 @@ def patients(
     request: Any, cursor: str | None = None, limit: int = 50, updated_since: datetime | None = None
 ) -> dict[str, Any]:
     found = page(patient_list_for(actor=request.user), cursor=cursor, limit=limit, updated_since=updated_since)
-    audit_record(actor=request.user, action="api.patients.list", object_type="patient",
-                 detail=_via(request, count=len(found["items"])))  # fmt: skip
+    with transaction.atomic():  # each record sent is in that patient's access trail, as a chart view is
+        audit_record(actor=request.user, action="api.patients.list", object_type="patient",
+                     detail=_via(request, count=len(found["items"])))  # fmt: skip
+        for one in found["items"]:
+            audit_record(actor=request.user, action="patient.view", obj=one, detail=_via(request))
     return found
 
 
@@ -53,16 +62,27 @@ def patient(request: Any, patient_id: int) -> Any:
     return found
 
 
-@router.post("/patients", response={201: PatientOut, 403: Error, 422: Error}, summary="Register a patient")
+@router.post(
+    "/patients", response={201: PatientOut, 403: Error, 409: Duplicate, 422: Error}, summary="Register a patient"
+)
 def patient_new(request: Any, data: PatientIn) -> Any:
+    """As the registration form: a patient of the same names and date of birth is asked about first."""
     require_write(request)
     fields = data.dict()
+    confirmed = fields.pop("confirm_duplicate")
+    twins = patient_possible_duplicates_for(actor=request.user, given_name=data.given_name,
+                                            family_name=data.family_name, date_of_birth=data.date_of_birth)  # fmt: skip
+    if twins and not confirmed:
+        detail = (
+            "A patient of the same names and date of birth exists: send confirm_duplicate true to register another."
+        )
+        return Status(409, {"detail": detail, "possible_duplicates": [p.pk for p in twins]})
     try:
         made = patient_create(actor=request.user, **fields)
     except ValidationError as error:
         problems = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        detail = [{"loc": ["body", "data", field], "msg": " ".join(msgs)} for field, msgs in problems.items()]
-        return Status(422, {"detail": detail})
+        fields_at_fault = [{"loc": ["body", "data", field], "msg": " ".join(msgs)} for field, msgs in problems.items()]
+        return Status(422, {"detail": fields_at_fault})
     return Status(201, made)
 
 

@@ -45,6 +45,14 @@ class PatientIn(Schema):
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
     address: str = Field("", max_length=300)
+    confirm_duplicate: bool = Field(
+        False, description="Register even though a patient of the same names and date of birth exists (409 otherwise)."
+    )
+
+
+class Duplicate(Schema):
+    detail: str
+    possible_duplicates: list[int]
 
 
 class PatientPage(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -16,7 +18,24 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Patient(ClinicScoped):
+class Touched(models.Model):
+    """`updated_at` is the time of every save, whatever the caller changed (issue 13: the API's
+    `updated_since` sync must see every change; a service that forgot to stamp it hid one)."""
+
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.updated_at = timezone.now()
+        fields = kwargs.get("update_fields")
+        if fields is not None and "updated_at" not in fields:
+            kwargs["update_fields"] = [*fields, "updated_at"]
+        super().save(*args, **kwargs)
+
+
+class Patient(ClinicScoped, Touched):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     mrn = models.CharField("MRN", max_length=32)
     given_name = models.CharField(max_length=100)
@@ -46,7 +65,6 @@ class Patient(ClinicScoped):
     # The patient asked for no appointment reminders (issue 10): `send-due` skips them.
     appointment_reminders_opt_out = models.BooleanField("No appointment reminders", default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_mrn_unique_in_clinic")]
@@ -93,7 +111,7 @@ class ReferralSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Episode(ClinicScoped):
+class Episode(ClinicScoped, Touched):
     """An episode of care: one complaint treated over a course of visits."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="episodes")
@@ -105,7 +123,6 @@ class Episode(ClinicScoped):
     status = models.CharField(max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
     course_completed_at = models.DateTimeField(null=True, blank=True, help_text="When the needling course ended")
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "status"])]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -114,7 +115,12 @@ def _validate_patient(data: dict[str, Any]) -> None:
 
 
 def _validate_contacts(data: dict[str, Any]) -> None:
-    """Insurance, emergency contact and referring physician: all optional, but each coherent."""
+    """Email, insurance, emergency contact and referring physician: all optional, but each coherent."""
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            raise ValidationError({"email": "Enter a valid email address, e.g. name@example.com."}) from None
     if not isinstance(data.get("insurance_medicare"), bool):
         raise ValidationError({"insurance_medicare": "Say whether Medicare covers the patient (yes or no)."})
     if not isinstance(data.get("appointment_reminders_opt_out", False), bool):
