@@ -54,3 +54,6 @@ def test_admin_filters_the_dashboard_by_clinician_and_downloads_a_csv(
     expect(page.get_by_text("Recomputed from the clinic's records")).to_be_visible()
     assert f"clinician={alice.pk}" in page.url
     expect(page.get_by_role("row", name="Alice Adams 3", exact=False)).to_be_visible()
+    # The page's six chart images are still loading from the live server: let them finish before the
+    # test database is flushed under them (a request mid-flush broke the shared SQLite connection in CI).
+    page.wait_for_load_state("networkidle")

@@ -48,3 +48,4 @@ def test_clinician_opens_the_page_and_downloads_the_forest_plot_csv(  # type: ig
     page.get_by_role("button", name="Recompute now").click()
     expect(page.get_by_text("Recomputed from the clinic's records in", exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", level=1)).to_have_text("What predicts response")
+    page.wait_for_load_state("networkidle")  # its chart images finish before the test database is flushed
