@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import ApiToken, Membership, Outcome, User
+from dryneedling.accounts.selectors import membership_for
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 90
@@ -37,13 +38,6 @@ def _digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def _membership(user: User) -> Membership:
-    membership = Membership.objects.filter(user=user, user__is_active=True).select_related("clinic").first()
-    if membership is None:
-        raise PermissionDenied("Only members of a clinic can hold API tokens.")
-    return membership
-
-
 def api_token_create(
     *, actor: User, name: str, scope: str = ApiToken.Scope.READ, days: int = DEFAULT_DAYS, via: str = "web"
 ) -> NewToken:
@@ -55,7 +49,7 @@ def api_token_create(
         raise ValidationError({"scope": "Choose read, or read and write."})
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": f"A token lasts 1 to {MAX_DAYS} days."})
-    membership = _membership(actor)
+    membership = membership_for(actor=actor)
     now = timezone.now()
     for _attempt in range(5):  # 32-bit prefixes: a clash is rare, and drawn again
         prefix = secrets.token_hex(4)
@@ -78,7 +72,7 @@ def api_token_create(
 
 def api_tokens_for(*, actor: User) -> QuerySet[ApiToken]:
     """The actor's own tokens, newest first; a clinic admin sees every token of the clinic."""
-    membership = _membership(actor)
+    membership = membership_for(actor=actor)
     tokens = ApiToken.objects.filter(clinic=membership.clinic).select_related("user")
     if not membership.is_clinic_admin:
         tokens = tokens.filter(user=actor)

@@ -93,6 +93,22 @@ def _window(now: datetime, window: int) -> tuple[datetime, int]:
     return start_at, max(1, math.ceil(start + window - now.timestamp()))
 
 
+class RateLimited(Exception):  # noqa: N818 - a refusal: the caller answers 429 in words
+    """Raised by `rate_limit_enforce` past a limit; carries the decision (scope, wait)."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+def rate_limit_enforce(*, scope: str, key: str) -> None:
+    """Count one request of `key` in `scope`; RateLimited when over the limit (for services, whose
+    callers turn it into a 429)."""
+    decision = rate_limit_hit(scope=scope, key=key)
+    if not decision.allowed:
+        raise RateLimited(decision)
+
+
 def rate_limit_hit(*, scope: str, key: str, limit: int | None = None, window: int | None = None) -> Decision:
     """Count one request of `key` in `scope`; allowed while the window's count stays within the limit."""
     if limit is None or window is None:

@@ -16,7 +16,7 @@ from dryneedling.accounts import zones
 from dryneedling.accounts.api_tokens import api_token_authenticate
 from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import ApiToken
-from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
+from dryneedling.accounts.ratelimit import rate_limit_enforce
 
 UNAUTHENTICATED_TEXT = (
     "A valid API token is required: send 'Authorization: Bearer dn_…'. Create one under Account → API tokens; "
@@ -24,23 +24,13 @@ UNAUTHENTICATED_TEXT = (
 )
 
 
-class TooManyApiRequests(Exception):  # noqa: N818 - answered as a 429 with Retry-After
-    def __init__(self, decision: Decision) -> None:
-        super().__init__(decision.reason)
-        self.decision = decision
-
-
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = api_token_authenticate(token)
         if found is None:  # failed attempts from one address are limited too (guessing, a stale script)
-            failed = rate_limit_hit(scope="api-token-failed", key=client_address(request) or "unknown")
-            if not failed.allowed:
-                raise TooManyApiRequests(failed)
+            rate_limit_enforce(scope="api-token-failed", key=client_address(request) or "unknown")
             return None
-        decision = rate_limit_hit(scope="api-token", key=f"user:{found.user_id}")  # all of the user's tokens
-        if not decision.allowed:
-            raise TooManyApiRequests(decision)
+        rate_limit_enforce(scope="api-token", key=f"user:{found.user_id}")  # all of the user's tokens
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         zones.activate(found.clinic)  # the clinic's days, as in the browser (TenancyMiddleware ran before)

@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth, TooManyApiRequests
+from dryneedling.accounts.ratelimit import RateLimited
+from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
 from dryneedling.api.routes import router
 
 api = NinjaAPI(
@@ -32,7 +33,7 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-@api.exception_handler(TooManyApiRequests)
+@api.exception_handler(RateLimited)
 def _too_many(request: HttpRequest, exc: Any) -> HttpResponse:
     decision = exc.decision
     detail = f"Too many requests with this token: wait {decision.retry_after} s (at most {decision.limit} a window)."

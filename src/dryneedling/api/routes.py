@@ -12,7 +12,8 @@ from django.db import transaction
 from ninja import Router, Status
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import Membership
+from dryneedling.accounts.models import Role
+from dryneedling.accounts.selectors import membership_for
 from dryneedling.api.auth import require_write, token_of
 from dryneedling.api.pagination import page
 from dryneedling.api.schemas import Duplicate, EpisodeOut, EpisodePage, Error, Me, PatientIn, PatientOut, PatientPage
@@ -35,9 +36,8 @@ def _via(request: Any, **more: Any) -> dict[str, Any]:
 @router.get("/me", response=Me, summary="The token's user, clinic, roles and scope")
 def me(request: Any) -> dict[str, Any]:
     token = token_of(request)
-    membership = Membership.objects.get(user=token.user)
-    roles = [role for role, held in (("clinician", membership.is_clinician), ("front_desk", membership.is_front_desk),
-                                     ("clinic_admin", membership.is_clinic_admin)) if held]  # fmt: skip
+    membership = membership_for(actor=request.user)
+    roles = [role.value for role in Role if role in membership.roles]  # in the order of Role
     return {"user_id": token.user_id, "name": token.user.full_name, "clinic": token.clinic.slug, "roles": roles,
             "token_prefix": token.prefix, "scope": token.scope, "expires_at": token.expires_at}  # fmt: skip
 

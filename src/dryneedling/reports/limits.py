@@ -5,17 +5,9 @@ Reading stored figures is never limited; the periodic job is never counted."""
 
 from __future__ import annotations
 
-from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
-
-
-class TooManyComputations(Exception):  # noqa: N818 - a refusal, shown as a 429 page in words
-    def __init__(self, decision: Decision) -> None:
-        super().__init__(decision.reason)
-        self.decision = decision
+from dryneedling.accounts.ratelimit import rate_limit_enforce
 
 
 def computation_allowed(*, clinic_id: int) -> None:
-    """Count one computation for the clinic; TooManyComputations when over the limit."""
-    decision = rate_limit_hit(scope="analytics-compute", key=f"clinic:{clinic_id}")
-    if not decision.allowed:
-        raise TooManyComputations(decision)
+    """Count one computation for the clinic; RateLimited (accounts.ratelimit) when over the limit."""
+    rate_limit_enforce(scope="analytics-compute", key=f"clinic:{clinic_id}")

@@ -32,11 +32,12 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, Membership, User
 from dryneedling.accounts.permissions import ANALYTICS, require
+from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.reports import codec
 from dryneedling.reports.analytics.dashboard import Dashboard, Figures, figures_for
 from dryneedling.reports.analytics.filters import Filters
 from dryneedling.reports.analytics.safety import serious_events
-from dryneedling.reports.limits import TooManyComputations, computation_allowed
+from dryneedling.reports.limits import computation_allowed
 from dryneedling.reports.models import DashboardSnapshot
 
 FORMAT = 1  # bump when Figures changes shape: stored sets of the old layout are recomputed
@@ -116,7 +117,7 @@ def dashboard_current(*, actor: User, filters: Filters, now: datetime | None = N
 
     - The page (``page=True``): the stored figures while younger than the maximum age, else
       computed now. Past the clinic's limit of computations the older figures are shown, marked
-      (`Dashboard.limited`); only with nothing stored is the view refused (TooManyComputations).
+      (`Dashboard.limited`); only with nothing stored is the view refused (RateLimited).
     - A chart's image or CSV (``page=False``): the stored figures whatever their age, so they are
       the numbers the page beside them shows; computed only when nothing is stored."""
     membership = require(actor=actor, capability=ANALYTICS)
@@ -130,7 +131,7 @@ def dashboard_current(*, actor: User, filters: Filters, now: datetime | None = N
             return _board(filters, snapshot, figures, page=page)
         try:
             computation_allowed(clinic_id=filters.clinic.pk)
-        except TooManyComputations:
+        except RateLimited:
             _viewed(snapshot, now)
             return _board(filters, snapshot, figures, page=page, limited=True)
         return _refresh(filters, actor, page=page)

@@ -17,9 +17,8 @@ from django_htmx.middleware import HtmxDetails
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.client import client_address
 from dryneedling.accounts.models import Outcome, User
-from dryneedling.accounts.ratelimit import Decision, rate_limit_hit
+from dryneedling.accounts.ratelimit import Decision, RateLimited, rate_limit_hit
 from dryneedling.clinical.text import escape_forbidden
-from dryneedling.reports.limits import TooManyComputations
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -136,7 +135,7 @@ def computations_limited(view: ViewFunc) -> ViewFunc:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except TooManyComputations as refused:
+        except RateLimited as refused:
             return too_many_requests(request, refused.decision)
 
     return cast(ViewFunc, wrapped)
