@@ -29,7 +29,8 @@ LAYERS: list[set[str]] = [
     # credentials and incidents; check-ins, outcomes, alerts; appointments; charges and payments
     {"safetyrecords", "followup", "scheduling", "accounting"},
     {"care"},  # the flows that span apps (complete a session -> note -> check-ins; gates)
-    {"reports", "synthetic"},  # analytics across apps; the synthetic seeder
+    {"interop"},  # records coming in: FHIR and CSV imports, outside identifiers (issue 13)
+    {"reports", "synthetic", "fhir"},  # analytics across apps; the synthetic seeder; FHIR out
     {"demo"},  # the demo clinic (seeds through synthetic and the apps)
     {"web", "api", "cli", "logfilter"},  # the HTTP layer, the JSON API, the command line, the log filter
     {"urls", "settings", "wsgi", "asgi"},  # the project's wiring

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "dryneedling.scheduling",
     "dryneedling.accounting",
     "dryneedling.reports",
+    "dryneedling.interop",
+    "dryneedling.fhir",
     "dryneedling.web",
     "ninja",  # the API's documentation page and its static files (issue 13)
 ]
