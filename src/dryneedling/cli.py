@@ -464,6 +464,10 @@ def build_parser() -> Parser:
     r.add_argument("--prefix", required=True)
     p.set_defaults(func=cmd_api_token)
 
+    from dryneedling.cli_interop import register as register_interop
+
+    register_interop(sub, Parser)
+
     p = sub.add_parser("manage", help="run a Django management command (e.g. check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
