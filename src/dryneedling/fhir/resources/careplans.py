@@ -9,7 +9,7 @@ from typing import Any
 from dryneedling.followup.models import HomeCarePlan
 from dryneedling.interop.identifiers import BASE
 
-from .base import Ctx, Resource, Row, Spec, instant, meta
+from .base import Ctx, Resource, Row, Spec, instant, json, meta
 
 HOMECARE_SYSTEM = f"{BASE}/CodeSystem/home-care-item"
 
@@ -52,7 +52,7 @@ def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "author": {"reference": f"Practitioner/{by}"},
             "supportingInfo": [{"reference": f"EpisodeOfCare/{episode_id}"}],
         }
-        planned = activities(plan)
+        planned = activities(json(plan))
         if planned:
             res["activity"] = planned
         yield res

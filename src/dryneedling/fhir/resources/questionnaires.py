@@ -13,7 +13,7 @@ from dryneedling.followup.models import CheckIn
 from dryneedling.intake.models import Screening
 from dryneedling.interop.identifiers import BASE
 
-from .base import Ctx, Resource, Row, Spec, instant
+from .base import Ctx, Resource, Row, Spec, instant, json
 
 DECISION_EXTENSION = f"{BASE}/StructureDefinition/screening-decision"
 
@@ -72,7 +72,7 @@ def screenings(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "authored": instant(performed),
             "author": {"reference": f"Practitioner/{by}"},
             "source": {"reference": f"Patient/{patient_id}"},
-            "item": items(answers, labels=QUESTIONS_BY_KEY),
+            "item": items(json(answers), labels=QUESTIONS_BY_KEY),
         }
 
 
@@ -96,7 +96,7 @@ def check_ins(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "author": patient,
             "source": patient,
         }
-        answered_items = items(answers)
+        answered_items = items(json(answers))
         if answered_items:
             res["item"] = answered_items
         yield res
