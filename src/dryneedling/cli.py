@@ -443,7 +443,10 @@ def build_parser() -> Parser:
         func=cmd_roles
     )
 
-    p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due and run waiting FHIR exports (safe from cron)")
+    p = sub.add_parser(
+        "send-due",
+        help="send the check-in and appointment reminders that are due and run waiting FHIR exports (safe from cron)",
+    )
     p.add_argument("--limit", type=int, default=500)
     p.set_defaults(func=cmd_send_due)
 

@@ -150,7 +150,7 @@ def export_status(request: Any, export_id: UUID) -> HttpResponse:
 
 
 @fhir_view("GET")
-def export_file(request: Any, export_id: UUID, file_name: str) -> HttpResponse:
+def export_file(request: Any, export_id: UUID, file_name: str) -> FileResponse:
     if not file_name.endswith(".ndjson"):
         raise FhirError(404, "No such file in this export.", "not-found")
     path, _count = export_file_for(actor=request.user, export_id=export_id,

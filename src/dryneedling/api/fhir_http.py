@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from dryneedling.accounts.audit import audit_record, record_refusal
@@ -38,8 +39,8 @@ def fhir_response(body: dict[str, Any], status: int = 200, **headers: str) -> Ht
 
 
 def outcome(text: str, code: str, severity: str = "error") -> dict[str, Any]:
-    return {"resourceType": "OperationOutcome",
-            "issue": [{"severity": severity, "code": code, "diagnostics": text, "details": {"text": text}}]}  # fmt: skip
+    issue = {"severity": severity, "code": code, "diagnostics": text, "details": {"text": text}}
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
 def error_response(status: int, text: str, code: str, **headers: str) -> HttpResponse:
@@ -65,13 +66,15 @@ def _authenticate(request: HttpRequest) -> None:
         raise FhirError(401, UNAUTHENTICATED_TEXT, "login")
 
 
-def fhir_view(*methods: str, public: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def fhir_view(
+    *methods: str, public: bool = False
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """A `/fhir/` view: token-authenticated (unless public), the methods it takes, errors as OperationOutcome."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @csrf_exempt  # a bearer token in a header, no cookie: nothing for a forged form to ride on
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 if not public:
                     _authenticate(request)
@@ -83,9 +86,9 @@ def fhir_view(*methods: str, public: bool = False) -> Callable[[Callable[..., Ht
                 bearer = {"WWW_Authenticate": 'Bearer realm="dryneedling"'} if error.status == 401 else {}
                 return error_response(error.status, error.text, error.code, **bearer)
             except RateLimited as limited:
-                decision = limited.decision
-                text = f"Too many requests with this token: wait {decision.retry_after} s (at most {decision.limit} a window)."
-                return error_response(429, text, "throttled", Retry_After=str(decision.retry_after))
+                wait, limit = limited.decision.retry_after, limited.decision.limit
+                text = f"Too many requests with this token: wait {wait} s (at most {limit} a window)."
+                return error_response(429, text, "throttled", Retry_After=str(wait))
             except PermissionDenied as refused:
                 text = str(refused) or "Your roles do not allow this."
                 record_refusal(request=request, reason=text)

@@ -68,7 +68,11 @@ def _patients_named(resource: dict[str, Any]) -> set[int]:
 
 
 def _entry(base: str, resource: dict[str, Any], mode: str = "match") -> dict[str, Any]:
-    return {"fullUrl": f"{base}{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": mode}}
+    return {
+        "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
+        "resource": resource,
+        "search": {"mode": mode},
+    }
 
 
 def _bundle(request: HttpRequest, entries: list[dict[str, Any]], next_query: dict[str, Any] | None) -> dict[str, Any]:
@@ -82,10 +86,14 @@ def _bundle(request: HttpRequest, entries: list[dict[str, Any]], next_query: dic
 def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
     require(actor=request.user, capability=capability_of(_known(resource_type)))  # type: ignore[arg-type]
     clinic = membership_for(actor=request.user).clinic  # type: ignore[arg-type]
-    found = group_resource(clinic, resource_id) if resource_type == "Group" else stream.one(clinic, resource_type, resource_id)
+    found = (
+        group_resource(clinic, resource_id)
+        if resource_type == "Group"
+        else stream.one(clinic, resource_type, resource_id)
+    )
     if found is None:
         raise Http404(f"No {resource_type} {resource_id[:40]} in your clinic.")
-    for patient_id in ({found["id"]} if resource_type == "Patient" else _patients_named(found)):
+    for patient_id in {found["id"]} if resource_type == "Patient" else _patients_named(found):
         audit_patient_view(request, int(patient_id))
     return fhir_response(found)
 

@@ -25,6 +25,7 @@ from dryneedling.fhir.models import BulkExport, Level, Status
 OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 ACTIVE = (Status.PENDING, Status.RUNNING)
 ACTIVE_PER_USER = 1
+BUSY_TEXT = "An export of yours is still waiting or running: fetch it, or DELETE its status URL, before asking again."
 
 
 class ExportBusy(Exception):
@@ -42,7 +43,8 @@ class ExportAsk:
     via: dict[str, Any] = field(default_factory=dict)  # the token's prefix, for the audit rows
 
     def params(self) -> dict[str, Any]:
-        return {"group": self.group_id, "types": list(self.types), "since": self.since.isoformat() if self.since else None,
+        since = self.since.isoformat() if self.since else None
+        return {"group": self.group_id, "types": list(self.types), "since": since,
                 "output_format": self.output_format, "request": self.request_url}  # fmt: skip
 
 
@@ -58,13 +60,11 @@ def export_kick_off(*, actor: User, ask: ExportAsk) -> BulkExport:
     with transaction.atomic():
         busy = BulkExport.objects.for_clinic(clinic).filter(requested_by=actor, status__in=ACTIVE).count()
         if busy >= ACTIVE_PER_USER:
-            raise ExportBusy(
-                "An export of yours is still waiting or running: fetch it, or DELETE its status URL, before asking again."
-            )
+            raise ExportBusy(BUSY_TEXT)
         job = BulkExport.objects.create(clinic=clinic, requested_by=actor, level=ask.level, params=ask.params(),
                                         token_prefix=str(ask.via.get("token", "")))  # fmt: skip
-        audit_record(actor=actor, action="fhir.export.request", clinic=clinic, obj=job,
-                     detail={"level": ask.level, "group": ask.group_id, "types": list(ask.types), **ask.via})  # fmt: skip
+        detail = {"level": ask.level, "group": ask.group_id, "types": list(ask.types), **ask.via}
+        audit_record(actor=actor, action="fhir.export.request", clinic=clinic, obj=job, detail=detail)
     return job
 
 
