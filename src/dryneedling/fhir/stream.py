@@ -9,6 +9,9 @@ memory (issue 13). The interface the NDJSON writer, the Bulk Data job and `/fhir
 docs/fhir-mapping.md; Organization and Practitioner are always included, so the references of an
 incremental export to them resolve). `patient_ids`: only those patients' compartment, plus the
 Organization and the Practitioners their records name.
+
+The dicts are plain JSON values. Nested parts (codes, body sites) may be shared between
+resources of one stream: copy a resource deeply before changing anything below its top level.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dryneedling.accounts.models import Clinic
 
 from .resources import BY_TYPE, SPECS, Ctx
 
-TYPES: tuple[str, ...] = tuple(spec.type for spec in SPECS)
+TYPES: tuple[str, ...] = tuple(dict.fromkeys(spec.type for spec in SPECS))
 
 
 def checked_types(types: Iterable[str] | None) -> tuple[str, ...]:
@@ -50,8 +53,9 @@ def resources(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     ctx = context(clinic, since=since, patient_ids=patient_ids)
     for resource_type in checked_types(types):
-        for resource in BY_TYPE[resource_type].stream(ctx):
-            yield resource_type, resource
+        for spec in BY_TYPE[resource_type]:
+            for resource in spec.stream(ctx):
+                yield resource_type, resource
 
 
 def by_type(
@@ -63,15 +67,18 @@ def by_type(
 ) -> Iterator[dict[str, Any]]:
     """The resources of one type (what the NDJSON writer reads, one file per type)."""
     (checked,) = checked_types([resource_type])
-    return BY_TYPE[checked].stream(context(clinic, since=since, patient_ids=patient_ids))
+    ctx = context(clinic, since=since, patient_ids=patient_ids)
+    for spec in BY_TYPE[checked]:
+        yield from spec.stream(ctx)
 
 
 def one(clinic: Clinic, resource_type: str, pk: int | str) -> dict[str, Any] | None:
-    spec = BY_TYPE.get(resource_type)
-    if spec is None:
-        return None
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return spec.one(context(clinic), key)
+    """The resource `resource_type/pk` of this clinic (the id as exported: "12", "ppt-12"), or None."""
+    key = str(pk)
+    for spec in BY_TYPE.get(resource_type, ()):
+        rest = key.removeprefix(spec.prefix) if spec.prefix else key
+        if (rest != key or not spec.prefix) and rest.isdigit():
+            found = spec.one(context(clinic), int(rest))
+            if found is not None:
+                return found
+    return None

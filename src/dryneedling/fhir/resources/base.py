@@ -70,20 +70,23 @@ class Ctx:
 class Spec:
     """How one resource type is read and built.
 
-    `stamp` is the column `since` compares (None: the type is not filtered by `since`);
-    `patient` the column naming the patient (None: not in a patient's compartment).
-    `scope` narrows the clinic's rows (e.g. only outcome instruments); `build` turns a batch.
+    `stamp` is the column(s) `since` compares (a row changed after `since` when any of them is
+    later; None: the type is not filtered by `since`); `patient` the column naming the patient
+    (None: not in a patient's compartment); `scope` narrows the clinic's rows (e.g. only findings
+    with a pressure pain threshold); `build` turns a batch. `prefix` starts the resource id when
+    several tables give one resource type (Observation: outcomes "12", thresholds "ppt-12").
     """
 
     type: str
     model: type[models.Model]
     columns: tuple[str, ...]
     build: Callable[[Ctx, Sequence[Row]], Iterable[Resource]]
-    stamp: str | None = None
+    stamp: str | tuple[str, ...] | None = None
     patient: str | None = "patient_id"
     scope: Callable[[Ctx, Any], Any] | None = None
     rows: Callable[[Ctx], Any] | None = None
     """The rows of a model that is not clinic-scoped (users): replaces the clinic filter."""
+    prefix: str = ""
 
     def queryset(self, ctx: Ctx) -> Any:
         manager: Any = self.model._default_manager
@@ -96,7 +99,11 @@ class Spec:
         if self.scope is not None:
             qs = self.scope(ctx, qs)
         if ctx.since is not None and self.stamp is not None:
-            qs = qs.filter(**{f"{self.stamp}__gt": ctx.since})
+            stamps = (self.stamp,) if isinstance(self.stamp, str) else self.stamp
+            changed = models.Q()
+            for stamp in stamps:
+                changed |= models.Q(**{f"{stamp}__gt": ctx.since})
+            qs = qs.filter(changed)
         if ctx.patient_ids is not None and self.patient is not None:
             qs = qs.filter(**{f"{self.patient}__in": sorted(ctx.patient_ids)})
         return qs
@@ -119,6 +126,7 @@ class Spec:
             yield from self.build(ctx, rows)
 
     def one(self, ctx: Ctx, pk: int) -> Resource | None:
+        """The resource of row `pk` of this clinic (None: no such row here)."""
         rows = list(self.queryset(ctx).filter(pk=pk).values_list("pk", *self.columns))
         return next(iter(self.build(ctx, rows)), None)
 
@@ -136,5 +144,10 @@ def meta(updated: datetime | None) -> dict[str, str]:
     return {"lastUpdated": value} if (value := instant(updated)) else {}
 
 
-def ref(kind: str, pk: int | None) -> dict[str, str]:
+def ref(kind: str, pk: int | str | None) -> dict[str, str]:
     return {"reference": f"{kind}/{pk}"}
+
+
+def own_identifier(ctx: Ctx, kind: str, pk: int) -> list[dict[str, str]]:
+    """`own(slug, kind, pk)` for the kinds no import brings back (insertion, finding, ...)."""
+    return [{"system": ctx.system(kind), "value": str(pk)}]

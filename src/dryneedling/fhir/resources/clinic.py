@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dryneedling.accounts.models import Clinic, Membership, User
+from dryneedling.followup.models import HomeCarePlan, SorenessReading
+from dryneedling.intake.models import Screening
 from dryneedling.interop.identifiers import BASE
 from dryneedling.scheduling.models import Appointment
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Session
@@ -48,6 +50,9 @@ ACTOR_COLUMNS: tuple[tuple[Any, str], ...] = (
     (AdverseEvent, "recorded_by_id"),
     (Consent, "recorded_by_id"),
     (Finding, "recorded_by_id"),
+    (Screening, "performed_by_id"),
+    (SorenessReading, "entered_by_id"),
+    (HomeCarePlan, "updated_by_id"),
 )
 
 
