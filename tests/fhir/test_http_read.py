@@ -54,6 +54,8 @@ def test_errors_are_operation_outcomes_in_words(client, alice, carol, patient_a)
     assert_outcome(fhir_client(carol).get(f"/fhir/Patient/{patient_a.pk}"), 404)  # another clinic's
     fhir = fhir_client(alice)
     assert_outcome(fhir.get("/fhir/Patient/999999"), 404, "No Patient")
+    for odd in ("9" * 30, "ppt-" + "9" * 25, "a" * 65, "x%20y"):
+        assert_outcome(fhir.get(f"/fhir/Observation/{odd}"), 404)
     assert_outcome(fhir.get("/fhir/Medication/1"), 404, "no resource type 'Medication'")
     assert_outcome(fhir.get("/fhir/Patient"), 400, "_id")
     assert_outcome(fhir.get("/fhir/Condition", {"patient": "x"}), 400, "patient:")

@@ -6,6 +6,7 @@ reads them, as in the browser; the other types are what every role of the clinic
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from dryneedling.fhir.groups import group_ids, group_resource
 from dryneedling.patients.selectors import patient_get_for
 
 DEFAULT_COUNT = 50
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 DEMOGRAPHIC_TYPES = frozenset({"Organization", "Practitioner", "Patient", "EpisodeOfCare", "Condition", "Appointment"})
 
 
@@ -35,6 +37,13 @@ def _known(resource_type: str) -> str:
         raise FhirError(404, f"This server has no resource type '{resource_type[:40]}'; see GET /fhir/metadata.",
                         "not-supported")  # fmt: skip
     return resource_type
+
+
+def _fhir_id(resource_id: str) -> str:
+    """A FHIR id (letters, digits, '-', '.', at most 64) whose numbers fit a database key; else 404."""
+    if not FHIR_ID.fullmatch(resource_id) or re.search(r"\d{19,}", resource_id):
+        raise Http404("No such record in your clinic.")
+    return resource_id
 
 
 def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
