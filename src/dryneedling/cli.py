@@ -276,6 +276,7 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     _django()
     from dryneedling.accounts.dbstats import planner_statistics_refresh
     from dryneedling.care.soreness_reminders import soreness_reminders_send_due
+    from dryneedling.fhir.jobs import exports_expire, exports_run_due
     from dryneedling.followup.services import send_due
     from dryneedling.reports.analytics.services import cusum_signals_check_all
     from dryneedling.reports.analytics.stored import dashboard_figures_refresh_stale
@@ -290,11 +291,14 @@ def cmd_send_due(args: argparse.Namespace) -> int:
         signals = cusum_signals_check_all()  # each clinician's serious-event CUSUM, mailed to the admins once
         refreshed = response_figures_refresh_stale()  # "What predicts response" older than its maximum age
         dashboards = dashboard_figures_refresh_stale()  # the dashboard's whole-clinic and per-clinician figures
+        exports = exports_run_due(limit=args.limit)  # FHIR Bulk Data exports waiting (or whose runner died)
+        expired = exports_expire()  # and the files of those past FHIR_EXPORT_HOURS
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
     # "sent" (check-in reminders) stays last: scripts read it as before.
     counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later, "cusum_signals": signals}
     figures = {"response_figures_refreshed": refreshed, "dashboard_figures_refreshed": dashboards}
-    print(json.dumps({**counts, **figures, "sent": sent}))
+    bulk = {"fhir_exports_run": exports, "fhir_exports_expired": expired}
+    print(json.dumps({**counts, **figures, **bulk, "sent": sent}))
     return 0
 
 
@@ -439,7 +443,10 @@ def build_parser() -> Parser:
         func=cmd_roles
     )
 
-    p = sub.add_parser("send-due", help="send the check-in and appointment reminders that are due (safe from cron)")
+    p = sub.add_parser(
+        "send-due",
+        help="send the check-in and appointment reminders that are due and run waiting FHIR exports (safe from cron)",
+    )
     p.add_argument("--limit", type=int, default=500)
     p.set_defaults(func=cmd_send_due)
 

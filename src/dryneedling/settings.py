@@ -370,3 +370,14 @@ RESPONSE_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("RESPONSE_FIGURES_MAX_AGE_
 # The clinic dashboard's figures for a set of filters are kept this long before a view recomputes
 # them; the periodic job refreshes the whole-clinic and per-clinician sets (issue 12).
 ANALYTICS_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("ANALYTICS_FIGURES_MAX_AGE_MINUTES", "15"))
+
+# --- FHIR Bulk Data export (issue 13) -------------------------------------------------------
+# Each export's NDJSON files are written under FHIR_EXPORT_DIR/<export id>/ and removed this many
+# hours after the export finished (or at once when the client DELETEs it).
+FHIR_EXPORT_DIR = Path(os.environ.get("FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
+FHIR_EXPORT_HOURS = int(os.environ.get("FHIR_EXPORT_HOURS", "24"))
+# A runner holds an export this long; one that died is claimed again after it (at most 3 runs).
+FHIR_EXPORT_LEASE_MINUTES = int(os.environ.get("FHIR_EXPORT_LEASE_MINUTES", "30"))
+# Exports run in the periodic job (`dryneedling send-due`, cron every minute) and, unless this is
+# off, in one background thread of the server started at the kick-off (never in tests).
+FHIR_EXPORT_THREAD = env_bool("FHIR_EXPORT_THREAD", not TESTING)

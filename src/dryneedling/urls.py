@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from dryneedling.api.main import api
@@ -31,6 +31,7 @@ from dryneedling.web.views.treatment import abn, chart, corrections, note, sessi
 
 urlpatterns = [
     path("api/", api.urls),  # the JSON API (issue 13): token-authenticated; its own matrix in tests/api
+    path("fhir/", include("dryneedling.api.fhir_urls")),  # FHIR R4B and Bulk Data (issue 13): tests/fhir
     path(
         "",
         RedirectView.as_view(pattern_name="today", permanent=False, http_method_names=["get"]),

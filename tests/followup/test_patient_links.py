@@ -306,7 +306,7 @@ def _token_routes() -> list[tuple[str, str]]:
 
     routes = []
     for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "namespace", None) == "api":  # the JSON API: staff API tokens in a header, no link
+        if getattr(pattern, "namespace", None) in ("api", "fhir"):  # staff API tokens in a header, no link
             continue
         route = str(pattern.pattern)
         if pattern.name in ("password-reset-confirm", "invite-accept", "calendar-feed-ics"):

@@ -92,6 +92,13 @@ ANALYTICS = Capability(
     frozenset({CLINICIAN, CLINIC_ADMIN}),
     "Only clinicians and clinic admins can read the clinic's outcome and safety analytics.",
 )
+BULK_EXPORT = Capability(
+    "bulk_export",
+    "FHIR Bulk Data export of the whole clinic or a group of patients (`/fhir/$export`, with an API token)",
+    frozenset({CLINICIAN, CLINIC_ADMIN}),
+    "Only clinicians and clinic admins export the clinic's records in bulk (FHIR $export): the export "
+    "holds the clinical record. Ask a clinic admin if your work needs it.",
+)
 
 CAPABILITIES = (
     DEMOGRAPHICS,
@@ -105,6 +112,7 @@ CAPABILITIES = (
     CLINIC_ADMINISTRATION,
     AUDIT,
     ANALYTICS,
+    BULK_EXPORT,
 )
 SIGNED_SUPERBILL_ONLY = (
     "No superbill yet: the session's note is not signed yet. The superbill is ready once the clinician "
