@@ -39,14 +39,22 @@ def test_a_transaction_bundle_creates_every_record_through_the_services(alice):
     patient = Patient.objects.for_actor(alice).get()
     assert (patient.given_name, patient.family_name, patient.sex) == ("Marisol", "Ortega", "female")
     assert patient.date_of_birth == date(1979, 3, 14)
-    assert (patient.phone, patient.email, patient.address) == ("555-0142", "marisol@example.org", "12 Harbour Road, Springfield")
+    assert (patient.phone, patient.email, patient.address) == (
+        "555-0142",
+        "marisol@example.org",
+        "12 Harbour Road, Springfield",
+    )
     assert (patient.emergency_contact_name, patient.emergency_contact_relationship) == ("Lucia Ortega", "Sister")
     assert patient.emergency_contact_phone == "555-0143"
     # The file's MRN is under this clinic's MRN system and free: kept.
     assert patient.mrn == "OUT-100"
 
     episode = Episode.objects.for_actor(alice).get()
-    assert (episode.reason, episode.status, episode.referral_source) == ("Neck pain after a fall", "active", "physician")
+    assert (episode.reason, episode.status, episode.referral_source) == (
+        "Neck pain after a fall",
+        "active",
+        "physician",
+    )
     assert episode.start_date == date(2026, 2, 2) and episode.patient == patient
     assert [(c.code, c.text) for c in episode.conditions.all()] == [("M54.2", "Cervicalgia")]
 
@@ -156,9 +164,11 @@ def test_a_directory_imports_in_dependency_order_and_resolves_references_across_
     henrik = Patient.objects.for_actor(alice).get(family_name="Lindqvist")
     # The file's MRN is another system's: a new MRN here, the outside one kept as an identifier.
     assert henrik.mrn != "N-17"
-    assert ExternalId.objects.for_actor(alice).filter(
-        kind="patient", system="https://othersystem.example/mrn", value="N-17", object_id=henrik.pk
-    ).exists()
+    assert (
+        ExternalId.objects.for_actor(alice)
+        .filter(kind="patient", system="https://othersystem.example/mrn", value="N-17", object_id=henrik.pk)
+        .exists()
+    )
     episode = Episode.objects.for_actor(alice).get(patient=henrik)
     assert (episode.status, episode.end_date) == ("discharged", date(2026, 3, 1))
     assert [c.code for c in episode.conditions.all()] == ["M54.50", "M79.18"]
@@ -270,7 +280,7 @@ def test_tenancy_imports_only_into_the_users_clinic_and_identifiers_never_cross(
     assert not refused.ok and "alice@a.test" in refused.error and "--clinician" in refused.error
     assert not Patient.objects.for_actor(carol).exists()
 
-    (result,) = fhir_import([BUNDLE], actor=carol, clinician_email="carol@b.test")
+    (result,) = fhir_import([BUNDLE], actor=carol, clinician=carol)
     # Clinic B knows none of clinic A's identifiers: everything is new there.
     assert result.ok, result.error
     assert _counts(result, "Patient") == {"created": 1, "updated": 0, "unchanged": 0}

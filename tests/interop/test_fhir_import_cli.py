@@ -60,9 +60,7 @@ def test_a_clinic_admin_may_import(dana, alice, capsys):
 def test_front_desk_is_refused_in_words_and_nothing_is_written(bob, alice, capsys):
     code, summaries, err = _run(capsys, str(BUNDLE), "--user", "bob@a.test")
     assert code == 2 and summaries == []
-    assert err == [
-        "dryneedling: Only a clinic admin or a clinician of the clinic imports records from other systems."
-    ]
+    assert err == ["dryneedling: Only a clinic admin or a clinician of the clinic imports records from other systems."]
     assert not Patient.objects.for_actor(alice).exists()
     assert AuditEvent.objects.filter(actor=bob, action="fhir.import", outcome="denied").exists()
 
