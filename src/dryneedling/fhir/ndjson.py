@@ -1,0 +1,52 @@
+"""FHIR Bulk Data NDJSON: one `<Type>.ndjson` file per resource type, one resource per line,
+serialised with orjson and written in blocks (constant memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+
+from dryneedling.accounts.models import Clinic
+
+from .stream import by_type, checked_types
+
+FLUSH = 4000
+"""Resources serialised per write call."""
+
+
+def write(
+    clinic: Clinic,
+    out_dir: Path | str,
+    *,
+    types: Iterable[str] | None = None,
+    since: datetime | None = None,
+    patient_ids: Collection[int] | None = None,
+) -> list[tuple[str, Path, int]]:
+    """Write the clinic's resources; returns (type, path, count) per type with at least one
+    resource (a type with none leaves no file)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, Path, int]] = []
+    dumps = orjson.dumps
+    for resource_type in checked_types(types):
+        path = out / f"{resource_type}.ndjson"
+        count = 0
+        with path.open("wb") as f:
+            block: list[bytes] = []
+            for resource in by_type(clinic, resource_type, since=since, patient_ids=patient_ids):
+                block.append(dumps(resource))
+                if len(block) >= FLUSH:
+                    f.write(b"\n".join(block) + b"\n")
+                    count += len(block)
+                    block = []
+            if block:
+                f.write(b"\n".join(block) + b"\n")
+                count += len(block)
+        if count:
+            written.append((resource_type, path, count))
+        else:
+            path.unlink()
+    return written
