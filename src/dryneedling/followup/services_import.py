@@ -22,6 +22,7 @@ from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import require_importer
 from dryneedling.followup.models import OutcomeRecord
 from dryneedling.followup.outcome_rules import episode_context, rules_of, verdict_for
+from dryneedling.followup.reports import OTHER_SERIES
 from dryneedling.patients.models import Episode
 from dryneedling.patients.selectors import episode_get_for
 
@@ -57,17 +58,24 @@ def outcome_import(
     record: OutcomeRecord | None = None,
 ) -> OutcomeRecord:
     """Record an imported score (`record` None) or change one imported before. The value is checked
-    against the instrument's range (clinical.instruments.score)."""
+    against the instrument's range (clinical.instruments.score), or for a series the follow-up
+    records besides the catalogue's instruments (followup.reports.OTHER_SERIES: the check-in's
+    post-needling soreness), against that series' range."""
     from dryneedling.clinical.instruments import score
 
     require_importer(actor=actor)
     episode = episode_get_for(actor=actor, episode_id=episode.pk)
     if timezone.is_naive(recorded_at):
         raise ValidationError({"recorded_at": "The time of a score needs its offset."})
-    try:
-        result = score(instrument_id=instrument_id, total=value)
-    except (ValueError, KeyError) as error:
-        raise ValidationError({"value": str(error).strip("'")}) from None
+    if instrument_id in OTHER_SERIES:
+        low, high = OTHER_SERIES[instrument_id][1]
+        if not low <= value <= high:
+            raise ValidationError({"value": f"{OTHER_SERIES[instrument_id][0]} runs from {low:g} to {high:g}."})
+    else:
+        try:
+            value = score(instrument_id=instrument_id, total=value).value
+        except (ValueError, KeyError) as error:
+            raise ValidationError({"value": str(error).strip("'")}) from None
     if record is None:
         record = OutcomeRecord(clinic=episode.clinic, patient=episode.patient, entered_by=actor)
         action = "outcome.import"
@@ -75,8 +83,15 @@ def outcome_import(
         record = OutcomeRecord.objects.for_record(episode).select_for_update().get(pk=record.pk)
         action = "outcome.import_update"
     record.episode, record.patient = episode, episode.patient
-    record.instrument_id, record.value, record.recorded_at = instrument_id, result.value, recorded_at
-    record.verdict = _verdict(episode, instrument_id, result.value, recorded_at, exclude=record.pk)
+    record.instrument_id, record.value, record.recorded_at = instrument_id, value, recorded_at
+    record.verdict = _verdict(episode, instrument_id, value, recorded_at, exclude=record.pk)
     record.save()
     audit_record(actor=actor, action=action, obj=record, detail={"instrument": instrument_id})
     return record
+
+
+def importable_instruments() -> frozenset[str]:
+    """The ids of the scores an import may bring: the catalogue's instruments and the follow-up's own series."""
+    from dryneedling.clinical.instruments import get_instruments
+
+    return frozenset(get_instruments()) | frozenset(OTHER_SERIES)

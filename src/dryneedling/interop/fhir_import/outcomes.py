@@ -13,7 +13,7 @@ from typing import Any
 
 from dryneedling.clinical.instruments import get_instruments
 from dryneedling.followup.models import OutcomeRecord
-from dryneedling.followup.services_import import outcome_import
+from dryneedling.followup.services_import import importable_instruments, outcome_import
 from dryneedling.interop.fhir_import import identity
 from dryneedling.interop.fhir_import.context import FileContext, Problem, a_moment
 from dryneedling.interop.fhir_import.episodes import episode_for, patient_of
@@ -32,8 +32,9 @@ def instrument_of(resource: dict[str, Any]) -> str | None:
     instruments = get_instruments()
     by_loinc = {i.loinc.code: i.id for i in instruments.values() if i.loinc is not None}
     codings = (resource.get("code") or {}).get("coding") or []
+    known = importable_instruments()
     for coding in codings:
-        if coding.get("system") == INSTRUMENT_SYSTEM and coding.get("code") in instruments:
+        if coding.get("system") == INSTRUMENT_SYSTEM and coding.get("code") in known:
             return str(coding["code"])
     for coding in codings:
         if coding.get("system") == LOINC and coding.get("code") in by_loinc:
@@ -54,13 +55,13 @@ def _codes(resource: dict[str, Any]) -> str:
 
 def import_observation(ctx: FileContext, entry: Entry) -> str:
     resource = entry.resource
+    if _not_an_outcome(resource):  # e.g. a PPT finding, coded with the ppt instrument all the same
+        return SKIPPED
     instrument_id = instrument_of(resource)
     if instrument_id is None:
-        if _not_an_outcome(resource):
-            return SKIPPED
         raise Problem(
             f"code {_codes(resource)} is no outcome instrument the knowledge base knows "
-            f"(by {INSTRUMENT_SYSTEM} or LOINC: {', '.join(sorted(get_instruments()))})"
+            f"(by {INSTRUMENT_SYSTEM} or LOINC: {', '.join(sorted(importable_instruments()))})"
         )
     quantity = resource.get("valueQuantity") or {}
     value = quantity.get("value")
