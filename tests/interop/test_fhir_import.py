@@ -206,6 +206,9 @@ def test_a_bad_resource_rolls_back_its_file_names_file_and_line_and_other_files_
     assert not Patient.objects.for_actor(alice).filter(family_name="Good").exists()
     assert by_name["Patient.ndjson"].ok
     assert Patient.objects.for_actor(alice).filter(family_name__in=["Lindqvist", "Osei"]).count() == 2
+    # Each file's import is audited, the failed one too (its line; no file name, no patient data).
+    rows = AuditEvent.objects.filter(actor=alice, action="fhir.import").order_by("id")
+    assert [(row.outcome, row.detail.get("line")) for row in rows] == [("success", None), ("failure", 3)]
 
 
 @pytest.mark.django_db

@@ -135,3 +135,23 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_re
 def _read_after(written: list[tuple[str, Path, int]], out: Path) -> dict[str, list[dict[str, Any]]]:
     assert {t for t, _, _ in written} <= set(TYPES)
     return _read(out)
+
+
+@pytest.mark.django_db
+def test_the_clinics_own_export_imported_back_into_it_changes_nothing(alice, patient_a, tmp_path):
+    """Records made here carry own(slug, kind, pk): the import finds them by it (and the patient by
+    the clinic's MRN), so nothing is created, changed or remembered."""
+    from dryneedling.followup.services import outcome_record
+    from dryneedling.interop.models import ExternalId
+    from dryneedling.patients.models import Episode
+
+    episode = Episode.objects.for_actor(alice).get(patient=patient_a)
+    outcome_record(actor=alice, episode=episode, instrument_id="nprs", total=6)
+    clinic = Clinic.objects.get(slug="clinic-a")
+    ndjson.write(clinic, tmp_path, types=TYPES)
+    results = fhir_import([tmp_path], actor=alice)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    counts = {t: c for r in results for t, c in r.counts.items()}
+    for resource_type in ("Patient", "EpisodeOfCare", "Condition", "Observation"):
+        assert counts[resource_type] == {"created": 0, "updated": 0, "unchanged": 1}, resource_type
+    assert not ExternalId.objects.for_actor(alice).exists()

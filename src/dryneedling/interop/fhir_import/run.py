@@ -105,6 +105,10 @@ def _import_file(run: Run, path: Path, *, dry_run: bool) -> FileResult:
             audit_record(actor=run.actor, action="fhir.import", object_type="fhir_file", detail=_detail(ctx, path))
     except _Failed as failed:
         where = f"{failed.line}" if failed.line is not None else "1"
+        detail = {"format": "ndjson" if path.suffix == ".ndjson" else "bundle", "line": failed.line}
+        audit_record(
+            actor=run.actor, action="fhir.import", object_type="fhir_file", outcome=Outcome.FAILURE, detail=detail
+        )
         return FileResult(str(path), False, dry_run, error=f"{path}:{where}: {failed}", line=failed.line)
     ctx.commit()
     counts = {t: dict(c) for t, c in ctx.counts.items()}
