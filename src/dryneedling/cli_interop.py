@@ -21,7 +21,61 @@ def _register_fhir_export(actions: Any) -> None:
 
 
 def _register_fhir_import(actions: Any) -> None:
-    """`dryneedling fhir import FILE|DIR` (the fhir-import work fills this in)."""
+    """`dryneedling fhir import FILE|DIR --user EMAIL [--clinic SLUG] [--clinician EMAIL] [--dry-run]`."""
+    p = actions.add_parser(
+        "import",
+        help="import FHIR R4B Bundles or NDJSON (Patient, EpisodeOfCare, Condition, Observation, Appointment)",
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="Bundle .json or .ndjson files, or directories of them")
+    p.add_argument("--user", required=True, help="the importing clinic admin or clinician (email)")
+    p.add_argument("--clinic", help="the clinic's slug (refused unless it is the user's clinic)")
+    p.add_argument("--clinician", help="book appointments whose Practitioner is no clinician here with this one")
+    p.add_argument("--dry-run", action="store_true", help="check and count everything, write nothing")
+    p.set_defaults(func=_cmd_fhir_import)
+
+
+def _cmd_fhir_import(args: argparse.Namespace) -> int:
+    """One JSON line per file on stdout; each failed file one line FILE:LINE: message on stderr, exit 2."""
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dryneedling.settings")
+    import django
+
+    django.setup()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from dryneedling.accounts.models import Membership, User
+    from dryneedling.interop.fhir_import import fhir_import
+
+    user = User.objects.filter(email__iexact=args.user.strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError(f"No active user with the email {args.user}.")
+    if args.clinic and not Membership.objects.filter(user=user, clinic__slug=args.clinic).exists():
+        raise ValidationError(f"{args.user} is not a member of the clinic {args.clinic}.")
+    clinician = None
+    if args.clinician:
+        clinician = User.objects.filter(
+            email__iexact=args.clinician.strip(),
+            is_active=True,
+            membership__is_clinician=True,
+            membership__clinic__memberships__user=user,
+        ).first()
+        if clinician is None:
+            raise ValidationError(f"{args.clinician} is not a clinician of this clinic.")
+    try:
+        results = fhir_import([Path(p) for p in args.paths], actor=user, clinician=clinician, dry_run=args.dry_run)
+    except PermissionDenied as refusal:
+        raise ValidationError(str(refusal)) from None
+    except FileNotFoundError as missing:
+        raise ValidationError(str(missing)) from None
+    for result in results:
+        print(json.dumps(result.summary()))
+        if not result.ok:
+            print(result.error, file=sys.stderr)
+    return 0 if all(r.ok for r in results) else 2
 
 
 def _register_import_csv(sub: Any) -> None:

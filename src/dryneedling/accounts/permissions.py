@@ -114,6 +114,12 @@ CAPABILITIES = (
     ANALYTICS,
     BULK_EXPORT,
 )
+# Imports from other systems (issue 13: FHIR Bundles and NDJSON, Jane App and Cliniko CSV) move a
+# clinic's records in, the clinical ones included: a clinic admin or a clinician runs them (on the
+# command line; no page offers them, so they are no row of the table). The apps' import paths
+# (`<app>/services_import.py`) check it instead of their everyday capability.
+IMPORT_ROLES = frozenset({CLINICIAN, CLINIC_ADMIN})
+IMPORT_REFUSAL = "Only a clinic admin or a clinician of the clinic imports records from other systems."
 SIGNED_SUPERBILL_ONLY = (
     "No superbill yet: the session's note is not signed yet. The superbill is ready once the clinician "
     "who ran the session signs the note."
@@ -147,3 +153,10 @@ def permissions_table() -> str:
         cells = ["yes" if r.value in capability.roles else "—" for r in roles]
         lines.append(f"| {capability.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def require_importer(*, actor: User) -> Membership:
+    """The actor's membership if they may import records from other systems (IMPORT_ROLES)."""
+    from dryneedling.accounts.selectors import require_role
+
+    return require_role(actor=actor, roles=IMPORT_ROLES, reason=IMPORT_REFUSAL)

@@ -294,18 +294,23 @@ def episode_create(*, actor: User, patient: Patient, conditions: list[tuple[str,
 
 
 @transaction.atomic
-def episode_update(*, actor: User, episode: Episode, conditions: list[tuple[str, str]], **fields: Any) -> Episode:
+def episode_update(
+    *, actor: User, episode: Episode, conditions: list[tuple[str, str]] | None, **fields: Any
+) -> Episode:
+    """Change an episode. `conditions` replaces its diagnosis list; None leaves the list (and its
+    rows) as it is (an import changes conditions one by one: patients.services_import)."""
     current = episode_get_for(actor=actor, episode_id=episode.pk)
     data = {field: fields.get(field, getattr(current, field)) for field in EPISODE_FIELDS}
     _validate_episode(data)
     changed = sorted(field for field in EPISODE_FIELDS if getattr(current, field) != data[field])
     old_codes = [c.code for c in current.conditions.all()]
-    if old_codes != [code for code, _ in conditions]:
+    if conditions is not None and old_codes != [code for code, _ in conditions]:
         changed.append("conditions")
     for field, value in data.items():
         setattr(current, field, value)
     current.updated_at = timezone.now()
     current.save()
-    _set_conditions(current, conditions)
+    if conditions is not None:
+        _set_conditions(current, conditions)
     audit_record(actor=actor, action="episode.update", obj=current, detail={"fields": changed})
     return current
