@@ -19,10 +19,12 @@ def fixture(name: str) -> bytes:
 
 
 def test_headers_map_by_name_whatever_their_case_spacing_punctuation_or_order() -> None:
-    a = plan_file(data=b"Last Name,first_name,DATE-OF-BIRTH,Patient ID\nLi,Wei,1990-01-02,7\n", kind="patients",
-                  source="jane")
-    b = plan_file(data=b"patient id;Date of Birth;FIRST NAME;last name\n7;1990-01-02;Wei;Li\n", kind="patients",
-                  source="jane")
+    a = plan_file(
+        data=b"Last Name,first_name,DATE-OF-BIRTH,Patient ID\nLi,Wei,1990-01-02,7\n", kind="patients", source="jane"
+    )
+    b = plan_file(
+        data=b"patient id;Date of Birth;FIRST NAME;last name\n7;1990-01-02;Wei;Li\n", kind="patients", source="jane"
+    )
     for plan in (a, b):
         values = patient_values(plan, plan.table.rows[0][1])
         assert (values["given_name"], values["family_name"], values["date_of_birth"]) == ("Wei", "Li", date(1990, 1, 2))
@@ -71,8 +73,8 @@ def test_ambiguous_dates_are_refused_naming_the_column_and_a_row_until_an_order_
     data = fixture("jane_patients_ambiguous.csv")
     with pytest.raises(CsvRefused) as refused:
         plan_file(data=data, kind="patients")
-    assert "'Birth Date'" in str(refused.value) and "row 2" in str(refused.value) and "'03/04/1985'" in str(
-        refused.value
+    assert (
+        "'Birth Date'" in str(refused.value) and "row 2" in str(refused.value) and "'03/04/1985'" in str(refused.value)
     )
     dmy = plan_file(data=data, kind="patients", date_order="dmy")
     mdy = plan_file(data=data, kind="patients", date_order="mdy")

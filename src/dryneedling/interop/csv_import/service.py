@@ -50,6 +50,7 @@ STATUS_LABELS = {
     ERROR: "Error",
 }
 PREVIEW_ROWS = 50
+REFUSAL = "Only a clinic admin imports patients and appointments from CSV files. Ask a clinic admin."
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _field_errors(plan: Plan, error: ValidationError, names: dict[str, str]) -> 
 
 def run(*, actor: User, plan: Plan, commit: bool) -> Report:
     """Preview (`commit=False`) or import a planned file; see the module's docstring."""
-    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=REFUSAL)
     report = Report(kind=plan.kind, source=plan.source, rows=[], unmapped=plan.mapping.unmapped)
     try:
         with transaction.atomic():

@@ -21,7 +21,7 @@ from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.interop.csv_import.parse import size_problem
 from dryneedling.interop.csv_import.rows import AUTO, plan_file
-from dryneedling.interop.csv_import.service import Report, run
+from dryneedling.interop.csv_import.service import REFUSAL, Report, run
 from dryneedling.interop.models import CsvKind, CsvUpload
 
 KEEP = timedelta(hours=24)
@@ -30,7 +30,7 @@ GONE = "This upload is no longer available (it expired or was imported): upload 
 
 @transaction.atomic
 def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> CsvUpload:
-    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=REFUSAL)
     problem = size_problem(len(data))
     if problem:
         raise ValidationError({"file": problem})
@@ -55,7 +55,7 @@ def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> C
 
 def csv_upload_get(*, actor: User, upload_id: int, sha256: str) -> CsvUpload:
     """The actor's clinic's upload with this id and digest, still waiting for its import."""
-    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION)
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=REFUSAL)
     upload = (
         CsvUpload.objects.for_clinic(membership.clinic)
         .filter(pk=upload_id, sha256=sha256, imported_at__isnull=True, expires_at__gt=timezone.now())
