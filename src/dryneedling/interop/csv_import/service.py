@@ -37,6 +37,7 @@ from dryneedling.interop.csv_import.rows import (
 )
 from dryneedling.interop.models import ExternalId
 from dryneedling.patients.models import Patient
+from dryneedling.patients.selectors import patient_possible_duplicates_for
 from dryneedling.patients.services import patient_create
 from dryneedling.scheduling.models import AppointmentType
 from dryneedling.scheduling.services import DEFAULT_TYPES, appointment_types_seed
@@ -191,7 +192,12 @@ def _patients(actor: User, membership: Membership, plan: Plan) -> list[RowResult
         if result.source_id in known:
             result.status = IMPORTED
             continue
-        if values.get("date_of_birth") and _same_person(clinic, values):
+        if values.get("date_of_birth") and patient_possible_duplicates_for(
+            actor=actor,
+            given_name=values["given_name"],
+            family_name=values["family_name"],
+            date_of_birth=values["date_of_birth"],
+        ):
             result.status = DUPLICATE
             result.notes.append("A patient with this name and date of birth is already in the clinic.")
             continue
@@ -210,18 +216,6 @@ def _patients(actor: User, membership: Membership, plan: Plan) -> list[RowResult
             result.errors.extend(_field_errors(plan, error, PATIENT_NAMES))
             result.status = ERROR
     return results
-
-
-def _same_person(clinic: Clinic, values: dict[str, Any]) -> bool:
-    return (
-        Patient.objects.for_clinic(clinic)
-        .filter(
-            given_name__iexact=values["given_name"].strip(),
-            family_name__iexact=values["family_name"].strip(),
-            date_of_birth=values["date_of_birth"],
-        )
-        .exists()
-    )
 
 
 # --- appointments -------------------------------------------------------------------------------
