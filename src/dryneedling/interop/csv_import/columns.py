@@ -73,7 +73,7 @@ PATIENT_FIELDS: dict[str, Field] = {
     "notes": Field("Notes", ("Notes",)),
 }
 # Names only one source's patient export has, used to tell the sources apart (never mapped).
-PATIENT_MARKERS = {
+PATIENT_MARKERS: dict[str, tuple[str, ...]] = {
     JANE: ("First Visit", "Last Visit", "Preferred First Name", "Personal Health Number", "Pronouns"),
     CLINIKO: (
         "Unapplied Account Credit",
@@ -137,13 +137,13 @@ APPOINTMENT_FIELDS: dict[str, Field] = {
         {CLINIKO: ("Cancellation Reason Description", "Cancellation Note")},
     ),
 }
-APPOINTMENT_MARKERS = {
+APPOINTMENT_MARKERS: dict[str, tuple[str, ...]] = {
     JANE: ("Treatment", "Staff Member", "State", "Location", "Discipline"),
     CLINIKO: ("Appointment Start", "Appointment End", "Did Not Arrive", "Patient Arrived", "Business"),
 }
 
-KIND_FIELDS = {PATIENTS: PATIENT_FIELDS, APPOINTMENTS: APPOINTMENT_FIELDS}
-KIND_MARKERS = {PATIENTS: PATIENT_MARKERS, APPOINTMENTS: APPOINTMENT_MARKERS}
+KIND_FIELDS: dict[str, dict[str, Field]] = {PATIENTS: PATIENT_FIELDS, APPOINTMENTS: APPOINTMENT_FIELDS}
+KIND_MARKERS: dict[str, dict[str, tuple[str, ...]]] = {PATIENTS: PATIENT_MARKERS, APPOINTMENTS: APPOINTMENT_MARKERS}
 
 
 def _source_only_names(kind: str, source: str) -> set[str]:

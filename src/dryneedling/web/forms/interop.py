@@ -40,12 +40,14 @@ class CsvUploadForm(CsvOptionsForm):
     )
     kind = forms.ChoiceField(label="The file holds", choices=CsvKind.choices, widget=forms.RadioSelect)
     field_order = ["file", "kind", "source", "date_order"]
+    filename = ""
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         problem = size_problem(upload.size)
         if problem:
             raise forms.ValidationError(problem)
+        self.filename = str(upload.name or "")
         return bytes(upload.read())
 
 

@@ -37,9 +37,7 @@ def csv_import(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            upload = csv_upload_store(
-                actor=request.user, data=data["file"], filename=request.FILES["file"].name, kind=data["kind"]
-            )
+            upload = csv_upload_store(actor=request.user, data=data["file"], filename=form.filename, kind=data["kind"])
         except ValidationError as error:
             form_errors(form, error)
         else:
