@@ -79,4 +79,52 @@ def _cmd_fhir_import(args: argparse.Namespace) -> int:
 
 
 def _register_import_csv(sub: Any) -> None:
-    """`dryneedling import-csv` (the CSV-import work fills this in)."""
+    """`dryneedling import-csv FILE --kind patients|appointments --user EMAIL [--source auto|jane|cliniko]
+    [--date-order dmy|mdy] [--dry-run]`: the browser's CSV import (issue 13) for a clinic admin, by
+    email. Prints the preview (--dry-run) or the import's result as JSON; a refused file, a row
+    error or a refused user is one line on stderr and exit code 2 (nothing is imported)."""
+    p = sub.add_parser("import-csv", help="import patients or appointments from a Jane App or Cliniko CSV export")
+    p.add_argument("file", help="the CSV file (UTF-8)")
+    p.add_argument("--kind", required=True, choices=["patients", "appointments"])
+    p.add_argument("--user", required=True, help="the email of a clinic admin of the clinic to import into")
+    p.add_argument("--source", default="auto", choices=["auto", "jane", "cliniko"])
+    p.add_argument("--date-order", choices=["dmy", "mdy"], help="when every date of a column could be read either way")
+    p.add_argument("--dry-run", action="store_true", help="preview only: count and check, write nothing")
+    p.set_defaults(func=_import_csv)
+
+
+def _import_csv(args: argparse.Namespace) -> int:
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dryneedling.settings")
+    import django
+
+    django.setup()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from dryneedling.accounts.models import User
+    from dryneedling.interop.csv_import import CsvRefused, plan_file, run
+    from dryneedling.interop.csv_import.parse import size_problem
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ValidationError(f"no file {args.file}")
+    problem = size_problem(path.stat().st_size)
+    if problem:
+        raise ValidationError(problem)
+    user = User.objects.filter(email__iexact=args.user, is_active=True).first()
+    if user is None:
+        raise ValidationError(f"no active user with the email {args.user}")
+    try:
+        plan = plan_file(data=path.read_bytes(), kind=args.kind, source=args.source, date_order=args.date_order)
+        report = run(actor=user, plan=plan, commit=not args.dry_run)
+    except (CsvRefused, PermissionDenied) as error:
+        raise ValidationError(str(error)) from None
+    print(json.dumps(report.as_dict(), indent=2))
+    if report.count("error"):
+        print(f"dryneedling: {report.error_line()}", file=sys.stderr)
+        return 2
+    return 0

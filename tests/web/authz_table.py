@@ -229,6 +229,9 @@ TABLE: dict[str, Row] = {
     "clinic-logo": Row(get=signed_in(carol=NOT_FOUND, bob=OK, alice=OK, dana=OK)),
     "clinic-reminders": Row(get=admin_only(OK), post=admin_only(DONE)),
     "research-export": Row(get=admin_only(OK), post=admin_only(DONE)),
+    # CSV import (issue 13): an empty preview or import request goes back to the upload page
+    "csv-import": Row(get=admin_only(OK), post=admin_only(DONE)),
+    "csv-import-preview": Row(get=admin_only(GO), post=admin_only(GO)),
     # --- two-factor sign-in: the code page and enrolment serve every signed-in user (a user who
     # has an authenticator is sent on from enrolment; one without is sent on from the code page);
     # the clinic's two-factor page, policy and resets are the clinic admin's. ---

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from dryneedling.accounts.models import Clinic
+from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.tenancy import ClinicScoped
 
 
@@ -42,3 +42,32 @@ class ExternalId(ClinicScoped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.system}|{self.value}"
+
+
+class CsvKind(models.TextChoices):
+    PATIENTS = "patients", "Patients"
+    APPOINTMENTS = "appointments", "Appointments"
+
+
+class CsvUpload(ClinicScoped):
+    """A CSV file a clinic admin uploaded to import (issue 13), kept between its preview and the
+    Import button: the import is confirmed by this row's id and the file's SHA-256, so a preview
+    left open in another tab cannot import a different file. The content is cleared once the file
+    is imported; rows past `expires_at` are deleted when the clinic uploads again."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=12, choices=CsvKind.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "expires_at"], name="csv_upload_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"csv upload {self.pk} ({self.kind})"  # never the file's name or content

@@ -1,0 +1,85 @@
+"""The uploaded file kept between the preview and the Import button (`interop.CsvUpload`).
+
+The browser's import is two requests: the upload shows a preview (nothing written), the Import
+button imports. The file is kept in between in the clinic's own row, and the Import button names
+it by id AND SHA-256, so a preview open in another tab cannot import a different file; a row is
+good for `KEEP` and for one import (its content is cleared once imported). The command line reads
+its file directly and needs none of this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dryneedling.accounts.audit import audit_record
+from dryneedling.accounts.models import User
+from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
+from dryneedling.interop.csv_import.parse import size_problem
+from dryneedling.interop.csv_import.rows import AUTO, plan_file
+from dryneedling.interop.csv_import.service import REFUSAL, Report, run
+from dryneedling.interop.models import CsvKind, CsvUpload
+
+KEEP = timedelta(hours=24)
+GONE = "This upload is no longer available (it expired or was imported): upload the file again."
+
+
+@transaction.atomic
+def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> CsvUpload:
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=REFUSAL)
+    problem = size_problem(len(data))
+    if problem:
+        raise ValidationError({"file": problem})
+    if kind not in CsvKind.values:
+        raise ValidationError({"kind": "Choose what the file holds: patients or appointments."})
+    now = timezone.now()
+    CsvUpload.objects.for_clinic(membership.clinic).filter(expires_at__lt=now).delete()
+    upload = CsvUpload.objects.create(
+        clinic=membership.clinic,
+        uploaded_by=actor,
+        kind=kind,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        size=len(data),
+        created_at=now,
+        expires_at=now + KEEP,
+    )
+    audit_record(actor=actor, action="csv_import.upload", obj=upload, detail={"kind": kind, "bytes": len(data)})
+    return upload
+
+
+def csv_upload_get(*, actor: User, upload_id: int, sha256: str) -> CsvUpload:
+    """The actor's clinic's upload with this id and digest, still waiting for its import."""
+    membership = require(actor=actor, capability=CLINIC_ADMINISTRATION, reason=REFUSAL)
+    upload = (
+        CsvUpload.objects.for_clinic(membership.clinic)
+        .filter(pk=upload_id, sha256=sha256, imported_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if upload is None:
+        raise ValidationError(GONE)
+    return upload
+
+
+def csv_upload_preview(*, actor: User, upload: CsvUpload, source: str = AUTO, date_order: str | None = None) -> Report:
+    plan = plan_file(data=bytes(upload.content), kind=upload.kind, source=source, date_order=date_order)
+    return run(actor=actor, plan=plan, commit=False)
+
+
+@transaction.atomic
+def csv_upload_import(*, actor: User, upload: CsvUpload, source: str = AUTO, date_order: str | None = None) -> Report:
+    """Import the upload all or nothing; once imported its content is cleared (one import per upload)."""
+    locked = CsvUpload.objects.for_record(upload).select_for_update().get(pk=upload.pk)
+    if locked.imported_at is not None:
+        raise ValidationError(GONE)
+    plan = plan_file(data=bytes(locked.content), kind=locked.kind, source=source, date_order=date_order)
+    report = run(actor=actor, plan=plan, commit=True)
+    if report.committed:
+        locked.imported_at, locked.content = timezone.now(), b""
+        locked.save(update_fields=["imported_at", "content"])
+    return report
