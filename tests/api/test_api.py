@@ -301,3 +301,35 @@ def test_recovery_and_deactivation_revoke_the_users_tokens(alice, dana):  # type
     member_set_active(actor=dana, user_id=alice.pk, active=False)
     member_set_active(actor=dana, user_id=alice.pk, active=True)
     assert _client(later.plaintext).get("/api/me").status_code == 401  # reactivation does not revive it
+
+
+# --- schema fuzzing findings (issue 13, tests/api/test_api_schema_fuzz.py; each failed before its fix) ----------
+
+
+def test_every_operation_declares_the_errors_the_api_layer_gives(client):  # type: ignore[no-untyped-def]
+    """401 (no or a bad token), 429 (the rate limit) on every operation with a token; 422 (input that
+    does not fit) wherever there is input, 400 (a body that is not JSON) wherever there is a body: the
+    document promised fewer statuses than were sent."""
+    schema = client.get("/api/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            declared = set(operation["responses"])
+            assert {"401", "429"} <= declared, (method, path, declared)
+            if operation.get("parameters") or "requestBody" in operation:
+                assert "422" in declared, (method, path, declared)
+            if "requestBody" in operation:
+                assert "400" in declared, (method, path, declared)
+            error = operation["responses"]["401"]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/Error"} and "Error" in schema["components"]["schemas"]
+
+
+def test_the_registration_schema_names_the_sexes_and_gives_an_example_that_registers(alice):  # type: ignore[no-untyped-def]
+    """The document allowed any text for `sex` (the server takes four words), so no client built
+    from it, nor any request the fuzz generated, could register a patient."""
+    from dryneedling.patients.models import Sex
+
+    api = _client(api_token_create(actor=alice, name="w", scope="write").plaintext)
+    patient_in = api.get("/api/openapi.json").json()["components"]["schemas"]["PatientIn"]
+    assert patient_in["properties"]["sex"]["enum"] == list(Sex.values)
+    (example,) = patient_in["examples"]
+    assert api.post("/api/patients", example, content_type="application/json").status_code == 201

@@ -11,12 +11,42 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.openapi.schema import OpenAPISchema
 
 from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
 from dryneedling.api.routes import router
+from dryneedling.api.schemas import Error
 
-api = NinjaAPI(
+# What the API layer itself answers, whatever the route: declared on every operation of the
+# document so a client (and the schema fuzz, tests/api/test_api_schema_fuzz.py) can rely on it.
+# A route declares in its own `response=` what its services answer (403, 404, 409...).
+LAYER_ERRORS = {401: "Unauthorized: no token, or one revoked, expired or unknown", 429: "Too Many Requests"}
+INPUT_ERROR = {422: "Unprocessable Entity: a parameter or the body does not fit; the error names it"}
+BODY_ERROR = {400: "Bad Request: the body is not JSON"}
+
+
+class DocumentedApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {}).setdefault(
+            "Error", Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operation in (op for methods in schema["paths"].values() for op in methods.values()):
+            errors = dict(LAYER_ERRORS) if operation.get("security") else {}
+            if operation.get("parameters") or "requestBody" in operation:
+                errors |= INPUT_ERROR
+            if "requestBody" in operation:
+                errors |= BODY_ERROR
+            responses = operation["responses"]  # keyed by int (ninja's own) until rendered as JSON
+            for status, words in errors.items():
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": words, "content": error}
+        return schema
+
+
+api = DocumentedApi(
     title="dryneedling API",
     version="1",
     description="The clinic's records for its own tools, with a personal API token (Account → API tokens).",

@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
+
+from dryneedling.patients.models import Sex
 
 
 class Error(Schema):
@@ -36,12 +40,24 @@ class PatientOut(Schema):
     updated_at: datetime
 
 
+# In the documentation, and registered by the schema fuzz (tests/api/test_api_schema_fuzz.py).
+PATIENT_EXAMPLE: JsonDict = {
+    "given_name": "Ada",
+    "family_name": "Example",
+    "date_of_birth": "1980-05-17",
+    "sex": "female",
+    "phone": "555-0100",
+}
+
+
 class PatientIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [PATIENT_EXAMPLE]})
+
     mrn: str = Field("", description="Leave empty for the clinic's next automatic MRN.", max_length=32)
     given_name: str = Field(..., min_length=1, max_length=100)
     family_name: str = Field(..., min_length=1, max_length=100)
     date_of_birth: date
-    sex: str = Field(..., description="female, male, other or unknown", max_length=10)
+    sex: str = Field(..., json_schema_extra={"enum": list(Sex.values)})  # checked by the service, in words
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
     address: str = Field("", max_length=300)

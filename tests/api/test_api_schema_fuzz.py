@@ -1,0 +1,142 @@
+"""Schema fuzzing of the JSON API (issue 13): schemathesis generates requests for every operation
+of the OpenAPI document the server itself serves (/api/openapi.json), so a route added later is
+fuzzed by being a route. Each request goes in-process through Django's test Client (on the test
+database, inside the test's transaction, so fixture records are seen) with a write-scope token,
+once as a clinician and once as front desk. Every response must be no server error, a status the
+operation declares, of the declared content type and matching the declared schema.
+
+Per operation and role: the schema's own examples, then positive and negative fuzzing, then (for
+an operation with path parameters) positive cases aimed at records that exist (KNOWN). Every
+operation must answer 2xx at least once: a write no generated body can reach needs an example in
+its schema (`Field(examples=...)` or `openapi_extra`), which also documents it.
+
+Deterministic: Hypothesis is derandomized and keeps no example database, and each phase has a
+bounded number of examples, so every run sends the same requests and takes seconds. The rate
+limits are lifted for the run (RATE_LIMITS below): several hundred requests a minute from one user
+are the point here, and tests/api/test_api.py tests the limits. `make fuzz` runs this file; the
+number of cases per role is printed in pytest's terminal summary (tests/api/conftest.py, shown
+without -s too) and must reach a floor, so a broken generator cannot pass by generating nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import schemathesis
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from dryneedling.accounts.api_tokens import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+POSITIVE, NEGATIVE, KNOWN = 25, 15, 10  # examples per operation and role in each phase
+FLOOR_PER_OPERATION = 30  # fewer cases than this per operation on average: the generator broke
+RATE_LIMITS = {"api-token": (1_000_000, 60), "api-token-failed": (1_000_000, 60)}
+BASE_URL = "http://testserver"
+
+
+def _send(client: Client, case: schemathesis.Case, token: str) -> schemathesis.Response:
+    """The request schemathesis would put on the wire, through Django's test Client, with the token
+    in place of whatever the generator drew for the security scheme (a negative case may drop it)."""
+    wire = case.as_transport_kwargs(base_url=BASE_URL, headers={"Authorization": f"Bearer {token}"})
+    prepared = requests.Request(**wire).prepare()
+    url = urlsplit(prepared.url or "")
+    body = prepared.body or b""
+    started = time.monotonic()
+    response = client.generic(
+        prepared.method or "GET",
+        url.path,
+        data=body.encode() if isinstance(body, str) else body,
+        content_type=prepared.headers.get("Content-Type", ""),
+        QUERY_STRING=url.query,
+        headers={k: v for k, v in prepared.headers.items() if k.lower() not in ("content-type", "content-length")},
+    )
+    elapsed = time.monotonic() - started
+    headers: dict[str, list[str]] = {}
+    for name, value in response.items():
+        headers.setdefault(name.lower(), []).append(value)
+    return schemathesis.Response(
+        status_code=response.status_code,
+        headers=headers,
+        content=response.content,
+        request=prepared,
+        elapsed=elapsed,
+        verify=False,
+    )
+
+
+def _phases(operation: Any, known: dict[str, int]) -> list[tuple[str, st.SearchStrategy[Any], int]]:
+    """(name, strategy, examples) of each phase run on one operation."""
+    phases = []
+    examples = operation.get_strategies_from_examples()
+    if examples:
+        phases.append(("examples", st.one_of(examples), 5 * len(examples)))
+    phases.append(("positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE), POSITIVE))
+    phases.append(("negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), NEGATIVE))
+    names = {p.name for p in operation.path_parameters}
+    if names and names <= set(known):
+        aimed = operation.as_strategy(path_parameters={name: known[name] for name in names})
+        phases.append(("known", aimed, KNOWN))
+    return phases
+
+
+def _run(strategy: st.SearchStrategy[Any], examples: int, test: Callable[[Any], None]) -> None:
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck), print_blob=False)  # fmt: skip
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        test(case)
+
+    run()
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob"], ids=["clinician", "front_desk"])
+def test_every_operation_answers_within_its_schema(persona, request, patient_a, fuzz_report):  # type: ignore[no-untyped-def]
+    user = request.getfixturevalue(persona)
+    token = api_token_create(actor=user, name="schema fuzz", scope="write").plaintext
+    client = Client(raise_request_exception=False)  # a crash is a 500, which not_a_server_error reports
+    schema = schemathesis.openapi.from_dict(client.get("/api/openapi.json").json())
+    known = {"patient_id": patient_a.pk, "episode_id": patient_a.episodes.get().pk}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations.sort(key=lambda op: (op.method.upper() == "GET", op.path))  # writes first: the reads then list them
+    statuses: Counter[tuple[str, int]] = Counter()
+    failures: list[str] = []
+
+    def test(case: Any) -> None:
+        response = _send(client, case, token)
+        statuses[(case.operation.label, response.status_code)] += 1
+        case.validate_response(response, checks=CHECKS)
+
+    with override_settings(RATE_LIMITS=RATE_LIMITS):
+        for operation in operations:
+            for phase, strategy, examples in _phases(operation, known):
+                try:
+                    _run(strategy, examples, test)
+                except (FailureGroup, Exception) as error:  # every operation's findings are reported together
+                    failures.append(f"{operation.label} ({phase}): {error}")
+
+    cases = sum(statuses.values())
+    role = request.node.callspec.id
+    fuzz_report[role] = {"cases": cases, "operations": len(operations), "statuses": statuses}
+    print(f"API schema fuzz as {role}: {cases} cases over {len(operations)} operations")
+    assert not failures, "\n\n".join(failures)
+    unreached = [op.label for op in operations if not any(s < 300 for (label, s) in statuses if label == op.label)]
+    assert not unreached, f"never answered 2xx (give the operation an example in its schema): {unreached}"
+    assert cases >= FLOOR_PER_OPERATION * len(operations), f"only {cases} cases: is the generator broken?"
