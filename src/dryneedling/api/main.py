@@ -14,7 +14,11 @@ from ninja.errors import AuthenticationError
 
 from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
+from dryneedling.api.common import FieldErrors
 from dryneedling.api.routes import router
+from dryneedling.api.routes_clinical import router as clinical_router
+from dryneedling.api.routes_followup import router as followup_router
+from dryneedling.api.routes_schedule import router as schedule_router
 
 api = NinjaAPI(
     title="dryneedling API",
@@ -24,6 +28,9 @@ api = NinjaAPI(
     auth=TokenAuth(),
 )
 api.add_router("/", router)
+api.add_router("/", schedule_router)
+api.add_router("/", clinical_router)
+api.add_router("/", followup_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -50,3 +57,8 @@ def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "No such record in your clinic."}, status=404)
+
+
+@api.exception_handler(FieldErrors)
+def _field_errors(request: HttpRequest, exc: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
