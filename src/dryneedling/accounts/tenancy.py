@@ -126,6 +126,8 @@ class ClinicScopedQuerySet(models.QuerySet[Any]):
 
     def update(self, **kwargs: Any) -> int:
         self._require_scope()
+        if getattr(self.model, "stamps_updated_at", False) and "updated_at" not in kwargs:
+            kwargs["updated_at"] = timezone.now()  # patients.models.Touched: every change is stamped
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:

@@ -15,8 +15,12 @@ from ninja.openapi.schema import OpenAPISchema
 
 from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
+from dryneedling.api.common import FieldErrors
 from dryneedling.api.routes import router
 from dryneedling.api.schemas import Error
+from dryneedling.api.routes_clinical import router as clinical_router
+from dryneedling.api.routes_followup import router as followup_router
+from dryneedling.api.routes_schedule import router as schedule_router
 
 # What the API layer itself answers, whatever the route: declared on every operation of the
 # document so a client (and the schema fuzz, tests/api/test_api_schema_fuzz.py) can rely on it.
@@ -54,6 +58,9 @@ api = DocumentedApi(
     auth=TokenAuth(),
 )
 api.add_router("/", router)
+api.add_router("/", schedule_router)
+api.add_router("/", clinical_router)
+api.add_router("/", followup_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -80,3 +87,8 @@ def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "No such record in your clinic."}, status=404)
+
+
+@api.exception_handler(FieldErrors)
+def _field_errors(request: HttpRequest, exc: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)

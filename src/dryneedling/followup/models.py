@@ -12,11 +12,11 @@ from django.utils import timezone
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.clinical.outcome_windows import window_of
-from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.models import Episode, Patient, Touched
 from dryneedling.treatment.models import AdverseEvent, Session
 
 
-class CheckIn(ClinicScoped):
+class CheckIn(ClinicScoped, Touched):
     class Kind(models.TextChoices):
         SORENESS = "soreness", "24-48 hours after a session"
         WEEK_1 = "week_1", "1 week after the course"
@@ -104,7 +104,7 @@ class SorenessReading(ClinicScoped):
         return f"soreness {self.score}/10 at {self.hours} h"
 
 
-class OutcomeRecord(ClinicScoped):
+class OutcomeRecord(ClinicScoped, Touched):
     """One score of one instrument at one time (from a check-in or entered by a clinician)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)

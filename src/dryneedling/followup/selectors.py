@@ -19,7 +19,7 @@ from dryneedling.accounts.permissions import CLINICAL, PATIENT_LINKS, require
 from dryneedling.followup import links
 from dryneedling.followup.models import Alert, CheckIn, HomeCarePlan, OutcomeRecord, SorenessReading
 from dryneedling.patients.models import Episode, Patient
-from dryneedling.patients.selectors import deny
+from dryneedling.patients.selectors import deny, get_or_deny
 
 STATUSES = ("due", "overdue", "answered", "red_flag", "upcoming", "expired")
 
@@ -118,6 +118,36 @@ def checkins_for_patient(*, actor: User, patient: Patient) -> QuerySet[CheckIn]:
 def home_care_plan_for(*, actor: User, episode: Episode) -> HomeCarePlan | None:
     require(actor=actor, capability=CLINICAL)
     return HomeCarePlan.objects.for_actor(actor).filter(episode=episode).first()
+
+
+def checkins_for(*, actor: User) -> QuerySet[CheckIn]:
+    """The clinic's check-ins with their answers (the API's list); clinicians only."""
+    require(actor=actor, capability=CLINICAL)
+    return CheckIn.objects.for_actor(actor)
+
+
+def checkin_get_for(*, actor: User, check_in_id: int) -> CheckIn:
+    return get_or_deny(checkins_for(actor=actor), actor=actor, pk=check_in_id, object_type="check_in")
+
+
+def outcomes_for(*, actor: User) -> QuerySet[OutcomeRecord]:
+    """The clinic's scores (the API's list); clinicians only."""
+    require(actor=actor, capability=CLINICAL)
+    return OutcomeRecord.objects.for_actor(actor)
+
+
+def outcome_get_for(*, actor: User, outcome_id: int) -> OutcomeRecord:
+    return get_or_deny(outcomes_for(actor=actor), actor=actor, pk=outcome_id, object_type="outcome")
+
+
+def home_care_plans_for(*, actor: User) -> QuerySet[HomeCarePlan]:
+    """The clinic's home-care plans (the API's list); clinicians only."""
+    require(actor=actor, capability=CLINICAL)
+    return HomeCarePlan.objects.for_actor(actor)
+
+
+def home_care_plan_get_for(*, actor: User, plan_id: int) -> HomeCarePlan:
+    return get_or_deny(home_care_plans_for(actor=actor), actor=actor, pk=plan_id, object_type="home_care_plan")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.tenancy import ClinicScoped
-from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.models import Episode, Patient, Touched
 
 
 class Decision(models.TextChoices):
@@ -17,8 +17,9 @@ class Decision(models.TextChoices):
     NOT_NOW = "not_suitable_now", "Not suitable now"
 
 
-class Screening(ClinicScoped):
-    """One screening of one patient. A new screening is a new row; rows are never updated."""
+class Screening(ClinicScoped, Touched):
+    """One screening of one patient. A new screening is a new row; rows are never updated (its
+    `updated_at` is its creation, for the API's `updated_since`)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="screenings")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screenings")

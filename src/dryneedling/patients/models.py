@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -23,6 +23,9 @@ class Touched(models.Model):
     `updated_since` sync must see every change; a service that forgot to stamp it hid one)."""
 
     updated_at = models.DateTimeField(default=timezone.now)
+    # A clinic-scoped queryset's update() stamps it too (accounts/tenancy.py): a compare-and-set
+    # write or a signal's update is a change as much as a save is.
+    stamps_updated_at: ClassVar[bool] = True
 
     class Meta:
         abstract = True

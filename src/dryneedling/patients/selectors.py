@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -28,6 +28,7 @@ from dryneedling.patients.validation import PHONE_PUNCTUATION, phone_digits
 SEARCH_WORDS = 5
 # A search word with at least this many digits is also compared with phone numbers (digits only).
 PHONE_MIN_DIGITS = 4
+M = TypeVar("M", bound=models.Model)
 _DATE_WORD = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 _PHONE_TEXT = re.compile(r"^[\d\s\-().+/]+$")
 
@@ -150,6 +151,15 @@ def deny(*, actor: User, object_type: str, object_id: object, model: type[models
             patient_id=patient_id,  # so the attempt shows in that patient's access report
         )
     return Http404("No such record.")
+
+
+def get_or_deny(records: QuerySet[M], *, actor: User, pk: int, object_type: str) -> M:
+    """The record `pk` among the clinic-scoped `records`, or a recorded denial (404): another
+    clinic's id answers as one that never existed."""
+    found = records.filter(pk=pk).first()
+    if found is None:
+        raise deny(actor=actor, object_type=object_type, object_id=pk, model=records.model)
+    return found
 
 
 def _owner_of(*, model: type[models.Model] | None, object_id: object) -> tuple[Clinic | None, int | None]:

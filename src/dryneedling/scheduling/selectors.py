@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from dryneedling.patients.models import Episode, EpisodeStatus, Patient
 from dryneedling.patients.selectors import deny
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment, AppointmentType, CalendarFeed, WorkingHours
-from dryneedling.scheduling.services import OWN_ONLY, clinic_today, feed_digest, own_book_only
+from dryneedling.scheduling.services import clinic_today, feed_digest, own_book_check, own_book_only
 from dryneedling.treatment.selectors import screening_is_current, session_readiness_for
 
 
@@ -62,9 +61,32 @@ def appointment_get_for(*, actor: User, appointment_id: int) -> Appointment:
     )
     if appointment is None:
         raise deny(actor=actor, object_type="appointment", object_id=appointment_id, model=Appointment)
-    if own_book_only(membership) and appointment.clinician_id != membership.user_id:
-        raise PermissionDenied(OWN_ONLY)
+    own_book_check(membership, appointment.clinician_id)
     return appointment
+
+
+def appointments_for(
+    *,
+    actor: User,
+    patient: Patient | None = None,
+    clinician_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[Appointment]:
+    """The appointments the actor may see (a clinician with only the clinician role: their own,
+    and asking for a colleague's is refused in words), of one patient or clinician, starting in
+    [start, end): the API's list."""
+    membership, appointments = _visible(actor)
+    if clinician_id is not None:
+        own_book_check(membership, clinician_id)
+        appointments = appointments.filter(clinician_id=clinician_id)
+    if patient is not None:
+        appointments = appointments.filter(patient_id=patient.pk)
+    if start is not None:
+        appointments = appointments.filter(starts_at__gte=start)
+    if end is not None:
+        appointments = appointments.filter(starts_at__lt=end)
+    return appointments.select_related("appointment_type")
 
 
 def day_for(*, actor: User, day: date, clinician_id: int | None = None) -> QuerySet[Appointment]:

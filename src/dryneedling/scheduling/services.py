@@ -40,6 +40,11 @@ HOURS_REFUSAL = "Working hours are set by a clinic admin."
 FEED_REFUSAL = "Calendar feeds are for clinicians, each for their own appointments."
 
 
+class BookingClash(ValidationError):
+    """The clinician already has an appointment then (the API answers it with 409, a conflict with
+    the book's state; the web shows it next to the time like any other refusal)."""
+
+
 def appointment_types_seed(*, clinic: Clinic) -> list[AppointmentType]:
     """The clinic's appointment types, creating the two defaults if the clinic has none (idempotent).
     The defaults are written in one transaction, so a concurrent first booking sees both or none
@@ -62,7 +67,7 @@ def own_book_only(membership: Membership) -> bool:
     return membership.is_clinician and not membership.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
 
-def _own_only(membership: Membership, clinician_id: int) -> None:
+def own_book_check(membership: Membership, clinician_id: int) -> None:
     if own_book_only(membership) and membership.user_id != clinician_id:
         raise PermissionDenied(OWN_ONLY)
 
@@ -119,7 +124,7 @@ def _check_free(clinic: Clinic, clinician: User, starts_at: datetime, ends_at: d
     if clash is not None:
         tz = rules.zone(clinic.time_zone)
         start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
-        raise ValidationError(
+        raise BookingClash(
             {
                 "time": f"{clinician.full_name or clinician.email} already has an appointment from {start:%H:%M} to "
                 f"{end:%H:%M} on {start:%Y-%m-%d}: choose another time or clinician."
@@ -156,7 +161,7 @@ def appointment_book(
     times outside the clinician's working hours, each with a sentence next to the field."""
     membership = _require_booker(actor)
     clinic = membership.clinic
-    _own_only(membership, clinician.pk)
+    own_book_check(membership, clinician.pk)
     _check_start(clinic, starts_at)
     if patient.clinic_id != clinic.pk:
         raise ValidationError({"patient": "No such patient in this clinic."})
@@ -197,8 +202,8 @@ def appointment_move(*, actor: User, appointment: Appointment, starts_at: dateti
     """A new start and/or clinician for a booked appointment (same type, same length)."""
     membership = _require_booker(actor)
     clinic = membership.clinic
-    _own_only(membership, appointment.clinician_id)
-    _own_only(membership, clinician.pk)
+    own_book_check(membership, appointment.clinician_id)
+    own_book_check(membership, clinician.pk)
     _check_start(clinic, starts_at)
     # Lock both clinicians in id order (two moves in opposite directions cannot deadlock).
     old_clinician = appointment.clinician
@@ -236,7 +241,7 @@ def appointment_move(*, actor: User, appointment: Appointment, starts_at: dateti
 @transaction.atomic
 def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
     membership = _require_booker(actor)
-    _own_only(membership, appointment.clinician_id)
+    own_book_check(membership, appointment.clinician_id)
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError({"reason": "Give a reason for the cancellation (e.g. 'patient called: ill')."})
@@ -257,7 +262,7 @@ def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) ->
 def appointment_status_set(*, actor: User, appointment: Appointment, status: str) -> Appointment:
     """arrived / no-show (front desk and clinicians); in session / done (clinicians)."""
     membership = _require_booker(actor)
-    _own_only(membership, appointment.clinician_id)
+    own_book_check(membership, appointment.clinician_id)
     if status == rules.CANCELLED:
         raise ValidationError("Cancel with a reason instead.")
     if status in CLINICIAN_STEPS and not membership.is_clinician:

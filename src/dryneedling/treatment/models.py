@@ -16,7 +16,7 @@ from django.utils import timezone
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.tenancy import ClinicScoped
 from dryneedling.intake.models import Screening
-from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.models import Episode, Patient, Touched
 
 
 class Side(models.TextChoices):
@@ -106,7 +106,10 @@ class Payer(models.TextChoices):
     SELF_PAY = "self_pay", "Self-pay"
 
 
-class Session(ClinicScoped):
+class Session(ClinicScoped, Touched):
+    """A needling session. `updated_at` is stamped at every change of the session and of its points
+    and side effects (the API nests them: a new point makes the session come again)."""
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
@@ -257,8 +260,9 @@ class AdverseEvent(ClinicScoped):
         return f"{self.kind} ({self.severity})"
 
 
-class Note(ClinicScoped):
-    """The session's SOAP note. Read-only once signed; later changes are amendments."""
+class Note(ClinicScoped, Touched):
+    """The session's SOAP note. Read-only once signed; later changes are amendments (each touches
+    the note's `updated_at`, which the signed-note trigger leaves writable)."""
 
     SECTIONS = ("subjective", "objective", "assessment", "plan")
 
@@ -269,7 +273,6 @@ class Note(ClinicScoped):
     assessment = models.TextField(max_length=10000)
     plan = models.TextField(max_length=10000)
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

@@ -24,7 +24,7 @@ from dryneedling.clinical.intake import AnswerError, parse_answers
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.intake.models import Decision, Screening
 from dryneedling.patients.models import Episode, Patient
-from dryneedling.patients.selectors import deny
+from dryneedling.patients.selectors import deny, get_or_deny
 from dryneedling.treatment.models import (
     AdverseEvent,
     Consent,
@@ -93,6 +93,22 @@ def note_get_for(*, actor: User, session_id: int) -> Note:
         return Note.objects.for_clinic(session.clinic_id).select_related("session", "signed_by").get(session=session)
     except Note.DoesNotExist:
         raise deny(actor=actor, object_type="note", object_id=session_id, model=Session) from None
+
+
+def session_list_for(*, actor: User) -> QuerySet[Session]:
+    """The clinic's sessions (the API's list; of one patient or episode: filter further)."""
+    require(actor=actor, capability=CLINICAL)
+    return Session.objects.for_actor(actor).select_related("clinician")
+
+
+def notes_for(*, actor: User) -> QuerySet[Note]:
+    """The clinic's notes with their amendments (the API's list); clinicians only."""
+    require(actor=actor, capability=CLINICAL)
+    return Note.objects.for_actor(actor).select_related("session", "signed_by").prefetch_related("amendments")
+
+
+def note_by_id_for(*, actor: User, note_id: int) -> Note:
+    return get_or_deny(notes_for(actor=actor), actor=actor, pk=note_id, object_type="note")
 
 
 def consent_current_for(*, actor: User, patient: Patient) -> Consent | None:

@@ -1,0 +1,46 @@
+"""What the API sends and accepts of the appointment book (issue 13, second part)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class AppointmentTypeOut(Schema):
+    id: int
+    name: str
+    minutes: int
+
+
+class AppointmentOut(Schema):
+    id: int
+    patient_id: int
+    episode_id: int | None
+    clinician_id: int
+    appointment_type_id: int
+    appointment_type: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str = Field(..., description="booked, arrived, in_session, done, no_show or cancelled")
+    cancel_reason: str
+    arrived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_appointment_type(obj: object) -> str:
+        return obj.appointment_type.name  # type: ignore[attr-defined,no-any-return]
+
+
+class AppointmentPage(Schema):
+    items: list[AppointmentOut]
+    next_cursor: str | None
+
+
+class AppointmentIn(Schema):
+    patient_id: int
+    clinician_id: int
+    appointment_type_id: int = Field(..., description="One of GET /api/appointment-types.")
+    starts_at: datetime = Field(..., description="With its time zone, e.g. 2026-12-01T09:00:00+01:00.")
+    episode_id: int | None = None
