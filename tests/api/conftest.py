@@ -89,6 +89,7 @@ def record_a(alice, patient_a, ready_episode, hours_a) -> Record:  # type: ignor
         appointment_type_id=kind.pk,
     )
 
+
 _REPORT: dict[str, dict[str, Any]] = {}
 
 

@@ -17,10 +17,10 @@ from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
 from dryneedling.api.common import FieldErrors
 from dryneedling.api.routes import router
-from dryneedling.api.schemas import Error
 from dryneedling.api.routes_clinical import router as clinical_router
 from dryneedling.api.routes_followup import router as followup_router
 from dryneedling.api.routes_schedule import router as schedule_router
+from dryneedling.api.schemas import Error
 
 # What the API layer itself answers, whatever the route: declared on every operation of the
 # document so a client (and the schema fuzz, tests/api/test_api_schema_fuzz.py) can rely on it.

@@ -40,8 +40,8 @@ from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import patient_possible_duplicates_for
 from dryneedling.patients.services import patient_create
 from dryneedling.scheduling.models import AppointmentType
-from dryneedling.scheduling.services import DEFAULT_TYPES, appointment_types_seed
 from dryneedling.scheduling.rules import CANCELLED
+from dryneedling.scheduling.services import DEFAULT_TYPES, appointment_types_seed
 from dryneedling.scheduling.services_import import CANCEL_REASON_MAX, appointment_import
 
 NEW, IMPORTED, DUPLICATE, ERROR = "new", "imported", "duplicate", "error"
