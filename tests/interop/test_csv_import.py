@@ -179,3 +179,31 @@ def test_imports_stay_in_the_importing_clinic(dana, carol, clinic_a, clinic_b): 
     # Clinic B cannot attach appointments to clinic A's clinicians.
     report = _run(admin_b, "jane_appointments.csv", "appointments")
     assert report.counts["error"] == 4 and "No clinician of this clinic" in report.rows[0].errors[0][1]
+
+
+def test_the_scheduling_import_path_is_a_clinic_admins(alice, dana, patient_a):  # type: ignore[no-untyped-def]
+    from dryneedling.scheduling.services import appointment_types_seed
+    from dryneedling.scheduling.services_import import appointment_import
+
+    kind = appointment_types_seed(clinic=patient_a.clinic)[0]
+    start = datetime(2024, 1, 2, 3, 0, tzinfo=UTC)  # a past day, at night: history is taken as it was
+    with pytest.raises(PermissionDenied):
+        appointment_import(
+            actor=alice,
+            clinician=alice,
+            patient=patient_a,
+            appointment_type=kind,
+            starts_at=start,
+            ends_at=start.replace(hour=4),
+            status=rules.DONE,
+        )
+    made = appointment_import(
+        actor=dana,
+        clinician=alice,
+        patient=patient_a,
+        appointment_type=kind,
+        starts_at=start,
+        ends_at=start.replace(hour=4),
+        status=rules.DONE,
+    )
+    assert made.status == rules.DONE and made.booked_by == dana

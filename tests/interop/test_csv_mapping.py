@@ -119,3 +119,18 @@ def test_times_with_am_pm_and_offsets() -> None:
     assert dates.parse_time("2:30 PM")[0].hour == 14
     assert dates.parse_time("12:15 am")[0].hour == 0
     assert dates.parse_time("14:45:00Z")[1] == "Z"
+
+
+def test_cliniko_api_style_headers_are_cliniko() -> None:
+    data = b"patient_phone_numbers,date_of_birth,last_name,first_name,id\nMobile: 0400 000 001,1970-07-08,Ng,Al,5\n"
+    plan = plan_file(data=data, kind="patients")
+    assert plan.source == "cliniko"
+    values = patient_values(plan, plan.table.rows[0][1])
+    assert values["phone"] == "0400 000 001" and values["date_of_birth"] == date(1970, 7, 8)
+
+
+def test_a_date_column_beside_a_time_column_is_judged_on_its_own() -> None:
+    data = b"Appointment ID,Patient Number,Staff Member,Treatment,Date,Start Time\n1,1,A,T,03/04/2025,09:00\n"
+    with pytest.raises(CsvRefused, match="'Date'"):
+        plan_file(data=data, kind="appointments")
+    assert plan_file(data=data, kind="appointments", date_order="dmy").orders["date"] == "dmy"

@@ -94,3 +94,13 @@ def test_another_clinics_upload_is_not_found(dana_client, carol, clinic_b):  # t
     stolen = dana_client.post(reverse("csv-import-preview"), query, follow=True)
     assert b"no longer available" in stolen.content
     assert not Patient.objects.for_clinic(clinic_b).exists()
+
+
+def test_appointments_preview_names_patients_practitioners_and_types(dana_client, alice, clinic_a):  # type: ignore[no-untyped-def]
+    patients = _upload(dana_client, "jane_patients.csv")
+    dana_client.post(reverse("csv-import-preview"), _confirm(patients) | _token(dana_client))
+    response = _upload(dana_client, "jane_appointments.csv", kind="appointments")
+    body = dana_client.get(response["Location"]).content.decode()
+    assert "4 new" in body and "Import 4 appointments" in body
+    assert "Maya Lindqvist" in body and "Alice Adams" in body and "Initial assessment" in body
+    assert "No appointment type &#x27;Massage&#x27; in this clinic" in body

@@ -130,7 +130,7 @@ def patient_values(plan: Plan, cells: list[str]) -> dict[str, Any]:
 
 # --- appointments -------------------------------------------------------------------------------
 STATUS_WORDS = {
-    rules.BOOKED: ("booked", "scheduled", "confirmed", "unconfirmed", "pending", "upcoming", "reserved"),
+    rules.BOOKED: ("booked", "scheduled", "confirmed", "unconfirmed", "pending", "upcoming", "reserved", "unarrived"),
     rules.ARRIVED: ("arrived", "checkedin", "inprogress", "attended", "completed", "complete", "done", "seen"),
     rules.NO_SHOW: ("noshow", "didnotarrive", "dna", "missed", "didnotattend"),
     rules.CANCELLED: ("cancelled", "canceled", "latecancel", "latecancellation", "cancelledbypatient", "deleted"),

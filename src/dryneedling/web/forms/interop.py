@@ -17,7 +17,7 @@ ORDER_CHOICES = [("", "Tell from the dates"), *ORDER_LABELS.items()]
 
 
 class CsvOptionsForm(Form):
-    source = forms.ChoiceField(label="Exported from", choices=SOURCE_CHOICES, initial=AUTO)
+    source = forms.ChoiceField(label="Exported from", choices=SOURCE_CHOICES, initial=AUTO, required=False)
     date_order = forms.ChoiceField(
         label="Date order",
         choices=ORDER_CHOICES,
@@ -26,7 +26,7 @@ class CsvOptionsForm(Form):
     )
 
     def options(self) -> dict[str, Any]:
-        return {"source": self.cleaned_data["source"], "date_order": self.cleaned_data["date_order"] or None}
+        return {"source": self.cleaned_data["source"] or AUTO, "date_order": self.cleaned_data["date_order"] or None}
 
 
 class CsvUploadForm(CsvOptionsForm):

@@ -41,7 +41,7 @@ def csv_import(request: AuthedRequest) -> HttpResponse:
         except ValidationError as error:
             form_errors(form, error)
         else:
-            query = {"upload": upload.pk, "sha": upload.sha256, "source": data["source"]}
+            query = {"upload": upload.pk, "sha": upload.sha256, "source": data["source"] or "auto"}
             query |= {"date_order": data["date_order"]} if data["date_order"] else {}
             return redirect(f"{reverse('csv-import-preview')}?{urlencode(query)}")
     return render(request, "interop/csv_import.html", {"form": form, "clinic": clinic})
