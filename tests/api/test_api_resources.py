@@ -94,6 +94,7 @@ def test_front_desk_and_clinic_admins_are_refused_the_clinical_record_in_words(b
             assert response.status_code == 403, (user.email, url)
             assert "Only a clinician can read or write the clinical record" in response.json()["detail"]
     assert not AuditEvent.objects.filter(action=f"{what}.view", detail__via="api").exists()
+    assert AuditEvent.objects.filter(action="permission.denied", actor=bob, outcome="denied").count() == 2
 
 
 def test_the_book_is_seen_as_in_the_web(alice, bob, dana, mia, record_a):  # type: ignore[no-untyped-def]
