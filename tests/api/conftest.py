@@ -46,6 +46,23 @@ class Record:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
+def _kept(screening_id: int, session, outcome, plan, booked) -> Record:  # type: ignore[no-untyped-def]
+    from dryneedling.treatment.models import Note
+
+    return Record(
+        screening_id=screening_id,
+        session_id=session.pk,
+        note_id=Note.unscoped.get(session=session).pk,
+        check_in_id=session.check_ins.get().pk,
+        outcome_id=outcome.pk,
+        plan_id=plan.pk,
+        appointment_id=booked.pk,
+        episode_id=session.episode_id,
+        patient_id=session.patient_id,
+        appointment_type_id=booked.appointment_type_id,
+    )
+
+
 @pytest.fixture
 def hours_a(clinic_a, alice, dana):  # type: ignore[no-untyped-def]
     """Alice works 08:00-12:00 on every weekday, in Berlin time."""
@@ -65,7 +82,6 @@ def record_a(alice, patient_a, ready_episode, hours_a) -> Record:  # type: ignor
     from dryneedling.followup.services import outcome_record
     from dryneedling.intake.models import Screening
     from dryneedling.scheduling.services import appointment_book, appointment_types_seed
-    from dryneedling.treatment.models import Note
 
     session = start_session(alice, ready_episode)
     record(alice, session)
@@ -76,18 +92,30 @@ def record_a(alice, patient_a, ready_episode, hours_a) -> Record:  # type: ignor
     kind = {t.name: t for t in appointment_types_seed(clinic=patient_a.clinic)}["Dry-needling follow-up"]
     booked = appointment_book(actor=alice, clinician=alice, patient=patient_a, appointment_type=kind,
                               starts_at=at(MONDAY, 9))  # fmt: skip
-    return Record(
-        screening_id=Screening.unscoped.get(patient=patient_a).pk,
-        session_id=session.pk,
-        note_id=Note.unscoped.get(session=session).pk,
-        check_in_id=session.check_ins.get().pk,
-        outcome_id=outcome.pk,
-        plan_id=plan.pk,
-        appointment_id=booked.pk,
-        episode_id=ready_episode.pk,
-        patient_id=patient_a.pk,
-        appointment_type_id=kind.pk,
-    )
+    return _kept(Screening.unscoped.get(patient=patient_a).pk, session, outcome, plan, booked)
+
+
+@pytest.fixture
+def more_a(alice, patient_a, record_a) -> Record:  # type: ignore[no-untyped-def]
+    """A second record of each kind, written after record_a's."""
+    from dryneedling.followup.homecare import home_care_plan_create
+    from dryneedling.followup.services import outcome_record
+    from dryneedling.intake.services import screening_record
+    from dryneedling.scheduling.models import AppointmentType
+    from dryneedling.scheduling.services import appointment_book
+    from tests.intake.test_screening_records import NO_FLAGS
+
+    episode = patient_a.episodes.get()
+    screening = screening_record(actor=alice, patient=patient_a, answers=NO_FLAGS)
+    session = start_session(alice, episode)
+    record(alice, session)
+    finish(alice, session)
+    outcome = outcome_record(actor=alice, episode=episode, instrument_id="nprs", total=4)
+    plan = home_care_plan_create(actor=alice, episode=episode)
+    kind = AppointmentType.objects.get(pk=record_a.appointment_type_id)
+    booked = appointment_book(actor=alice, clinician=alice, patient=patient_a, appointment_type=kind,
+                              starts_at=at(MONDAY, 10))  # fmt: skip
+    return _kept(screening.pk, session, outcome, plan, booked)
 
 
 _REPORT: dict[str, dict[str, Any]] = {}

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from ninja import Field, Schema
 
 from dryneedling.accounts.audit import audit_record
 from dryneedling.api.auth import token_of
+from dryneedling.api.pagination import MAX_LIMIT, page
 from dryneedling.api.pagination import _utc as utc
-from dryneedling.api.pagination import page
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 
 M = TypeVar("M", bound=Model)
@@ -61,15 +62,32 @@ def audited(request: Any, record: M, *, what: str) -> M:
     return record
 
 
-def of_patient_or_episode(
-    request: Any, records: QuerySet[M], patient_id: int | None, episode_id: int | None
-) -> QuerySet[M]:
-    """`records` of one patient and/or episode (another clinic's id: a recorded 404)."""
+class Paging(Schema):
+    """A list's query: a page by cursor, of the records changed since a moment."""
+
+    cursor: str | None = Field(None, description="The next_cursor of the previous page.")
+    limit: int = Field(50, description=f"Records a page, 1 to {MAX_LIMIT}.")
+    updated_since: datetime | None = Field(None, description="Only records changed after (with a time zone).")
+
+
+class OfPatient(Paging):
+    patient_id: int | None = None
+
+
+class OfEpisode(OfPatient):
+    episode_id: int | None = None
+
+
+def listed(request: Any, records: QuerySet[M], query: Paging, *, what: str, path: str = "") -> dict[str, Any]:
+    """An audited page of `records`, of the query's patient and/or episode (another clinic's id: a
+    recorded 404); `path` is the lookup from a record to them ("session__" for a note's)."""
+    patient_id, episode_id = getattr(query, "patient_id", None), getattr(query, "episode_id", None)
     if patient_id is not None:
-        records = records.filter(patient=patient_get_for(actor=request.user, patient_id=patient_id))
+        records = records.filter(**{f"{path}patient": patient_get_for(actor=request.user, patient_id=patient_id)})
     if episode_id is not None:
-        records = records.filter(episode=episode_get_for(actor=request.user, episode_id=episode_id))
-    return records
+        records = records.filter(**{f"{path}episode": episode_get_for(actor=request.user, episode_id=episode_id)})
+    return audited_page(request, records, what=what, cursor=query.cursor, limit=query.limit,
+                        updated_since=query.updated_since)  # fmt: skip
 
 
 def field_error(field: str, message: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.openapi.schema import OpenAPISchema
 
+from dryneedling.accounts.audit import record_refusal
 from dryneedling.accounts.ratelimit import RateLimited
 from dryneedling.api.auth import UNAUTHENTICATED_TEXT, TokenAuth
 from dryneedling.api.common import FieldErrors
@@ -81,7 +82,9 @@ def _too_many(request: HttpRequest, exc: Any) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Your roles do not allow this."}, status=403)
+    reason = str(exc) or "Your roles do not allow this."
+    record_refusal(request=request, reason=reason)  # a 'denied' row, as the web's middleware writes
+    return api.create_response(request, {"detail": reason}, status=403)
 
 
 @api.exception_handler(Http404)

@@ -11,15 +11,14 @@ clinician who ran the session)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from dryneedling.accounts.permissions import CLINICAL, require
 from dryneedling.api.auth import require_write
-from dryneedling.api.common import FieldErrors, audited, audited_page, of_patient_or_episode, refused, resolved
+from dryneedling.api.common import FieldErrors, OfEpisode, OfPatient, audited, listed, refused, resolved
 from dryneedling.api.schemas import Error
 from dryneedling.api.schemas_clinical import (
     NoteOut,
@@ -40,17 +39,13 @@ LISTED = {200: Error, 400: Error, 403: Error, 404: Error}  # the page's schema r
 ANSWER_KEY = re.compile(r"'([a-z0-9_]+)'")
 
 
+class OfSession(OfEpisode):
+    session_id: int | None = None
+
+
 @router.get("/screenings", response=LISTED | {200: ScreeningPage}, summary="Screenings, by last change")
-def screenings(
-    request: Any,
-    patient_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
-    patient = patient_get_for(actor=request.user, patient_id=patient_id) if patient_id is not None else None
-    records = screening_list_for(actor=request.user, patient=patient)
-    return audited_page(request, records, what="screening", cursor=cursor, limit=limit, updated_since=updated_since)
+def screenings(request: Any, query: Query[OfPatient]) -> dict[str, Any]:
+    return listed(request, screening_list_for(actor=request.user), query, what="screening")
 
 
 @router.get("/screenings/{screening_id}", response={200: ScreeningOut, 403: Error, 404: Error}, summary="One screening")
@@ -93,18 +88,10 @@ def screening_new(request: Any, data: ScreeningIn) -> Any:
 
 
 @router.get("/sessions", response=LISTED | {200: SessionPage}, summary="Sessions with their points and side effects")
-def sessions(
-    request: Any,
-    patient_id: int | None = None,
-    episode_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
+def sessions(request: Any, query: Query[OfEpisode]) -> dict[str, Any]:
     """Read only: a session is run in the clinic, with the guardrails at the needle."""
-    records = of_patient_or_episode(request, session_list_for(actor=request.user), patient_id, episode_id)
-    records = records.prefetch_related("insertions", "adverse_events")
-    return audited_page(request, records, what="session", cursor=cursor, limit=limit, updated_since=updated_since)
+    records = session_list_for(actor=request.user).prefetch_related("insertions", "adverse_events")
+    return listed(request, records, query, what="session")
 
 
 @router.get("/sessions/{session_id}", response={200: SessionOut, 403: Error, 404: Error}, summary="One session")
@@ -113,21 +100,12 @@ def session(request: Any, session_id: int) -> Any:
 
 
 @router.get("/notes", response=LISTED | {200: NotePage}, summary="Session notes with their amendments (read only)")
-def notes(
-    request: Any,
-    episode_id: int | None = None,
-    session_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
+def notes(request: Any, query: Query[OfSession]) -> dict[str, Any]:
     """Read only: a note is signed, or amended, on its page by the clinician who ran the session."""
     records = notes_for(actor=request.user)
-    if episode_id is not None:
-        records = records.filter(session__episode=episode_get_for(actor=request.user, episode_id=episode_id))
-    if session_id is not None:
-        records = records.filter(session=session_get_for(actor=request.user, session_id=session_id))
-    return audited_page(request, records, what="note", cursor=cursor, limit=limit, updated_since=updated_since)
+    if query.session_id is not None:
+        records = records.filter(session=session_get_for(actor=request.user, session_id=query.session_id))
+    return listed(request, records, query, what="note", path="session__")
 
 
 @router.get("/notes/{note_id}", response={200: NoteOut, 403: Error, 404: Error}, summary="One note")

@@ -5,15 +5,14 @@ check-in schedule (dates and links, no answers) stays on the patient page."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from dryneedling.accounts.permissions import CLINICAL, require
 from dryneedling.api.auth import require_write
-from dryneedling.api.common import audited, audited_page, of_patient_or_episode, refused, resolved
+from dryneedling.api.common import OfEpisode, audited, listed, refused, resolved
 from dryneedling.api.schemas import Error
 from dryneedling.api.schemas_clinical import (
     CheckInOut,
@@ -40,16 +39,8 @@ LISTED = {200: Error, 400: Error, 403: Error, 404: Error}  # the page's schema r
 
 
 @router.get("/check-ins", response=LISTED | {200: CheckInPage}, summary="Check-ins with their answers")
-def check_ins(
-    request: Any,
-    patient_id: int | None = None,
-    episode_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
-    records = of_patient_or_episode(request, checkins_for(actor=request.user), patient_id, episode_id)
-    return audited_page(request, records, what="check_in", cursor=cursor, limit=limit, updated_since=updated_since)
+def check_ins(request: Any, query: Query[OfEpisode]) -> dict[str, Any]:
+    return listed(request, checkins_for(actor=request.user), query, what="check_in")
 
 
 @router.get("/check-ins/{check_in_id}", response={200: CheckInOut, 403: Error, 404: Error}, summary="One check-in")
@@ -58,16 +49,8 @@ def check_in(request: Any, check_in_id: int) -> Any:
 
 
 @router.get("/outcomes", response=LISTED | {200: OutcomePage}, summary="Outcome scores, by last change")
-def outcomes(
-    request: Any,
-    patient_id: int | None = None,
-    episode_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
-    records = of_patient_or_episode(request, outcomes_for(actor=request.user), patient_id, episode_id)
-    return audited_page(request, records, what="outcome", cursor=cursor, limit=limit, updated_since=updated_since)
+def outcomes(request: Any, query: Query[OfEpisode]) -> dict[str, Any]:
+    return listed(request, outcomes_for(actor=request.user), query, what="outcome")
 
 
 @router.get("/outcomes/{outcome_id}", response={200: OutcomeOut, 403: Error, 404: Error}, summary="One score")
@@ -94,17 +77,8 @@ def outcome_new(request: Any, data: OutcomeIn) -> Any:
 
 
 @router.get("/home-care-plans", response=LISTED | {200: HomeCarePlanPage}, summary="Home-care plans, by last change")
-def home_care_plans(
-    request: Any,
-    patient_id: int | None = None,
-    episode_id: int | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    updated_since: datetime | None = None,
-) -> dict[str, Any]:
-    records = of_patient_or_episode(request, home_care_plans_for(actor=request.user), patient_id, episode_id)
-    return audited_page(request, records, what="home_care_plan", cursor=cursor, limit=limit,
-                        updated_since=updated_since)  # fmt: skip
+def home_care_plans(request: Any, query: Query[OfEpisode]) -> dict[str, Any]:
+    return listed(request, home_care_plans_for(actor=request.user), query, what="home_care_plan")
 
 
 @router.get("/home-care-plans/{plan_id}", response={200: HomeCarePlanOut, 403: Error, 404: Error},

@@ -7,7 +7,7 @@ each with the web's sentence. Moving, cancelling and marking arrival stay in the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -108,9 +108,15 @@ def appointment_new(request: Any, data: AppointmentIn) -> Any:
         problems.append(field_error("appointment_type_id", "Choose one of this clinic's appointment types."))
     if problems or clinician is None or kind is None:
         raise FieldErrors(problems)
+    starts_at = data.starts_at  # a naive time goes on to the service, which says it needs its zone
+    if starts_at.tzinfo is not None:
+        try:
+            starts_at = starts_at.astimezone(UTC)
+        except OverflowError:
+            raise FieldErrors([field_error("starts_at", "A moment between the years 1 and 9999 in UTC.")]) from None
     try:
         made = appointment_book(actor=request.user, clinician=clinician, patient=patient, appointment_type=kind,
-                                starts_at=data.starts_at, episode=episode)  # fmt: skip
+                                starts_at=starts_at, episode=episode)  # fmt: skip
     except BookingClash as clash:
         return Status(409, {"detail": " ".join(clash.messages)})
     except ValidationError as error:

@@ -217,7 +217,9 @@ class OutcomeIn(Schema):
         ..., min_length=1, max_length=20, description="The score, as on the web's list: " + "; ".join(
             f"{key}: {label}" for key, label in outcome_instrument_choices())
     )  # fmt: skip
-    total: float = Field(..., description="The instrument's total score (licensed instruments: the total only).")
+    total: float = Field(
+        ..., allow_inf_nan=False, description="The instrument's total score (licensed instruments: the total only)."
+    )
 
 
 class OutcomePage(Schema):

@@ -58,6 +58,7 @@ def insert_followup(
                     instrument_id=instrument,
                     value=value,
                     recorded_at=first,
+                    updated_at=first,  # bulk_create calls no save(): the record's own time
                     entered_by=clinician,
                 )
             )
@@ -71,6 +72,7 @@ def insert_followup(
                 due_at=c.due_at,
                 expires_at=c.expires_at,
                 answered_at=c.answered_at,
+                updated_at=c.answered_at or sessions[c.session_index].ended_at or first,
                 answers=c.answers,
                 red_flags=[],
                 reminder_sent_at=c.due_at if patient.email and c.due_at <= now else None,
@@ -130,6 +132,7 @@ def insert_followup(
                     items=items,
                     verdict=verdict,
                     recorded_at=row.answered_at or row.due_at,
+                    updated_at=row.answered_at or row.due_at,
                 )
             )
     for record in outcomes:  # bulk_create calls no save(): the derived columns (issue 12) are set here

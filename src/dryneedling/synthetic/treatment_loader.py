@@ -137,6 +137,7 @@ def insert_courses(
                 episode=episode,
                 performed_by=clinician,
                 performed_at=course.screened_at,
+                updated_at=course.screened_at,  # bulk_create calls no save(): the record's own time
                 answers=answers,
                 decision=decision.decision,
                 refer_to_physician=decision.refer_to_physician,
@@ -194,6 +195,7 @@ def insert_courses(
                     status="completed",
                     started_at=s.started_at,
                     ended_at=s.ended_at,
+                    updated_at=s.ended_at or s.started_at,
                     clean_technique=CLEAN_RECORD,
                     needles_used=len(s.insertions),
                     needles_removed=len(s.insertions),
