@@ -9,7 +9,7 @@ import pytest
 
 from dryneedling.interop.csv_import import plan_file, run
 from dryneedling.interop.csv_import.parse import read_table
-from dryneedling.interop.csv_import.rows import appointment_values, patient_values
+from dryneedling.interop.csv_import.rows import RowError, appointment_values, patient_values
 from dryneedling.interop.models import ExternalId
 from dryneedling.patients.models import Patient, Sex
 from dryneedling.scheduling import rules
@@ -106,3 +106,33 @@ def test_a_record_imported_meanwhile_is_a_row_error_not_a_500(dana, clinic_a, mo
     assert not report.committed and "meanwhile" in report.rows[0].errors[0][1]
     assert Patient.objects.for_clinic(clinic_a).count() == 1
     assert ExternalId.objects.for_clinic(clinic_a).count() == 1
+
+
+# --- bad values that were server errors ----------------------------------------------------------
+APPOINTMENT_HEADER = b"ID,Patient ID,Practitioner,Appointment Start,Appointment End\n"
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("2025-01-01T10:00:00+99:99", "not a time"),  # ValueError from the offset: a 500
+        ("0001-01-01T00:00:00+10:00", "between 1900 and 2100"),  # OverflowError in the clinic's zone: a 500
+        ("9999-12-31T23:00:00Z", "between 1900 and 2100"),
+    ],
+)
+def test_an_impossible_offset_or_year_is_a_row_error(start: str, message: str) -> None:
+    data = APPOINTMENT_HEADER + f"1,90001,Alice Adams,{start},\n".encode()
+    plan = plan_file(data=data, kind="appointments", source="cliniko")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RowError) as problem:
+        appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)
+    assert problem.value.column == "Appointment Start" and message in problem.value.message
+
+
+@pytest.mark.django_db
+def test_an_id_longer_than_the_identifier_column_is_a_row_error(dana, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """ExternalId.value holds 255 characters: a longer id was a DataError (a 500) on PostgreSQL."""
+    data = b"ID,First Name,Last Name,Date of Birth,First Visit\n" + b"9" * 256 + b",Al,Ng,1970-07-08,\n"
+    report = run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
+    assert not report.committed and "at most 255 characters" in report.rows[0].errors[0][1]
+    assert not Patient.objects.for_clinic(clinic_a).exists()

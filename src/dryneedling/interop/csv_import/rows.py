@@ -137,6 +137,7 @@ STATUS_WORDS = {
     rules.CANCELLED: ("cancelled", "canceled", "latecancel", "latecancellation", "cancelledbypatient", "deleted"),
 }
 STATUS_OF = {word: status for status, words in STATUS_WORDS.items() for word in words}
+YEARS = (1900, 2100)
 FALSE = {"", "false", "no", "n", "0", "none", "null", "na", "nil", "notapplicable"}
 
 
@@ -173,6 +174,8 @@ def _moment(plan: Plan, cells: list[str], key: str, zone: str, day: date | None)
             if not rest:
                 raise RowError(label, f"{value!r} has no time of day.")
             at, offset = dates.parse_time(rest)
+        if not YEARS[0] <= on.year <= YEARS[1]:  # also keeps the zone arithmetic inside datetime's range
+            raise RowError(label, f"{value!r}: an appointment's year is between {YEARS[0]} and {YEARS[1]}.")
         if offset:
             return dates.offset_datetime(on, at, offset)
         return rules.local_to_utc(on, at, zone)

@@ -165,11 +165,16 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
     return report
 
 
+ID_MAX = ExternalId._meta.get_field("value").max_length or 255
+
+
 def _source_ids(plan: Plan, result: RowResult, seen: dict[str, int]) -> bool:
     """Check the row's id: present and not repeated in the file."""
     label = plan.label("source_id")
     if not result.source_id:
         result.errors.append((label, "The row has no id: the import needs it to be repeatable."))
+    elif len(result.source_id) > ID_MAX:
+        result.errors.append((label, f"An id has at most {ID_MAX} characters."))
     elif result.source_id in seen:
         result.errors.append((label, f"The id {result.source_id!r} is also on row {seen[result.source_id]}."))
     else:
