@@ -150,9 +150,9 @@ def test_a_clash_with_the_book_is_a_row_error(dana, alice, clinic_a):  # type: i
     _run(dana, "cliniko_patients.csv", "patients")
     data = (
         b"ID,Patient ID,Practitioner,Appointment Start,Appointment End\n"
-        b"1,90001,Alice Adams,2025-02-03T23:00:00Z,2025-02-04T00:00:00Z\n"
-        b"2,90002,Alice Adams,2025-02-03T23:30:00Z,2025-02-04T00:30:00Z\n"
-    )
+        b"1,90001,Alice Adams,2030-02-03T23:00:00Z,2030-02-04T00:00:00Z\n"
+        b"2,90002,Alice Adams,2030-02-03T23:30:00Z,2030-02-04T00:30:00Z\n"
+    )  # visits still ahead: past ones are history, taken as they were (services_import)
     report = _run(dana, data, "appointments", source="cliniko")
     assert not report.committed and report.rows[1].errors[0][0] == "Appointment Start"
     assert "already has an appointment" in report.rows[1].errors[0][1]
@@ -181,7 +181,9 @@ def test_imports_stay_in_the_importing_clinic(dana, carol, clinic_a, clinic_b): 
     assert report.counts["error"] == 4 and "No clinician of this clinic" in report.rows[0].errors[0][1]
 
 
-def test_the_scheduling_import_path_is_a_clinic_admins(alice, dana, patient_a):  # type: ignore[no-untyped-def]
+def test_the_scheduling_import_path_is_an_importers(alice, bob, dana, patient_a):  # type: ignore[no-untyped-def]
+    """Since the merge with the FHIR import the scheduling path is `require_importer` (clinic admin
+    or clinician); the CSV import itself stays a clinic admin's (`run`, test_only_a_clinic_admin_imports)."""
     from dryneedling.scheduling.services import appointment_types_seed
     from dryneedling.scheduling.services_import import appointment_import
 
@@ -189,7 +191,7 @@ def test_the_scheduling_import_path_is_a_clinic_admins(alice, dana, patient_a): 
     start = datetime(2024, 1, 2, 3, 0, tzinfo=UTC)  # a past day, at night: history is taken as it was
     with pytest.raises(PermissionDenied):
         appointment_import(
-            actor=alice,
+            actor=bob,
             clinician=alice,
             patient=patient_a,
             appointment_type=kind,

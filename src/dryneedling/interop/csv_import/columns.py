@@ -38,9 +38,13 @@ class Field:
     only: dict[str, tuple[str, ...]] = field(default_factory=dict)
     required: bool = False
     is_date: bool = False
+    # The common names before the source-only ones: Sex before Cliniko's Gender Identity, Mobile
+    # before Jane's Home/Work Phone (the first non-empty column of a field is the one kept).
+    common_first: bool = False
 
     def names(self, source: str) -> tuple[str, ...]:
-        return tuple(normalise(n) for n in (*self.only.get(source, ()), *self.common))
+        only = self.only.get(source, ())
+        return tuple(normalise(n) for n in ((*self.common, *only) if self.common_first else (*only, *self.common)))
 
 
 PATIENT_FIELDS: dict[str, Field] = {
@@ -55,11 +59,12 @@ PATIENT_FIELDS: dict[str, Field] = {
     "date_of_birth": Field(
         "Date of birth", ("Date of Birth", "DOB", "Birth Date", "Birthdate", "Birthday"), required=True, is_date=True
     ),
-    "sex": Field("Sex", ("Sex", "Gender"), {CLINIKO: ("Gender Identity",)}),
+    "sex": Field("Sex", ("Sex", "Gender"), {CLINIKO: ("Gender Identity",)}, common_first=True),
     "phone": Field(
         "Phone",
         ("Mobile", "Mobile Phone", "Phone", "Phone Number", "Cell Phone"),
         {JANE: ("Home Phone", "Work Phone"), CLINIKO: ("Patient Phone Numbers", "Phone Numbers")},
+        common_first=True,
     ),
     "email": Field("Email", ("Email", "Email Address", "E-mail")),
     "address": Field(

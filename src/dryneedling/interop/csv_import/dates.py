@@ -168,4 +168,7 @@ def is_time_only(value: str) -> bool:
 def offset_datetime(day: date, at: time, offset: str) -> datetime:
     """An aware datetime from a date, a time and an offset text (Z, +10:00, -0500)."""
     text = "+00:00" if offset == "Z" else offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
-    return datetime.fromisoformat(f"{day.isoformat()}T{at.isoformat()}{text}")
+    try:
+        return datetime.fromisoformat(f"{day.isoformat()}T{at.isoformat()}{text}")
+    except ValueError:  # e.g. +99:99
+        raise DateProblem(f"{offset!r} is not a time zone offset (write e.g. +10:00 or Z).") from None

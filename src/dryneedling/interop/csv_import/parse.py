@@ -45,11 +45,14 @@ def read_table(data: bytes) -> Table:
     if not lines:
         raise CsvRefused("The file is empty.")
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS)
+        delimiter = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        # Only the delimiter is sniffed: the quoting is always Excel's (" doubled inside quotes), as
+        # Jane, Cliniko and spreadsheets write it. A sniffed quote character or doublequote setting,
+        # guessed from the first lines alone ('Bob' in a note), split or mangled later rows' cells.
+        records = list(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter))
     except csv.Error as error:
         raise CsvRefused(f"The file is not valid CSV: {error}.") from None
     numbered = [(number, cells) for number, cells in enumerate(records, start=1) if any(c.strip() for c in cells)]

@@ -88,14 +88,15 @@ SEXES = {
     Sex.UNKNOWN: ("", "unknown", "u", "prefernottosay", "notspecified", "undisclosed", "declined"),
 }
 SEX_OF = {word: sex for sex, words in SEXES.items() for word in words}
-PHONE = re.compile(r"\+?\d[\d\s\-().]{4,}\d")
+PHONE = re.compile(r"\+?\(?\d[\d\s\-().]{4,}\d")  # "(03) 9555 0102" keeps its bracket
 
 
 def first_phone(values: list[str]) -> str:
-    """The first phone number of the cells (Cliniko may list several with labels in one cell)."""
+    """The first phone number of the cells (Cliniko may list several with labels in one cell); never
+    cut: one too long is the row's error (patients.services)."""
     for value in values:
         if m := PHONE.search(value):
-            return " ".join(m[0].split())[:32]
+            return " ".join(m[0].split())
     return ""
 
 
@@ -123,7 +124,7 @@ def patient_values(plan: Plan, cells: list[str]) -> dict[str, Any]:
         "sex": sex,
         "phone": first_phone(plan.cells(cells, "phone")),
         "email": plan.cell(cells, "email"),
-        "address": ", ".join(plan.cells(cells, "address", file_order=True))[:300],
+        "address": ", ".join(plan.cells(cells, "address", file_order=True)),  # too long: the row's error
         "notes": plan.cell(cells, "notes"),
     }
 
@@ -136,7 +137,8 @@ STATUS_WORDS = {
     rules.CANCELLED: ("cancelled", "canceled", "latecancel", "latecancellation", "cancelledbypatient", "deleted"),
 }
 STATUS_OF = {word: status for status, words in STATUS_WORDS.items() for word in words}
-FALSE = {"", "false", "no", "n", "0", "none", "null"}
+YEARS = (1900, 2100)
+FALSE = {"", "false", "no", "n", "0", "none", "null", "na", "nil", "notapplicable"}
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def _moment(plan: Plan, cells: list[str], key: str, zone: str, day: date | None)
             if not rest:
                 raise RowError(label, f"{value!r} has no time of day.")
             at, offset = dates.parse_time(rest)
+        if not YEARS[0] <= on.year <= YEARS[1]:  # also keeps the zone arithmetic inside datetime's range
+            raise RowError(label, f"{value!r}: an appointment's year is between {YEARS[0]} and {YEARS[1]}.")
         if offset:
             return dates.offset_datetime(on, at, offset)
         return rules.local_to_utc(on, at, zone)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
@@ -114,6 +114,21 @@ def _external(clinic: Clinic, kind: str, system: str) -> dict[str, int]:
     return dict(ids.values_list("value", "object_id"))
 
 
+MEANWHILE = "This id was imported meanwhile by another import of the clinic: preview the file again."
+
+
+def _link(*, clinic: Clinic, kind: str, system: str, value: str, object_id: int, source: str) -> None:
+    """Record the row's ExternalId; another import committing the same id since this one began
+    (two tabs, two admins) is the row's error, not a 500 (the unique constraint decides)."""
+    try:
+        with transaction.atomic():
+            ExternalId.objects.create(
+                clinic=clinic, kind=kind, system=system, value=value, object_id=object_id, source=source
+            )
+    except IntegrityError:
+        raise ValidationError(MEANWHILE) from None
+
+
 def _field_errors(plan: Plan, error: ValidationError, names: dict[str, str]) -> list[tuple[str, str]]:
     """A service's errors, each under the file's column for that field."""
     if not hasattr(error, "error_dict"):
@@ -150,11 +165,16 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
     return report
 
 
+ID_MAX = ExternalId._meta.get_field("value").max_length or 255
+
+
 def _source_ids(plan: Plan, result: RowResult, seen: dict[str, int]) -> bool:
     """Check the row's id: present and not repeated in the file."""
     label = plan.label("source_id")
     if not result.source_id:
         result.errors.append((label, "The row has no id: the import needs it to be repeatable."))
+    elif len(result.source_id) > ID_MAX:
+        result.errors.append((label, f"An id has at most {ID_MAX} characters."))
     elif result.source_id in seen:
         result.errors.append((label, f"The id {result.source_id!r} is also on row {seen[result.source_id]}."))
     else:
@@ -205,7 +225,7 @@ def _patients(actor: User, membership: Membership, plan: Plan) -> list[RowResult
         try:
             with transaction.atomic():
                 patient = patient_create(actor=actor, **values)
-                ExternalId.objects.create(
+                _link(
                     clinic=clinic,
                     kind="patient",
                     system=system,
@@ -349,7 +369,7 @@ def _appointment(actor: User, plan: Plan, book: _Book, result: RowResult, values
             status=values.status,
             cancel_reason=_cancel_reason(plan, values),
         )
-        ExternalId.objects.create(
+        _link(
             clinic=book.clinic,
             kind="appointment",
             system=columns.SYSTEMS[(plan.source, columns.APPOINTMENTS)],
