@@ -288,3 +288,19 @@ def test_tenancy_imports_only_into_the_users_clinic_and_identifiers_never_cross(
     assert ExternalId.objects.for_actor(alice).count() == 5
     b_ids = ExternalId.objects.for_actor(carol).filter(kind="patient")
     assert set(b_ids.values_list("object_id", flat=True)) == {b_patient.pk}
+
+
+@pytest.mark.django_db
+def test_a_searchset_is_imported_and_its_operation_outcome_skipped(alice, tmp_path):
+    bundle = json.loads(BUNDLE.read_text())
+    bundle["type"] = "searchset"
+    for entry in bundle["entry"]:
+        entry.pop("request")
+        entry["search"] = {"mode": "match"}
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "information", "code": "informational"}]}
+    bundle["entry"].append({"resource": outcome, "search": {"mode": "outcome"}})
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(bundle))
+    (result,) = fhir_import([path], actor=alice)
+    assert result.ok, result.error
+    assert result.skipped == {"OperationOutcome": 1} and _counts(result, "Patient")["created"] == 1
