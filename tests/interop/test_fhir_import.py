@@ -82,29 +82,20 @@ def test_a_transaction_bundle_creates_every_record_through_the_services(alice):
     assert {"patient.create", "episode.create", "outcome.import", "appointment.import", "fhir.import"} <= actions
 
 
+def _rows(actor) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
+    models = (Patient, Episode, EpisodeCondition, OutcomeRecord, Appointment, ExternalId)
+    return {model.__name__: list(model.objects.for_actor(actor).order_by("pk").values()) for model in models}
+
+
 @pytest.mark.django_db
 def test_a_second_import_of_the_same_file_changes_nothing(alice):
     fhir_import([BUNDLE], actor=alice)
-    before = {
-        "patients": list(Patient.objects.for_actor(alice).values()),
-        "episodes": list(Episode.objects.for_actor(alice).values()),
-        "conditions": list(EpisodeCondition.objects.for_actor(alice).values()),
-        "outcomes": list(OutcomeRecord.objects.for_actor(alice).values()),
-        "appointments": list(Appointment.objects.for_actor(alice).values()),
-        "ids": list(ExternalId.objects.for_actor(alice).values()),
-    }
+    before = _rows(alice)
     (again,) = fhir_import([BUNDLE], actor=alice)
     assert again.ok, again.error
     for kind in ("Patient", "EpisodeOfCare", "Condition", "Observation", "Appointment"):
         assert _counts(again, kind) == {"created": 0, "updated": 0, "unchanged": 1}, kind
-    after = {
-        "patients": list(Patient.objects.for_actor(alice).values()),
-        "episodes": list(Episode.objects.for_actor(alice).values()),
-        "conditions": list(EpisodeCondition.objects.for_actor(alice).values()),
-        "outcomes": list(OutcomeRecord.objects.for_actor(alice).values()),
-        "appointments": list(Appointment.objects.for_actor(alice).values()),
-        "ids": list(ExternalId.objects.for_actor(alice).values()),
-    }
+    after = _rows(alice)
     assert after == before
 
 
@@ -297,3 +288,19 @@ def test_tenancy_imports_only_into_the_users_clinic_and_identifiers_never_cross(
     assert ExternalId.objects.for_actor(alice).count() == 5
     b_ids = ExternalId.objects.for_actor(carol).filter(kind="patient")
     assert set(b_ids.values_list("object_id", flat=True)) == {b_patient.pk}
+
+
+@pytest.mark.django_db
+def test_a_searchset_is_imported_and_its_operation_outcome_skipped(alice, tmp_path):
+    bundle = json.loads(BUNDLE.read_text())
+    bundle["type"] = "searchset"
+    for entry in bundle["entry"]:
+        entry.pop("request")
+        entry["search"] = {"mode": "match"}
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "information", "code": "informational"}]}
+    bundle["entry"].append({"resource": outcome, "search": {"mode": "outcome"}})
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(bundle))
+    (result,) = fhir_import([path], actor=alice)
+    assert result.ok, result.error
+    assert result.skipped == {"OperationOutcome": 1} and _counts(result, "Patient")["created"] == 1

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from dryneedling.accounts.models import Clinic, Membership, User
 from dryneedling.fhir import ndjson
@@ -79,6 +80,15 @@ def _is_outcome(observation: dict[str, Any]) -> bool:
     return all(i["system"].endswith(":observation") for i in observation["identifier"])
 
 
+def _flush() -> None:
+    """Empty every table, inside the test's transaction (rolled back after the test). PostgreSQL
+    truncates no table with pending foreign-key checks, so they are run first."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+
+
 def _configuration(clinic: Clinic) -> dict[str, list[dict[str, Any]]]:
     """The clinic's own rows an import does not carry: the clinic, its users and roles, its types."""
     members = Membership.objects.filter(clinic=clinic)
@@ -109,7 +119,7 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_re
     assert any(not _is_outcome(o) for o in first["Observation"]), "the seed has findings the import skips"
 
     saved = _configuration(clinic)
-    call_command("flush", interactive=False, verbosity=0)
+    _flush()
     assert not Clinic.objects.exists() and not User.objects.exists()
     clinic = _restore(saved)
     importer = User.objects.get(pk=next(m["user_id"] for m in saved["members"] if m["is_clinician"]))

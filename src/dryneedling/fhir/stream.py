@@ -26,7 +26,7 @@ from dryneedling.accounts.models import Clinic
 
 from .resources import BY_TYPE, SPECS, Ctx
 
-TYPES: tuple[str, ...] = tuple(dict.fromkeys(spec.type for spec in SPECS))
+TYPES: tuple[str, ...] = tuple(dict.fromkeys(spec.resource_type for spec in SPECS))
 
 
 def checked_types(types: Iterable[str] | None) -> tuple[str, ...]:
@@ -64,10 +64,12 @@ def by_type(
     *,
     since: datetime | None = None,
     patient_ids: Collection[int] | None = None,
+    ctx: Ctx | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The resources of one type (what the NDJSON writer reads, one file per type)."""
+    """The resources of one type (what the NDJSON writer reads, one file per type). Pass one `ctx`
+    (`context(...)`) for the types of one export: Practitioner then needs no reading of its own."""
     (checked,) = checked_types([resource_type])
-    ctx = context(clinic, since=since, patient_ids=patient_ids)
+    ctx = ctx or context(clinic, since=since, patient_ids=patient_ids)
     for spec in BY_TYPE[checked]:
         yield from spec.stream(ctx)
 

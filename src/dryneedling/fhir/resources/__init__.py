@@ -8,7 +8,7 @@ from . import careplans, clinic, observations, outcomes, patients, procedures, q
 from .base import Ctx, Spec
 
 SPECS: tuple[Spec, ...] = (
-    *clinic.SPECS,
+    clinic.ORGANIZATION,
     *patients.SPECS,
     *treatment.SPECS[:1],  # Encounter
     *procedures.SPECS,
@@ -18,9 +18,10 @@ SPECS: tuple[Spec, ...] = (
     *treatment.SPECS[1:],  # AdverseEvent, Consent
     *careplans.SPECS,
     *scheduling.SPECS,
+    clinic.PRACTITIONER,  # last: the types before it collect the users they name
 )
 BY_TYPE: dict[str, tuple[Spec, ...]] = {}
 for _spec in SPECS:
-    BY_TYPE[_spec.type] = (*BY_TYPE.get(_spec.type, ()), _spec)
+    BY_TYPE[_spec.resource_type] = (*BY_TYPE.get(_spec.resource_type, ()), _spec)
 
 __all__ = ["BY_TYPE", "SPECS", "Ctx", "Spec"]

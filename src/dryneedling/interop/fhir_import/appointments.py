@@ -17,7 +17,7 @@ from dryneedling.interop.fhir_import.episodes import patient_of
 from dryneedling.interop.fhir_import.files import Entry
 from dryneedling.interop.models import Kind
 from dryneedling.patients.models import Episode, Patient
-from dryneedling.scheduling.models import Appointment, AppointmentType
+from dryneedling.scheduling.models import AppointmentType
 from dryneedling.scheduling.services import appointment_types_seed
 from dryneedling.scheduling.services_import import appointment_import
 
@@ -101,17 +101,10 @@ def import_appointment(ctx: FileContext, entry: Entry) -> str:
         "episode": episode,
     }
     pairs = identity.identifiers_of(resource)
-    try:
-        pk = identity.find(ctx.clinic, Kind.APPOINTMENT, pairs)
-    except identity.Conflict as error:
-        raise Problem(str(error)) from None
-    appointment = Appointment.objects.for_clinic(ctx.clinic).filter(pk=pk).first() if pk is not None else None
+    appointment = ctx.existing(Kind.APPOINTMENT, pairs)
     if appointment is not None and all(getattr(appointment, k) == v for k, v in fields.items()):
         outcome = "unchanged"
     else:
         outcome = "created" if appointment is None else "updated"
         appointment = appointment_import(actor=ctx.actor, appointment=appointment, **fields)
-    if identity.remember(ctx.clinic, Kind.APPOINTMENT, appointment.pk, pairs) and outcome == "unchanged":
-        outcome = "updated"
-    ctx.register(entry, appointment.pk)
-    return outcome
+    return ctx.done(entry, Kind.APPOINTMENT, appointment.pk, pairs, outcome)

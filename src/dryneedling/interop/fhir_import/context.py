@@ -72,6 +72,23 @@ class FileContext:
         for key in self.keys_of(entry):
             self.local[key] = (entry.type, pk)
 
+    def existing(self, kind: str, pairs: list[identity.Pair]) -> Any:
+        """The record of `kind` the resource's identifiers name (identity.find), or None."""
+        try:
+            pk = identity.find(self.clinic, kind, pairs)
+        except identity.Conflict as error:
+            raise Problem(str(error)) from None
+        model: Any = identity.MODELS[kind]
+        return None if pk is None else model.objects.for_clinic(self.clinic).filter(pk=pk).first()
+
+    def done(self, entry: Entry, kind: str, pk: int, pairs: list[identity.Pair], outcome: str) -> str:
+        """Remember the record's identifiers and its resource's keys; the outcome to count (a record
+        that only gained an identifier was updated)."""
+        if identity.remember(self.clinic, kind, pk, pairs) and outcome == "unchanged":
+            outcome = "updated"
+        self.register(entry, pk)
+        return outcome
+
     def commit(self) -> None:
         """The file went in: later files of the run may refer to its resources by type and id."""
         for key, found in self.local.items():

@@ -29,13 +29,6 @@ REFERRAL_EXTENSION = f"{BASE}/StructureDefinition/referral-source"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 
 
-def _find(ctx: FileContext, kind: str, pairs: list[tuple[str, str]]) -> int | None:
-    try:
-        return identity.find(ctx.clinic, kind, pairs)
-    except identity.Conflict as error:
-        raise Problem(str(error)) from None
-
-
 def patient_of(ctx: FileContext, reference: dict[str, Any] | None, element: str) -> Patient:
     pk = ctx.resolve(reference, "Patient")
     if pk is None:
@@ -77,8 +70,7 @@ def import_episode(ctx: FileContext, entry: Entry) -> str:
     patient = patient_of(ctx, resource.get("patient"), "patient")
     fields = episode_fields(resource)
     pairs = identity.identifiers_of(resource)
-    pk = _find(ctx, Kind.EPISODE, pairs)
-    episode = Episode.objects.for_clinic(ctx.clinic).get(pk=pk) if pk is not None else None
+    episode = ctx.existing(Kind.EPISODE, pairs)
     if episode is not None and episode.patient_id != patient.pk:
         raise Problem("its identifier names an episode of another patient")
     if episode is None:
@@ -94,10 +86,7 @@ def import_episode(ctx: FileContext, entry: Entry) -> str:
         rank = item.get("rank")
         if reference:
             ctx.diagnoses[reference] = (episode.pk, rank - 1 if isinstance(rank, int) and rank > 0 else None)
-    if identity.remember(ctx.clinic, Kind.EPISODE, episode.pk, pairs) and outcome == "unchanged":
-        outcome = "updated"
-    ctx.register(entry, episode.pk)
-    return outcome
+    return ctx.done(entry, Kind.EPISODE, episode.pk, pairs, outcome)
 
 
 def episode_for(ctx: FileContext, entry: Entry, patient: Patient, current: int | None) -> Episode:
@@ -105,7 +94,8 @@ def episode_for(ctx: FileContext, entry: Entry, patient: Patient, current: int |
     the episode of the record it updates, stays when the resource names none."""
     episodes = Episode.objects.for_clinic(ctx.clinic)
     value = _extension(entry.resource, EPISODE_EXTENSION).get("valueIdentifier")
-    pk = _find(ctx, Kind.EPISODE, identity.identifiers_of({"identifier": [value]})) if value else None
+    named = ctx.existing(Kind.EPISODE, identity.identifiers_of({"identifier": [value]})) if value else None
+    pk = named.pk if named is not None else None
     if pk is None:  # an EpisodeOfCare of this file (or run) listing it as a diagnosis
         pk = next((ctx.diagnoses[k][0] for k in ctx.keys_of(entry) if k in ctx.diagnoses), current)
     if pk is not None:
@@ -145,14 +135,12 @@ def import_condition(ctx: FileContext, entry: Entry) -> str:
     patient = patient_of(ctx, resource.get("subject"), "subject")
     code, text = _icd10(resource)
     pairs = identity.identifiers_of(resource)
-    pk = _find(ctx, Kind.CONDITION, pairs)
-    conditions = EpisodeCondition.objects.for_clinic(ctx.clinic)
-    condition = conditions.filter(pk=pk).first() if pk is not None else None
+    condition = ctx.existing(Kind.CONDITION, pairs)
     episode = episode_for(ctx, entry, patient, condition.episode_id if condition else None)
     listed = [ctx.diagnoses[k] for k in ctx.keys_of(entry) if k in ctx.diagnoses]
     position = next((rank for pk, rank in listed if pk == episode.pk), None)
     if condition is None:  # the same diagnosis of the episode, named here for the first time
-        condition = conditions.filter(episode=episode, code=code).first()
+        condition = EpisodeCondition.objects.for_clinic(ctx.clinic).filter(episode=episode, code=code).first()
     if condition is not None and condition.episode_id != episode.pk:
         raise Problem("its identifier names a condition of another episode")
     changed = (
@@ -167,8 +155,4 @@ def import_condition(ctx: FileContext, entry: Entry) -> str:
         )
     else:
         outcome = "unchanged"
-    assert condition is not None
-    if identity.remember(ctx.clinic, Kind.CONDITION, condition.pk, pairs) and outcome == "unchanged":
-        outcome = "updated"
-    ctx.register(entry, condition.pk)
-    return outcome
+    return ctx.done(entry, Kind.CONDITION, condition.pk, pairs, outcome)

@@ -12,6 +12,7 @@ from typing import Any
 # Dependency order: a resource is written after those it refers to. Organization is the clinic
 # itself (read, never written); Practitioner resolves to a clinician of the clinic.
 RANK = {
+    "OperationOutcome": 0,  # a searchset's messages about the search
     "Organization": 0,
     "Practitioner": 0,
     "Patient": 1,

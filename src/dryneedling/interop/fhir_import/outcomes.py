@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from dryneedling.clinical.instruments import get_instruments
-from dryneedling.followup.models import OutcomeRecord
 from dryneedling.followup.services_import import importable_instruments, outcome_import
 from dryneedling.interop.fhir_import import identity
 from dryneedling.interop.fhir_import.context import FileContext, Problem, a_moment
@@ -73,11 +72,7 @@ def import_observation(ctx: FileContext, entry: Entry) -> str:
     recorded_at = a_moment(moment, "effectiveDateTime")
     patient = patient_of(ctx, resource.get("subject"), "subject")
     pairs = identity.identifiers_of(resource)
-    try:
-        pk = identity.find(ctx.clinic, Kind.OBSERVATION, pairs)
-    except identity.Conflict as error:
-        raise Problem(str(error)) from None
-    record = OutcomeRecord.objects.for_clinic(ctx.clinic).filter(pk=pk).first() if pk is not None else None
+    record = ctx.existing(Kind.OBSERVATION, pairs)
     if record is not None and record.patient_id != patient.pk:
         raise Problem("its identifier names a score of another patient")
     episode = episode_for(ctx, entry, patient, record.episode_id if record else None)
@@ -94,8 +89,4 @@ def import_observation(ctx: FileContext, entry: Entry) -> str:
             recorded_at=recorded_at,
             record=record,
         )
-    assert record is not None
-    if identity.remember(ctx.clinic, Kind.OBSERVATION, record.pk, pairs) and outcome == "unchanged":
-        outcome = "updated"
-    ctx.register(entry, record.pk)
-    return outcome
+    return ctx.done(entry, Kind.OBSERVATION, record.pk, pairs, outcome)

@@ -83,12 +83,9 @@ def import_patient(ctx: FileContext, entry: Entry) -> str:
     pairs = identity.identifiers_of(entry.resource)
     fields = patient_fields(entry.resource)
     mrn = next((value for system, value in pairs if system == mrn_system(clinic.slug)), "")
-    try:
-        pk = identity.find(clinic, Kind.PATIENT, pairs)
-    except identity.Conflict as error:
-        raise Problem(str(error)) from None
-    patients = Patient.objects.for_clinic(clinic)
-    patient = patients.get(pk=pk) if pk is not None else patients.filter(mrn=mrn).first() if mrn else None
+    patient = ctx.existing(Kind.PATIENT, pairs)
+    if patient is None and mrn:
+        patient = Patient.objects.for_clinic(clinic).filter(mrn=mrn).first()
     if patient is None:
         patient = patient_create(actor=actor, mrn=mrn, **fields)
         outcome = "created"
@@ -99,10 +96,7 @@ def import_patient(ctx: FileContext, entry: Entry) -> str:
         outcome = "unchanged"
     if patient.mrn != mrn and mrn:  # this clinic's MRN system, but the number went to someone else
         pairs = [p for p in pairs if p[0] != mrn_system(clinic.slug)]
-    if identity.remember(clinic, Kind.PATIENT, patient.pk, pairs) and outcome == "unchanged":
-        outcome = "updated"
-    ctx.register(entry, patient.pk)
-    return outcome
+    return ctx.done(entry, Kind.PATIENT, patient.pk, pairs, outcome)
 
 
 def import_practitioner(ctx: FileContext, entry: Entry) -> str:

@@ -35,7 +35,8 @@ HANDLERS: dict[str, Handler] = {
     "Observation": import_observation,
     "Appointment": import_appointment,
 }
-READ_ONLY = ("Organization",)  # the clinic itself: validated, counted as skipped, never written
+# Validated, counted as skipped, never written: the clinic itself; a searchset's messages.
+READ_ONLY = ("Organization", "OperationOutcome")
 
 
 @dataclass
