@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-SMALL = (("riverside", "Riverside", 30, 1), ("hilltop", "Hilltop", 8, 2))
+SMALL = (("riverside", "Riverside", 24, 1), ("hilltop", "Hilltop", 8, 2))
 
 
 @pytest.fixture

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import models
+import orjson
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
+from django.db.models.functions import Cast
 
 from dryneedling.accounts.models import Clinic
 from dryneedling.interop.identifiers import own_system
@@ -47,17 +50,24 @@ class Ctx:
         return str(self.cache[key])
 
     def identifiers(self, kind: str, pks: Iterable[int]) -> dict[int, list[dict[str, str]]]:
-        """The imported identifiers (ExternalId rows of `kind`) of these records, by record pk."""
+        """The imported identifiers (ExternalId rows of `kind`) of these records, by record pk.
+        One range query per batch (no IN list to bind), none when the clinic imported no record
+        of that kind."""
+        key = f"imported:{kind}"
+        if key not in self.cache:
+            self.cache[key] = ExternalId.objects.for_clinic(self.clinic).filter(kind=kind).exists()
+        wanted = set(pks)
         found: dict[int, list[dict[str, str]]] = defaultdict(list)
-        pks = list(pks)
-        for start in range(0, len(pks), 900):  # SQLite's bound parameters
-            rows = (
-                ExternalId.objects.for_clinic(self.clinic)
-                .filter(kind=kind, object_id__in=pks[start : start + 900])
-                .order_by("id")
-                .values_list("object_id", "system", "value")
-            )
-            for object_id, system, value in rows:
+        if not self.cache[key] or not wanted:
+            return found
+        rows = (
+            ExternalId.objects.for_clinic(self.clinic)
+            .filter(kind=kind, object_id__gte=min(wanted), object_id__lte=max(wanted))
+            .order_by("id")
+            .values_list("object_id", "system", "value")
+        )
+        for object_id, system, value in rows:
+            if object_id in wanted:
                 found[object_id].append({"system": system, "value": value})
         return found
 
@@ -88,6 +98,10 @@ class Spec:
     """The rows of a model that is not clinic-scoped (users): replaces the clinic filter."""
     prefix: str = ""
 
+    @property
+    def selected(self) -> list[Any]:
+        return selected(self.model, self.columns)
+
     def queryset(self, ctx: Ctx) -> Any:
         manager: Any = self.model._default_manager
         if self.rows is not None:
@@ -113,7 +127,7 @@ class Spec:
         qs = self.queryset(ctx)
         last = 0
         while True:
-            rows = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *self.columns)[:batch])
+            rows = raw(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *self.selected)[:batch])
             if not rows:
                 return
             yield rows
@@ -127,20 +141,125 @@ class Spec:
 
     def one(self, ctx: Ctx, pk: int) -> Resource | None:
         """The resource of row `pk` of this clinic (None: no such row here)."""
-        rows = list(self.queryset(ctx).filter(pk=pk).values_list("pk", *self.columns))
+        rows = raw(self.queryset(ctx).filter(pk=pk).values_list("pk", *self.selected))
         return next(iter(self.build(ctx, rows)), None)
 
 
-def instant(value: datetime | None) -> str | None:
-    """FHIR instant/dateTime: ISO 8601 with its offset (Django hands out aware UTC datetimes)."""
-    return value.isoformat() if value is not None else None
+@dataclass(frozen=True)
+class ChildSpec(Spec):
+    """A table scoped through its parent (EpisodeCondition through Episode, Insertion through
+    Session): batched by ranges of the parent's pks, so each query reads the child's foreign-key
+    index over a range instead of joining every parent row of the clinic and sorting (keyset on the
+    child's own pk made SQLite scan all the clinic's parents for every batch). Rows come in
+    (parent, pk) order: a parent's children arrive together."""
+
+    parent: type[models.Model] | None = None
+    via: str = ""
+    """The foreign key to the parent ("episode")."""
+    parent_batch: int = BATCH // 2
+
+    def parents(self, ctx: Ctx) -> Any:
+        """The parents whose children are exported (the child's filters, read on the parent)."""
+        assert self.parent is not None
+        qs = self.parent._default_manager.for_clinic(ctx.clinic)  # type: ignore[attr-defined]
+        prefix = f"{self.via}__"
+        if ctx.since is not None and self.stamp is not None:
+            stamps = (self.stamp,) if isinstance(self.stamp, str) else self.stamp
+            if all(stamp.startswith(prefix) for stamp in stamps):
+                changed = models.Q()
+                for stamp in stamps:
+                    changed |= models.Q(**{f"{stamp.removeprefix(prefix)}__gt": ctx.since})
+                qs = qs.filter(changed)
+        if ctx.patient_ids is not None and self.patient is not None and self.patient.startswith(prefix):
+            qs = qs.filter(**{f"{self.patient.removeprefix(prefix)}__in": sorted(ctx.patient_ids)})
+        return qs
+
+    def children(self, ctx: Ctx, first: int, last: int) -> list[Row]:
+        query = (
+            self.queryset(ctx)
+            .filter(**{f"{self.via}_id__gte": first, f"{self.via}_id__lte": last})
+            .order_by(f"{self.via}_id", "pk")
+            .values_list("pk", *self.selected)
+        )
+        return raw(query)
+
+    def batches(self, ctx: Ctx, batch: int = BATCH) -> Iterator[list[Row]]:
+        parents = self.parents(ctx).order_by("pk")
+        last = 0
+        while True:
+            pks = [pk for (pk,) in raw(parents.filter(pk__gt=last).values_list("pk")[: self.parent_batch])]
+            if not pks:
+                return
+            last = pks[-1]
+            rows = self.children(ctx, pks[0], last)
+            if rows:
+                yield rows
+            if len(pks) < self.parent_batch:
+                return
 
 
-def day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def selected(model: type[models.Model], columns: Sequence[str]) -> list[Any]:
+    """What `values_list` selects for these columns. On SQLite a date or time column is read as its
+    stored text (CAST: a column without a declared type skips the driver's date parsing, which
+    Django registers for every "datetime" column); `instant` and `day` turn the text into FHIR's
+    forms. PostgreSQL's driver hands out datetimes, formatted by `isoformat`."""
+    if connection.vendor != "sqlite":
+        return list(columns)
+    out: list[Any] = []
+    for column in columns:
+        target: Any = model
+        field: Any = None
+        for hop in column.split("__"):
+            try:
+                field = target._meta.get_field(hop)
+            except FieldDoesNotExist:  # a foreign key's "<name>_id"
+                field = None
+                break
+            target = field.related_model or target
+        is_time = isinstance(field, models.DateField | models.TimeField)
+        out.append(Cast(column, output_field=models.TextField()) if is_time else column)
+    return out
 
 
-def meta(updated: datetime | None) -> dict[str, str]:
+def raw(query: Any) -> list[Row]:
+    """The rows of a `values_list` query as the database driver returns them: the ORM's SQL (so
+    the clinic scope is the manager's) without its per-value converters, which cost more than
+    building the resources (as in reports.research.tables.stream_batches). Values therefore come
+    in the driver's forms: `instant`, `day`, `json` and `bool()` read both SQLite's and
+    PostgreSQL's."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def instant(value: datetime | str | None) -> str | None:
+    """FHIR instant/dateTime: ISO 8601 with its offset. SQLite hands out the stored UTC text
+    ("2024-07-08 09:15:00[.ffffff]"), PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:]}+00:00" if len(value) > 10 else value
+    return value.isoformat()
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as `instant` writes a stored UTC time (ISO strings of UTC times sort as times)."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def day(value: date | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def json(value: Any) -> Any:
+    """A JSON column's value (both drivers hand Django's JSON columns out as text)."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def meta(updated: datetime | str | None) -> dict[str, str]:
     return {"lastUpdated": value} if (value := instant(updated)) else {}
 
 

@@ -9,27 +9,44 @@ from typing import Any
 from dryneedling.followup.models import HomeCarePlan
 from dryneedling.interop.identifiers import BASE
 
-from .base import Ctx, Resource, Row, Spec, instant, meta
+from .base import Ctx, Resource, Row, Spec, instant, json, meta
 
 HOMECARE_SYSTEM = f"{BASE}/CodeSystem/home-care-item"
 
 
-def activities(plan: Any) -> list[Resource]:
+SHARED = 5_000
+"""At most this many distinct activities are kept for sharing in one export (a plan's items come
+from the home-care catalogue, so most plans repeat the same few)."""
+
+
+def activities(plan: Any, shared: dict[Any, Resource] | None = None) -> list[Resource]:
     found: list[Resource] = []
     sections = plan.get("sections", []) if isinstance(plan, dict) else []
     for section in sections:
         for item in section.get("items", []) if isinstance(section, dict) else []:
             if not isinstance(item, dict):
                 continue
-            title = str(item.get("title") or item.get("id") or "Home-care item")
-            detail: Resource = {"status": "in-progress", "code": {"text": title}}
-            if item.get("id"):
-                detail["code"]["coding"] = [{"system": HOMECARE_SYSTEM, "code": str(item["id"]), "display": title}]
-            description = " ".join(str(p) for p in (item.get("instructions"), item.get("dose")) if p)
-            if description:
-                detail["description"] = description
-            found.append({"detail": detail})
+            key = (item.get("id"), item.get("title"), item.get("instructions"), item.get("dose"))
+            activity = shared.get(key) if shared is not None else None
+            if activity is None:
+                activity = _activity(*key)
+                if shared is not None:
+                    if len(shared) >= SHARED:
+                        shared.clear()
+                    shared[key] = activity
+            found.append(activity)
     return found
+
+
+def _activity(item_id: Any, title: Any, instructions: Any, dose: Any) -> Resource:
+    name = str(title or item_id or "Home-care item")
+    detail: Resource = {"status": "in-progress", "code": {"text": name}}
+    if item_id:
+        detail["code"]["coding"] = [{"system": HOMECARE_SYSTEM, "code": str(item_id), "display": name}]
+    description = " ".join(str(p) for p in (instructions, dose) if p)
+    if description:
+        detail["description"] = description
+    return {"detail": detail}
 
 
 COLUMNS = ("patient_id", "episode_id", "plan", "created_at", "updated_at", "updated_by_id")
@@ -37,6 +54,7 @@ COLUMNS = ("patient_id", "episode_id", "plan", "created_at", "updated_at", "upda
 
 def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("home_care_plan")
+    shared: dict[Any, Resource] = ctx.cache.setdefault("home_care_activities", {})
     for pk, patient_id, episode_id, plan, created, updated, by in rows:
         res: Resource = {
             "resourceType": "CarePlan",
@@ -52,7 +70,7 @@ def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "author": {"reference": f"Practitioner/{by}"},
             "supportingInfo": [{"reference": f"EpisodeOfCare/{episode_id}"}],
         }
-        planned = activities(plan)
+        planned = activities(json(plan), shared)
         if planned:
             res["activity"] = planned
         yield res

@@ -79,7 +79,7 @@ def practitioners(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "id": str(pk),
             "meta": meta(joined),
             "identifier": [{"system": system, "value": str(pk)}],
-            "active": active,
+            "active": bool(active),
             "name": [{"text": full_name or email}],
             "telecom": [{"system": "email", "value": email}],
         }

@@ -10,7 +10,7 @@ from dryneedling.interop.identifiers import BASE, EPISODE_EXTENSION, mrn_system
 from dryneedling.interop.models import Kind
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 
-from .base import Ctx, Resource, Row, Spec, day, meta, ref
+from .base import ChildSpec, Ctx, Resource, Row, Spec, day, meta, raw, ref
 
 EPISODE_STATUS = {"active": "active", "on_hold": "onhold", "discharged": "finished"}
 REFERRAL_EXTENSION = f"{BASE}/StructureDefinition/referral-source"
@@ -73,15 +73,20 @@ EPISODE_COLUMNS = ("patient_id", "reason", "referral_source", "start_date", "end
 
 
 def _conditions_of(ctx: Ctx, episode_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """The conditions (pk, position) of these episodes, read over their range of pks."""
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    rows = (
+    if not episode_ids:
+        return found
+    wanted = set(episode_ids)
+    rows = raw(
         EpisodeCondition.objects.for_clinic(ctx.clinic)
-        .filter(episode_id__in=episode_ids)
-        .order_by("position", "id")
+        .filter(episode_id__gte=min(wanted), episode_id__lte=max(wanted))
+        .order_by("episode_id", "position", "id")
         .values_list("episode_id", "pk", "position")
     )
     for episode_id, pk, position in rows:
-        found[episode_id].append((pk, position))
+        if episode_id in wanted:
+            found[episode_id].append((pk, position))
     return found
 
 
@@ -145,12 +150,14 @@ def conditions(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
 SPECS = (
     Spec("Patient", Patient, PATIENT_COLUMNS, patients, stamp="updated_at", patient="pk"),
     Spec("EpisodeOfCare", Episode, EPISODE_COLUMNS, episodes, stamp="updated_at"),
-    Spec(
+    ChildSpec(
         "Condition",
         EpisodeCondition,
         CONDITION_COLUMNS,
         conditions,
         stamp="episode__updated_at",
         patient="episode__patient_id",
+        parent=Episode,
+        via="episode",
     ),
 )

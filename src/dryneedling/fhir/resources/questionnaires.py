@@ -13,7 +13,7 @@ from dryneedling.followup.models import CheckIn
 from dryneedling.intake.models import Screening
 from dryneedling.interop.identifiers import BASE
 
-from .base import Ctx, Resource, Row, Spec, instant
+from .base import Ctx, Resource, Row, Spec, instant, json
 
 DECISION_EXTENSION = f"{BASE}/StructureDefinition/screening-decision"
 
@@ -30,27 +30,51 @@ def _answer(value: Any) -> Resource | None:
     return None
 
 
-def items(answers: Any, prefix: str = "", labels: Any = None) -> list[Resource]:
-    """The answers object as QuestionnaireResponse items (empty values left out)."""
+SHARED = 20_000
+"""At most this many distinct (question, answer) items are kept for sharing in one export."""
+
+
+def items(answers: Any, prefix: str = "", labels: Any = None, shared: dict[Any, Any] | None = None) -> list[Resource]:
+    """The answers object as QuestionnaireResponse items (empty values left out). An item of a
+    plain answer ("fever": false) is built once and shared (`shared`, bounded): most answers of a
+    screening are the same few values."""
     found: list[Resource] = []
     if not isinstance(answers, dict):
         return found
     for key, value in answers.items():
+        cls = value.__class__
+        if cls is bool or cls is int or cls is str or value is None:
+            marker = (prefix, key, cls, value)
+            item = shared.get(marker) if shared is not None else None
+            if item is None:
+                item = _item(f"{prefix}{key}", [value], labels.get(key) if labels is not None else None)
+                if shared is not None:
+                    if len(shared) >= SHARED:
+                        shared.clear()
+                    shared[marker] = item
+            if item:
+                found.append(item)
+            continue
         link = f"{prefix}{key}"
         values = value if isinstance(value, list) else [value]
-        groups = [v for v in values if isinstance(v, dict)]
-        for group in groups:
-            nested = items(group, f"{link}.")
-            if nested:
+        for group in values:
+            if isinstance(group, dict) and (nested := items(group, f"{link}.", shared=shared)):
                 found.append({"linkId": link, "item": nested})
-        answer = [a for v in values if not isinstance(v, dict) and (a := _answer(v)) is not None]
-        if answer:
-            item: Resource = {"linkId": link, "answer": answer}
-            question = labels.get(key) if labels is not None else None
-            if question is not None:
-                item["text"] = question.label
+        item = _item(link, [v for v in values if not isinstance(v, dict)], labels.get(key) if labels else None)
+        if item:
             found.append(item)
     return found
+
+
+def _item(link: str, values: list[Any], question: Any) -> Resource:
+    """One item with its answers ({} when none of the values is an answer)."""
+    answer = [a for v in values if (a := _answer(v)) is not None]
+    if not answer:
+        return {}
+    item: Resource = {"linkId": link, "answer": answer}
+    if question is not None:
+        item["text"] = question.label
+    return item
 
 
 SCREENING_COLUMNS = ("patient_id", "performed_by_id", "performed_at", "answers", "decision")
@@ -59,6 +83,7 @@ SCREENING_COLUMNS = ("patient_id", "performed_by_id", "performed_at", "answers",
 def screenings(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("screening")
     questionnaire = f"{BASE}/Questionnaire/screening"
+    shared = ctx.cache.setdefault("screening_items", {})
     for pk, patient_id, by, performed, answers, decision in rows:
         yield {
             "resourceType": "QuestionnaireResponse",
@@ -72,7 +97,7 @@ def screenings(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "authored": instant(performed),
             "author": {"reference": f"Practitioner/{by}"},
             "source": {"reference": f"Patient/{patient_id}"},
-            "item": items(answers, labels=QUESTIONS_BY_KEY),
+            "item": items(json(answers), labels=QUESTIONS_BY_KEY, shared=shared),
         }
 
 
@@ -81,6 +106,7 @@ CHECKIN_COLUMNS = ("patient_id", "session_id", "kind", "answered_at", "answers")
 
 def check_ins(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("check_in")
+    shared = ctx.cache.setdefault("check_in_items", {})
     for pk, patient_id, session_id, kind, answered, answers in rows:
         patient = {"reference": f"Patient/{patient_id}"}
         res: Resource = {
@@ -96,7 +122,7 @@ def check_ins(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "author": patient,
             "source": patient,
         }
-        answered_items = items(answers)
+        answered_items = items(json(answers), shared=shared)
         if answered_items:
             res["item"] = answered_items
         yield res

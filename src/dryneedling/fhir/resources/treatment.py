@@ -9,7 +9,7 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.interop.identifiers import BASE
 from dryneedling.treatment.models import AdverseEvent, Consent, Session
 
-from .base import Ctx, Resource, Row, Spec, instant, meta, own_identifier, ref
+from .base import Ctx, Resource, Row, Spec, instant, json, meta, own_identifier, ref
 
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 AMBULATORY = {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}
@@ -137,7 +137,7 @@ def consents(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
         provision: Resource = {"type": "permit", "period": {"start": instant(recorded)}}
         if withdrawn is not None:
             provision["period"]["end"] = instant(withdrawn)
-        codes = [{"coding": [{"system": CONSENT_ITEM_SYSTEM, "code": str(item)}]} for item in items or ()]
+        codes = [{"coding": [{"system": CONSENT_ITEM_SYSTEM, "code": str(item)}]} for item in json(items) or ()]
         if codes:
             provision["code"] = codes
         res: Resource = {
