@@ -2,7 +2,8 @@
 
 Runs on a throwaway SQLite database under a temp dir (or on DATABASE_URL if set; that
 database must be empty). Budgets: p95 <= 100 ms for htmx partials, <= 200 ms for pages,
-with 10,000 patients in the clinic.
+with 10,000 patients in the clinic; the research export >= 100,000 rows/s; the FHIR NDJSON export
+>= 20,000 resources/s (issue 13), with its peak memory.
 """
 
 from __future__ import annotations
@@ -217,6 +218,7 @@ def main() -> int:
             f"budget {budgets[kind]:.0f} ms  {'ok' if ok else 'OVER BUDGET'}"
         )
     failed |= not _research_export(clinic)
+    failed |= not _fhir_export(clinic)
     return 1 if failed else 0
 
 
@@ -242,5 +244,77 @@ def _research_export(clinic) -> bool:  # type: ignore[no-untyped-def]
     return ok
 
 
+FHIR_BUDGET = 20_000  # resources/s (issue 13), on 2 cores
+
+
+def _insertion_floor(clinic) -> float:  # type: ignore[no-untyped-def]
+    """Rows/s of only reading the insertions (raw SQL, nothing built or written): the floor."""
+    from dryneedling.reports.research.tables import stream_batches
+    from dryneedling.treatment.models import Insertion
+
+    query = Insertion.objects.for_clinic(clinic).values_list("id", "session_id", "muscle_id", "needle_length_mm")
+    t0 = time.perf_counter()
+    read = sum(len(rows) for rows in stream_batches(query))
+    return read / (time.perf_counter() - t0)
+
+
+def _fhir_export(clinic) -> bool:  # type: ignore[no-untyped-def]
+    """The FHIR NDJSON export's rate (issue 13 budget: 20,000 resources/s), beside the insertion
+    read floor of the same run, and its peak memory: run in a fresh process (same database), whose
+    maxrss grows by what the export holds at most (constant memory: batches, not the clinic)."""
+    import json
+    import shutil
+    import subprocess
+
+    floor = _insertion_floor(clinic)
+    out = Path(tempfile.mkdtemp(prefix="fhir-")) / "export"
+    child = subprocess.run(
+        [sys.executable, __file__, "fhir-export-child", clinic.slug, str(out)],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )  # fmt: skip
+    if child.returncode != 0:
+        print(f"fhir export: FAILED\n{child.stderr[-2000:]}")
+        return False
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    shutil.rmtree(out.parent, ignore_errors=True)  # gigabytes at scale
+    rate = result["total"] / result["seconds"]
+    ok = rate >= FHIR_BUDGET
+    print(
+        f"fhir export: {result['total']:,} resources in {result['seconds']:.2f} s = {rate:,.0f} resources/s "
+        f"(procedures {result['counts'].get('Procedure', 0):,}; reading insertions alone: {floor:,.0f} rows/s; "
+        f"ratio {rate / floor:.2f}; cpu {result['cpu_seconds']:.2f} s; peak memory +{result['maxrss_mb']:.0f} MB)  "
+        f"budget {FHIR_BUDGET:,} resources/s  {'ok' if ok else 'UNDER BUDGET'}",
+        flush=True,
+    )
+    return ok
+
+
+def _fhir_export_child(slug: str, out: str) -> int:
+    """In the fresh process: the export alone, its time and the growth of the process's maxrss."""
+    import json
+    import resource
+
+    os.environ["DRYNEEDLING_DEMO"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
+    import django
+
+    django.setup()
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.fhir.export import export_ndjson
+    from dryneedling.fhir.resources import BY_TYPE  # noqa: F401  (imported before the baseline)
+
+    clinic = Clinic.objects.get(slug=slug)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = time.process_time()
+    result = export_ndjson(clinic=clinic, out=Path(out))
+    cpu = time.process_time() - cpu
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # kB on Linux
+    print(json.dumps({"total": result.total, "seconds": result.seconds, "cpu_seconds": cpu, "counts": result.counts,
+                      "maxrss_mb": grown}))  # fmt: skip
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["fhir-export-child"]:
+        sys.exit(_fhir_export_child(sys.argv[2], sys.argv[3]))
     sys.exit(main())

@@ -26,7 +26,7 @@ from dryneedling.accounts.models import Clinic
 
 from .resources import BY_TYPE, SPECS, Ctx
 
-TYPES: tuple[str, ...] = tuple(dict.fromkeys(spec.type for spec in SPECS))
+TYPES: tuple[str, ...] = tuple(dict.fromkeys(spec.resource_type for spec in SPECS))
 
 
 def checked_types(types: Iterable[str] | None) -> tuple[str, ...]:

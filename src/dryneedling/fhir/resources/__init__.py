@@ -21,6 +21,6 @@ SPECS: tuple[Spec, ...] = (
 )
 BY_TYPE: dict[str, tuple[Spec, ...]] = {}
 for _spec in SPECS:
-    BY_TYPE[_spec.type] = (*BY_TYPE.get(_spec.type, ()), _spec)
+    BY_TYPE[_spec.resource_type] = (*BY_TYPE.get(_spec.resource_type, ()), _spec)
 
 __all__ = ["BY_TYPE", "SPECS", "Ctx", "Spec"]

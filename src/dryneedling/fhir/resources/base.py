@@ -87,7 +87,7 @@ class Spec:
     several tables give one resource type (Observation: outcomes "12", thresholds "ppt-12").
     """
 
-    type: str
+    resource_type: str
     model: type[models.Model]
     columns: tuple[str, ...]
     build: Callable[[Ctx, Sequence[Row]], Iterable[Resource]]
@@ -97,6 +97,8 @@ class Spec:
     rows: Callable[[Ctx], Any] | None = None
     """The rows of a model that is not clinic-scoped (users): replaces the clinic filter."""
     prefix: str = ""
+    batch: int = BATCH
+    """Rows per batch (fewer for tables of large JSON documents)."""
 
     @property
     def selected(self) -> list[Any]:
@@ -122,8 +124,9 @@ class Spec:
             qs = qs.filter(**{f"{self.patient}__in": sorted(ctx.patient_ids)})
         return qs
 
-    def batches(self, ctx: Ctx, batch: int = BATCH) -> Iterator[list[Row]]:
+    def batches(self, ctx: Ctx) -> Iterator[list[Row]]:
         """The rows in pk order, `batch` at a time (keyset: constant memory, no OFFSET)."""
+        batch = self.batch
         qs = self.queryset(ctx)
         last = 0
         while True:
@@ -183,7 +186,7 @@ class ChildSpec(Spec):
         )
         return raw(query)
 
-    def batches(self, ctx: Ctx, batch: int = BATCH) -> Iterator[list[Row]]:
+    def batches(self, ctx: Ctx) -> Iterator[list[Row]]:
         parents = self.parents(ctx).order_by("pk")
         last = 0
         while True:

@@ -9,7 +9,7 @@ from typing import Any
 from dryneedling.followup.models import HomeCarePlan
 from dryneedling.interop.identifiers import BASE
 
-from .base import Ctx, Resource, Row, Spec, instant, json, meta
+from .base import BATCH, Ctx, Resource, Row, Spec, instant, json, meta
 
 HOMECARE_SYSTEM = f"{BASE}/CodeSystem/home-care-item"
 
@@ -76,4 +76,4 @@ def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
         yield res
 
 
-SPECS = (Spec("CarePlan", HomeCarePlan, COLUMNS, care_plans, stamp="updated_at"),)
+SPECS = (Spec("CarePlan", HomeCarePlan, COLUMNS, care_plans, stamp="updated_at", batch=BATCH // 4),)
