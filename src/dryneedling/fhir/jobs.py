@@ -94,11 +94,14 @@ def export_run(job: BulkExport) -> bool:
     since = datetime.fromisoformat(params["since"]) if params.get("since") else None
     patients = _population(job)
     patient_ids = list(patients.values_list("pk", flat=True)) if job.level == Level.GROUP else None
-    # an empty group exports nothing (not even the clinic's Organization)
+    types = params.get("types") or None
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        written = [] if patient_ids == [] else ndjson.write(job.clinic, run_dir, types=params.get("types") or None, since=since,
-                               patient_ids=patient_ids)  # fmt: skip
+        written = (
+            []  # an empty group exports nothing (not even the clinic's Organization)
+            if patient_ids == []
+            else ndjson.write(job.clinic, run_dir, types=types, since=since, patient_ids=patient_ids)
+        )
     except Exception as error:  # anything: the client reads a failure instead of waiting forever
         logger.exception("FHIR bulk export %s failed", job.pk)
         shutil.rmtree(run_dir, ignore_errors=True)
