@@ -214,3 +214,20 @@ def test_procedures_carry_their_sessions_cpt_and_each_insertions_site(demo_clini
         assert site["coding"][0]["code"] == insertion.muscle_id
         assert site["extension"][0]["valueCode"] == insertion.side
     assert codes == {"20560", "20561"}
+
+
+def test_a_clinician_who_left_is_still_a_practitioner_of_the_sessions_they_did(demo_clinics):
+    from dryneedling.accounts.models import Membership
+    from dryneedling.treatment.models import Session
+
+    riverside, _ = demo_clinics
+    session = Session.objects.for_clinic(riverside).order_by("pk").first()
+    assert session is not None
+    Membership.objects.filter(user_id=session.clinician_id).delete()
+    whole = _export(riverside)  # Practitioner last: from the users the other types named
+    alone = _export(riverside, types=["Practitioner"])  # read from the clinic's records
+    practitioners = {r["id"] for t, r in whole if t == "Practitioner"}
+    assert str(session.clinician_id) in practitioners
+    assert practitioners == {r["id"] for _, r in alone}
+    present = {f"{t}/{r['id']}" for t, r in whole}
+    assert not {ref for _, r in whole for ref in _references(r)} - present

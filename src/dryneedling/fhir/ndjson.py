@@ -11,7 +11,7 @@ import orjson
 
 from dryneedling.accounts.models import Clinic
 
-from .stream import by_type, checked_types
+from .stream import by_type, checked_types, context
 
 FLUSH = 4000
 """Resources serialised per write call."""
@@ -31,12 +31,13 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, Path, int]] = []
     dumps = orjson.dumps
+    ctx = context(clinic, since=since, patient_ids=patient_ids)
     for resource_type in checked_types(types):
         path = out / f"{resource_type}.ndjson"
         count = 0
         with path.open("wb") as f:
             block: list[bytes] = []
-            for resource in by_type(clinic, resource_type, since=since, patient_ids=patient_ids):
+            for resource in by_type(clinic, resource_type, ctx=ctx):
                 block.append(dumps(resource))
                 if len(block) >= FLUSH:
                     f.write(b"\n".join(block) + b"\n")

@@ -64,10 +64,12 @@ def by_type(
     *,
     since: datetime | None = None,
     patient_ids: Collection[int] | None = None,
+    ctx: Ctx | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The resources of one type (what the NDJSON writer reads, one file per type)."""
+    """The resources of one type (what the NDJSON writer reads, one file per type). Pass one `ctx`
+    (`context(...)`) for the types of one export: Practitioner then needs no reading of its own."""
     (checked,) = checked_types([resource_type])
-    ctx = context(clinic, since=since, patient_ids=patient_ids)
+    ctx = ctx or context(clinic, since=since, patient_ids=patient_ids)
     for spec in BY_TYPE[checked]:
         yield from spec.stream(ctx)
 

@@ -8,7 +8,7 @@ from . import careplans, clinic, observations, outcomes, patients, procedures, q
 from .base import Ctx, Spec
 
 SPECS: tuple[Spec, ...] = (
-    *clinic.SPECS,
+    clinic.ORGANIZATION,
     *patients.SPECS,
     *treatment.SPECS[:1],  # Encounter
     *procedures.SPECS,
@@ -18,6 +18,7 @@ SPECS: tuple[Spec, ...] = (
     *treatment.SPECS[1:],  # AdverseEvent, Consent
     *careplans.SPECS,
     *scheduling.SPECS,
+    clinic.PRACTITIONER,  # last: the types before it collect the users they name
 )
 BY_TYPE: dict[str, tuple[Spec, ...]] = {}
 for _spec in SPECS:

@@ -38,6 +38,10 @@ class Ctx:
     since: datetime | None = None
     patient_ids: frozenset[int] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    actors: set[int] = field(default_factory=set)
+    """The users the resources streamed so far name (Practitioner references)."""
+    streamed: set[tuple[str, str]] = field(default_factory=set)
+    """The (type, id prefix) of each Spec streamed to its end with this context."""
 
     @property
     def org_ref(self) -> dict[str, str]:
@@ -76,6 +80,11 @@ class Ctx:
         return imported.get(pk) or [{"system": self.system(kind), "value": str(pk)}]
 
 
+NAMING_ACTORS: set[tuple[str, str]] = set()
+"""The (type, prefix) of every Spec whose resources name users: once all of them are streamed with
+one context, its `actors` are every user a Practitioner resource is needed for."""
+
+
 @dataclass(frozen=True)
 class Spec:
     """How one resource type is read and built.
@@ -97,8 +106,14 @@ class Spec:
     rows: Callable[[Ctx], Any] | None = None
     """The rows of a model that is not clinic-scoped (users): replaces the clinic filter."""
     prefix: str = ""
+    names_actors: bool = False
+    """Whether the resources name users (`ctx.actors` collects them while streaming)."""
     batch: int = BATCH
     """Rows per batch (fewer for tables of large JSON documents)."""
+
+    def __post_init__(self) -> None:
+        if self.names_actors:
+            NAMING_ACTORS.add((self.resource_type, self.prefix))
 
     @property
     def selected(self) -> list[Any]:
@@ -141,6 +156,7 @@ class Spec:
     def stream(self, ctx: Ctx) -> Iterator[Resource]:
         for rows in self.batches(ctx):
             yield from self.build(ctx, rows)
+        ctx.streamed.add((self.resource_type, self.prefix))
 
     def one(self, ctx: Ctx, pk: int) -> Resource | None:
         """The resource of row `pk` of this clinic (None: no such row here)."""

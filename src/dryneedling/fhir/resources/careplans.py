@@ -56,6 +56,7 @@ def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("home_care_plan")
     shared: dict[Any, Resource] = ctx.cache.setdefault("home_care_activities", {})
     for pk, patient_id, episode_id, plan, created, updated, by in rows:
+        ctx.actors.add(by)
         res: Resource = {
             "resourceType": "CarePlan",
             "id": str(pk),
@@ -76,4 +77,4 @@ def care_plans(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
         yield res
 
 
-SPECS = (Spec("CarePlan", HomeCarePlan, COLUMNS, care_plans, stamp="updated_at", batch=BATCH // 4),)
+SPECS = (Spec("CarePlan", HomeCarePlan, COLUMNS, care_plans, stamp="updated_at", batch=BATCH // 4, names_actors=True),)

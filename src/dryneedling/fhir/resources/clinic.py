@@ -12,7 +12,7 @@ from dryneedling.interop.identifiers import BASE
 from dryneedling.scheduling.models import Appointment
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Session
 
-from .base import Ctx, Resource, Row, Spec, meta
+from .base import NAMING_ACTORS, Ctx, Resource, Row, Spec, meta
 
 NPI = "http://hl7.org/fhir/sid/us-npi"
 CLINIC_SYSTEM = f"{BASE}/clinic"
@@ -57,11 +57,15 @@ ACTOR_COLUMNS: tuple[tuple[Any, str], ...] = (
 
 
 def _user_rows(ctx: Ctx) -> Any:
-    """The clinic's members, and whoever the clinic's records name (a member who left keeps the
-    sessions they did); for a patient subset, only those the subset's records name."""
+    """The clinic's members, and whoever the exported records name (a member who left keeps the
+    sessions they did); for a patient subset, only those the subset's records name. After every
+    type that names users was streamed with this context (a whole export: Practitioner comes last)
+    those are known; otherwise the clinic's records are read for them."""
     ids: set[int] = set()
     if ctx.patient_ids is None:
         ids.update(Membership.objects.filter(clinic=ctx.clinic).values_list("user_id", flat=True))
+    if NAMING_ACTORS <= ctx.streamed:
+        return User.objects.filter(pk__in=sorted(ids | ctx.actors))
     for model, column in ACTOR_COLUMNS:
         qs = model.objects.for_clinic(ctx.clinic)
         if ctx.patient_ids is not None:
@@ -85,21 +89,19 @@ def practitioners(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
         }
 
 
-SPECS = (
-    Spec(
-        "Organization",
-        Clinic,
-        ("slug", "name", "phone", "address", "npi", "created_at"),
-        organizations,
-        patient=None,
-        rows=_clinic_rows,
-    ),
-    Spec(
-        "Practitioner",
-        User,
-        ("full_name", "email", "is_active", "date_joined"),
-        practitioners,
-        patient=None,
-        rows=_user_rows,
-    ),
+ORGANIZATION = Spec(
+    "Organization",
+    Clinic,
+    ("slug", "name", "phone", "address", "npi", "created_at"),
+    organizations,
+    patient=None,
+    rows=_clinic_rows,
+)
+PRACTITIONER = Spec(
+    "Practitioner",
+    User,
+    ("full_name", "email", "is_active", "date_joined"),
+    practitioners,
+    patient=None,
+    rows=_user_rows,
 )

@@ -25,6 +25,7 @@ def thresholds(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     code = instrument_code("ppt")
     system = ctx.system("finding")
     for pk, patient_id, muscle, side, ppt, by, recorded in rows:
+        ctx.actors.add(by)
         yield {
             "resourceType": "Observation",
             "id": f"ppt-{pk}",
@@ -58,7 +59,11 @@ def soreness(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("soreness")
     for pk, patient_id, session_id, hours, score, source, by, recorded in rows:
         patient = {"reference": f"Patient/{patient_id}"}
-        performer = patient if source == "patient" or by is None else {"reference": f"Practitioner/{by}"}
+        if source == "patient" or by is None:
+            performer = patient
+        else:
+            performer = {"reference": f"Practitioner/{by}"}
+            ctx.actors.add(by)
         yield {
             "resourceType": "Observation",
             "id": f"soreness-{pk}",
@@ -85,6 +90,15 @@ SPECS = (
         stamp="recorded_at",
         scope=lambda ctx, qs: qs.filter(ppt_kg_cm2__isnull=False),
         prefix="ppt-",
+        names_actors=True,
     ),
-    Spec("Observation", SorenessReading, SORENESS_COLUMNS, soreness, stamp="recorded_at", prefix="soreness-"),
+    Spec(
+        "Observation",
+        SorenessReading,
+        SORENESS_COLUMNS,
+        soreness,
+        stamp="recorded_at",
+        prefix="soreness-",
+        names_actors=True,
+    ),
 )

@@ -117,6 +117,7 @@ def procedures(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             performer = performers.get(by)
             if performer is None:
                 performer = performers[by] = [{"actor": {"reference": f"Practitioner/{by}"}}]
+                ctx.actors.add(by)
             needle = needles.get((diameter, length))
             if needle is None:
                 needle = needles[diameter, length] = [
@@ -187,5 +188,6 @@ SPECS = (
         parent=Session,
         via="session",
         parent_batch=SESSION_BATCH,
+        names_actors=True,
     ),
 )

@@ -85,6 +85,7 @@ def screenings(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     questionnaire = f"{BASE}/Questionnaire/screening"
     shared = ctx.cache.setdefault("screening_items", {})
     for pk, patient_id, by, performed, answers, decision in rows:
+        ctx.actors.add(by)
         yield {
             "resourceType": "QuestionnaireResponse",
             "id": f"screening-{pk}",
@@ -136,6 +137,7 @@ SPECS = (
         screenings,
         stamp="performed_at",
         prefix="screening-",
+        names_actors=True,
     ),
     Spec(
         "QuestionnaireResponse",

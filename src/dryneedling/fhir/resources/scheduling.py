@@ -33,6 +33,7 @@ COLUMNS = (
 def appointments(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     imported = ctx.identifiers(Kind.APPOINTMENT, [r[0] for r in rows])
     for pk, patient_id, clinician_id, episode_id, type_name, starts, ends, status, reason, updated in rows:
+        ctx.actors.add(clinician_id)
         res: Resource = {
             "resourceType": "Appointment",
             "id": str(pk),
@@ -54,4 +55,4 @@ def appointments(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
         yield res
 
 
-SPECS = (Spec("Appointment", Appointment, COLUMNS, appointments, stamp="updated_at"),)
+SPECS = (Spec("Appointment", Appointment, COLUMNS, appointments, stamp="updated_at", names_actors=True),)

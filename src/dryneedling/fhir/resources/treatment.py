@@ -23,6 +23,7 @@ def encounters(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     org = ctx.org_ref
     system = ctx.system("session")
     for pk, patient_id, episode_id, clinician_id, status, started, ended in rows:
+        ctx.actors.add(clinician_id)
         period = {"start": instant(started)}
         if ended is not None:
             period["end"] = instant(ended)
@@ -76,6 +77,7 @@ def adverse_events(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
     system = ctx.system("adverse_event")
     for row in rows:
         pk, patient_id, session_id, kind, severity, onset, onset_at, resolved, management, notes, by, recorded = row
+        ctx.actors.add(by)
         known = side_effects.get(kind)
         name = known.name if known is not None else kind.replace("_", " ")
         event = _coded(SIDE_EFFECT_SYSTEM, kind, name)
@@ -156,6 +158,7 @@ def consents(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "provision": provision,
         }
         if by is not None:
+            ctx.actors.add(by)
             res["extension"] = [
                 {"url": f"{BASE}/StructureDefinition/recorded-by", "valueReference": ref("Practitioner", by)}
             ]
@@ -163,7 +166,14 @@ def consents(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
 
 
 SPECS = (
-    Spec("Encounter", Session, SESSION_COLUMNS, encounters, stamp=("started_at", "ended_at")),
-    Spec("AdverseEvent", AdverseEvent, AE_COLUMNS, adverse_events, stamp=("recorded_at", "resolved_at")),
-    Spec("Consent", Consent, CONSENT_COLUMNS, consents, stamp=("recorded_at", "withdrawn_at")),
+    Spec("Encounter", Session, SESSION_COLUMNS, encounters, stamp=("started_at", "ended_at"), names_actors=True),
+    Spec(
+        "AdverseEvent",
+        AdverseEvent,
+        AE_COLUMNS,
+        adverse_events,
+        stamp=("recorded_at", "resolved_at"),
+        names_actors=True,
+    ),
+    Spec("Consent", Consent, CONSENT_COLUMNS, consents, stamp=("recorded_at", "withdrawn_at"), names_actors=True),
 )
