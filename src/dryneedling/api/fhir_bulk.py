@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import http_date
 
 from dryneedling.api.auth import token_of
 from dryneedling.api.fhir_http import (
@@ -145,7 +146,7 @@ def export_status(request: Any, export_id: UUID) -> HttpResponse:
         raise FhirError(404, "This export's files expired and were removed: ask for a new export.", "not-found")
     response = HttpResponse(orjson.dumps(manifest(request, job)), content_type="application/json")
     if job.expires_at is not None:
-        response["Expires"] = job.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        response["Expires"] = http_date(job.expires_at.timestamp())
     return response
 
 

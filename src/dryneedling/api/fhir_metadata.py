@@ -28,7 +28,7 @@ def _resource(resource_type: str) -> dict[str, Any]:
         entry |= {"searchParam": [SEARCH_BY_ID], "operation": PATIENT_OPERATIONS}
     elif resource_type == "Group":
         entry |= {"operation": GROUP_OPERATIONS}
-    elif resource_type not in ("Organization", "Practitioner"):
+    else:  # Organization and Practitioner too: those the patient's records name
         entry |= {"searchParam": [SEARCH_BY_PATIENT]}
     return entry
 

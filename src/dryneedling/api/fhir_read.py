@@ -95,6 +95,7 @@ def _bundle(request: HttpRequest, entries: list[dict[str, Any]], next_query: dic
 def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
     require(actor=request.user, capability=capability_of(_known(resource_type)))  # type: ignore[arg-type]
     clinic = membership_for(actor=request.user).clinic  # type: ignore[arg-type]
+    resource_id = _fhir_id(resource_id)
     found = (
         group_resource(clinic, resource_id)
         if resource_type == "Group"

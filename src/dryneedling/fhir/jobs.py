@@ -79,9 +79,11 @@ def _finish(job: BulkExport, now: datetime, **fields: Any) -> bool:
 
 def _population(job: BulkExport) -> Any:
     """The export's patients: every patient of the clinic, or the group's."""
-    if job.level == Level.GROUP:
-        return group_patients(job.clinic, job.params.get("group", "")) or Patient.objects.for_clinic(job.clinic).none()
-    return Patient.objects.for_clinic(job.clinic)
+    everyone = Patient.objects.for_clinic(job.clinic)
+    if job.level != Level.GROUP:
+        return everyone
+    group = group_patients(job.clinic, job.params.get("group", ""))
+    return everyone.none() if group is None else group  # a clinician who left: an empty export
 
 
 def export_run(job: BulkExport) -> bool:
@@ -92,10 +94,14 @@ def export_run(job: BulkExport) -> bool:
     since = datetime.fromisoformat(params["since"]) if params.get("since") else None
     patients = _population(job)
     patient_ids = list(patients.values_list("pk", flat=True)) if job.level == Level.GROUP else None
+    types = params.get("types") or None
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        written = ndjson.write(job.clinic, run_dir, types=params.get("types") or None, since=since,
-                               patient_ids=patient_ids)  # fmt: skip
+        written = (
+            []  # an empty group exports nothing (not even the clinic's Organization)
+            if patient_ids == []
+            else ndjson.write(job.clinic, run_dir, types=types, since=since, patient_ids=patient_ids)
+        )
     except Exception as error:  # anything: the client reads a failure instead of waiting forever
         logger.exception("FHIR bulk export %s failed", job.pk)
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -117,7 +123,7 @@ def _audit_views(job: BulkExport, patients: Any, output: list[dict[str, Any]]) -
     as a read of the JSON API leaves (the requester's, via fhir, naming the export)."""
     via = {"via": "fhir", "export": str(job.pk), "token": job.token_prefix}
     if any(entry["type"] not in NO_PATIENT_TYPES for entry in output):
-        for pk in patients.values_list("pk", flat=True).iterator():
+        for pk in list(patients.values_list("pk", flat=True)):
             audit_record(actor=job.requested_by, action="patient.view", clinic=job.clinic,
                          object_type="patients.patient", object_id=pk, patient_id=pk, detail=via)  # fmt: skip
     counts = {entry["type"]: entry["count"] for entry in output}
