@@ -333,3 +333,10 @@ def test_the_registration_schema_names_the_sexes_and_gives_an_example_that_regis
     assert patient_in["properties"]["sex"]["enum"] == list(Sex.values)
     (example,) = patient_in["examples"]
     assert api.post("/api/patients", example, content_type="application/json").status_code == 201
+
+
+@pytest.mark.parametrize("text", ["dn_\x00ab_x", "dn_ab\x00_x", "dn_" + "f" * 300 + "_x", "dn_ÿ_x"])
+def test_a_token_of_the_wrong_shape_is_a_401_not_a_crash(text):  # type: ignore[no-untyped-def]
+    """A NUL in the token's prefix reached the prefix lookup, which PostgreSQL refuses (a 500)."""
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {text}", raise_request_exception=False).get("/api/me")
+    assert response.status_code == 401 and "API token is required" in response.json()["detail"]
