@@ -6,7 +6,8 @@ once as a clinician and once as front desk. Every response must be no server err
 operation declares, of the declared content type and matching the declared schema.
 
 Per operation and role: the schema's own examples, positive and negative fuzzing, positive cases
-with a token that is not the user's (FOREIGN_TOKENS: a 401, never a crash) and, for an operation
+with a token that is not the user's (FOREIGN_TOKENS: a 401, never a crash), positive cases with a
+NUL in one of their texts (`_with_nul`: PostgreSQL's classic 500) and, for an operation
 with path parameters, positive cases aimed at records that exist (KNOWN). Every
 operation must answer 2xx at least once: a write no generated body can reach needs an example in
 its schema (`Field(examples=...)` or `openapi_extra`), which also documents it.
@@ -48,7 +49,7 @@ from dryneedling.accounts.api_tokens import api_token_create
 pytestmark = pytest.mark.django_db
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-POSITIVE, NEGATIVE, TOKENS, KNOWN = 25, 15, 5, 10  # examples per operation and role in each phase
+POSITIVE, NEGATIVE, TOKENS, NUL, KNOWN = 25, 15, 5, 10, 10  # examples per operation and role in each phase
 FLOOR_PER_OPERATION = 30  # fewer cases than this per operation on average: the generator broke
 RATE_LIMITS = {"api-token": (1_000_000, 60), "api-token-failed": (1_000_000, 60)}
 BASE_URL = "http://testserver"
@@ -101,6 +102,17 @@ def _send(client: Client, case: schemathesis.Case, token: str) -> schemathesis.R
     )
 
 
+def _with_nul(case: Any, which: int) -> Any:
+    """The case with a NUL at the end of one of the texts of its body or query (the `which`-th, in
+    turn): valid JSON and a valid query string, which PostgreSQL refuses to store or compare."""
+    containers = [c for c in (case.body, case.query) if isinstance(c, dict)]
+    texts = [(c, key) for c in containers for key, value in c.items() if isinstance(value, str)]
+    if texts:
+        container, key = texts[which % len(texts)]
+        container[key] = f"{container[key]}\x00"
+    return case
+
+
 def _phases(operation: Any, known: dict[str, int], token: str) -> list[tuple[str, st.SearchStrategy[Any], int]]:
     """(name, strategy of (case, token sent), examples) of each phase run on one operation."""
     ours = st.just(token)
@@ -114,6 +126,7 @@ def _phases(operation: Any, known: dict[str, int], token: str) -> list[tuple[str
         ("negative", st.tuples(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), ours), NEGATIVE)
     )
     phases.append(("tokens", st.tuples(positive, FOREIGN_TOKENS), TOKENS))
+    phases.append(("nul", st.tuples(st.builds(_with_nul, positive, st.integers(0, 15)), ours), NUL))
     names = {p.name for p in operation.path_parameters}
     if names and names <= set(known):
         aimed = operation.as_strategy(path_parameters={name: known[name] for name in names})
