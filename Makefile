@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench bench-scale venv clean serve
+.PHONY: demo test test-fast fuzz lint bench bench-scale venv clean serve
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser"
+
+# The JSON API fuzzed against its own OpenAPI schema (issue 13): also part of `make test`.
+fuzz: $(STAMP)
+	$(BIN)/pytest -q tests/api/test_api_schema_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
