@@ -5,19 +5,23 @@ database, inside the test's transaction, so fixture records are seen) with a wri
 once as a clinician and once as front desk. Every response must be no server error, a status the
 operation declares, of the declared content type and matching the declared schema.
 
-Per operation and role: the schema's own examples, positive and negative fuzzing, positive cases
-with a token that is not the user's (FOREIGN_TOKENS: a 401, never a crash), positive cases with a
-NUL in one of their texts (`_with_nul`: PostgreSQL's classic 500) and, for an operation
-with path parameters, positive cases aimed at records that exist (KNOWN). Every
-operation must answer 2xx at least once: a write no generated body can reach needs an example in
-its schema (`Field(examples=...)` or `openapi_extra`), which also documents it.
+Per operation and role: the schema's own examples; positive and negative fuzzing; positive cases
+with a token that is not the user's (FOREIGN_TOKENS: a 401, never a crash); positive cases with a
+NUL in one of their texts (`_with_nul`: PostgreSQL's classic 500); and, for an operation with path
+parameters, positive cases aimed at records that exist (KNOWN). Every operation must answer 2xx at
+least once: a write that no generated body reaches needs an example in its schema (as PatientIn's
+`json_schema_extra`), which documents it too.
 
 Deterministic: each phase of each operation draws from a fixed seed (its name's CRC) with no
-example database, and has a bounded number of examples, so every run sends the same requests. The rate
-limits are lifted for the run (RATE_LIMITS below): several hundred requests a minute from one user
-are the point here, and tests/api/test_api.py tests the limits. `make fuzz` runs this file; the
-number of cases per role is printed in pytest's terminal summary (tests/api/conftest.py, shown
-without -s too) and must reach a floor, so a broken generator cannot pass by generating nothing.
+example database and a bounded number of examples: the same number of cases every run, and the
+same requests for the same PYTHONHASHSEED (`make fuzz` sets 0). Between interpreter starts a few
+negative cases break another part of the request (schemathesis picks from a set, in hash order;
+2 of 355 differed in the runs tried): a finding there is real all the same.
+
+The rate limits are lifted for the run (RATE_LIMITS): several hundred requests a minute by one
+user are the point here, and tests/api/test_api.py tests the limits. The number of cases per role
+is printed in pytest's terminal summary (tests/api/conftest.py, with or without -s) and must reach
+a floor, so a broken generator cannot pass by generating nothing. `make fuzz` runs this file.
 """
 
 from __future__ import annotations
