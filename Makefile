@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench bench-scale venv clean serve
+.PHONY: demo test test-fast fuzz lint bench bench-scale venv clean serve
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser"
+
+# The JSON API fuzzed against its own OpenAPI schema (issue 13): also part of `make test`.
+# A fixed hash seed makes it send exactly the same requests every run (see the test's docstring).
+fuzz: $(STAMP)
+	PYTHONHASHSEED=0 $(BIN)/pytest -q tests/api/test_api_schema_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

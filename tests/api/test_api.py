@@ -333,3 +333,19 @@ def test_the_registration_schema_names_the_sexes_and_gives_an_example_that_regis
     assert patient_in["properties"]["sex"]["enum"] == list(Sex.values)
     (example,) = patient_in["examples"]
     assert api.post("/api/patients", example, content_type="application/json").status_code == 201
+
+
+@pytest.mark.parametrize("text", ["dn_\x00ab_x", "dn_ab\x00_x", "dn_" + "f" * 300 + "_x", "dn_ÿ_x"])
+def test_a_token_of_the_wrong_shape_is_a_401_not_a_crash(text):  # type: ignore[no-untyped-def]
+    """A NUL in the token's prefix reached the prefix lookup, which PostgreSQL refuses (a 500)."""
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {text}", raise_request_exception=False).get("/api/me")
+    assert response.status_code == 401 and "API token is required" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name"])
+def test_a_nul_in_a_name_is_a_field_error_before_the_duplicate_lookup(alice, field):  # type: ignore[no-untyped-def]
+    """The duplicate lookup ran before the names were checked: a NUL in one was a 500 on PostgreSQL."""
+    api = _client(api_token_create(actor=alice, name="w", scope="write").plaintext)
+    body = {"given_name": "Ada", "family_name": "Nul", "date_of_birth": "1980-01-01", "sex": "female"}
+    response = api.post("/api/patients", body | {field: "A\x00b"}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "data", field]

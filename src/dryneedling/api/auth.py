@@ -6,6 +6,7 @@ a read-only token cannot write."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,10 +24,14 @@ UNAUTHENTICATED_TEXT = (
     "a revoked or expired token, or one of a user no longer in the clinic, is refused."
 )
 
+# What accounts.api_tokens gives out (dn_, 8 hex digits, _, a urlsafe secret): anything else is
+# refused before the prefix lookup (a NUL in it is a database error on PostgreSQL, not a 401).
+TOKEN_SHAPE = re.compile(r"dn_[0-9a-f]{8}_[A-Za-z0-9_-]{1,100}")
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = api_token_authenticate(token)
+        found = api_token_authenticate(token) if TOKEN_SHAPE.fullmatch(token) else None
         if found is None:  # failed attempts from one address are limited too (guessing, a stale script)
             rate_limit_enforce(scope="api-token-failed", key=client_address(request) or "unknown")
             return None

@@ -25,6 +25,7 @@ from dryneedling.patients.selectors import (
     patient_possible_duplicates_for,
 )
 from dryneedling.patients.services import patient_create
+from dryneedling.patients.validation import reject_control_characters
 
 router = Router()
 
@@ -70,14 +71,16 @@ def patient_new(request: Any, data: PatientIn) -> Any:
     require_write(request)
     fields = data.dict()
     confirmed = fields.pop("confirm_duplicate")
-    twins = patient_possible_duplicates_for(actor=request.user, given_name=data.given_name,
-                                            family_name=data.family_name, date_of_birth=data.date_of_birth)  # fmt: skip
-    if twins and not confirmed:
-        detail = (
-            "A patient of the same names and date of birth exists: send confirm_duplicate true to register another."
-        )
-        return Status(409, {"detail": detail, "possible_duplicates": [p.pk for p in twins]})
     try:
+        names = {name: fields[name] for name in ("given_name", "family_name")}
+        for name, value in names.items():  # checked before the lookup: PostgreSQL refuses a NUL (a 500)
+            reject_control_characters(value, field=name, multiline=False)
+        twins = patient_possible_duplicates_for(actor=request.user, date_of_birth=data.date_of_birth, **names)
+        if twins and not confirmed:
+            detail = (
+                "A patient of the same names and date of birth exists: send confirm_duplicate true to register another."
+            )
+            return Status(409, {"detail": detail, "possible_duplicates": [p.pk for p in twins]})
         made = patient_create(actor=request.user, **fields)
     except ValidationError as error:
         problems = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
