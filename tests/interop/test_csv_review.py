@@ -136,3 +136,21 @@ def test_an_id_longer_than_the_identifier_column_is_a_row_error(dana, clinic_a) 
     report = run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
     assert not report.committed and "at most 255 characters" in report.rows[0].errors[0][1]
     assert not Patient.objects.for_clinic(clinic_a).exists()
+
+
+# --- audit ---------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_import_audit_names_the_file_by_its_digest(dana, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """The preview and import audit rows said kind, source and counts but not which file: an
+    import could not be traced to the upload (or, from the command line, to any file)."""
+    import hashlib
+
+    from dryneedling.accounts.models import AuditEvent
+    from dryneedling.interop.csv_import import csv_upload_store
+
+    data = b"ID,First Name,Last Name,Date of Birth,First Visit\n1,Al,Ng,1970-07-08,\n"
+    digest = hashlib.sha256(data).hexdigest()
+    upload = csv_upload_store(actor=dana, data=data, filename="p.csv", kind="patients")
+    assert AuditEvent.objects.get(action="csv_import.upload").detail["sha256"] == digest == upload.sha256
+    run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
+    assert AuditEvent.objects.get(action="csv_import.import").detail["sha256"] == digest

@@ -150,7 +150,7 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
                 actor=actor,
                 action="csv_import.import",
                 object_type="interop.csvupload",
-                detail={"kind": plan.kind, "source": plan.source, "counts": report.counts},
+                detail={"kind": plan.kind, "source": plan.source, "counts": report.counts, "sha256": plan.sha256},
             )
             report.committed = True
     except _Rollback:
@@ -160,7 +160,7 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
             actor=actor,
             action="csv_import.preview" if not commit else "csv_import.refused",
             object_type="interop.csvupload",
-            detail={"kind": plan.kind, "source": plan.source, "counts": report.counts},
+            detail={"kind": plan.kind, "source": plan.source, "counts": report.counts, "sha256": plan.sha256},
         )
     return report
 

@@ -49,7 +49,8 @@ def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> C
         created_at=now,
         expires_at=now + KEEP,
     )
-    audit_record(actor=actor, action="csv_import.upload", obj=upload, detail={"kind": kind, "bytes": len(data)})
+    detail = {"kind": kind, "bytes": len(data), "sha256": upload.sha256}
+    audit_record(actor=actor, action="csv_import.upload", obj=upload, detail=detail)
     return upload
 
 
