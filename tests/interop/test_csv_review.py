@@ -154,3 +154,27 @@ def test_the_import_audit_names_the_file_by_its_digest(dana, clinic_a) -> None: 
     assert AuditEvent.objects.get(action="csv_import.upload").detail["sha256"] == digest == upload.sha256
     run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
     assert AuditEvent.objects.get(action="csv_import.import").detail["sha256"] == digest
+
+
+# --- the uploaded file is patient data: it must not outlive its 24 hours ------------------------
+@pytest.mark.django_db
+def test_send_due_removes_expired_uploads_of_every_clinic(dana, clinic_a, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Expired uploads were deleted only when the same clinic uploaded again: a clinic that moved
+    over once kept each refused or abandoned file (its whole patient list) for good."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dryneedling.cli import main
+    from dryneedling.interop.csv_import import csv_upload_store
+    from dryneedling.interop.models import CsvUpload
+
+    data = b"ID,First Name,Last Name,Date of Birth,First Visit\n1,Al,Ng,1970-07-08,\n"
+    old = csv_upload_store(actor=dana, data=data, filename="old.csv", kind="patients")
+    fresh = csv_upload_store(actor=dana, data=data, filename="new.csv", kind="patients")
+    CsvUpload.objects.for_record(old).filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert main(["send-due"]) == 0
+    counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert counts["csv_uploads_expired"] == 1 and list(counts)[-1] == "sent"
+    assert list(CsvUpload.objects.for_clinic(clinic_a).values_list("pk", flat=True)) == [fresh.pk]
