@@ -178,3 +178,18 @@ def test_send_due_removes_expired_uploads_of_every_clinic(dana, clinic_a, capsys
     counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert counts["csv_uploads_expired"] == 1 and list(counts)[-1] == "sent"
     assert list(CsvUpload.objects.for_clinic(clinic_a).values_list("pk", flat=True)) == [fresh.pk]
+
+
+@pytest.mark.django_db
+def test_a_clinic_without_an_active_appointment_type_gets_a_row_error(dana, alice, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """With every type inactive, picking the default type read `types[0]` of an empty list: a 500."""
+    from dryneedling.scheduling.models import AppointmentType
+    from dryneedling.scheduling.services import appointment_types_seed
+
+    patients = b"ID,First Name,Last Name,Date of Birth,Medicare\n90001,Al,Ng,1970-07-08,\n"
+    assert run(actor=dana, plan=plan_file(data=patients, kind="patients"), commit=True).committed
+    appointment_types_seed(clinic=clinic_a)
+    AppointmentType.objects.filter(clinic=clinic_a).update(active=False)
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-02-03T23:00:00Z,2025-02-04T00:00:00Z\n"
+    report = run(actor=dana, plan=plan_file(data=data, kind="appointments", source="cliniko"), commit=True)
+    assert not report.committed and "no active appointment type" in report.rows[0].errors[0][1]
