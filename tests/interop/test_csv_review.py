@@ -193,3 +193,25 @@ def test_a_clinic_without_an_active_appointment_type_gets_a_row_error(dana, alic
     data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-02-03T23:00:00Z,2025-02-04T00:00:00Z\n"
     report = run(actor=dana, plan=plan_file(data=data, kind="appointments", source="cliniko"), commit=True)
     assert not report.committed and "no active appointment type" in report.rows[0].errors[0][1]
+
+
+def test_a_time_that_happens_twice_in_the_clinics_zone_is_a_row_error() -> None:
+    """02:30 on the night the clocks go back was taken silently as its first occurrence (an hour
+    off half the time); the gap in spring was already an error. Now both ask for the offset."""
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-04-06 02:30,2025-04-06 03:30\n"
+    plan = plan_file(data=data, kind="appointments", source="cliniko")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RowError, match="happens twice"):
+        appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)
+    with_offset = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-04-06 02:30 +10:00,2025-04-06 03:30\n"
+    plan = plan_file(data=with_offset, kind="appointments", source="cliniko")
+    values = appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)
+    assert values.starts_at == datetime(2025, 4, 5, 16, 30, tzinfo=UTC)
+
+
+def test_a_skipped_time_still_says_it_does_not_exist() -> None:
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-10-05 02:30,2025-10-05 03:30\n"
+    plan = plan_file(data=data, kind="appointments", source="cliniko")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RowError, match="does not exist"):
+        appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)

@@ -180,7 +180,14 @@ def _moment(plan: Plan, cells: list[str], key: str, zone: str, day: date | None)
             raise RowError(label, f"{value!r}: an appointment's year is between {YEARS[0]} and {YEARS[1]}.")
         if offset:
             return dates.offset_datetime(on, at, offset)
-        return rules.local_to_utc(on, at, zone)
+        instant = rules.local_to_utc(on, at, zone)  # a skipped time (spring) raises
+        local = datetime.combine(on, at, tzinfo=rules.zone(zone))
+        if local.utcoffset() != local.replace(fold=1).utcoffset():  # not guessed: the offset says which
+            raise RowError(
+                label,
+                f"{value!r} happens twice in {zone} (the clocks go back that night): add its offset, e.g. +10:00.",
+            )
+        return instant
     except (dates.DateProblem, rules.NonexistentLocalTime) as problem:
         raise RowError(label, str(problem)) from None
 
