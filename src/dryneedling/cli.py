@@ -278,6 +278,7 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     from dryneedling.care.soreness_reminders import soreness_reminders_send_due
     from dryneedling.fhir.jobs import exports_expire, exports_run_due
     from dryneedling.followup.services import send_due
+    from dryneedling.interop.csv_import.uploads import csv_uploads_expire
     from dryneedling.reports.analytics.services import cusum_signals_check_all
     from dryneedling.reports.analytics.stored import dashboard_figures_refresh_stale
     from dryneedling.reports.response.stored import response_figures_refresh_stale
@@ -293,11 +294,12 @@ def cmd_send_due(args: argparse.Namespace) -> int:
         dashboards = dashboard_figures_refresh_stale()  # the dashboard's whole-clinic and per-clinician figures
         exports = exports_run_due(limit=args.limit)  # FHIR Bulk Data exports waiting (or whose runner died)
         expired = exports_expire()  # and the files of those past FHIR_EXPORT_HOURS
+        uploads = csv_uploads_expire()  # CSV import uploads past their 24 hours (patient lists)
     planner_statistics_refresh()  # the periodic job keeps SQLite's planner statistics current
     # "sent" (check-in reminders) stays last: scripts read it as before.
     counts = {"appointment_reminders": appointments, "soreness_reminders": soreness_later, "cusum_signals": signals}
     figures = {"response_figures_refreshed": refreshed, "dashboard_figures_refreshed": dashboards}
-    bulk = {"fhir_exports_run": exports, "fhir_exports_expired": expired}
+    bulk = {"fhir_exports_run": exports, "fhir_exports_expired": expired, "csv_uploads_expired": uploads}
     print(json.dumps({**counts, **figures, **bulk, "sent": sent}))
     return 0
 

@@ -136,3 +136,82 @@ def test_an_id_longer_than_the_identifier_column_is_a_row_error(dana, clinic_a) 
     report = run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
     assert not report.committed and "at most 255 characters" in report.rows[0].errors[0][1]
     assert not Patient.objects.for_clinic(clinic_a).exists()
+
+
+# --- audit ---------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_import_audit_names_the_file_by_its_digest(dana, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """The preview and import audit rows said kind, source and counts but not which file: an
+    import could not be traced to the upload (or, from the command line, to any file)."""
+    import hashlib
+
+    from dryneedling.accounts.models import AuditEvent
+    from dryneedling.interop.csv_import import csv_upload_store
+
+    data = b"ID,First Name,Last Name,Date of Birth,First Visit\n1,Al,Ng,1970-07-08,\n"
+    digest = hashlib.sha256(data).hexdigest()
+    upload = csv_upload_store(actor=dana, data=data, filename="p.csv", kind="patients")
+    assert AuditEvent.objects.get(action="csv_import.upload").detail["sha256"] == digest == upload.sha256
+    run(actor=dana, plan=plan_file(data=data, kind="patients"), commit=True)
+    assert AuditEvent.objects.get(action="csv_import.import").detail["sha256"] == digest
+
+
+# --- the uploaded file is patient data: it must not outlive its 24 hours ------------------------
+@pytest.mark.django_db
+def test_send_due_removes_expired_uploads_of_every_clinic(dana, clinic_a, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Expired uploads were deleted only when the same clinic uploaded again: a clinic that moved
+    over once kept each refused or abandoned file (its whole patient list) for good."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dryneedling.cli import main
+    from dryneedling.interop.csv_import import csv_upload_store
+    from dryneedling.interop.models import CsvUpload
+
+    data = b"ID,First Name,Last Name,Date of Birth,First Visit\n1,Al,Ng,1970-07-08,\n"
+    old = csv_upload_store(actor=dana, data=data, filename="old.csv", kind="patients")
+    fresh = csv_upload_store(actor=dana, data=data, filename="new.csv", kind="patients")
+    CsvUpload.objects.for_record(old).filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert main(["send-due"]) == 0
+    counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert counts["csv_uploads_expired"] == 1 and list(counts)[-1] == "sent"
+    assert list(CsvUpload.objects.for_clinic(clinic_a).values_list("pk", flat=True)) == [fresh.pk]
+
+
+@pytest.mark.django_db
+def test_a_clinic_without_an_active_appointment_type_gets_a_row_error(dana, alice, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """With every type inactive, picking the default type read `types[0]` of an empty list: a 500."""
+    from dryneedling.scheduling.models import AppointmentType
+    from dryneedling.scheduling.services import appointment_types_seed
+
+    patients = b"ID,First Name,Last Name,Date of Birth,Medicare\n90001,Al,Ng,1970-07-08,\n"
+    assert run(actor=dana, plan=plan_file(data=patients, kind="patients"), commit=True).committed
+    appointment_types_seed(clinic=clinic_a)
+    AppointmentType.objects.filter(clinic=clinic_a).update(active=False)
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-02-03T23:00:00Z,2025-02-04T00:00:00Z\n"
+    report = run(actor=dana, plan=plan_file(data=data, kind="appointments", source="cliniko"), commit=True)
+    assert not report.committed and "no active appointment type" in report.rows[0].errors[0][1]
+
+
+def test_a_time_that_happens_twice_in_the_clinics_zone_is_a_row_error() -> None:
+    """02:30 on the night the clocks go back was taken silently as its first occurrence (an hour
+    off half the time); the gap in spring was already an error. Now both ask for the offset."""
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-04-06 02:30,2025-04-06 03:30\n"
+    plan = plan_file(data=data, kind="appointments", source="cliniko")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RowError, match="happens twice"):
+        appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)
+    with_offset = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-04-06 02:30 +10:00,2025-04-06 03:30\n"
+    plan = plan_file(data=with_offset, kind="appointments", source="cliniko")
+    values = appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)
+    assert values.starts_at == datetime(2025, 4, 5, 16, 30, tzinfo=UTC)
+
+
+def test_a_skipped_time_still_says_it_does_not_exist() -> None:
+    data = APPOINTMENT_HEADER + b"1,90001,Alice Adams,2025-10-05 02:30,2025-10-05 03:30\n"
+    plan = plan_file(data=data, kind="appointments", source="cliniko")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RowError, match="does not exist"):
+        appointment_values(plan, plan.table.rows[0][1], zone="Australia/Sydney", now=now)

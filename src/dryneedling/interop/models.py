@@ -53,7 +53,7 @@ class CsvUpload(ClinicScoped):
     """A CSV file a clinic admin uploaded to import (issue 13), kept between its preview and the
     Import button: the import is confirmed by this row's id and the file's SHA-256, so a preview
     left open in another tab cannot import a different file. The content is cleared once the file
-    is imported; rows past `expires_at` are deleted when the clinic uploads again."""
+    is imported; rows past `expires_at` are deleted by `send-due` (and when the clinic uploads again)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -8,6 +8,7 @@ own column header, so the preview says e.g. "row 4, Birth Date: '31/02/1980' is 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +35,7 @@ class Plan:
     table: Table
     mapping: columns.Mapping
     orders: dict[str, str | None] = field(default_factory=dict)
+    sha256: str = ""  # the file's digest: the audit names the file by it
 
     def cell(self, cells: list[str], key: str) -> str:
         """The first non-empty cell of the field's columns ('' when none)."""
@@ -68,7 +70,7 @@ def plan_file(*, data: bytes, kind: str, source: str = AUTO, date_order: str | N
     missing = columns.missing_columns(kind, source, mapping)
     if missing:
         raise CsvRefused(" ".join(missing))
-    plan = Plan(kind=kind, source=source, table=table, mapping=mapping)
+    plan = Plan(kind=kind, source=source, table=table, mapping=mapping, sha256=hashlib.sha256(data).hexdigest())
     for key, f in columns.KIND_FIELDS[kind].items():
         if not f.is_date or key not in mapping.columns:
             continue
@@ -178,7 +180,14 @@ def _moment(plan: Plan, cells: list[str], key: str, zone: str, day: date | None)
             raise RowError(label, f"{value!r}: an appointment's year is between {YEARS[0]} and {YEARS[1]}.")
         if offset:
             return dates.offset_datetime(on, at, offset)
-        return rules.local_to_utc(on, at, zone)
+        instant = rules.local_to_utc(on, at, zone)  # a skipped time (spring) raises
+        local = datetime.combine(on, at, tzinfo=rules.zone(zone))
+        if local.utcoffset() != local.replace(fold=1).utcoffset():  # not guessed: the offset says which
+            raise RowError(
+                label,
+                f"{value!r} happens twice in {zone} (the clocks go back that night): add its offset, e.g. +10:00.",
+            )
+        return instant
     except (dates.DateProblem, rules.NonexistentLocalTime) as problem:
         raise RowError(label, str(problem)) from None
 

@@ -150,7 +150,7 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
                 actor=actor,
                 action="csv_import.import",
                 object_type="interop.csvupload",
-                detail={"kind": plan.kind, "source": plan.source, "counts": report.counts},
+                detail={"kind": plan.kind, "source": plan.source, "counts": report.counts, "sha256": plan.sha256},
             )
             report.committed = True
     except _Rollback:
@@ -160,7 +160,7 @@ def run(*, actor: User, plan: Plan, commit: bool) -> Report:
             actor=actor,
             action="csv_import.preview" if not commit else "csv_import.refused",
             object_type="interop.csvupload",
-            detail={"kind": plan.kind, "source": plan.source, "counts": report.counts},
+            detail={"kind": plan.kind, "source": plan.source, "counts": report.counts, "sha256": plan.sha256},
         )
     return report
 
@@ -293,6 +293,8 @@ class _Book:
         hits = [t for t in self.types if _words(t.name) == _words(name)] if name else []
         if hits:
             return hits[0]
+        if not self.types:
+            raise RowError("appointment_type", "The clinic has no active appointment type: add one first.")
         default = next((t for t in self.types if t.name == DEFAULT_TYPES[1][0]), self.types[0])
         if name:
             result.notes.append(f"No appointment type {name!r} in this clinic: imported as {default.name!r}.")

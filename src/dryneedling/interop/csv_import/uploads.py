@@ -3,21 +3,21 @@
 The browser's import is two requests: the upload shows a preview (nothing written), the Import
 button imports. The file is kept in between in the clinic's own row, and the Import button names
 it by id AND SHA-256, so a preview open in another tab cannot import a different file; a row is
-good for `KEEP` and for one import (its content is cleared once imported). The command line reads
-its file directly and needs none of this.
+good for `KEEP` and for one import (its content is cleared once imported); the periodic
+`send-due` job deletes expired ones. The command line reads its file directly and needs none of this.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import User
+from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
 from dryneedling.interop.csv_import.parse import size_problem
 from dryneedling.interop.csv_import.rows import AUTO, plan_file
@@ -49,8 +49,19 @@ def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> C
         created_at=now,
         expires_at=now + KEEP,
     )
-    audit_record(actor=actor, action="csv_import.upload", obj=upload, detail={"kind": kind, "bytes": len(data)})
+    detail = {"kind": kind, "bytes": len(data), "sha256": upload.sha256}
+    audit_record(actor=actor, action="csv_import.upload", obj=upload, detail=detail)
     return upload
+
+
+def csv_uploads_expire(*, now: datetime | None = None) -> int:
+    """Delete every clinic's uploads past `expires_at` (the periodic `send-due` job calls this): an
+    upload is the clinic's patient list, and a refused or abandoned one must not stay for good."""
+    now = now or timezone.now()
+    deleted = 0
+    for clinic in Clinic.objects.order_by("pk"):
+        deleted += CsvUpload.objects.for_clinic(clinic).filter(expires_at__lt=now).delete()[0]
+    return deleted
 
 
 def csv_upload_get(*, actor: User, upload_id: int, sha256: str) -> CsvUpload:
