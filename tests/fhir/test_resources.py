@@ -93,6 +93,10 @@ def test_one_returns_the_resource_the_stream_gives_and_none_for_another_clinics(
     assert stream.one(riverside, "Patient", "x") is None
     assert stream.one(riverside, "Observation", "ppt-x") is None
     assert stream.one(hilltop, "Organization", str(riverside.pk)) is None
+    theirs = {r["id"] for t, r in _export(hilltop) if t == "Practitioner"}
+    for practitioner in [r for t, r in exported if t == "Practitioner"]:
+        found = stream.one(hilltop, "Practitioner", practitioner["id"])
+        assert (found is not None) == (practitioner["id"] in theirs)
 
 
 def test_another_clinics_rows_never_appear(demo_clinics):

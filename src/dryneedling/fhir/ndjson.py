@@ -13,8 +13,8 @@ from dryneedling.accounts.models import Clinic
 
 from .stream import by_type, checked_types, context
 
-FLUSH = 4000
-"""Resources serialised per write call."""
+FLUSH = 1 << 20
+"""Bytes of serialised resources gathered per write call."""
 
 
 def write(
@@ -36,16 +36,15 @@ def write(
         path = out / f"{resource_type}.ndjson"
         count = 0
         with path.open("wb") as f:
-            block: list[bytes] = []
+            buffer = bytearray()
             for resource in by_type(clinic, resource_type, ctx=ctx):
-                block.append(dumps(resource))
-                if len(block) >= FLUSH:
-                    f.write(b"\n".join(block) + b"\n")
-                    count += len(block)
-                    block = []
-            if block:
-                f.write(b"\n".join(block) + b"\n")
-                count += len(block)
+                buffer += dumps(resource)
+                buffer += b"\n"
+                count += 1
+                if len(buffer) >= FLUSH:
+                    f.write(buffer)
+                    buffer.clear()
+            f.write(buffer)
         if count:
             written.append((resource_type, path, count))
         else:

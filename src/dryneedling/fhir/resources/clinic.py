@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dryneedling.accounts.models import Clinic, Membership, User
@@ -12,7 +13,7 @@ from dryneedling.interop.identifiers import BASE
 from dryneedling.scheduling.models import Appointment
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Session
 
-from .base import NAMING_ACTORS, Ctx, Resource, Row, Spec, meta
+from .base import NAMING_ACTORS, Ctx, Resource, Row, Spec, meta, raw
 
 NPI = "http://hl7.org/fhir/sid/us-npi"
 CLINIC_SYSTEM = f"{BASE}/clinic"
@@ -97,7 +98,23 @@ ORGANIZATION = Spec(
     patient=None,
     rows=_clinic_rows,
 )
-PRACTITIONER = Spec(
+
+
+@dataclass(frozen=True)
+class PractitionerSpec(Spec):
+    def one(self, ctx: Ctx, pk: int) -> Resource | None:
+        """One user: a member of the clinic, or named by one of its records (an index probe per
+        table, not the reading of every record `_user_rows` does)."""
+        named = Membership.objects.filter(clinic=ctx.clinic, user_id=pk).exists() or any(
+            model.objects.for_clinic(ctx.clinic).filter(**{column: pk}).exists() for model, column in ACTOR_COLUMNS
+        )
+        if not named:
+            return None
+        rows = raw(User.objects.filter(pk=pk).values_list("pk", *self.selected))
+        return next(iter(self.build(ctx, rows)), None)
+
+
+PRACTITIONER = PractitionerSpec(
     "Practitioner",
     User,
     ("full_name", "email", "is_active", "date_joined"),
