@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.functions import Cast
 
@@ -246,7 +246,10 @@ def raw(query: Any) -> list[Row]:
     building the resources (as in reports.research.tables.stream_batches). Values therefore come
     in the driver's forms: `instant`, `day`, `json` and `bool()` read both SQLite's and
     PostgreSQL's."""
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`pk__in=[]`): Django builds no SQL
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
