@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dryneedling.interop.csv_import import MAX_BYTES
+from dryneedling.interop.csv_import.uploads import BROWSER_MAX_ROWS
 from dryneedling.interop.models import CsvUpload
 from dryneedling.patients.models import Patient
 from tests.conftest import csrf_token
@@ -73,6 +74,21 @@ def test_the_size_limit_is_a_field_error(dana_client, clinic_a):  # type: ignore
     response = _upload(dana_client, "big.csv", data=b"x" * (MAX_BYTES + 1))
     assert response.status_code == 200 and b"at most 5 MB" in response.content
     assert not CsvUpload.objects.for_clinic(clinic_a).exists()
+
+
+def test_the_browser_takes_a_bounded_number_of_rows_and_names_the_command_line(dana_client, clinic_a):  # type: ignore[no-untyped-def]
+    """A preview checks every row through the registration rules inside one transaction that holds
+    the database's write lock: a file of many thousands of rows would outlast the page's request and
+    block other users' writes. The browser takes up to BROWSER_MAX_ROWS; the command line the rest."""
+    header = b"Patient ID,First Name,Last Name,Birth Date,Sex\n"
+    rows = b"".join(b"%d,Ann,Row%d,1980-01-02,female\n" % (n, n) for n in range(BROWSER_MAX_ROWS + 1))
+    response = _upload(dana_client, "many.csv", data=header + rows)
+    body = response.content.decode()
+    assert response.status_code == 200 and f"at most {BROWSER_MAX_ROWS:,} rows" in body
+    assert "dryneedling import-csv" in body
+    assert not CsvUpload.objects.for_clinic(clinic_a).exists()
+    fits = _upload(dana_client, "fits.csv", data=header + rows.split(b"\n", 1)[1])
+    assert fits.status_code == 302
 
 
 def test_other_roles_are_refused_in_words(alice_client, bob_client):  # type: ignore[no-untyped-def]

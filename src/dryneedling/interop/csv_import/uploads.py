@@ -19,12 +19,17 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.accounts.permissions import CLINIC_ADMINISTRATION, require
-from dryneedling.interop.csv_import.parse import size_problem
+from dryneedling.interop.csv_import.parse import CsvRefused, read_table, size_problem
 from dryneedling.interop.csv_import.rows import AUTO, plan_file
 from dryneedling.interop.csv_import.service import REFUSAL, Report, run
 from dryneedling.interop.models import CsvKind, CsvUpload
 
 KEEP = timedelta(hours=24)
+# A preview runs every row through the registration rules inside one transaction, which holds the
+# database's write lock (SQLite takes it at the start): about 10-30 ms a row on 2 cores, so a page
+# stays within seconds and other users' writes wait, not fail, up to this many rows. Larger files
+# go through the command line, which has no request timeout (decisions: issue 13, CSV import).
+BROWSER_MAX_ROWS = 1_000
 GONE = "This upload is no longer available (it expired or was imported): upload the file again."
 
 
@@ -36,6 +41,7 @@ def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> C
         raise ValidationError({"file": problem})
     if kind not in CsvKind.values:
         raise ValidationError({"kind": "Choose what the file holds: patients or appointments."})
+    _refuse_long_files(data)
     now = timezone.now()
     CsvUpload.objects.for_clinic(membership.clinic).filter(expires_at__lt=now).delete()
     upload = CsvUpload.objects.create(
@@ -52,6 +58,18 @@ def csv_upload_store(*, actor: User, data: bytes, filename: str, kind: str) -> C
     detail = {"kind": kind, "bytes": len(data), "sha256": upload.sha256}
     audit_record(actor=actor, action="csv_import.upload", obj=upload, detail=detail)
     return upload
+
+
+def _refuse_long_files(data: bytes) -> None:
+    try:
+        rows = len(read_table(data).rows)
+    except CsvRefused:
+        return  # the preview says what is wrong with the file as a whole
+    if rows > BROWSER_MAX_ROWS:
+        raise ValidationError({"file": (
+            f"The file has {rows:,} rows; the browser imports at most {BROWSER_MAX_ROWS:,} rows at a time. "
+            "Split the file, or ask whoever runs the server to import it with `dryneedling import-csv`."
+        )})  # fmt: skip
 
 
 def csv_uploads_expire(*, now: datetime | None = None) -> int:
