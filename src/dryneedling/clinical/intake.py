@@ -26,6 +26,8 @@ from .questions import (
     is_shown,
 )
 from .sites import AREAS, LIMBS, SITES, Site, site_contains, site_label, site_region_ids
+from .text import MESSAGE as TEXT_MESSAGE
+from .text import forbidden_characters
 
 __all__ = [
     "AREAS",
@@ -81,7 +83,10 @@ def _show(value: Any) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
+    try:
+        return "-" if value is None else f"{value:g}"
+    except OverflowError:  # JSON allows any integer, e.g. 10**400
+        return _show(value)
 
 
 def _check_number(question: Question, value: Any) -> Any:
@@ -140,6 +145,8 @@ def _check(question: Question, value: Any) -> Any:
         raise AnswerError(f"answer '{key}' must be text, got {type(value).__name__}")
     if len(value) > MAX_TEXT:
         raise AnswerError(f"answer '{key}' is longer than {MAX_TEXT} characters")
+    if forbidden_characters(value, multiline=True):  # the free-text rule, as the web's form applies it
+        raise AnswerError(f"answer '{key}': {TEXT_MESSAGE}")
     # Blank text is "not answered": a substitute decision-maker of "  " is no one.
     return value if value.strip() else None
 
