@@ -32,3 +32,13 @@ def test_a_text_answer_with_control_characters_is_refused_as_in_the_web(alice, p
     assert refused.status_code == 422, refused.content
     assert refused.json()["detail"][0]["loc"] == ["body", "data", "answers", "substitute_decision_maker"]
     assert not Screening.unscoped.exists()
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:50:00Z", "9999-12-31T23:59:59.999999+00:00"])
+def test_a_booking_whose_end_would_pass_the_year_9999_is_a_field_error_not_a_500(bob, alice, record_a, start):  # type: ignore[no-untyped-def]
+    """The end (start + the type's minutes) overflowed datetime in the book's service."""
+    body = {"patient_id": record_a.patient_id, "clinician_id": alice.pk,
+            "appointment_type_id": record_a.appointment_type_id, "starts_at": start}  # fmt: skip
+    refused = api_client(bob, "write").post("/api/appointments", body, content_type=JSON)
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["detail"][0]["loc"] == ["body", "data", "starts_at"]

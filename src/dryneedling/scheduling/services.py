@@ -137,6 +137,9 @@ def clinic_today(clinic: Clinic) -> date:
     return timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
 
 
+LAST_YEAR = 9999
+
+
 def _check_start(clinic: Clinic, starts_at: datetime) -> None:
     """An aware time, not on an earlier day than the clinic's today: a visit that began earlier
     today (a walk-in recorded once seen) is kept; the past days of the book are history."""
@@ -145,6 +148,8 @@ def _check_start(clinic: Clinic, starts_at: datetime) -> None:
     today_start, _ = rules.day_bounds(clinic_today(clinic), clinic.time_zone)
     if starts_at < today_start:
         raise ValidationError({"date": "That is an earlier day: the book takes visits from today on."})
+    if starts_at.year >= LAST_YEAR:  # the visit's end, and its local day, must fit in a datetime
+        raise ValidationError({"date": f"Choose a date before the year {LAST_YEAR}."})
 
 
 @transaction.atomic
