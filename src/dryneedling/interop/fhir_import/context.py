@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,4 +155,8 @@ def a_moment(value: Any, what: str) -> datetime:
         raise Problem(f"{what} {value!r} is not a date and time") from None
     if moment.tzinfo is None or "T" not in str(value):
         raise Problem(f"{what} {value!r} needs a time and its offset (e.g. 2026-03-02T09:00:00-05:00)")
+    try:  # stored in UTC: 0001-01-01T00:30+01:00 or 9999-12-31T23:30-05:00 has no UTC moment to store
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise Problem(f"{what} {value!r} is outside the years 1 to 9999 once in UTC") from None
     return moment
