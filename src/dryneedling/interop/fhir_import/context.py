@@ -52,6 +52,7 @@ class FileContext:
     # A Condition's reference -> (episode pk, position) from the diagnosis list of an EpisodeOfCare
     diagnoses: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     fallback_episodes: dict[int, int] = field(default_factory=dict)  # patient pk -> episode pk
+    written: dict[tuple[str, int], Entry] = field(default_factory=dict)  # (kind, pk) -> the resource
 
     @property
     def actor(self) -> User:
@@ -83,7 +84,12 @@ class FileContext:
 
     def done(self, entry: Entry, kind: str, pk: int, pairs: list[identity.Pair], outcome: str) -> str:
         """Remember the record's identifiers and its resource's keys; the outcome to count (a record
-        that only gained an identifier was updated)."""
+        that only gained an identifier was updated). Two resources of one file are two records: a
+        second one naming the record of the first (same identifier, MRN or code) would overwrite it."""
+        first = self.written.setdefault((kind, pk), entry)
+        if first is not entry:
+            named = f"entry {first.index}" if first.index is not None else f"line {first.line}"
+            raise Problem(f"it names the same record as {named} of this file (same identifier, MRN or code)")
         if identity.remember(self.clinic, kind, pk, pairs) and outcome == "unchanged":
             outcome = "updated"
         self.register(entry, pk)
