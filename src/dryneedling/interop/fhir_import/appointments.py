@@ -102,6 +102,8 @@ def import_appointment(ctx: FileContext, entry: Entry) -> str:
     }
     pairs = identity.identifiers_of(resource)
     appointment = ctx.existing(Kind.APPOINTMENT, pairs)
+    if appointment is not None and appointment.patient_id != patient.pk:  # as episodes, conditions, scores
+        raise Problem("its identifier names an appointment of another patient")
     if appointment is not None and all(getattr(appointment, k) == v for k, v in fields.items()):
         outcome = "unchanged"
     else:
