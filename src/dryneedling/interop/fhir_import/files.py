@@ -75,7 +75,7 @@ def _rank_of(path: Path) -> int:
 
 def read(path: Path) -> list[Entry]:
     """The resources of one file: a Bundle (JSON) or NDJSON (one resource a line)."""
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")  # a byte order mark some Windows tools write is no JSON
     if path.suffix == ".ndjson":
         return list(_ndjson(text))
     return _bundle(text)
