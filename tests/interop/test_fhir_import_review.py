@@ -132,3 +132,27 @@ def test_a_file_starting_with_a_byte_order_mark_is_read(alice, tmp_path, name):
     (result,) = fhir_import([path], actor=alice)
     assert result.ok, result.error
     assert Patient.objects.for_actor(alice).get().family_name == "Ortega"
+
+
+def _deep_extension(levels: int) -> dict[str, Any]:
+    extension: dict[str, Any] = {"url": "https://othersystem.example/x", "valueString": "x"}
+    for _ in range(levels):
+        extension = {"url": "https://othersystem.example/x", "extension": [extension]}
+    return extension
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Patient.ndjson", "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("bundle.json", '{"resourceType": "Bundle", "type": "collection", "entry": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        ("deep.ndjson", json.dumps({"resourceType": "Patient", "extension": [_deep_extension(450)]}) + "\n"),
+    ],
+    ids=["ndjson", "bundle", "valid-json-too-deep-to-validate"],
+)
+def test_json_nested_too_deeply_is_a_line_not_a_recursion_error(alice, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    (result,) = fhir_import([path], actor=alice)
+    _failed(result, path, "nested too deeply")
