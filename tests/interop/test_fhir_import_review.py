@@ -156,3 +156,39 @@ def test_json_nested_too_deeply_is_a_line_not_a_recursion_error(alice, tmp_path,
     path.write_text(text)
     (result,) = fhir_import([path], actor=alice)
     _failed(result, path, "nested too deeply")
+
+
+@pytest.mark.django_db
+def test_this_clinics_own_patient_identifier_with_another_mrn_does_not_overwrite_that_patient(
+    alice, patient_a, tmp_path
+):
+    """Another installation's clinic with the same slug exports urn:dryneedling:<slug>:patient|<pk>
+    for its own patient: here that number is someone else. The export always writes the MRN too,
+    so an own identifier whose MRN is not the record's names another person."""
+    from dryneedling.interop.identifiers import mrn_system, own
+
+    slug = patient_a.clinic.slug
+    bundle = _bundle()
+    patient = _resource(bundle, "Patient")
+    patient["identifier"] = [own(slug, "patient", patient_a.pk), {"system": mrn_system(slug), "value": "B-0007"}]
+    bundle["entry"] = bundle["entry"][:2]  # the Practitioner and the Patient: a Patient.ndjson's worth
+    path = _write(tmp_path, bundle)
+    (result,) = fhir_import([path], actor=alice)
+    _failed(result, path, "B-0007")
+    patient_a.refresh_from_db()
+    assert (patient_a.family_name, patient_a.mrn) == ("Quimby", "A-0001")
+
+
+@pytest.mark.django_db
+def test_this_clinics_own_export_of_a_patient_imported_back_still_finds_it(alice, patient_a, tmp_path):
+    from dryneedling.fhir import stream
+
+    resource = stream.one(patient_a.clinic, "Patient", patient_a.pk)
+    assert resource is not None
+    resource["telecom"] = [{"system": "phone", "value": "555-0222"}]
+    path = tmp_path / "Patient.ndjson"
+    path.write_text(json.dumps(resource) + "\n")
+    (result,) = fhir_import([path], actor=alice)
+    assert result.ok, result.error
+    patient_a.refresh_from_db()
+    assert patient_a.phone == "555-0222"

@@ -84,6 +84,12 @@ def find(clinic: Clinic, kind: str, pairs: list[Pair]) -> int | None:
     return found.pop() if found else None
 
 
+def by_own_number(clinic: Clinic, kind: str, pairs: list[Pair]) -> bool:
+    """Whether the identifiers name a record made here by its number (rule 2 above)."""
+    own = own_system(clinic.slug, kind)
+    return any(s == own and v.isdigit() and _made_here(clinic, kind, int(v)) for s, v in pairs)
+
+
 def _made_here(clinic: Clinic, kind: str, pk: int) -> bool:
     model: Any = MODELS[kind]
     exists = model.objects.for_clinic(clinic).filter(pk=pk).exists()
