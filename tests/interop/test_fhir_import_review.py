@@ -192,3 +192,15 @@ def test_this_clinics_own_export_of_a_patient_imported_back_still_finds_it(alice
     assert result.ok, result.error
     patient_a.refresh_from_db()
     assert patient_a.phone == "555-0222"
+
+
+@pytest.mark.django_db
+def test_an_appointment_naming_an_episode_that_is_nowhere_is_an_error_not_an_appointment_without_it(
+    alice, tmp_path
+):
+    bundle = _bundle()
+    _resource(bundle, "Appointment")["supportingInformation"] = [{"reference": "EpisodeOfCare/e-missing"}]
+    path = _write(tmp_path, bundle)
+    (result,) = fhir_import([path], actor=alice)
+    _failed(result, path, "EpisodeOfCare/e-missing")
+    assert not Appointment.objects.for_actor(alice).exists()
