@@ -204,3 +204,29 @@ def test_an_appointment_naming_an_episode_that_is_nowhere_is_an_error_not_an_app
     (result,) = fhir_import([path], actor=alice)
     _failed(result, path, "EpisodeOfCare/e-missing")
     assert not Appointment.objects.for_actor(alice).exists()
+
+
+@pytest.mark.django_db
+def test_a_reference_to_a_resource_of_a_file_that_failed_does_not_resolve_to_an_earlier_export(alice, tmp_path):
+    """Two exports in one run (`fhir import exportA/ exportB/`), both with a Patient/17: when B's
+    Patient.ndjson fails, B's scores of Patient/17 must not go to A's patient 17."""
+    from dryneedling.followup.models import OutcomeRecord
+
+    first = Path(__file__).parent / "fixtures" / "fhir" / "ndjson"
+    second = tmp_path / "other-export"
+    second.mkdir()
+    patient = {"resourceType": "Patient", "id": "17", "name": [{"family": "Nkemelu", "given": ["Ada"]}],
+               "identifier": [{"system": "https://third.example/patient", "value": "17"}],
+               "gender": "female", "birthDate": "1985-02"}  # fmt: skip
+    (second / "Patient.ndjson").write_text(json.dumps(patient) + "\n")
+    score = json.loads((first / "Observation.ndjson").read_text().splitlines()[0])
+    score["identifier"] = [{"system": "https://third.example/observation", "value": "9"}]
+    del score["extension"]
+    (second / "Observation.ndjson").write_text(json.dumps(score) + "\n")
+    results = fhir_import([first, second], actor=alice)
+    by_file = {Path(r.file).parent.name + "/" + Path(r.file).name: r for r in results}
+    assert not by_file["other-export/Patient.ndjson"].ok
+    failed = by_file["other-export/Observation.ndjson"]
+    assert not failed.ok and "Patient/17" in failed.error, failed.error
+    lindqvist = Patient.objects.for_actor(alice).get(family_name="Lindqvist")
+    assert not OutcomeRecord.objects.for_actor(alice).filter(patient=lindqvist, value=6, episode__reason__startswith="Imported").exists()

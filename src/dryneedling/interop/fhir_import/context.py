@@ -39,6 +39,15 @@ class Run:
     ids: dict[str, tuple[str, int]] = field(default_factory=dict)
     practitioners: dict[str, User | str] = field(default_factory=dict)
     diagnoses: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    """The keys ("Patient/17") of the resources of files that failed: a later file of the run
+    referring to one must not find an earlier file's resource of that id (another export's)."""
+
+    def forget(self, keys: list[str]) -> None:
+        for key in keys:
+            self.ids.pop(key, None)
+            self.practitioners.pop(key, None)
+            self.failed.add(key)
 
 
 @dataclass
@@ -113,6 +122,8 @@ class FileContext:
             return None
         text = str(reference.get("reference") or "")
         for key in _keys(text, resource_type):
+            if key in self.run.failed and key not in self.local:
+                raise Problem(f"{text} is a resource of a file of this import that failed")
             found = self.local.get(key) or self.run.ids.get(key)
             if found is not None and found[0] == resource_type:
                 return found[1]
