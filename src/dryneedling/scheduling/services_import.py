@@ -21,6 +21,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import require_importer
 from dryneedling.patients.models import Episode, Patient
+from dryneedling.patients.validation import reject_control_characters
 from dryneedling.scheduling import rules
 from dryneedling.scheduling.models import Appointment, AppointmentType
 from dryneedling.scheduling.services import _check_free, _lock_clinician
@@ -56,6 +57,7 @@ def appointment_import(
         raise ValidationError({"time": "The appointment ends before it starts."})
     if status not in rules.STATUSES:
         raise ValidationError({"status": f"Unknown status {status!r}."})
+    reject_control_characters(cancel_reason, field="reason", multiline=False)
     cancel_reason = " ".join(cancel_reason.split())
     if len(cancel_reason) > CANCEL_REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason under {CANCEL_REASON_MAX} characters."})

@@ -12,7 +12,7 @@ from typing import Any
 
 from dryneedling.accounts.models import User
 from dryneedling.interop.fhir_import import identity
-from dryneedling.interop.fhir_import.context import FileContext, Problem, a_moment
+from dryneedling.interop.fhir_import.context import FileContext, Problem, a_moment, reference_text
 from dryneedling.interop.fhir_import.episodes import patient_of
 from dryneedling.interop.fhir_import.files import Entry
 from dryneedling.interop.models import Kind
@@ -73,6 +73,11 @@ def type_of(ctx: FileContext, resource: dict[str, Any]) -> AppointmentType:
     return found
 
 
+def _names_an_episode(reference: dict[str, Any]) -> bool:
+    text = str(reference.get("reference") or "")
+    return reference.get("type") == "EpisodeOfCare" or text.startswith("EpisodeOfCare/") or "/EpisodeOfCare/" in text
+
+
 def import_appointment(ctx: FileContext, entry: Entry) -> str:
     resource = entry.resource
     status = resource.get("status")
@@ -89,6 +94,8 @@ def import_appointment(ctx: FileContext, entry: Entry) -> str:
         pk = ctx.resolve(info, "EpisodeOfCare")
         if pk is not None:
             episode = Episode.objects.for_clinic(ctx.clinic).get(pk=pk)
+        elif _names_an_episode(info):  # not an appointment without its episode, silently
+            raise Problem(f"supportingInformation {reference_text(info)} names an unknown episode of care")
     reason = str((resource.get("cancelationReason") or {}).get("text") or "")
     fields: dict[str, Any] = {
         "clinician": clinician,
@@ -102,6 +109,8 @@ def import_appointment(ctx: FileContext, entry: Entry) -> str:
     }
     pairs = identity.identifiers_of(resource)
     appointment = ctx.existing(Kind.APPOINTMENT, pairs)
+    if appointment is not None and appointment.patient_id != patient.pk:  # as episodes, conditions, scores
+        raise Problem("its identifier names an appointment of another patient")
     if appointment is not None and all(getattr(appointment, k) == v for k, v in fields.items()):
         outcome = "unchanged"
     else:

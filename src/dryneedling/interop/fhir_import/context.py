@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,15 @@ class Run:
     ids: dict[str, tuple[str, int]] = field(default_factory=dict)
     practitioners: dict[str, User | str] = field(default_factory=dict)
     diagnoses: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    """The keys ("Patient/17") of the resources of files that failed: a later file of the run
+    referring to one must not find an earlier file's resource of that id (another export's)."""
+
+    def forget(self, keys: list[str]) -> None:
+        for key in keys:
+            self.ids.pop(key, None)
+            self.practitioners.pop(key, None)
+            self.failed.add(key)
 
 
 @dataclass
@@ -52,6 +61,7 @@ class FileContext:
     # A Condition's reference -> (episode pk, position) from the diagnosis list of an EpisodeOfCare
     diagnoses: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     fallback_episodes: dict[int, int] = field(default_factory=dict)  # patient pk -> episode pk
+    written: dict[tuple[str, int], Entry] = field(default_factory=dict)  # (kind, pk) -> the resource
 
     @property
     def actor(self) -> User:
@@ -83,7 +93,12 @@ class FileContext:
 
     def done(self, entry: Entry, kind: str, pk: int, pairs: list[identity.Pair], outcome: str) -> str:
         """Remember the record's identifiers and its resource's keys; the outcome to count (a record
-        that only gained an identifier was updated)."""
+        that only gained an identifier was updated). Two resources of one file are two records: a
+        second one naming the record of the first (same identifier, MRN or code) would overwrite it."""
+        first = self.written.setdefault((kind, pk), entry)
+        if first is not entry:
+            named = f"entry {first.index}" if first.index is not None else f"line {first.line}"
+            raise Problem(f"it names the same record as {named} of this file (same identifier, MRN or code)")
         if identity.remember(self.clinic, kind, pk, pairs) and outcome == "unchanged":
             outcome = "updated"
         self.register(entry, pk)
@@ -107,6 +122,8 @@ class FileContext:
             return None
         text = str(reference.get("reference") or "")
         for key in _keys(text, resource_type):
+            if key in self.run.failed and key not in self.local:
+                raise Problem(f"{text} is a resource of a file of this import that failed")
             found = self.local.get(key) or self.run.ids.get(key)
             if found is not None and found[0] == resource_type:
                 return found[1]
@@ -155,4 +172,8 @@ def a_moment(value: Any, what: str) -> datetime:
         raise Problem(f"{what} {value!r} is not a date and time") from None
     if moment.tzinfo is None or "T" not in str(value):
         raise Problem(f"{what} {value!r} needs a time and its offset (e.g. 2026-03-02T09:00:00-05:00)")
+    try:  # stored in UTC: 0001-01-01T00:30+01:00 or 9999-12-31T23:30-05:00 has no UTC moment to store
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise Problem(f"{what} {value!r} is outside the years 1 to 9999 once in UTC") from None
     return moment

@@ -23,6 +23,7 @@ RANK = {
 }
 BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
 SUFFIXES = (".json", ".ndjson")
+NESTED = "not JSON this import reads (nested too deeply)"
 
 
 class FileProblem(Exception):
@@ -75,7 +76,7 @@ def _rank_of(path: Path) -> int:
 
 def read(path: Path) -> list[Entry]:
     """The resources of one file: a Bundle (JSON) or NDJSON (one resource a line)."""
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")  # a byte order mark some Windows tools write is no JSON
     if path.suffix == ".ndjson":
         return list(_ndjson(text))
     return _bundle(text)
@@ -89,6 +90,8 @@ def _ndjson(text: str) -> Iterator[Entry]:
             resource = json.loads(line)
         except ValueError as error:
             raise FileProblem(f"not JSON ({error.args[0].split(':')[0]})", number) from None
+        except RecursionError:
+            raise FileProblem(NESTED, number) from None
         if not isinstance(resource, dict) or "resourceType" not in resource:
             raise FileProblem("a line holds one FHIR resource (a JSON object with resourceType)", number)
         yield Entry(resource=resource, line=number)
@@ -99,6 +102,8 @@ def _bundle(text: str) -> list[Entry]:
         bundle = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileProblem(f"not JSON ({error.msg})", error.lineno) from None
+    except RecursionError:
+        raise FileProblem(NESTED, 1) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise FileProblem("a .json file holds one Bundle (NDJSON files end in .ndjson)", 1)
     if bundle.get("type") not in BUNDLE_TYPES:

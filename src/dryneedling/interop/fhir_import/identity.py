@@ -21,6 +21,7 @@ from dryneedling.followup.models import OutcomeRecord
 from dryneedling.interop.identifiers import mrn_system, own_system
 from dryneedling.interop.models import ExternalId, Kind, Source
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
+from dryneedling.patients.validation import reject_control_characters
 from dryneedling.scheduling.models import Appointment
 
 MODELS: dict[str, type[models.Model]] = {
@@ -60,7 +61,13 @@ def outside(clinic: Clinic, pairs: Iterable[Pair]) -> list[Pair]:
 
 
 def find(clinic: Clinic, kind: str, pairs: list[Pair]) -> int | None:
-    """The pk of the record of `kind` the identifiers name, or None. Raises Conflict."""
+    """The pk of the record of `kind` the identifiers name, or None. Raises Conflict, and
+    ValidationError for an identifier no ExternalId can hold (PostgreSQL refuses it mid-file)."""
+    long = too_long(pairs)
+    if long is not None:
+        raise Conflict(f"identifier {long[0][:40]}|{long[1][:40]}... is longer than {FIELD_MAX} characters")
+    for system, value in pairs:
+        reject_control_characters(f"{system}|{value}", field="identifier", multiline=False)
     found: set[int] = set()
     rows = ExternalId.objects.for_clinic(clinic).filter(kind=kind)
     query = models.Q()
@@ -75,6 +82,12 @@ def find(clinic: Clinic, kind: str, pairs: list[Pair]) -> int | None:
     if len(found) > 1:
         raise Conflict(f"its identifiers name {len(found)} different records of this clinic")
     return found.pop() if found else None
+
+
+def by_own_number(clinic: Clinic, kind: str, pairs: list[Pair]) -> bool:
+    """Whether the identifiers name a record made here by its number (rule 2 above)."""
+    own = own_system(clinic.slug, kind)
+    return any(s == own and v.isdigit() and _made_here(clinic, kind, int(v)) for s, v in pairs)
 
 
 def _made_here(clinic: Clinic, kind: str, pk: int) -> bool:

@@ -84,6 +84,13 @@ def import_patient(ctx: FileContext, entry: Entry) -> str:
     fields = patient_fields(entry.resource)
     mrn = next((value for system, value in pairs if system == mrn_system(clinic.slug)), "")
     patient = ctx.existing(Kind.PATIENT, pairs)
+    if patient is not None and mrn and patient.mrn != mrn and identity.by_own_number(clinic, Kind.PATIENT, pairs):
+        # The export writes a patient's own identifier with its MRN: another MRN is another
+        # person, e.g. of another installation whose clinic has this slug (the numbers collide).
+        raise Problem(
+            f"its identifier names patient {patient.pk} of this clinic, whose MRN is not {mrn!r}: "
+            "another database's record with this clinic's slug?"
+        )
     if patient is None and mrn:
         patient = Patient.objects.for_clinic(clinic).filter(mrn=mrn).first()
     if patient is None:

@@ -91,6 +91,7 @@ def _is_clinician(membership: Membership, user: User) -> bool:
 
 def _import_file(run: Run, path: Path, *, dry_run: bool) -> FileResult:
     ctx = FileContext(run=run, path=path)
+    entries: list[Entry] = []
     try:
         try:
             entries = read(path)
@@ -105,6 +106,7 @@ def _import_file(run: Run, path: Path, *, dry_run: bool) -> FileResult:
                 _write(ctx, entry)
             audit_record(actor=run.actor, action="fhir.import", object_type="fhir_file", detail=_detail(ctx, path))
     except _Failed as failed:
+        run.forget([key for entry in entries for key in ctx.keys_of(entry)])
         where = f"{failed.line}" if failed.line is not None else "1"
         detail = {"format": "ndjson" if path.suffix == ".ndjson" else "bundle", "line": failed.line}
         audit_record(

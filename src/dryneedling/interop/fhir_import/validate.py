@@ -9,7 +9,7 @@ from typing import Any
 import pydantic
 
 from dryneedling.interop.fhir_import.context import Problem
-from dryneedling.interop.fhir_import.files import RANK, Entry
+from dryneedling.interop.fhir_import.files import NESTED, RANK, Entry
 
 
 @cache
@@ -31,3 +31,5 @@ def validate(entry: Entry) -> None:
         message = str(first["msg"]).removeprefix("Value error, ")
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
         raise Problem(f"not valid FHIR R4B: {where}: {message}{more}") from None
+    except RecursionError:  # hundreds of nested extensions: valid JSON, too deep for the validator
+        raise Problem(f"not valid FHIR R4B this import reads: {NESTED}") from None
