@@ -235,3 +235,15 @@ def test_a_clinician_who_left_is_still_a_practitioner_of_the_sessions_they_did(d
     assert practitioners == {r["id"] for _, r in alone}
     present = {f"{t}/{r['id']}" for t, r in whole}
     assert not {ref for _, r in whole for ref in _references(r)} - present
+
+
+def test_a_conditions_coding_carries_no_display_the_clinicians_words_are_its_text(demo_clinics):  # type: ignore[no-untyped-def]
+    """A coding's display is the code system's title for the code; the clinician's wording of the
+    diagnosis is not that, so it goes in CodeableConcept.text only (review of issue 13)."""
+    from dryneedling.fhir import stream
+
+    conditions = [r for _, r in stream.resources(demo_clinics[0], types=["Condition"])]
+    assert conditions
+    for condition in conditions:
+        assert all("display" not in coding for coding in condition["code"]["coding"])
+        assert condition["code"]["text"]

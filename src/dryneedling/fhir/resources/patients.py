@@ -142,7 +142,7 @@ def conditions(ctx: Ctx, rows: Sequence[Row]) -> Iterator[Resource]:
             "clinicalStatus": {"coding": [{"system": CLINICAL, "code": clinical}]},
             "verificationStatus": verification,
             "category": category,
-            "code": {"coding": [{"system": ICD10CM, "code": code, "display": text}], "text": text},
+            "code": {"coding": [{"system": ICD10CM, "code": code}], "text": text},
             "subject": ref("Patient", patient_id),
         }
 
