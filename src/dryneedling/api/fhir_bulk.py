@@ -62,15 +62,15 @@ def _since(request: HttpRequest) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace(" ", "+"))  # a '+' left unencoded reads as a space
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise FhirError(400, "_since: a FHIR instant with its time zone, e.g. 2026-11-28T10:00:00Z.")
-    return moment.astimezone(UTC)
+        if moment.tzinfo is None:
+            raise ValueError(raw)
+        return moment.astimezone(UTC)  # OverflowError: 0001-01-01T00:00+01:00 is before year 1 in UTC
+    except (ValueError, OverflowError):
+        raise FhirError(400, "_since: a FHIR instant with its time zone, e.g. 2026-11-28T10:00:00Z.") from None
 
 
 def _output_format(request: HttpRequest) -> str:
-    chosen = request.GET.get("_outputFormat") or OUTPUT_FORMATS[0]
+    chosen = (request.GET.get("_outputFormat") or OUTPUT_FORMATS[0]).replace(" ", "+")  # '+' left unencoded
     if chosen not in OUTPUT_FORMATS:
         raise FhirError(400, f"_outputFormat: this server writes NDJSON only ({', '.join(OUTPUT_FORMATS)}).",
                         "not-supported")  # fmt: skip

@@ -1,0 +1,88 @@
+"""Review of the FHIR HTTP interface and Bulk Data export (issue 13): what an attacker or a clinic's
+FHIR client tripped on. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from dryneedling.accounts.models import AuditEvent, Outcome
+from tests.fhir.http_support import assert_outcome, fhir_client
+
+pytestmark = pytest.mark.django_db
+ASYNC = {"HTTP_PREFER": "respond-async", "HTTP_ACCEPT": "application/fhir+json"}
+
+
+@pytest.fixture(autouse=True)
+def export_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.FHIR_EXPORT_DIR = tmp_path / "exports"
+    return settings.FHIR_EXPORT_DIR
+
+
+def _kick_off(client, path="/fhir/$export", **query):  # type: ignore[no-untyped-def]
+    response = client.get(path, query, **ASYNC)
+    assert response.status_code == 202, response.content
+    return response["Content-Location"]
+
+
+def _run() -> int:
+    from dryneedling.fhir.jobs import exports_run_due
+
+    return exports_run_due()
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_since_outside_the_calendar_in_utc_is_a_400_not_a_500(alice, since):  # type: ignore[no-untyped-def]
+    fhir = fhir_client(alice)
+    fhir.raise_request_exception = False
+    assert_outcome(fhir.get("/fhir/$export", {"_since": since}, **ASYNC), 400, "_since")
+
+
+def test_an_output_format_with_its_plus_left_unencoded_is_ndjson(alice):  # type: ignore[no-untyped-def]
+    """`?_outputFormat=application/fhir+ndjson` typed as the IG prints it: the '+' reads as a space."""
+    fhir = fhir_client(alice)
+    response = fhir.get("/fhir/$export?_outputFormat=application/fhir+ndjson", **ASYNC)
+    assert response.status_code == 202, response.content
+
+
+def test_the_status_of_an_export_past_its_expiry_is_404_not_a_manifest_of_dead_links(alice, patient_a):  # type: ignore[no-untyped-def]
+    from dryneedling.fhir.models import BulkExport
+
+    fhir = fhir_client(alice)
+    status_url = _kick_off(fhir)
+    _run()
+    BulkExport.objects.for_clinic(alice.membership.clinic).update(expires_at=timezone.now())
+    assert_outcome(fhir.get(status_url), 404, "expired")
+
+
+@pytest.mark.parametrize(
+    "path", ["/fhir/bulk/not-a-uuid/Patient.ndjson", "/fhir/Patient/1/2/3", "/fhir/Patient/1/$validate/x"]
+)
+def test_an_address_no_route_takes_is_an_operation_outcome(alice, path):  # type: ignore[no-untyped-def]
+    """A FHIR client parses every answer as JSON: an HTML 404 page is not one."""
+    assert_outcome(fhir_client(alice).get(path), 404)
+
+
+def test_an_unknown_address_asks_for_a_token_first(anon_client):  # type: ignore[no-untyped-def]
+    assert_outcome(anon_client.get("/fhir/bulk/x/y.ndjson"), 401)
+
+
+def test_reading_another_clinics_patient_leaves_a_denial_in_both_trails(alice, carol, patient_a):  # type: ignore[no-untyped-def]
+    """decisions.md: another clinic's ids are not found "and leave a denial row as the web's do"."""
+    assert_outcome(fhir_client(carol).get(f"/fhir/Patient/{patient_a.pk}"), 404)
+    denied = AuditEvent.objects.filter(outcome=Outcome.DENIED, actor=carol)
+    assert denied.filter(clinic=carol.membership.clinic).exists()
+    assert denied.filter(clinic=alice.membership.clinic, patient_id=patient_a.pk).exists()
+
+
+def test_reading_any_type_of_another_clinic_leaves_a_denial(carol, patient_a):  # type: ignore[no-untyped-def]
+    assert_outcome(fhir_client(carol).get("/fhir/Encounter/999999"), 404)
+    assert AuditEvent.objects.filter(outcome=Outcome.DENIED, actor=carol).exists()
+
+
+def test_another_clinics_export_leaves_a_denial_in_both_trails(alice, carol, patient_a):  # type: ignore[no-untyped-def]
+    status_url = _kick_off(fhir_client(alice))
+    assert_outcome(fhir_client(carol).get(status_url), 404)
+    denied = AuditEvent.objects.filter(outcome=Outcome.DENIED, actor=carol)
+    assert denied.filter(clinic=carol.membership.clinic).exists()
+    assert denied.filter(clinic=alice.membership.clinic).exists()
