@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from dryneedling.api.auth import token_of
@@ -142,7 +143,7 @@ def export_status(request: Any, export_id: UUID) -> HttpResponse:
         return HttpResponse(status=202, headers={"X-Progress": progress, "Retry-After": RETRY_AFTER})
     if job.status == Status.FAILED:
         return error_response(500, job.error, "exception")
-    if job.status == Status.EXPIRED:
+    if job.status == Status.EXPIRED or (job.expires_at is not None and job.expires_at <= timezone.now()):
         raise FhirError(404, "This export's files expired and were removed: ask for a new export.", "not-found")
     response = HttpResponse(orjson.dumps(manifest(request, job)), content_type="application/json")
     if job.expires_at is not None:
