@@ -21,6 +21,7 @@ from dryneedling.accounts.models import User
 from dryneedling.accounts.permissions import BULK_EXPORT, require
 from dryneedling.fhir.groups import group_patients
 from dryneedling.fhir.models import BulkExport, Level, Status
+from dryneedling.patients.selectors import deny
 
 OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 ACTIVE = (Status.PENDING, Status.RUNNING)
@@ -71,8 +72,10 @@ def export_kick_off(*, actor: User, ask: ExportAsk) -> BulkExport:
 def export_get_for(*, actor: User, export_id: Any) -> BulkExport:
     """An export of the actor's clinic (not one deleted by its client); 404 otherwise."""
     clinic = require(actor=actor, capability=BULK_EXPORT).clinic
-    job = BulkExport.objects.for_clinic(clinic).filter(pk=export_id).exclude(status=Status.CANCELLED).first()
-    if job is None:
+    job = BulkExport.objects.for_clinic(clinic).filter(pk=export_id).first()
+    if job is None:  # a denial row, and one in the trail of the clinic whose export it is (as the web's)
+        deny(actor=actor, object_type="bulk_export", object_id=export_id, model=BulkExport)
+    if job is None or job.status == Status.CANCELLED:
         raise Http404("No such export in your clinic (or it was deleted).")
     return job
 
