@@ -86,3 +86,19 @@ def test_another_clinics_export_leaves_a_denial_in_both_trails(alice, carol, pat
     denied = AuditEvent.objects.filter(outcome=Outcome.DENIED, actor=carol)
     assert denied.filter(clinic=carol.membership.clinic).exists()
     assert denied.filter(clinic=alice.membership.clinic).exists()
+
+
+def test_the_background_runner_also_removes_expired_files(alice, patient_a, export_dir):  # type: ignore[no-untyped-def]
+    """A server run with FHIR_EXPORT_THREAD and no cron yet (or a cron that stopped) still frees
+    the disk: the thread started at each kick-off expires old exports too, not only send-due."""
+    from dryneedling.fhir import jobs
+    from dryneedling.fhir.models import BulkExport
+
+    fhir = fhir_client(alice)
+    _kick_off(fhir)
+    _run()
+    assert any(export_dir.rglob("*.ndjson"))
+    BulkExport.objects.for_clinic(alice.membership.clinic).update(expires_at=timezone.now())
+    assert jobs._RUNNER.acquire(blocking=False)
+    jobs._background()  # what the thread runs (it releases the semaphore)
+    assert not any(export_dir.rglob("*.ndjson"))

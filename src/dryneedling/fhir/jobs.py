@@ -149,7 +149,7 @@ _RUNNER = threading.BoundedSemaphore(1)  # one thread per server process; the pe
 
 
 def exports_start_background() -> bool:
-    """Start a thread that runs the waiting exports, unless one runs already or the setting is off."""
+    """Start a thread that runs the waiting exports (and expires old ones), unless one runs or it is off."""
     if not settings.FHIR_EXPORT_THREAD or not _RUNNER.acquire(blocking=False):
         return False
     threading.Thread(target=_background, name="fhir-bulk-export", daemon=True).start()
@@ -159,6 +159,7 @@ def exports_start_background() -> bool:
 def _background() -> None:
     try:
         exports_run_due()
+        exports_expire()  # the disk is freed even where send-due does not run (yet)
     except Exception:  # the periodic job takes over; a died run is claimed again after its lease
         logger.exception("FHIR bulk export thread stopped")
     finally:
