@@ -102,3 +102,51 @@ def test_the_background_runner_also_removes_expired_files(alice, patient_a, expo
     assert jobs._RUNNER.acquire(blocking=False)
     jobs._background()  # what the thread runs (it releases the semaphore)
     assert not any(export_dir.rglob("*.ndjson"))
+
+
+def test_a_run_longer_than_its_lease_keeps_its_job(alice, patient_a, monkeypatch):  # type: ignore[no-untyped-def]
+    """The runner renews its lease before each type: an export that takes longer than
+    FHIR_EXPORT_LEASE_MINUTES is not claimed again (and run twice, its first run thrown away,
+    three times over until it fails) while it is still being written."""
+    from datetime import timedelta
+
+    from dryneedling.fhir import jobs, ndjson
+    from dryneedling.fhir.models import BulkExport
+
+    _kick_off(fhir_client(alice))
+    clinic = alice.membership.clinic
+    job = jobs._claim_next(clinic, timezone.now() - timedelta(hours=1))  # its lease ran out meanwhile
+    assert job is not None
+    real, stolen = ndjson.by_type, []
+
+    def slow(clinic_, resource_type, **kwargs):  # type: ignore[no-untyped-def]
+        if resource_type == "Patient":  # a second runner looks for due work in the middle of the run
+            stolen.append(jobs._claim_next(clinic, timezone.now()))
+        return real(clinic_, resource_type, **kwargs)
+
+    monkeypatch.setattr(ndjson, "by_type", slow)
+    assert jobs.export_run(job) is True
+    assert stolen == [None]
+    done = BulkExport.objects.for_clinic(clinic).get(pk=job.pk)
+    assert done.status == "done" and done.attempts == 1
+
+
+def test_a_deleted_export_stops_being_written_at_the_next_type(alice, patient_a, monkeypatch, export_dir):  # type: ignore[no-untyped-def]
+    """(Held before too, by the next file failing to open in the removed directory, as a failure in the log.)"""
+    from dryneedling.fhir import jobs, ndjson
+    from dryneedling.fhir.services import export_cancel
+
+    _kick_off(fhir_client(alice))
+    job = jobs._claim_next(alice.membership.clinic, timezone.now())
+    assert job is not None
+    real, read = ndjson.by_type, []
+
+    def deleted_meanwhile(clinic_, resource_type, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(resource_type)
+        if resource_type == "Organization":
+            export_cancel(actor=alice, export_id=job.pk, via={})
+        return real(clinic_, resource_type, **kwargs)
+
+    monkeypatch.setattr(ndjson, "by_type", deleted_meanwhile)
+    assert jobs.export_run(job) is False
+    assert read == ["Organization"] and not any(export_dir.rglob("*.ndjson"))

@@ -1,8 +1,9 @@
 """Running Bulk Data exports (issue 13; docs/decisions.md, "issue 13 — FHIR HTTP and Bulk Data").
 
 A runner claims a job by compare-and-set on (status, attempts), holds it until `claimed_until`
-(FHIR_EXPORT_LEASE_MINUTES), writes the NDJSON files with `fhir.ndjson.write` into a directory of
-its own attempt (FHIR_EXPORT_DIR/<id>/run-<n>/), and finishes by compare-and-set again: a runner
+(FHIR_EXPORT_LEASE_MINUTES, renewed before each type is written: a lost job stops the run there),
+writes the NDJSON files with `fhir.ndjson.write` into a directory of its own attempt
+(FHIR_EXPORT_DIR/<id>/run-<n>/), and finishes by compare-and-set again: a runner
 that lost its job meanwhile (cancelled by the client, or claimed again after its lease ran out)
 throws its files away. A run that died is claimed again once its lease is over, at most
 MAX_ATTEMPTS times. Runners: `dryneedling send-due` (cron, every minute) and one background
@@ -77,6 +78,19 @@ def _finish(job: BulkExport, now: datetime, **fields: Any) -> bool:
     return mine.update(**end, **fields) == 1
 
 
+class LostJob(Exception):
+    """The run no longer holds its job: the client deleted it, or another runner claimed it."""
+
+
+def _renew(job: BulkExport) -> None:
+    """Hold the job for another lease (before each type is written), by compare-and-set; LostJob
+    when this run no longer holds it, so a deleted export stops being written at once."""
+    until = timezone.now() + timedelta(minutes=settings.FHIR_EXPORT_LEASE_MINUTES)
+    mine = BulkExport.objects.for_record(job).filter(pk=job.pk, status=job.status, attempts=job.attempts)
+    if mine.update(claimed_until=until) != 1:
+        raise LostJob(str(job.pk))
+
+
 def _population(job: BulkExport) -> Any:
     """The export's patients: every patient of the clinic, or the group's."""
     everyone = Patient.objects.for_clinic(job.clinic)
@@ -100,8 +114,18 @@ def export_run(job: BulkExport) -> bool:
         written = (
             []  # an empty group exports nothing (not even the clinic's Organization)
             if patient_ids == []
-            else ndjson.write(job.clinic, run_dir, types=types, since=since, patient_ids=patient_ids)
+            else ndjson.write(
+                job.clinic,
+                run_dir,
+                types=types,
+                since=since,
+                patient_ids=patient_ids,
+                before_type=lambda _type: _renew(job),
+            )  # fmt: skip
         )
+    except LostJob:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return False
     except Exception as error:  # anything: the client reads a failure instead of waiting forever
         logger.exception("FHIR bulk export %s failed", job.pk)
         shutil.rmtree(run_dir, ignore_errors=True)
