@@ -150,3 +150,21 @@ def test_a_deleted_export_stops_being_written_at_the_next_type(alice, patient_a,
     monkeypatch.setattr(ndjson, "by_type", deleted_meanwhile)
     assert jobs.export_run(job) is False
     assert read == ["Organization"] and not any(export_dir.rglob("*.ndjson"))
+
+
+def test_a_colleague_who_downloads_an_export_is_in_each_patients_access_trail(alice, mia, patient_a):  # type: ignore[no-untyped-def]
+    """The requester's `patient.view` rows are written when the export finishes; a colleague who
+    fetches the files read the same records and shows in the patients' access reports too (once)."""
+    from dryneedling.accounts.permissions import BULK_EXPORT, allows
+
+    assert allows(actor=mia, capability=BULK_EXPORT)
+    status_url = _kick_off(fhir_client(alice))
+    _run()
+    colleague = fhir_client(mia)
+    urls = {entry["type"]: entry["url"] for entry in colleague.get(status_url).json()["output"]}
+    views = AuditEvent.objects.filter(actor=mia, action="patient.view", patient_id=patient_a.pk)
+    colleague.get(urls["Organization"])
+    assert not views.exists()  # the clinic's own record names no patient
+    colleague.get(urls["Patient"])
+    colleague.get(urls["EpisodeOfCare"])
+    assert views.count() == 1 and views.get().detail["via"] == "fhir"

@@ -26,14 +26,11 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic
 from dryneedling.fhir import ndjson
-from dryneedling.fhir.groups import group_patients
 from dryneedling.fhir.models import BulkExport, Level, Status
-from dryneedling.fhir.services import export_dir
-from dryneedling.patients.models import Patient
+from dryneedling.fhir.services import NO_PATIENT_TYPES, audit_population_views, export_dir, export_population
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-NO_PATIENT_TYPES = frozenset({"Organization", "Practitioner"})
 FAILED_TEXT = (
     "The export failed on the server ({name}). Ask for it again; if it fails again, tell the clinic's "
     "administrator (the server's log names the export)."
@@ -91,22 +88,13 @@ def _renew(job: BulkExport) -> None:
         raise LostJob(str(job.pk))
 
 
-def _population(job: BulkExport) -> Any:
-    """The export's patients: every patient of the clinic, or the group's."""
-    everyone = Patient.objects.for_clinic(job.clinic)
-    if job.level != Level.GROUP:
-        return everyone
-    group = group_patients(job.clinic, job.params.get("group", ""))
-    return everyone.none() if group is None else group  # a clinician who left: an empty export
-
-
 def export_run(job: BulkExport) -> bool:
     """Write the files of a claimed job and mark it done (or failed); False when it was lost."""
     run_dir = export_dir(job) / f"run-{job.attempts}"
     shutil.rmtree(run_dir, ignore_errors=True)
     params = job.params
     since = datetime.fromisoformat(params["since"]) if params.get("since") else None
-    patients = _population(job)
+    patients = export_population(job)
     patient_ids = list(patients.values_list("pk", flat=True)) if job.level == Level.GROUP else None
     types = params.get("types") or None
     try:
@@ -147,9 +135,7 @@ def _audit_views(job: BulkExport, patients: Any, output: list[dict[str, Any]]) -
     as a read of the JSON API leaves (the requester's, via fhir, naming the export)."""
     via = {"via": "fhir", "export": str(job.pk), "token": job.token_prefix}
     if any(entry["type"] not in NO_PATIENT_TYPES for entry in output):
-        for pk in list(patients.values_list("pk", flat=True)):
-            audit_record(actor=job.requested_by, action="patient.view", clinic=job.clinic,
-                         object_type="patients.patient", object_id=pk, patient_id=pk, detail=via)  # fmt: skip
+        audit_population_views(job, job.requested_by, patients, via)
     counts = {entry["type"]: entry["count"] for entry in output}
     audit_record(actor=job.requested_by, action="fhir.export.done", clinic=job.clinic, obj=job,
                  detail={"counts": counts, **via})  # fmt: skip
