@@ -7,28 +7,12 @@ import pytest
 from django.utils import timezone
 
 from dryneedling.accounts.models import AuditEvent, Outcome
+from tests.fhir import test_http_bulk as bulk
 from tests.fhir.http_support import assert_outcome, fhir_client
 
 pytestmark = pytest.mark.django_db
-ASYNC = {"HTTP_PREFER": "respond-async", "HTTP_ACCEPT": "application/fhir+json"}
-
-
-@pytest.fixture(autouse=True)
-def export_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.FHIR_EXPORT_DIR = tmp_path / "exports"
-    return settings.FHIR_EXPORT_DIR
-
-
-def _kick_off(client, path="/fhir/$export", **query):  # type: ignore[no-untyped-def]
-    response = client.get(path, query, **ASYNC)
-    assert response.status_code == 202, response.content
-    return response["Content-Location"]
-
-
-def _run() -> int:
-    from dryneedling.fhir.jobs import exports_run_due
-
-    return exports_run_due()
+ASYNC, _kick_off, _run = bulk.ASYNC, bulk._kick_off, bulk._run
+export_dir = bulk.export_dir  # the autouse fixture: each test's exports in its own tmp directory
 
 
 @pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
