@@ -109,7 +109,7 @@ def export_run(job: BulkExport) -> bool:
                 since=since,
                 patient_ids=patient_ids,
                 before_type=lambda _type: _renew(job),
-            )  # fmt: skip
+            )
         )
     except LostJob:
         shutil.rmtree(run_dir, ignore_errors=True)
