@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from dryneedling.api.auth import token_of
@@ -62,15 +63,15 @@ def _since(request: HttpRequest) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace(" ", "+"))  # a '+' left unencoded reads as a space
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise FhirError(400, "_since: a FHIR instant with its time zone, e.g. 2026-11-28T10:00:00Z.")
-    return moment.astimezone(UTC)
+        if moment.tzinfo is None:
+            raise ValueError(raw)
+        return moment.astimezone(UTC)  # OverflowError: 0001-01-01T00:00+01:00 is before year 1 in UTC
+    except (ValueError, OverflowError):
+        raise FhirError(400, "_since: a FHIR instant with its time zone, e.g. 2026-11-28T10:00:00Z.") from None
 
 
 def _output_format(request: HttpRequest) -> str:
-    chosen = request.GET.get("_outputFormat") or OUTPUT_FORMATS[0]
+    chosen = (request.GET.get("_outputFormat") or OUTPUT_FORMATS[0]).replace(" ", "+")  # '+' left unencoded
     if chosen not in OUTPUT_FORMATS:
         raise FhirError(400, f"_outputFormat: this server writes NDJSON only ({', '.join(OUTPUT_FORMATS)}).",
                         "not-supported")  # fmt: skip
@@ -142,7 +143,7 @@ def export_status(request: Any, export_id: UUID) -> HttpResponse:
         return HttpResponse(status=202, headers={"X-Progress": progress, "Retry-After": RETRY_AFTER})
     if job.status == Status.FAILED:
         return error_response(500, job.error, "exception")
-    if job.status == Status.EXPIRED:
+    if job.status == Status.EXPIRED or (job.expires_at is not None and job.expires_at <= timezone.now()):
         raise FhirError(404, "This export's files expired and were removed: ask for a new export.", "not-found")
     response = HttpResponse(orjson.dumps(manifest(request, job)), content_type="application/json")
     if job.expires_at is not None:

@@ -101,3 +101,10 @@ def fhir_view(
         return wrapped
 
     return decorate
+
+
+@fhir_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def no_route(request: HttpRequest, rest: str) -> HttpResponse:
+    """An address under `/fhir/` that no route takes: a FHIR client reads an OperationOutcome, not the
+    site's HTML 404 page."""
+    raise FhirError(404, "This server has no such address; see GET /fhir/metadata.", "not-found")

@@ -20,7 +20,7 @@ from dryneedling.api.fhir_http import FhirError, audit_patient_view, base_url, f
 from dryneedling.api.pagination import MAX_LIMIT
 from dryneedling.fhir import stream
 from dryneedling.fhir.groups import group_ids, group_resource
-from dryneedling.patients.selectors import patient_get_for
+from dryneedling.patients.selectors import deny, patient_get_for
 
 DEFAULT_COUNT = 50
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -101,7 +101,9 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
         if resource_type == "Group"
         else stream.one(clinic, resource_type, resource_id)
     )
-    if found is None:
+    if found is None:  # a denial row, and one in the trail of the clinic that holds the id (as the web's)
+        model, pk = stream.row_of(resource_type, resource_id) or (None, resource_id)
+        deny(actor=request.user, object_type=resource_type.lower(), object_id=pk, model=model)  # type: ignore[arg-type]
         raise Http404(f"No {resource_type} {resource_id[:40]} in your clinic.")
     for patient_id in {found["id"]} if resource_type == "Patient" else _patients_named(found):
         audit_patient_view(request, int(patient_id))

@@ -1,11 +1,12 @@
 """The `/fhir/` routes (issue 13), namespace `fhir`: the CapabilityStatement, Bulk Data export and
-its status and files, $everything, read and search. Operations come before `[Type]/[id]`."""
+its status and files, $everything, read and search. Operations come before `[Type]/[id]`;
+any other address is a 404 OperationOutcome."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from dryneedling.api import fhir_bulk, fhir_metadata, fhir_read
+from dryneedling.api import fhir_bulk, fhir_http, fhir_metadata, fhir_read
 
 app_name = "fhir"
 urlpatterns = [
@@ -18,4 +19,5 @@ urlpatterns = [
     path("Patient/<int:patient_id>/$everything", fhir_read.everything, name="everything"),
     path("<str:resource_type>/<str:resource_id>", fhir_read.read, name="read"),
     path("<str:resource_type>", fhir_read.search, name="search"),
+    path("<path:rest>", fhir_http.no_route, name="no-route"),  # an OperationOutcome, not the HTML 404 page
 ]

@@ -1,8 +1,9 @@
 """Running Bulk Data exports (issue 13; docs/decisions.md, "issue 13 — FHIR HTTP and Bulk Data").
 
 A runner claims a job by compare-and-set on (status, attempts), holds it until `claimed_until`
-(FHIR_EXPORT_LEASE_MINUTES), writes the NDJSON files with `fhir.ndjson.write` into a directory of
-its own attempt (FHIR_EXPORT_DIR/<id>/run-<n>/), and finishes by compare-and-set again: a runner
+(FHIR_EXPORT_LEASE_MINUTES, renewed before each type is written: a lost job stops the run there),
+writes the NDJSON files with `fhir.ndjson.write` into a directory of its own attempt
+(FHIR_EXPORT_DIR/<id>/run-<n>/), and finishes by compare-and-set again: a runner
 that lost its job meanwhile (cancelled by the client, or claimed again after its lease ran out)
 throws its files away. A run that died is claimed again once its lease is over, at most
 MAX_ATTEMPTS times. Runners: `dryneedling send-due` (cron, every minute) and one background
@@ -25,14 +26,11 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Clinic
 from dryneedling.fhir import ndjson
-from dryneedling.fhir.groups import group_patients
 from dryneedling.fhir.models import BulkExport, Level, Status
-from dryneedling.fhir.services import export_dir
-from dryneedling.patients.models import Patient
+from dryneedling.fhir.services import NO_PATIENT_TYPES, audit_population_views, export_dir, export_population
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-NO_PATIENT_TYPES = frozenset({"Organization", "Practitioner"})
 FAILED_TEXT = (
     "The export failed on the server ({name}). Ask for it again; if it fails again, tell the clinic's "
     "administrator (the server's log names the export)."
@@ -77,13 +75,17 @@ def _finish(job: BulkExport, now: datetime, **fields: Any) -> bool:
     return mine.update(**end, **fields) == 1
 
 
-def _population(job: BulkExport) -> Any:
-    """The export's patients: every patient of the clinic, or the group's."""
-    everyone = Patient.objects.for_clinic(job.clinic)
-    if job.level != Level.GROUP:
-        return everyone
-    group = group_patients(job.clinic, job.params.get("group", ""))
-    return everyone.none() if group is None else group  # a clinician who left: an empty export
+class LostJob(Exception):
+    """The run no longer holds its job: the client deleted it, or another runner claimed it."""
+
+
+def _renew(job: BulkExport) -> None:
+    """Hold the job for another lease (before each type is written), by compare-and-set; LostJob
+    when this run no longer holds it, so a deleted export stops being written at once."""
+    until = timezone.now() + timedelta(minutes=settings.FHIR_EXPORT_LEASE_MINUTES)
+    mine = BulkExport.objects.for_record(job).filter(pk=job.pk, status=job.status, attempts=job.attempts)
+    if mine.update(claimed_until=until) != 1:
+        raise LostJob(str(job.pk))
 
 
 def export_run(job: BulkExport) -> bool:
@@ -92,7 +94,7 @@ def export_run(job: BulkExport) -> bool:
     shutil.rmtree(run_dir, ignore_errors=True)
     params = job.params
     since = datetime.fromisoformat(params["since"]) if params.get("since") else None
-    patients = _population(job)
+    patients = export_population(job)
     patient_ids = list(patients.values_list("pk", flat=True)) if job.level == Level.GROUP else None
     types = params.get("types") or None
     try:
@@ -100,8 +102,18 @@ def export_run(job: BulkExport) -> bool:
         written = (
             []  # an empty group exports nothing (not even the clinic's Organization)
             if patient_ids == []
-            else ndjson.write(job.clinic, run_dir, types=types, since=since, patient_ids=patient_ids)
+            else ndjson.write(
+                job.clinic,
+                run_dir,
+                types=types,
+                since=since,
+                patient_ids=patient_ids,
+                before_type=lambda _type: _renew(job),
+            )
         )
+    except LostJob:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return False
     except Exception as error:  # anything: the client reads a failure instead of waiting forever
         logger.exception("FHIR bulk export %s failed", job.pk)
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -123,9 +135,7 @@ def _audit_views(job: BulkExport, patients: Any, output: list[dict[str, Any]]) -
     as a read of the JSON API leaves (the requester's, via fhir, naming the export)."""
     via = {"via": "fhir", "export": str(job.pk), "token": job.token_prefix}
     if any(entry["type"] not in NO_PATIENT_TYPES for entry in output):
-        for pk in list(patients.values_list("pk", flat=True)):
-            audit_record(actor=job.requested_by, action="patient.view", clinic=job.clinic,
-                         object_type="patients.patient", object_id=pk, patient_id=pk, detail=via)  # fmt: skip
+        audit_population_views(job, job.requested_by, patients, via)
     counts = {entry["type"]: entry["count"] for entry in output}
     audit_record(actor=job.requested_by, action="fhir.export.done", clinic=job.clinic, obj=job,
                  detail={"counts": counts, **via})  # fmt: skip
@@ -149,7 +159,7 @@ _RUNNER = threading.BoundedSemaphore(1)  # one thread per server process; the pe
 
 
 def exports_start_background() -> bool:
-    """Start a thread that runs the waiting exports, unless one runs already or the setting is off."""
+    """Start a thread that runs the waiting exports (and expires old ones), unless one runs or it is off."""
     if not settings.FHIR_EXPORT_THREAD or not _RUNNER.acquire(blocking=False):
         return False
     threading.Thread(target=_background, name="fhir-bulk-export", daemon=True).start()
@@ -159,6 +169,7 @@ def exports_start_background() -> bool:
 def _background() -> None:
     try:
         exports_run_due()
+        exports_expire()  # the disk is freed even where send-due does not run (yet)
     except Exception:  # the periodic job takes over; a died run is claimed again after its lease
         logger.exception("FHIR bulk export thread stopped")
     finally:

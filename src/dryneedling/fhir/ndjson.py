@@ -3,7 +3,7 @@ serialised with orjson and written in blocks (constant memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,15 +24,19 @@ def write(
     types: Iterable[str] | None = None,
     since: datetime | None = None,
     patient_ids: Collection[int] | None = None,
+    before_type: Callable[[str], None] | None = None,
 ) -> list[tuple[str, Path, int]]:
     """Write the clinic's resources; returns (type, path, count) per type with at least one
-    resource (a type with none leaves no file)."""
+    resource (a type with none leaves no file). `before_type` is called before each type is read
+    (the Bulk Data runner renews its lease there, and stops by raising)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, Path, int]] = []
     dumps = orjson.dumps
     ctx = context(clinic, since=since, patient_ids=patient_ids)
     for resource_type in checked_types(types):
+        if before_type is not None:
+            before_type(resource_type)
         path = out / f"{resource_type}.ndjson"
         count = 0
         with path.open("wb") as f:

@@ -17,14 +17,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from dryneedling.accounts.audit import audit_record
-from dryneedling.accounts.models import User
+from dryneedling.accounts.models import AuditEvent, User
 from dryneedling.accounts.permissions import BULK_EXPORT, require
 from dryneedling.fhir.groups import group_patients
 from dryneedling.fhir.models import BulkExport, Level, Status
+from dryneedling.patients.models import Patient
+from dryneedling.patients.selectors import deny
 
 OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 ACTIVE = (Status.PENDING, Status.RUNNING)
 ACTIVE_PER_USER = 1
+NO_PATIENT_TYPES = frozenset({"Organization", "Practitioner"})
 BUSY_TEXT = "An export of yours is still waiting or running: fetch it, or DELETE its status URL, before asking again."
 
 
@@ -52,6 +55,22 @@ def export_dir(job: BulkExport) -> Path:
     return Path(settings.FHIR_EXPORT_DIR) / str(job.pk)
 
 
+def export_population(job: BulkExport) -> Any:
+    """The export's patients: every patient of the clinic, or the group's."""
+    everyone = Patient.objects.for_clinic(job.clinic)
+    if job.level != Level.GROUP:
+        return everyone
+    group = group_patients(job.clinic, job.params.get("group", ""))
+    return everyone.none() if group is None else group  # a clinician who left: an empty export
+
+
+def audit_population_views(job: BulkExport, actor: User, patients: Any, via: dict[str, Any]) -> None:
+    """A `patient.view` row (the actor's, naming the export) for each patient of the export."""
+    for pk in list(patients.values_list("pk", flat=True)):
+        audit_record(actor=actor, action="patient.view", clinic=job.clinic,
+                     object_type="patients.patient", object_id=pk, patient_id=pk, detail=via)  # fmt: skip
+
+
 def export_kick_off(*, actor: User, ask: ExportAsk) -> BulkExport:
     """A new export job of the actor's clinic, waiting for a runner (audited)."""
     clinic = require(actor=actor, capability=BULK_EXPORT).clinic
@@ -71,8 +90,10 @@ def export_kick_off(*, actor: User, ask: ExportAsk) -> BulkExport:
 def export_get_for(*, actor: User, export_id: Any) -> BulkExport:
     """An export of the actor's clinic (not one deleted by its client); 404 otherwise."""
     clinic = require(actor=actor, capability=BULK_EXPORT).clinic
-    job = BulkExport.objects.for_clinic(clinic).filter(pk=export_id).exclude(status=Status.CANCELLED).first()
-    if job is None:
+    job = BulkExport.objects.for_clinic(clinic).filter(pk=export_id).first()
+    if job is None:  # a denial row, and one in the trail of the clinic whose export it is (as the web's)
+        deny(actor=actor, object_type="bulk_export", object_id=export_id, model=BulkExport)
+    if job is None or job.status == Status.CANCELLED:
         raise Http404("No such export in your clinic (or it was deleted).")
     return job
 
@@ -100,4 +121,8 @@ def export_file_for(*, actor: User, export_id: Any, resource_type: str, via: dic
         raise Http404("No such file in this export.")
     audit_record(actor=actor, action="fhir.export.download", clinic=job.clinic, obj=job,
                  detail={"type": resource_type, "count": entry["count"], **via})  # fmt: skip
+    views = {**via, "export": str(job.pk)}
+    seen = AuditEvent.objects.filter(actor=actor, action="patient.view", detail__export=str(job.pk))
+    if actor != job.requested_by and resource_type not in NO_PATIENT_TYPES and not seen.exists():
+        audit_population_views(job, actor, export_population(job), views)  # a colleague read them too
     return export_dir(job) / entry["file"], int(entry["count"])

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from dryneedling.accounts.models import Clinic
+from dryneedling.accounts.tenancy import ClinicScoped
 
 from .resources import BY_TYPE, SPECS, Ctx
 
@@ -83,4 +84,16 @@ def one(clinic: Clinic, resource_type: str, pk: int | str) -> dict[str, Any] | N
             found = spec.one(context(clinic), int(rest))
             if found is not None:
                 return found
+    return None
+
+
+def row_of(resource_type: str, pk: str) -> tuple[type[ClinicScoped], int] | None:
+    """The clinic-scoped table and key an id of `resource_type` names (as `one` reads it), or None
+    (an id no table holds, or a type read from a table of no clinic: Organization, Practitioner).
+    For the denial row of a read that found nothing: which clinic's trail the attempt goes to."""
+    for spec in BY_TYPE.get(resource_type, ()):
+        rest = pk.removeprefix(spec.prefix) if spec.prefix else pk
+        scoped = issubclass(spec.model, ClinicScoped) and any(f.attname == "clinic_id" for f in spec.model._meta.fields)
+        if (rest != pk or not spec.prefix) and rest.isdigit() and len(rest) < 19 and scoped:
+            return spec.model, int(rest)  # type: ignore[return-value]
     return None
