@@ -26,6 +26,7 @@ from .questions import (
     is_shown,
 )
 from .sites import AREAS, LIMBS, SITES, Site, site_contains, site_label, site_region_ids
+from .text import describe, forbidden_characters
 
 __all__ = [
     "AREAS",
@@ -81,7 +82,12 @@ def _show(value: Any) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
+    if value is None:
+        return "-"
+    try:
+        return f"{value:g}"
+    except OverflowError:  # an int beyond any float, as JSON may send
+        return _show(value)
 
 
 def _check_number(question: Question, value: Any) -> Any:
@@ -140,6 +146,9 @@ def _check(question: Question, value: Any) -> Any:
         raise AnswerError(f"answer '{key}' must be text, got {type(value).__name__}")
     if len(value) > MAX_TEXT:
         raise AnswerError(f"answer '{key}' is longer than {MAX_TEXT} characters")
+    forbidden = forbidden_characters(value, multiline=True)
+    if forbidden:  # NUL above all: PostgreSQL's JSON refuses it
+        raise AnswerError(f"answer '{key}' holds invisible control characters ({describe(forbidden)}): remove them")
     # Blank text is "not answered": a substitute decision-maker of "  " is no one.
     return value if value.strip() else None
 
