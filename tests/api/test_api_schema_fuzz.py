@@ -5,12 +5,17 @@ database, inside the test's transaction, so fixture records are seen) with a wri
 once as a clinician and once as front desk. Every response must be no server error, a status the
 operation declares, of the declared content type and matching the declared schema.
 
-Per operation and role: the schema's own examples; positive and negative fuzzing; positive cases
-with a token that is not the user's (FOREIGN_TOKENS: a 401, never a crash); positive cases with a
-NUL in one of their texts (`_with_nul`: PostgreSQL's classic 500); and, for an operation with path
-parameters, positive cases aimed at records that exist (KNOWN). Every operation must answer 2xx at
-least once: a write that no generated body reaches needs an example in its schema (as PatientIn's
-`json_schema_extra`), which documents it too.
+The clinic holds one record of each kind the API serves (`record_a`, tests/api/conftest.py: its
+clinician works weekday mornings in Berlin). Per operation and role: the schema's own examples;
+positive and negative fuzzing; positive cases with a token that is not the user's (FOREIGN_TOKENS:
+a 401, never a crash); for an operation with an input named as a seeded record's id (a path
+parameter, a query parameter or a body field: patient_id, session_id, clinician_id...), examples
+and positive cases aimed at those records (`_aimed`, KNOWN); and examples and positive cases
+(aimed, where they can be) with a NUL in one of their texts, nested ones too (`_with_nul`:
+PostgreSQL's classic 500). Every operation must answer 2xx at least once (a write that no
+generated body reaches needs an example in its schema, as PatientIn's `json_schema_extra`, which
+documents it too), except to a role its router refuses (CLINICIANS_ONLY, by tag: the front desk
+and the clinical record), which it must never answer 2xx.
 
 Deterministic: each phase of each operation draws from a fixed seed (its name's CRC) with no
 example database and a bounded number of examples: the same number of cases every run, and the
