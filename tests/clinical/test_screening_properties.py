@@ -43,7 +43,7 @@ def _value(q: Question) -> st.SearchStrategy[Any]:
         return st.sampled_from(q.choices)
     if q.kind == "multichoice":
         return st.lists(st.sampled_from(q.choices), unique=True, max_size=len(q.choices))
-    return st.text(max_size=40)
+    return st.text(st.characters(exclude_categories=("Cc", "Cf")), max_size=40)  # the free-text rule
 
 
 @st.composite
