@@ -177,3 +177,37 @@ def test_every_resource_sends_what_changed_since(alice, record_a):  # type: igno
     made = _post(api_client(alice, "write"), "/api/outcomes",
                  {"episode_id": record_a.episode_id, "instrument_id": "nprs", "total": 5})  # fmt: skip
     assert _changed_since(api, "/api/outcomes", before) == [made.json()["id"]]
+
+
+def test_a_control_character_in_a_text_answer_is_a_field_error(alice, patient_a):  # type: ignore[no-untyped-def]
+    """A NUL in a free-text answer was stored on SQLite and a 500 on PostgreSQL (jsonb refuses
+    \\u0000): the answers follow the free-text rule, as the web's form applies it."""
+    api = api_client(alice, "write")
+    for answers in (NO_FLAGS | {"notes": "desk\x00work"}, NO_FLAGS | {"notes": "gnp.\u202eexe"}):
+        refused = _post(api, "/api/screenings", {"patient_id": patient_a.pk, "answers": answers})
+        assert _loc(refused) == [["body", "data", "answers", "notes"]]
+        assert "control characters" in refused.json()["detail"][0]["msg"]
+    assert not AuditEvent.objects.filter(action="screening.create").exists()
+    kept = _post(api, "/api/screenings", {"patient_id": patient_a.pk, "answers": NO_FLAGS | {"notes": "Desk\twork.\n"}})
+    assert kept.status_code == 201, kept.content
+
+
+def test_a_number_answer_too_large_for_a_float_is_a_field_error(alice, patient_a):  # type: ignore[no-untyped-def]
+    """Its refusal printed the number as a float: an OverflowError, a 500."""
+    api = api_client(alice, "write")
+    body = f'{{"patient_id": {patient_a.pk}, "answers": {{"age": {10**400}}}}}'
+    refused = api.generic("POST", "/api/screenings", body, content_type=JSON)
+    assert _loc(refused) == [["body", "data", "answers", "age"]]
+    assert "between 0 and 120" in refused.json()["detail"][0]["msg"]
+
+
+def test_a_visit_ending_past_the_calendar_is_a_field_error(bob, alice, record_a):  # type: ignore[no-untyped-def]
+    """A start in the last hour of the year 9999 (UTC) ends, or falls in the clinic's zone, after
+    the last moment Python has: an OverflowError, a 500."""
+    api = api_client(bob, "write")
+    body = {"patient_id": record_a.patient_id, "clinician_id": alice.pk,
+            "appointment_type_id": record_a.appointment_type_id}  # fmt: skip
+    for starts_at in ("9999-12-31T23:50:00+00:00", "9999-12-31T23:00:00+00:00", "9999-12-30T09:00:00+01:00"):
+        refused = _post(api, "/api/appointments", body | {"starts_at": starts_at})
+        assert _loc(refused) == [["body", "data", "starts_at"]]
+        assert "too far ahead" in refused.json()["detail"][0]["msg"]

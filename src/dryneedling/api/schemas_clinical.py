@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
 
-from dryneedling.clinical.intake import MAX_TEXT, QUESTIONS, Question
+from dryneedling.clinical.intake import MAX_TEXT, QUESTIONS, Question, all_clear_answers
 from dryneedling.followup.selectors import outcome_instrument_choices
 
 
@@ -51,7 +53,15 @@ ANSWERS_SCHEMA: dict[str, Any] = {
 }
 
 
+# Examples of the writes, in the documentation; the schema fuzz (tests/api/test_api_schema_fuzz.py)
+# sends them with the ids of its own records.
+SCREENING_EXAMPLE: JsonDict = {"patient_id": 1, "answers": all_clear_answers(age=45, notes="Desk work; neck pain.")}
+OUTCOME_EXAMPLE: JsonDict = {"episode_id": 1, "instrument_id": "nprs", "total": 3}
+
+
 class ScreeningIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [SCREENING_EXAMPLE]})
+
     patient_id: int
     episode_id: int | None = Field(None, description="The episode the screening is for (optional).")
     answers: dict[str, Any] = Field(..., json_schema_extra=ANSWERS_SCHEMA)  # type: ignore[arg-type]
@@ -212,6 +222,8 @@ class OutcomeOut(Schema):
 
 
 class OutcomeIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [OUTCOME_EXAMPLE]})
+
     episode_id: int
     instrument_id: str = Field(
         ..., min_length=1, max_length=20, description="The score, as on the web's list: " + "; ".join(

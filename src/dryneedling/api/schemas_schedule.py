@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
 
 
 class AppointmentTypeOut(Schema):
@@ -38,7 +40,19 @@ class AppointmentPage(Schema):
     next_cursor: str | None
 
 
+# In the documentation; the schema fuzz (tests/api/test_api_schema_fuzz.py) sends it with the ids of
+# its own records, whose clinician works weekday mornings in Berlin.
+APPOINTMENT_EXAMPLE: JsonDict = {
+    "patient_id": 1,
+    "clinician_id": 2,
+    "appointment_type_id": 1,
+    "starts_at": "2030-03-05T10:00:00+01:00",
+}
+
+
 class AppointmentIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [APPOINTMENT_EXAMPLE]})
+
     patient_id: int
     clinician_id: int
     appointment_type_id: int = Field(..., description="One of GET /api/appointment-types.")

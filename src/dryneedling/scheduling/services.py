@@ -38,6 +38,8 @@ OWN_ONLY = "Clinicians see and change their own appointments; the front desk boo
 CLINICIAN_STEPS = {rules.IN_SESSION, rules.DONE}
 HOURS_REFUSAL = "Working hours are set by a clinic admin."
 FEED_REFUSAL = "Calendar feeds are for clinicians, each for their own appointments."
+# A visit starting by then ends (a type lasts at most 32767 minutes), in any zone, on a date Python has.
+LAST_BOOKABLE_DAY = date.max - timedelta(days=31)
 
 
 class BookingClash(ValidationError):
@@ -137,19 +139,16 @@ def clinic_today(clinic: Clinic) -> date:
     return timezone.now().astimezone(rules.zone(clinic.time_zone)).date()
 
 
-LAST_YEAR = 9999
-
-
 def _check_start(clinic: Clinic, starts_at: datetime) -> None:
     """An aware time, not on an earlier day than the clinic's today: a visit that began earlier
     today (a walk-in recorded once seen) is kept; the past days of the book are history."""
     if timezone.is_naive(starts_at):
         raise ValidationError({"time": "A start time needs its time zone."})
+    if starts_at.date() > LAST_BOOKABLE_DAY:
+        raise ValidationError({"date": f"That is too far ahead: the book ends on {LAST_BOOKABLE_DAY:%Y-%m-%d}."})
     today_start, _ = rules.day_bounds(clinic_today(clinic), clinic.time_zone)
     if starts_at < today_start:
         raise ValidationError({"date": "That is an earlier day: the book takes visits from today on."})
-    if starts_at.year >= LAST_YEAR:  # the visit's end, and its local day, must fit in a datetime
-        raise ValidationError({"date": f"Choose a date before the year {LAST_YEAR}."})
 
 
 @transaction.atomic
