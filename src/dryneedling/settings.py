@@ -294,7 +294,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if LOCAL
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "dryneedling.web.static_storage.StaticStorage"  # WhiteNoise's, lenient before collectstatic
     },
 }
 WHITENOISE_USE_FINDERS = LOCAL

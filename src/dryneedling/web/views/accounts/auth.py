@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse
@@ -113,5 +114,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
         return HttpResponse("unavailable\n", content_type="text/plain", status=503)
     if pending:
         logger.error("healthz: %d migration(s) pending on %s", pending, connection.vendor)
+        return HttpResponse("unavailable\n", content_type="text/plain", status=503)
+    collected = getattr(staticfiles_storage, "collected", None)
+    if collected is not None and not collected():
+        logger.error("healthz: static files not collected: run `dryneedling manage collectstatic --noinput`")
         return HttpResponse("unavailable\n", content_type="text/plain", status=503)
     return HttpResponse("ok\n", content_type="text/plain")
