@@ -19,6 +19,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.api.auth import token_of
 from dryneedling.api.pagination import MAX_LIMIT, page
 from dryneedling.api.pagination import _utc as utc
+from dryneedling.api.schemas import Error
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
 
 M = TypeVar("M", bound=Model)
@@ -31,6 +32,10 @@ class FieldErrors(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+# A list route's answers; the route's page schema replaces 200 (`LISTED | {200: XPage}`).
+LISTED = {200: Error, 400: Error, 403: Error, 404: Error}
 
 
 def via(request: Any, **more: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.models import Role
 from dryneedling.accounts.selectors import membership_for
 from dryneedling.api.auth import require_write, token_of
+from dryneedling.api.common import via
 from dryneedling.api.pagination import page
 from dryneedling.api.schemas import Duplicate, EpisodeOut, EpisodePage, Error, Me, PatientIn, PatientOut, PatientPage
 from dryneedling.patients.models import Episode
@@ -28,10 +29,6 @@ from dryneedling.patients.services import patient_create
 from dryneedling.patients.validation import reject_control_characters
 
 router = Router()
-
-
-def _via(request: Any, **more: Any) -> dict[str, Any]:
-    return {"via": "api", "token": token_of(request).prefix, **more}
 
 
 @router.get("/me", response=Me, summary="The token's user, clinic, roles and scope")
@@ -50,16 +47,16 @@ def patients(
     found = page(patient_list_for(actor=request.user), cursor=cursor, limit=limit, updated_since=updated_since)
     with transaction.atomic():  # each record sent is in that patient's access trail, as a chart view is
         audit_record(actor=request.user, action="api.patients.list", object_type="patient",
-                     detail=_via(request, count=len(found["items"])))  # fmt: skip
+                     detail=via(request, count=len(found["items"])))  # fmt: skip
         for one in found["items"]:
-            audit_record(actor=request.user, action="patient.view", obj=one, detail=_via(request))
+            audit_record(actor=request.user, action="patient.view", obj=one, detail=via(request))
     return found
 
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, 404: Error}, summary="One patient")
 def patient(request: Any, patient_id: int) -> Any:
     found = patient_get_for(actor=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, action="patient.view", obj=found, detail=_via(request))
+    audit_record(actor=request.user, action="patient.view", obj=found, detail=via(request))
     return found
 
 
@@ -104,12 +101,12 @@ def episodes(
         records = records.filter(patient=patient_get_for(actor=request.user, patient_id=patient_id))
     found = page(records, cursor=cursor, limit=limit, updated_since=updated_since)
     audit_record(actor=request.user, action="api.episodes.list", object_type="episode",
-                 detail=_via(request, count=len(found["items"])))  # fmt: skip
+                 detail=via(request, count=len(found["items"])))  # fmt: skip
     return found
 
 
 @router.get("/episodes/{episode_id}", response={200: EpisodeOut, 404: Error}, summary="One episode of care")
 def episode(request: Any, episode_id: int) -> Any:
     found = episode_get_for(actor=request.user, episode_id=episode_id)
-    audit_record(actor=request.user, action="episode.view", obj=found, detail=_via(request))
+    audit_record(actor=request.user, action="episode.view", obj=found, detail=via(request))
     return found

@@ -18,7 +18,7 @@ from ninja import Query, Router, Status
 
 from dryneedling.accounts.permissions import CLINICAL, require
 from dryneedling.api.auth import require_write
-from dryneedling.api.common import FieldErrors, OfEpisode, OfPatient, audited, listed, refused, resolved
+from dryneedling.api.common import LISTED, FieldErrors, OfEpisode, OfPatient, audited, listed, refused, resolved
 from dryneedling.api.schemas import Error
 from dryneedling.api.schemas_clinical import (
     NoteOut,
@@ -35,7 +35,6 @@ from dryneedling.patients.selectors import episode_get_for, patient_get_for
 from dryneedling.treatment.selectors import note_by_id_for, notes_for, session_get_for, session_list_for
 
 router = Router(tags=["clinical record"])
-LISTED = {200: Error, 400: Error, 403: Error, 404: Error}  # the page's schema replaces 200
 ANSWER_KEY = re.compile(r"'([a-z0-9_]+)'")
 
 

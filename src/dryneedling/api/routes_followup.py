@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 
 from dryneedling.accounts.permissions import CLINICAL, require
 from dryneedling.api.auth import require_write
-from dryneedling.api.common import OfEpisode, audited, listed, refused, resolved
+from dryneedling.api.common import LISTED, OfEpisode, audited, listed, refused, resolved
 from dryneedling.api.schemas import Error
 from dryneedling.api.schemas_clinical import (
     CheckInOut,
@@ -35,7 +35,6 @@ from dryneedling.followup.services import outcome_record
 from dryneedling.patients.selectors import episode_get_for
 
 router = Router(tags=["follow-up"])
-LISTED = {200: Error, 400: Error, 403: Error, 404: Error}  # the page's schema replaces 200
 
 
 @router.get("/check-ins", response=LISTED | {200: CheckInPage}, summary="Check-ins with their answers")
