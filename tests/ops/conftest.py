@@ -1,0 +1,72 @@
+"""Databases of the engine under test, for backup, restore and kill -9 (issue 14).
+
+`ops_db.source` is a migrated database with the test database's rows: on SQLite a file copied from
+the in-memory test database (the online backup API), on PostgreSQL the test database itself.
+`ops_db.fresh()` is a new, empty database of the same engine, removed after the test.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+
+class OpsDatabases:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.engine = "sqlite" if connection.vendor == "sqlite" else "postgresql"
+        self.created: list[str] = []
+        connection.ensure_connection()
+        if self.engine == "sqlite":
+            path = tmp / "source.sqlite3"
+            with sqlite3.connect(path) as copy:
+                connection.connection.backup(copy)
+                copy.execute("PRAGMA journal_mode=WAL")
+            copy.close()
+            self.source: dict[str, Any] = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+        else:
+            self.source = dict(connection.settings_dict)
+
+    def connect(self, database: dict[str, Any]) -> Any:
+        """A raw autocommit connection (sqlite3 or psycopg) to `database`."""
+        if self.engine == "sqlite":
+            conn = sqlite3.connect(database["NAME"], timeout=20, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            return conn
+        import psycopg
+
+        from dryneedling.ops.backup import _pg_params
+
+        return psycopg.connect(**_pg_params(database), autocommit=True)
+
+    def fresh(self) -> dict[str, Any]:
+        if self.engine == "sqlite":
+            return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(self.tmp / f"fresh-{uuid.uuid4().hex[:8]}.sqlite3")}
+        name = f"{self.source['NAME']}_ops_{uuid.uuid4().hex[:8]}"
+        with self.connect(self.source) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return {**self.source, "NAME": name}
+
+    def drop_created(self) -> None:
+        if not self.created:
+            return
+        with self.connect(self.source) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def ops_db(transactional_db: Any, tmp_path: Path) -> Iterator[OpsDatabases]:
+    databases = OpsDatabases(tmp_path)
+    try:
+        yield databases
+    finally:
+        databases.drop_created()
