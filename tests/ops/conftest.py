@@ -24,14 +24,30 @@ class OpsDatabases:
         self.created: list[str] = []
         connection.ensure_connection()
         if self.engine == "sqlite":
-            path = tmp / "source.sqlite3"
-            with sqlite3.connect(path) as copy:
-                connection.connection.backup(copy)
-                copy.execute("PRAGMA journal_mode=WAL")
-            copy.close()
-            self.source: dict[str, Any] = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+            self.source: dict[str, Any] = self._sqlite_copy(tmp / "source.sqlite3")
         else:
             self.source = dict(connection.settings_dict)
+
+    @staticmethod
+    def _sqlite_copy(path: Path) -> dict[str, Any]:
+        """The in-memory test database, as it is now, written to a WAL-mode file."""
+        copy = sqlite3.connect(path)
+        try:
+            connection.connection.backup(copy)
+            copy.execute("PRAGMA journal_mode=WAL")
+        finally:
+            copy.close()
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+
+    def dedicated(self, sqlite_path: Path) -> dict[str, Any]:
+        """A database of its own holding the test database's committed rows as they are now."""
+        if self.engine == "sqlite":
+            return self._sqlite_copy(sqlite_path)
+        from dryneedling.ops.backup import backup, restore
+
+        target = self.fresh()
+        restore(target, backup(self.source, self.tmp / "dedicated.backup").path)
+        return target
 
     def connect(self, database: dict[str, Any]) -> Any:
         """A raw autocommit connection (sqlite3 or psycopg) to `database`."""
@@ -48,7 +64,8 @@ class OpsDatabases:
 
     def fresh(self) -> dict[str, Any]:
         if self.engine == "sqlite":
-            return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(self.tmp / f"fresh-{uuid.uuid4().hex[:8]}.sqlite3")}
+            path = self.tmp / f"fresh-{uuid.uuid4().hex[:8]}.sqlite3"
+            return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
         name = f"{self.source['NAME']}_ops_{uuid.uuid4().hex[:8]}"
         with self.connect(self.source) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')

@@ -48,7 +48,7 @@ def _probe_table(ops_db: OpsDatabases) -> None:
         conn.execute("CREATE TABLE ops_bulk (blob TEXT NOT NULL)")
         blob = "hex(randomblob(2000))" if ops_db.engine == "sqlite" else "repeat('7', 4000)"
         rows = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
-        conn.execute(f"INSERT INTO ops_bulk (blob) {rows} SELECT {blob} FROM n")
+        conn.execute(f"INSERT INTO ops_bulk (blob) {rows} SELECT {blob} FROM n")  # noqa: S608 - constants
 
 
 @pytest.fixture
