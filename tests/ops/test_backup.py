@@ -121,6 +121,24 @@ def test_bad_restore_input_is_one_line_and_exit_code_2(
     assert "no directory" in _one_line_exit_2(capsys, ["backup", "--out", str(tmp_path / "nowhere" / "x.backup")])
 
 
+def test_an_unreadable_target_or_source_database_is_one_line_and_exit_code_2(
+    ops_db: OpsDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = backup(ops_db.source, tmp_path / "good.backup").path
+    if ops_db.engine == "sqlite":
+        broken = tmp_path / "broken.sqlite3"
+        broken.write_bytes(b"this is no database" * 100)
+        target = {**ops_db.source, "NAME": str(broken)}
+    else:
+        target = {**ops_db.source, "NAME": "no_such_database_ops"}
+    monkeypatch.setitem(settings.DATABASES, "default", target)
+    assert "cannot read the database" in _one_line_exit_2(capsys, ["restore", str(good)])
+    if ops_db.engine == "sqlite":
+        assert "cannot back up" in _one_line_exit_2(capsys, ["backup", "--out", str(tmp_path / "x.backup")])
+    else:
+        assert "pg_dump failed" in _one_line_exit_2(capsys, ["backup", "--out", str(tmp_path / "x.backup")])
+
+
 def test_the_commands_are_audited_and_restore_over_a_live_database_is_refused(
     ops_db: OpsDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,6 +118,16 @@ def backup_kind(source: Path) -> str:
 
 def database_is_empty(database: Mapping[str, Any]) -> bool:
     """No migrations recorded: a new database (or a SQLite file that does not exist yet)."""
+    import psycopg
+
+    try:
+        return _no_migrations(database)
+    except (sqlite3.DatabaseError, psycopg.Error) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise BackupError(f"cannot read the database {database['NAME']}: {first}") from None
+
+
+def _no_migrations(database: Mapping[str, Any]) -> bool:
     if engine_of(database) == "sqlite":
         path = Path(database["NAME"])
         if not path.exists() or path.stat().st_size == 0:
@@ -150,6 +160,13 @@ def _sqlite_migrations(conn: sqlite3.Connection) -> int:
 def _sqlite_backup(path: Path, temporary: Path) -> None:
     if not path.is_file():
         raise BackupError(f"no SQLite database at {path}")
+    try:
+        _sqlite_copy(path, temporary)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"cannot back up {path}: {error}") from None
+
+
+def _sqlite_copy(path: Path, temporary: Path) -> None:
     with contextlib.closing(sqlite3.connect(path, timeout=20)) as src, contextlib.closing(
         sqlite3.connect(temporary)
     ) as dst:
