@@ -67,3 +67,10 @@ def test_every_service_restarts_or_is_health_checked_and_postgres_keeps_fsync() 
 def test_the_nightly_backup_uses_the_command_and_rotates() -> None:
     script = (DEPLOY / "nightly-backup.sh").read_text()
     assert "dryneedling backup --out" in script and "-mtime" in script and "-delete" in script
+
+
+def test_the_app_image_carries_a_pg_dump_of_the_servers_major_version() -> None:
+    """pg_dump refuses a server newer than itself: the nightly backup would fail every night."""
+    server = re.match(r"postgres:(\d+)", _compose()["services"]["db"]["image"])
+    assert server is not None
+    assert f"postgresql-client-{server.group(1)}" in (DEPLOY / "Dockerfile").read_text()
