@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"interop"},  # records coming in: FHIR and CSV imports, outside identifiers (issue 13)
     {"reports", "synthetic", "fhir"},  # analytics across apps; the synthetic seeder; FHIR out
     {"demo"},  # the demo clinic (seeds through synthetic and the apps)
-    {"cli_interop"},  # the FHIR and CSV commands, wired into cli
+    {"cli_interop", "ops"},  # the FHIR and CSV commands, wired into cli; backup and restore (issue 14)
     {"web", "api", "cli", "logfilter"},  # the HTTP layer, the JSON API, the command line, the log filter
     {"urls", "settings", "wsgi", "asgi"},  # the project's wiring
 ]

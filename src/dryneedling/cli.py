@@ -391,6 +391,49 @@ def cmd_api_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole database while the clinic keeps working (issue 14), audited."""
+    _django()
+    from django.conf import settings
+
+    from dryneedling.accounts.audit import audit_record
+    from dryneedling.ops.backup import BackupError, backup
+
+    try:
+        done = backup(settings.DATABASES["default"], Path(args.out))
+    except BackupError as error:
+        raise CliError(str(error)) from error
+    summary = {"out": str(done.path), "engine": done.engine, "bytes": done.bytes, "seconds": round(done.seconds, 2)}
+    audit_record(actor=None, action="database.backup", object_type="database",
+                 detail={"via": "cli", "engine": done.engine, "bytes": done.bytes})  # fmt: skip
+    print(json.dumps(summary))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup into an empty database only (no --force: docs/decisions.md, issue 14), audited there."""
+    _django()
+    from django.conf import settings
+
+    from dryneedling.accounts.audit import audit_record
+    from dryneedling.accounts.models import Outcome
+    from dryneedling.ops.backup import BackupError, NotEmpty, restore
+
+    source = Path(args.file)
+    try:
+        done = restore(settings.DATABASES["default"], source)
+    except NotEmpty as error:
+        audit_record(actor=None, action="database.restore", object_type="database", outcome=Outcome.DENIED,
+                     detail={"via": "cli", "file": source.name, "why": "not empty"})  # fmt: skip
+        raise CliError(str(error)) from error
+    except BackupError as error:
+        raise CliError(str(error)) from error
+    audit_record(actor=None, action="database.restore", object_type="database",
+                 detail={"via": "cli", "engine": done.engine, "bytes": done.bytes, "file": source.name})  # fmt: skip
+    print(json.dumps({"restored": str(source), "engine": done.engine, "seconds": round(done.seconds, 2)}))
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="dryneedling", description="A clinical system for trigger-point dry needling.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -472,6 +515,13 @@ def build_parser() -> Parser:
     r.add_argument("--user", required=True, help="the owner, or a clinic admin of the clinic")
     r.add_argument("--prefix", required=True)
     p.set_defaults(func=cmd_api_token)
+
+    p = sub.add_parser("backup", help="copy the whole database to a file while the clinic keeps working")
+    p.add_argument("--out", required=True, help="the backup file (replaced atomically)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup file into an empty database")
+    p.add_argument("file", help="a file written by `dryneedling backup`")
+    p.set_defaults(func=cmd_restore)
 
     from dryneedling.cli_interop import register as register_interop
 

@@ -1,0 +1,1 @@
+"""Operations on the whole database: backup and restore (issue 14). No models, no views."""
