@@ -4,7 +4,7 @@ Distributing the database by `clinic_id` (Citus, for clinic networks) and any pe
 operation (export, deletion, moving a clinic to another server) need the clinic on every row, not
 only one join away. The first rule of docs/scale-out.md is checked here, on the models and on the
 migrated database (both engines): every model holding patient data (a subclass of
-`accounts.tenancy.ClinicScoped`, or any model with a foreign key to Patient or to such a model)
+`accounts.tenancy.ClinicScoped`, or any model with a relation path to Patient)
 has a `clinic_id` column, a foreign key to the clinic. The exceptions are listed below, each with
 its reason; a NEW table without `clinic_id` fails here until it carries one (preferred) or is
 added to the list with a reason a reviewer accepts.
@@ -18,7 +18,7 @@ from django.db import connection, models
 
 from dryneedling.accounts.models import Clinic
 from dryneedling.accounts.tenancy import ClinicScoped
-from dryneedling.patients.models import Patient
+from tests.accounts.test_tenancy import _patient_data_models
 
 # Child tables reached through their parent (ClinicScoped.clinic_path). Each is a detail row that
 # is never read without its parent; for distribution it would be co-located through the parent's
@@ -31,15 +31,11 @@ WITHOUT_CLINIC_ID: dict[str, str] = {
 }
 
 
-def _holds_patient_data(model: type[models.Model]) -> bool:
-    if issubclass(model, ClinicScoped):
-        return True
-    targets = [f.related_model for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
-    return any(t is Patient or (isinstance(t, type) and issubclass(t, ClinicScoped)) for t in targets)
-
-
 def _patient_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_models() if _holds_patient_data(m)]
+    """The ClinicScoped models and every model with a relation path to Patient (the tenancy test's
+    rule, so a child of a child is found even if it forgot to derive from ClinicScoped)."""
+    found = {m for m in apps.get_models() if issubclass(m, ClinicScoped)} | set(_patient_data_models())
+    return sorted(found, key=lambda m: m._meta.label)
 
 
 def _clinic_field(model: type[models.Model]) -> models.Field | None:  # type: ignore[type-arg]
