@@ -35,6 +35,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	DRYNEEDLING_TEST=1 $(BIN)/mypy
 
+# Pages on a big kept clinic (100,000 patients, BENCH_SCALE_DIR) beside a 400-patient one (issue 14);
+# on PostgreSQL: DATABASE_URL=postgres://... make bench. See bench/run.py.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -1,224 +1,92 @@
-"""Benchmarks (not part of `make test`): seeding rate and server time of the main pages.
+"""Benchmarks (not part of `make test`): server time of the main pages on a big clinic and a small
+one side by side (issue 14), the research export's and the FHIR export's rates.
 
-Runs on a throwaway SQLite database under a temp dir (or on DATABASE_URL if set; that
-database must be empty). Budgets: p95 <= 100 ms for htmx partials, <= 200 ms for pages,
-with 10,000 patients in the clinic; the research export >= 100,000 rows/s; the FHIR NDJSON export
->= 20,000 resources/s (issue 13), with its peak memory.
+    make bench                                  # SQLite, kept in BENCH_SCALE_DIR
+    DATABASE_URL=postgres://... make bench      # PostgreSQL, kept in that database
+
+The big clinic (BENCH_PATIENTS, default 100,000 patients with their full history: > 10^6
+insertions) is seeded once and kept between runs: on SQLite in BENCH_SCALE_DIR (default
+$TMPDIR/dryneedling-scale, the database `make bench-scale` uses; same clinic), on PostgreSQL in the
+database DATABASE_URL names. Seeding is in chunks of 10,000 patients, so an interrupted seed
+resumes; a later run migrates the kept database and measures again. A small clinic of 400 patients
+(BENCH_SMALL_PATIENTS) sits beside it in the same database. For a quick run while developing, set
+BENCH_PATIENTS (e.g. 5000) and a BENCH_SCALE_DIR of its own: a directory keeps the size it was
+first seeded with.
+
+Pages (see bench/pages.py, URLs by reverse()): patient list, patient search (htmx), patient
+overview, outcome chart SVG, follow-up list, body chart, session screen, record a point (htmx),
+schedule day view (and its page 2), week view, Today for a clinician and for the front desk, the
+clinic analytics (page, region filter, funnel SVG, outcomes CSV). For each: p50/p95 on both
+clinics (BENCH_ROUNDS requests each, interleaved), the ratio big/small of the p50s and the queries
+per request. Budgets: ratio <= 1.3 for every page; p95 <= 200 ms for pages, <= 100 ms for partials
+and recording a point, <= 1 s for analytics; the research export >= 100,000 rows/s; the FHIR NDJSON
+export >= 20,000 resources/s (issue 13), with its peak memory (both on the big clinic;
+BENCH_EXPORTS=0 skips them).
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
-PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))  # with their full clinical history
+sys.path.insert(0, str(Path(__file__).parent))
+
+from clinics import BIG_SLUG, SMALL_SLUG, bench_side, clinic_sizes, seed_kept, verify_second_factor  # noqa: E402
+from pages import measure, p95  # noqa: E402
+
+PATIENTS = int(os.environ.get("BENCH_PATIENTS", "100000"))  # with their full clinical history
+SMALL_PATIENTS = int(os.environ.get("BENCH_SMALL_PATIENTS", "400"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
+_verify_second_factor = verify_second_factor  # bench/scale.py's name for it
+__all__ = ["p95", "_verify_second_factor"]
 
 
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1]
-
-
-def _open_session(user):  # type: ignore[no-untyped-def]
-    """A screened, consented patient with a session in progress, through the services."""
-    from dryneedling.care.session import session_start
-    from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
-    from dryneedling.clinical.intake import all_clear_answers
-    from dryneedling.followup.models import Alert
-    from dryneedling.intake.services import screening_record
-    from dryneedling.patients.models import Patient
-    from dryneedling.safetyrecords.services import clinician_profile_set, training_record_add
-    from dryneedling.treatment.services.chart import consent_record, optional_consent_items
-    from dryneedling.treatment.services.session import session_clean_technique_record
-
-    clinician_profile_set(actor=user, clinician=user, profession="physical_therapist")
-    training_record_add(
-        actor=user, clinician=user, course="Bench course", provider="Bench", hours=60, completed_on=date(2024, 1, 1)
-    )
-    open_tasks = Alert.objects.for_actor(user).filter(kind="serious_side_effect", acknowledged_at__isnull=True)
-    patient = Patient.objects.for_actor(user).exclude(pk__in=open_tasks.values("patient_id")).order_by("id").first()
-    answers = all_clear_answers()
-    screening_record(actor=user, patient=patient, answers=answers)
-    consent_record(
-        actor=user, patient=patient, signed_name=patient.display_name, optional_items=optional_consent_items()
-    )
-    checklist = {
-        "new_anticoagulants": False,
-        "possibly_pregnant": False,
-        "new_symptoms": False,
-        "new_medication": False,
-        "position": "prone",
-    }
-    session = session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
-    ticked = [item.id for item in CLEAN_TECHNIQUE]
-    return session_clean_technique_record(actor=user, session=session, expected_version=session.version, ticked=ticked)
-
-
-def _record_point(client, session):  # type: ignore[no-untyped-def]
-    session.refresh_from_db()
-    data = {
-        "version": session.version,
-        "muscle_id": "gluteus_medius",
-        "side": "right",
-        "technique": "pistoning",
-        "needle_diameter_mm": "0.30",
-        "needle_length_mm": "50",
-        "planned_seconds": "30",
-        "actual_seconds": "28",
-        "twitch_count": "2",
-    }
-    response = client.post(f"/sessions/{session.pk}/points/", data, headers={"HX-Request": "true"})
-    assert b"Point saved" in response.content, response.content[:500]
-    return response
-
-
-def _verify_second_factor(client, user):  # type: ignore[no-untyped-def]
-    """Clinicians need two-factor sign-in: record a verified TOTP device as django_otp.login does."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def _appointment_book(clinic, user):  # type: ignore[no-untyped-def]
-    """Eight clinicians (the bench user and seven more) with 08:00-18:00 every day and full books
-    from four weeks back to four weeks ahead, written in bulk; a front-desk user to view them."""
-    from django.utils import timezone
-
-    from dryneedling.accounts.services import user_create
-    from dryneedling.patients.models import Patient
-    from dryneedling.scheduling.seed import seed_book, seed_hours
-    from dryneedling.scheduling.selectors import clinic_today
-
-    clinic.time_zone = "Europe/Berlin"
-    clinic.save(update_fields=["time_zone"])
-    more = [
-        user_create(
-            email=f"clin{i}@bench.test",
-            full_name=f"Clinician {i}",
-            clinic=clinic,
-            role="clinician",
-            password="bench",
-            check_password_strength=False,
-        )
-        for i in range(7)
-    ]
-    desk = user_create(
-        email="desk@bench.test",
-        full_name="Desk",
-        clinic=clinic,
-        role="front_desk",
-        password="bench",
-        check_password_strength=False,
-    )
-    clinicians = [user, *more]
-    seed_hours(clinic=clinic, clinicians=clinicians)
-    today = clinic_today(clinic)
-    patient_ids = list(Patient.objects.for_clinic(clinic).order_by("pk").values_list("pk", flat=True))
-    started = time.perf_counter()
-    written = seed_book(
-        clinic=clinic,
-        clinicians=clinicians,
-        patient_ids=patient_ids,
-        first_day=today - timedelta(days=28),
-        days=57,
-        now=timezone.now(),
-    )
-    seconds = time.perf_counter() - started
-    print(f"appointments: {written} for {len(clinicians)} clinicians in {seconds:.2f} s")
-    return desk, today.isoformat()
+def kept_database() -> None:
+    """Point the settings at the kept SQLite directory (unless DATABASE_URL names a database)."""
+    if not os.environ.get("DATABASE_URL"):
+        default = Path(tempfile.gettempdir()) / "dryneedling-scale"
+        directory = Path(os.environ.get("BENCH_SCALE_DIR", str(default)))
+        directory.mkdir(parents=True, exist_ok=True)
+        os.environ["DRYNEEDLING_VAR_DIR"] = str(directory)
+    os.environ["DRYNEEDLING_DEMO"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
 
 
 def main() -> int:
-    os.environ.setdefault("DRYNEEDLING_VAR_DIR", tempfile.mkdtemp(prefix="dryneedling-bench-"))
-    os.environ["DRYNEEDLING_DEMO"] = "1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
+    kept_database()
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # PDFs rendered by the pages: not the bench's output
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
-    from dryneedling.accounts.services import clinic_create, user_create
-    from dryneedling.patients.models import Patient
-    from dryneedling.synthetic.loader import seed_clinic
+    from dryneedling.accounts.models import Clinic
+    from dryneedling.accounts.services import clinic_create
 
-    call_command("migrate", verbosity=0)
-    clinic = clinic_create(name="Bench", slug="bench")
     started = time.perf_counter()
-    seed_clinic(clinic=clinic, patients=PATIENTS, seed=1)
-    seconds = time.perf_counter() - started
-    print(f"engine: {connection.vendor}")
-    print(f"seed: {PATIENTS} patients in {seconds:.2f} s = {PATIENTS / seconds:,.0f} patients/s")
-
-    user = user_create(
-        email="bench@bench.test",
-        full_name="Bench",
-        clinic=clinic,
-        role="clinician",
-        password="bench",
-        check_password_strength=False,
-    )
-    session = _open_session(user)
-    client = Client()
-    client.force_login(user)
-    _verify_second_factor(client, user)
-    patient_ids = list(Patient.objects.for_clinic(clinic).values_list("pk", flat=True)[:ROUNDS])
-    desk, today = _appointment_book(clinic, user)
-    desk_client = Client()
-    desk_client.force_login(desk)
-    cases = [
-        ("patient list page", "page", lambda i: client.get("/patients/", {"page": i % 50 + 1})),
-        (
-            "patient search partial",
-            "partial",
-            lambda i: client.get(
-                "/patients/", {"q": ["smi", "lee", "SYN1-0000123", "an"][i % 4]}, headers={"HX-Request": "true"}
-            ),
-        ),
-        ("patient overview page", "page", lambda i: client.get(f"/patients/{patient_ids[i % len(patient_ids)]}/")),
-        ("patient body chart page", "page", lambda i: client.get(f"/episodes/{session.episode_id}/chart/")),
-        ("session screen page", "page", lambda i: client.get(f"/sessions/{session.pk}/")),
-        ("record a point (htmx)", "partial", lambda i: _record_point(client, session)),
-        ("day view, all clinicians", "page", lambda i: desk_client.get("/schedule/", {"date": today})),
-        ("day view, page 2", "page", lambda i: desk_client.get("/schedule/", {"date": today, "page": 2})),
-        ("week view, one clinician", "page", lambda i: client.get("/schedule/week/", {"date": today})),
-        ("Today, clinician", "page", lambda i: client.get("/today/")),
-        ("Today, front desk", "page", lambda i: desk_client.get("/today/")),
-        # The clinic analytics (issue 12): the page's aggregates, then one chart and one CSV.
-        ("clinic analytics page", "analytics", lambda i: client.get("/analytics/")),
-        ("analytics, region filter", "analytics", lambda i: client.get("/analytics/", {"region": "head_neck"})),
-        ("analytics funnel SVG", "analytics", lambda i: client.get("/analytics/funnel.svg")),
-        ("analytics outcomes CSV", "analytics", lambda i: client.get("/analytics/outcomes.csv")),
-    ]
-    budgets = {"page": 200.0, "partial": 100.0, "analytics": 1000.0}
-    failed = False
-    for name, kind, request in cases:
-        request(0)  # warm up
-        samples = []
-        for i in range(ROUNDS):
-            t0 = time.perf_counter()
-            response = request(i)
-            samples.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (name, response.status_code)
-        worst = p95(samples)
-        ok = worst <= budgets[kind]
-        failed |= not ok
-        print(
-            f"{name:<26} p50 {statistics.median(samples):6.1f} ms  p95 {worst:6.1f} ms  "
-            f"budget {budgets[kind]:.0f} ms  {'ok' if ok else 'OVER BUDGET'}"
-        )
-    failed |= not _research_export(clinic)
-    failed |= not _fhir_export(clinic)
+    call_command("migrate", verbosity=0)
+    print(f"migrate: {time.perf_counter() - started:.1f} s", flush=True)
+    big = Clinic.objects.filter(slug=BIG_SLUG).first() or clinic_create(name="Scale", slug=BIG_SLUG)
+    small = Clinic.objects.filter(slug=SMALL_SLUG).first() or clinic_create(name="Bench small", slug=SMALL_SLUG)
+    seed_kept(big, PATIENTS)
+    seed_kept(small, SMALL_PATIENTS)
+    print(f"engine: {connection.vendor}", flush=True)
+    for label, clinic in (("big", big), ("small", small)):
+        sizes = clinic_sizes(clinic)
+        print(f"{label} clinic {clinic.slug!r}: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), flush=True)
+    started = time.perf_counter()
+    sides = bench_side("big", big, ROUNDS), bench_side("small", small, ROUNDS)
+    print(f"set-up (users, session, appointment books): {time.perf_counter() - started:.1f} s", flush=True)
+    failed = not measure(*sides, rounds=ROUNDS)
+    if os.environ.get("BENCH_EXPORTS", "1") != "0":
+        failed |= not _research_export(big)
+        failed |= not _fhir_export(big)
     return 1 if failed else 0
 
 
@@ -309,8 +177,7 @@ def _fhir_export_child(slug: str, out: str) -> int:
     import json
     import resource
 
-    os.environ["DRYNEEDLING_DEMO"] = "1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
+    kept_database()
     import django
 
     django.setup()

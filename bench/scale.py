@@ -22,39 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "100000"))
-CHUNK = 10_000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
-
-
-def _seed(clinic) -> None:  # type: ignore[no-untyped-def]
-    from dryneedling.accounts.dbstats import planner_statistics_refresh
-    from dryneedling.patients.models import Patient
-    from dryneedling.synthetic.loader import seed_clinic
-
-    for chunk in range((PATIENTS + CHUNK - 1) // CHUNK):
-        seed = chunk + 1
-        if Patient.objects.for_clinic(clinic).filter(mrn__startswith=f"SYN{seed}-").exists():
-            continue
-        count = min(CHUNK, PATIENTS - chunk * CHUNK)
-        started = time.perf_counter()
-        seed_clinic(clinic=clinic, patients=count, seed=seed)
-        print(f"seeded chunk {seed}: {count} patients in {time.perf_counter() - started:.0f} s", flush=True)
-    planner_statistics_refresh(full=True)
-
-
-def _sizes(clinic) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    from dryneedling.followup.models import OutcomeRecord, SorenessReading
-    from dryneedling.patients.models import Patient
-    from dryneedling.treatment.models import Insertion, Session
-
-    models = {
-        "patients": Patient,
-        "sessions": Session,
-        "insertions": Insertion,
-        "outcomes": OutcomeRecord,
-        "soreness": SorenessReading,
-    }
-    return {name: model.objects.for_clinic(clinic).count() for name, model in models.items()}
 
 
 def _counter(seen: list[str]):  # type: ignore[no-untyped-def]
@@ -78,6 +46,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from clinics import clinic_sizes, seed_kept
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -88,8 +57,8 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     clinic = Clinic.objects.filter(slug="scale").first() or clinic_create(name="Scale", slug="scale")
-    _seed(clinic)
-    sizes = _sizes(clinic)
+    seed_kept(clinic, PATIENTS)
+    sizes = clinic_sizes(clinic)
     print(f"engine: {connection.vendor}; " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), flush=True)
     user = User.objects.filter(email="admin@scale.test").first() or user_create(
         email="admin@scale.test",
