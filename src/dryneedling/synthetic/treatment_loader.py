@@ -212,11 +212,6 @@ def _screening(age: int, anticoagulants: bool) -> tuple[JsonText, Any, JsonText,
     return json_text(parsed.to_dict()), decision, json_text(list(decision.rule_ids)), json_text(decision.to_dict())
 
 
-@cache
-def _cpt(needled: tuple[tuple[str, str], ...]) -> str | None:
-    return derive_cpt(needled=needled).code
-
-
 def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.SoapNote:
     session = course.sessions[index]
     record = soap.SessionRecord(
@@ -247,7 +242,7 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
         ),
         adverse_events=tuple(soap.AdverseEvent(name=e, severity="mild") for e in session.side_effects),
         total_needling_seconds=sum(i.seconds for i in session.insertions),
-        cpt_code=_cpt(tuple((i.muscle_id, i.side) for i in session.insertions)),
+        cpt_code=derive_cpt(needled=[(i.muscle_id, i.side) for i in session.insertions]).code,
     )
     return soap.generate_soap(record=record)
 
