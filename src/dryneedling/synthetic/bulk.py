@@ -122,9 +122,9 @@ class Table:
         now = timezone.now()
         defaults = []
         for field in self.rest:
-            value = now if field.has_default() and field.default is timezone.now else field.get_default()
+            default = now if field.has_default() and field.default is timezone.now else field.get_default()
             convert = _converter(field, vendor)
-            defaults.append(convert(value) if convert is not None else value)
+            defaults.append(convert(default) if convert is not None else default)
         names["defaults"] = tuple(defaults)
         source = f"lambda r: ({', '.join(parts)},) + defaults"
         return eval(source, names)  # noqa: S307 — built above from the model's own field names, no outside input

@@ -91,6 +91,10 @@ class _Derived:
 
     __slots__ = ("verdict", "recorded_at", "window", "baseline", "responder")
 
+    window: str
+    baseline: float | None
+    responder: bool | None
+
     def __init__(self, verdict: dict[str, Any] | None, recorded_at: datetime) -> None:
         self.verdict, self.recorded_at = verdict, recorded_at
 

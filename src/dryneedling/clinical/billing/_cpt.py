@@ -108,7 +108,7 @@ def derive_cpt(*, needled: Iterable[Needled], knowledge: Knowledge | None = None
     session, issue 14), and only for the same knowledge base and billing data."""
     knowledge = knowledge or get_knowledge()
     data = get_billing()
-    key = tuple(tuple(item) for item in needled)  # type: ignore[misc]
+    key: tuple[Needled, ...] = tuple(tuple(item) for item in needled)  # type: ignore[misc]
     hit = _MEMO.get(key)
     if hit is not None and hit[0] is knowledge and hit[1] is data:
         return hit[2]
