@@ -108,8 +108,11 @@ def derive_cpt(*, needled: Iterable[Needled], knowledge: Knowledge | None = None
     session, issue 14), and only for the same knowledge base and billing data."""
     knowledge = knowledge or get_knowledge()
     data = get_billing()
-    key: tuple[Needled, ...] = tuple(tuple(item) for item in needled)  # type: ignore[misc]
-    hit = _MEMO.get(key)
+    key = tuple(needled)
+    try:
+        hit = _MEMO.get(key)
+    except TypeError:  # an unhashable item (a list): the checks say what is wrong with it
+        return _derive_cpt(key, knowledge, data)
     if hit is not None and hit[0] is knowledge and hit[1] is data:
         return hit[2]
     result = _derive_cpt(key, knowledge, data)
