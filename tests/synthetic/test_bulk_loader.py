@@ -39,11 +39,11 @@ def _statements(slug: str, patients: int) -> int:
 
 @pytest.mark.django_db
 def test_a_batch_costs_the_same_statements_for_10_or_60_patients(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(loader, "BATCH", 60)
+    monkeypatch.setattr(loader, "WRITE_BATCH", 60)
     one_small_batch = _statements("small", 10)
     one_large_batch = _statements("large", 60)
     assert one_small_batch == one_large_batch  # statements a batch, never a row
-    monkeypatch.setattr(loader, "BATCH", 20)
+    monkeypatch.setattr(loader, "WRITE_BATCH", 20)
     three_batches = _statements("three", 60)
     per_batch = (three_batches - one_small_batch) / 2
     assert per_batch <= 30, per_batch  # ~14 tables + 6 id reservations + the rules of the clinic

@@ -3,7 +3,6 @@ with local ids (synthetic.bulk); the episodes' ends of course go back to the pat
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -14,7 +13,7 @@ from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord, So
 from dryneedling.followup.outcome_rules import context_of_codes, rules_of, verdict_for
 from dryneedling.followup.questions import outcome_rows
 from dryneedling.synthetic.bulk import JsonText, Row, Table, json_text
-from dryneedling.synthetic.followup_gen import generate_followup
+from dryneedling.synthetic.followup_gen import FollowUpRecord
 from dryneedling.synthetic.treatment_gen import CourseRecord
 
 OUTCOME_FIELDS = (
@@ -132,7 +131,7 @@ def followup_rows(
     clinic: Clinic,
     clinicians: list[User],
     courses: list[FollowedCourse],
-    rng: random.Random,
+    follow: dict[int, FollowUpRecord],
     now: datetime,
     completed: dict[int, datetime],
 ) -> dict[str, int]:
@@ -146,10 +145,10 @@ def followup_rows(
         if not course.sessions:
             continue
         clinician = clinicians[course.clinician].pk
-        follow = generate_followup(course=course, rng=rng, now=now)
-        if follow.course_completed_at is not None:
-            completed[episode_id] = follow.course_completed_at
-        baselines = {"nprs": float(follow.baseline_pain), "psfs": follow.baseline_psfs}
+        drawn = follow[id(course)]  # treatment_loader.draw_courses
+        if drawn.course_completed_at is not None:
+            completed[episode_id] = drawn.course_completed_at
+        baselines = {"nprs": float(drawn.baseline_pain), "psfs": drawn.baseline_psfs}
         context = context_of_codes(codes)
         first = course.sessions[0].started_at
         for instrument, value in baselines.items():
@@ -163,10 +162,10 @@ def followup_rows(
                     None,
                     first,
                     clinician,
-                    follow.course_completed_at,
+                    drawn.course_completed_at,
                 )  # fmt: skip
             )
-        for c in follow.check_ins:
+        for c in drawn.check_ins:
             check_in_id = len(check_ins)
             session = course.sessions[c.session_index]
             session_id = first_session + c.session_index
@@ -185,7 +184,7 @@ def followup_rows(
                 answered += 1
                 at = c.answered_at or c.due_at
                 ids = (patient_id, episode_id, check_in_id)
-                pending.append((ids, c.answers, at, baselines, context, follow.course_completed_at))
+                pending.append((ids, c.answers, at, baselines, context, drawn.course_completed_at))
         muscles = tuple(sorted({f.muscle_id for f in course.findings}))
         plans.append((clinic_id, patient_id, episode_id, _plan(muscles, course.condition_id), first, first, clinician))
     verdicts: dict[tuple[str, float | None, float, str | None], tuple[dict[str, Any], JsonText] | None] = {}

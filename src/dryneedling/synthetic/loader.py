@@ -1,7 +1,8 @@
 """Bulk-load generated records into the database, in batches, one short transaction per batch.
 
-A batch's records are generated and turned into rows (tuples, see synthetic.bulk) outside any
-transaction; only the write holds the database's write lock, so a live clinic keeps serving."""
+A batch's records are drawn (BATCH patients) and turned into rows (tuples, see synthetic.bulk)
+outside any transaction; only the writes hold the database's write lock, WRITE_BATCH patients at
+a time, so a live clinic keeps serving."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.services import mrns_reserve
 from dryneedling.synthetic.bulk import Row, Table, write_batch
+from dryneedling.synthetic.followup_gen import FollowUpRecord
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
-from dryneedling.synthetic.treatment_loader import COURSE_TABLES, course_rows, synthetic_clinicians
+from dryneedling.synthetic.treatment_loader import COURSE_TABLES, Drawn, course_rows, draw_courses, synthetic_clinicians
 
-BATCH = 2000  # patients a batch: also the unit of the course generator's draws (keep it: same seed, same data)
+BATCH = 2000  # patients drawn at a time: the unit of the course stream's draws (keep it: same seed, same data)
+WRITE_BATCH = 500  # patients a write transaction (~22,000 rows): short, so a live clinic keeps serving
 Progress = Callable[[int], None]
 
 PATIENT_FIELDS = (
@@ -69,7 +72,8 @@ def _batch_rows(
     records: list[PatientRecord],
     *,
     clinicians: list[User] | None,
-    rng: random.Random,
+    drawn: Drawn | None,
+    follow: dict[int, FollowUpRecord],
     today: date,
     now: datetime,
 ) -> tuple[dict[str, list[Row]], dict[str, int]]:
@@ -78,10 +82,10 @@ def _batch_rows(
     patients, episodes, conditions = rows["patient"], rows["episode"], rows["condition"]
     completed: dict[int, datetime] = {}  # local episode id → end of course, known once follow-up is drawn
     counts = {"patients": len(records), "episodes": 0}
-    if clinicians:
+    if clinicians and drawn is not None:
         counts |= course_rows(
-            rows, clinic=clinic, clinicians=clinicians, records=records, rng=rng, today=today, now=now,
-            completed=completed,
+            rows, clinic=clinic, clinicians=clinicians, records=records, drawn=drawn, follow=follow, today=today,
+            now=now, completed=completed,
         )  # fmt: skip
     episode_id = 0
     for patient_id, record in enumerate(records):
@@ -145,14 +149,20 @@ def seed_clinic(
         batch = list(islice(records, BATCH))
         if not batch:
             break
-        rows, counts = _batch_rows(clinic, batch, clinicians=clinicians, rng=rng, today=today, now=now)
-        with transaction.atomic():
-            write_batch(tables, rows)
-        del rows
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-        if progress is not None:
-            progress(counts["patients"])
+        drawn, follow = draw_courses(batch, rng=rng, now=now) if clinicians else (None, {})
+        for start in range(0, len(batch), WRITE_BATCH):
+            part = slice(start, start + WRITE_BATCH)
+            rows, counts = _batch_rows(
+                clinic, batch[part], clinicians=clinicians, drawn=drawn and drawn[part], follow=follow, today=today,
+                now=now,
+            )  # fmt: skip
+            with transaction.atomic():
+                write_batch(tables, rows)
+            del rows
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            if progress is not None:
+                progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
     connection = transaction.get_connection()

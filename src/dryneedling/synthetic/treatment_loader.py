@@ -21,13 +21,15 @@ from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import parse_answers, screen
 from dryneedling.intake.models import Decision, Screening
 from dryneedling.synthetic.bulk import JsonText, Row, Table, json_text
+from dryneedling.synthetic.followup_gen import FollowUpRecord, generate_followup
 from dryneedling.synthetic.followup_loader import FOLLOWUP_TABLES, FollowedCourse, followup_rows
 from dryneedling.synthetic.generator import PatientRecord
 from dryneedling.synthetic.treatment_gen import SYNTHETIC_CLINICIANS, CourseRecord, generate_course
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session, main_technique_of
 
-CONSENT_ITEMS = [item.id for item in consent_items()]
-CLEAN_RECORD = {item.id: True for item in CLEAN_TECHNIQUE}
+# JSON constants of every row, serialised once
+CONSENT_ITEMS = json_text([item.id for item in consent_items()])
+CLEAN_RECORD = json_text({item.id: True for item in CLEAN_TECHNIQUE})
 COURSE_TABLES_OWN = (
     Table(
         "screening",
@@ -170,13 +172,15 @@ COURSE_TABLES_OWN = (
 )
 COURSE_TABLES = (*COURSE_TABLES_OWN, *FOLLOWUP_TABLES)  # parents first
 DECISION_LABELS = {value: str(label) for value, label in Decision.choices}
-CHECKLIST = {
-    "new_anticoagulants": False,
-    "possibly_pregnant": False,
-    "new_symptoms": False,
-    "new_medication": False,
-    "position": "prone",
-}
+CHECKLIST = json_text(
+    {
+        "new_anticoagulants": False,
+        "possibly_pregnant": False,
+        "new_symptoms": False,
+        "new_medication": False,
+        "position": "prone",
+    }
+)
 
 
 def synthetic_clinicians(clinic: Clinic) -> list[User]:
@@ -247,25 +251,46 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
     return soap.generate_soap(record=record)
 
 
+Drawn = list[tuple["CourseRecord | None", ...]]
+"""Each patient's courses, one an episode (None: an untreated episode)."""
+
+
+def draw_courses(
+    records: list[PatientRecord], *, rng: random.Random, now: datetime
+) -> tuple[Drawn, dict[int, FollowUpRecord]]:
+    """Every draw of the course stream for one batch, in the order the loader has always drawn
+    them (all the batch's courses, then the follow-up of each course with sessions), so the same
+    seed gives the same data whatever size the write transactions are. Follow-ups by id(course)."""
+    courses = [tuple(generate_course(episode=e, rng=rng, now=now) for e in r.episodes) for r in records]
+    follow = {
+        id(course): generate_followup(course=course, rng=rng, now=now)
+        for episodes in courses
+        for course in episodes
+        if course is not None and course.sessions
+    }
+    return courses, follow
+
+
 def course_rows(
     rows: dict[str, list[Row]],
     *,
     clinic: Clinic,
     clinicians: list[User],
     records: list[PatientRecord],
-    rng: random.Random,
+    drawn: Drawn,
+    follow: dict[int, FollowUpRecord],
     today: date,
     now: datetime,
     completed: dict[int, datetime],
 ) -> dict[str, int]:
-    """Append the courses of `records` (local patient ids 0.., episode ids in the same order as the
-    patient loader's) to `rows`; `completed` receives each episode's end of course."""
+    """Append the courses of `records` (`drawn` by draw_courses; local patient ids 0.., episode ids
+    in the same order as the patient loader's) to `rows`; `completed` receives each episode's end
+    of course."""
     courses: list[tuple[int, int, PatientRecord, CourseRecord, int, tuple[str, ...], str]] = []
     episode_id = 0
-    for patient_id, record in enumerate(records):
+    for patient_id, (record, patient_courses) in enumerate(zip(records, drawn, strict=True)):
         age = today.year - record.date_of_birth.year
-        for episode_record in record.episodes:
-            course = generate_course(episode=episode_record, rng=rng, now=now)
+        for episode_record, course in zip(record.episodes, patient_courses, strict=True):
             if course is not None:
                 codes = tuple(code for code, _ in episode_record.conditions)
                 courses.append((patient_id, episode_id, record, course, age, codes, episode_record.reason))
@@ -324,6 +349,6 @@ def course_rows(
         followed.append(
             FollowedCourse(patient_id, episode_id, course, first_session, tuple(techniques), record.email, codes)
         )
-    counts = followup_rows(rows, clinic=clinic, clinicians=clinicians, courses=followed, rng=rng, now=now,
+    counts = followup_rows(rows, clinic=clinic, clinicians=clinicians, courses=followed, follow=follow, now=now,
                            completed=completed)  # fmt: skip
     return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events), **counts}
