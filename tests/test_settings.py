@@ -71,3 +71,29 @@ def test_bad_boolean_is_a_clear_error(tmp_path):
     result = _run(["manage", "check"], PROD_ENV | {"DEBUG": "maybe"}, tmp_path)
     assert result.returncode == 2
     assert "DEBUG must be true or false" in result.stderr
+
+
+def _database_options(env: dict[str, str], tmp_path) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """settings.DATABASES['default'] as a fresh interpreter sees it under `env` (issue 14)."""
+    import json
+
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DRYNEEDLING_TEST", "PYTEST_VERSION"}}
+    clean |= {"DRYNEEDLING_VAR_DIR": str(tmp_path), "DEBUG": "1"} | env
+    code = (
+        "import json; from dryneedling import settings; print(json.dumps(settings.DATABASES['default'], default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_sqlite_database_url_gets_the_same_durability_options_as_the_default_path(tmp_path):  # type: ignore[no-untyped-def]
+    default = _database_options({}, tmp_path)
+    named = _database_options({"DATABASE_URL": f"sqlite:///{tmp_path}/other.sqlite3"}, tmp_path)
+    assert named["ENGINE"] == "django.db.backends.sqlite3" and named["NAME"] == f"{tmp_path}/other.sqlite3"
+    assert named["OPTIONS"] == default["OPTIONS"]
+    init = str(named["OPTIONS"]["init_command"])  # type: ignore[index]
+    assert "journal_mode=WAL" in init and "synchronous=FULL" in init
+    assert named["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and named["OPTIONS"]["timeout"] == 20  # type: ignore[index]

@@ -1,4 +1,8 @@
-"""Bulk-load generated records into the database, in batches, one transaction per batch."""
+"""Bulk-load generated records into the database, in batches, one short transaction per batch.
+
+A batch's records are drawn (BATCH patients) and turned into rows (tuples, see synthetic.bulk)
+outside any transaction; only the writes hold the database's write lock, WRITE_BATCH patients at
+a time, so a live clinic keeps serving."""
 
 from __future__ import annotations
 
@@ -17,79 +21,96 @@ from dryneedling.accounts.dbstats import planner_statistics_refresh
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.services import mrns_reserve
+from dryneedling.synthetic.bulk import Row, Table, write_batch
+from dryneedling.synthetic.followup_gen import FollowUpRecord
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
-from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinicians
+from dryneedling.synthetic.treatment_loader import COURSE_TABLES, Drawn, course_rows, draw_courses, synthetic_clinicians
 
-BATCH = 2000
+BATCH = 2000  # patients drawn at a time: the unit of the course stream's draws (keep it: same seed, same data)
+WRITE_BATCH = 500  # patients a write transaction (~22,000 rows): short, so a live clinic keeps serving
 Progress = Callable[[int], None]
 
+PATIENT_FIELDS = (
+    "id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "sex", "phone", "email", "address",
+    "created_at", "updated_at",
+)  # fmt: skip
+PATIENT_TABLES = (
+    Table("patient", Patient, PATIENT_FIELDS, refs={"id": "patient"}),
+    Table(
+        "episode",
+        Episode,
+        (
+            "id",
+            "clinic_id",
+            "patient_id",
+            "reason",
+            "referral_source",
+            "start_date",
+            "end_date",
+            "status",
+            "course_completed_at",
+            "created_at",
+            "updated_at",
+        ),  # fmt: skip
+        refs={"id": "episode", "patient_id": "patient"},
+    ),
+    Table("condition", EpisodeCondition, ("episode_id", "code", "text", "position"), refs={"episode_id": "episode"}),
+)
 
-def _insert_batch(
+
+def patient_row(local_id: int, clinic_id: int, record: PatientRecord, now: datetime) -> Row:
+    """A patient's row, in PATIENT_FIELDS order: the one place a patient's columns are built
+    (a derived column, e.g. a normalised search name, goes here and in PATIENT_FIELDS)."""
+    return (
+        local_id, clinic_id, record.mrn, record.given_name, record.family_name, record.date_of_birth, record.sex,
+        record.phone, record.email, record.address, now, now,
+    )  # fmt: skip
+
+
+def _batch_rows(
     clinic: Clinic,
     records: list[PatientRecord],
     *,
     clinicians: list[User] | None,
-    rng: random.Random,
+    drawn: Drawn | None,
+    follow: dict[int, FollowUpRecord],
     today: date,
     now: datetime,
-) -> dict[str, int]:
-    patients = Patient.objects.bulk_create(
-        [
-            Patient(
-                clinic=clinic,
-                mrn=r.mrn,
-                given_name=r.given_name,
-                family_name=r.family_name,
-                date_of_birth=r.date_of_birth,
-                sex=r.sex,
-                phone=r.phone,
-                email=r.email,
-                address=r.address,
-                created_at=now,
-                updated_at=now,
-            )
-            for r in records
-        ],
-        batch_size=BATCH,
-    )
-    episodes: list[Episode] = []
-    episode_codes: list[tuple[tuple[str, str], ...]] = []
-    for patient, record in zip(patients, records, strict=True):
+) -> tuple[dict[str, list[Row]], dict[str, int]]:
+    """The rows of one batch of patients, with local ids (synthetic.bulk), and their counts."""
+    rows: dict[str, list[Row]] = {t.key: [] for t in (*PATIENT_TABLES, *COURSE_TABLES)}
+    patients, episodes, conditions = rows["patient"], rows["episode"], rows["condition"]
+    completed: dict[int, datetime] = {}  # local episode id → end of course, known once follow-up is drawn
+    counts = {"patients": len(records), "episodes": 0}
+    if clinicians and drawn is not None:
+        counts |= course_rows(
+            rows, clinic=clinic, clinicians=clinicians, records=records, drawn=drawn, follow=follow, today=today,
+            now=now, completed=completed,
+        )  # fmt: skip
+    episode_id = 0
+    for patient_id, record in enumerate(records):
+        patients.append(patient_row(patient_id, clinic.pk, record, now))
         for e in record.episodes:
             episodes.append(
-                Episode(
-                    clinic=clinic,
-                    patient=patient,
-                    reason=e.reason,
-                    referral_source=e.referral_source,
-                    start_date=e.start_date,
-                    end_date=e.end_date,
-                    status=e.status,
-                    created_at=now,
-                    updated_at=now,
-                )
+                (
+                    episode_id,
+                    clinic.pk,
+                    patient_id,
+                    e.reason,
+                    e.referral_source,
+                    e.start_date,
+                    e.end_date,
+                    e.status,
+                    completed.get(episode_id),
+                    now,
+                    now,
+                )  # fmt: skip
             )
-            episode_codes.append(e.conditions)
-    Episode.objects.bulk_create(episodes, batch_size=BATCH)
-    conditions = [
-        EpisodeCondition(episode=episode, code=code, text=text, position=position)
-        for episode, codes in zip(episodes, episode_codes, strict=True)
-        for position, (code, text) in enumerate(codes)
-    ]
-    EpisodeCondition.objects.bulk_create(conditions, batch_size=BATCH)
-    counts = {"patients": len(patients), "episodes": len(episodes)}
-    if clinicians:
-        counts |= insert_courses(
-            clinic=clinic,
-            clinicians=clinicians,
-            patients=patients,
-            episodes=episodes,
-            records=records,
-            rng=rng,
-            today=today,
-            now=now,
-        )
-    return counts
+            for position, (code, text) in enumerate(e.conditions):
+                conditions.append((episode_id, code, text, position))
+            episode_id += 1
+    counts["episodes"] = episode_id
+    return rows, counts
 
 
 def seed_clinic(
@@ -122,17 +143,26 @@ def seed_clinic(
     records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix, mrns=mrns)
     rng = random.Random(seed * 7919 + 1)  # the clinical course stream, separate from the patients'
     clinicians = synthetic_clinicians(clinic) if treatment else None
+    tables = (*PATIENT_TABLES, *COURSE_TABLES)
     totals: dict[str, int] = {}
     while True:
         batch = list(islice(records, BATCH))
         if not batch:
             break
-        with transaction.atomic():
-            counts = _insert_batch(clinic, batch, clinicians=clinicians, rng=rng, today=today, now=now)
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-        if progress is not None:
-            progress(counts["patients"])
+        drawn, follow = draw_courses(batch, rng=rng, now=now) if clinicians else (None, {})
+        for start in range(0, len(batch), WRITE_BATCH):
+            part = slice(start, start + WRITE_BATCH)
+            rows, counts = _batch_rows(
+                clinic, batch[part], clinicians=clinicians, drawn=drawn and drawn[part], follow=follow, today=today,
+                now=now,
+            )  # fmt: skip
+            with transaction.atomic():
+                write_batch(tables, rows)
+            del rows
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            if progress is not None:
+                progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
     connection = transaction.get_connection()

@@ -122,6 +122,7 @@ def _side(episode: EpisodeRecord, rng: random.Random) -> str:
     return rng.choice(("left", "right"))
 
 
+@cache
 def _needle(muscle_id: str) -> tuple[str, int, str]:
     muscle = get_knowledge().muscles[muscle_id]
     length = int(muscle.needle.default_length_mm or 30)
@@ -130,6 +131,13 @@ def _needle(muscle_id: str) -> tuple[str, int, str]:
     if muscle.safe_depth_mm:
         length = min(length, int(muscle.safe_depth_mm))
     return diameter, max(13, length), handling
+
+
+@cache
+def _marker(muscle_id: str, side: str) -> tuple[str, float, float]:
+    """Where a muscle's first trigger point is drawn on the body chart (a pure lookup, remembered)."""
+    marker = trigger_point_markers(muscle_id=muscle_id, side=side)[0]
+    return marker["view"], marker["x"], marker["y"]
 
 
 def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime) -> CourseRecord | None:
@@ -148,14 +156,14 @@ def generate_course(*, episode: EpisodeRecord, rng: random.Random, now: datetime
     chosen = rng.sample(muscles, k=min(len(muscles), rng.randint(1, 5)))
     findings = []
     for muscle_id in chosen:
-        marker = trigger_point_markers(muscle_id=muscle_id, side=side)[0]
+        view, x, y = _marker(muscle_id, side)
         findings.append(
             FindingRecord(
                 muscle_id=muscle_id,
                 side=side,
-                view=marker["view"],
-                x=marker["x"],
-                y=marker["y"],
+                view=view,
+                x=x,
+                y=y,
                 status="active" if rng.random() < 0.7 else "latent",
                 tenderness=rng.randint(3, 9),
                 taut_band=rng.random() < 0.85,

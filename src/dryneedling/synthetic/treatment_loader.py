@@ -1,5 +1,6 @@
-"""Bulk-insert synthetic courses (screening, consent, findings, sessions, insertions, side effects,
-signed notes) for one batch of patients. Called by the patient loader inside its transaction."""
+"""Rows of synthetic courses (screening, consent, findings, sessions, insertions, side effects,
+signed notes) for one batch of patients, with local ids (synthetic.bulk). Called by the patient
+loader before its transaction."""
 
 from __future__ import annotations
 
@@ -18,23 +19,168 @@ from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.intake import all_clear_answers
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import parse_answers, screen
-from dryneedling.intake.models import Screening
-from dryneedling.patients.models import Episode, Patient
-from dryneedling.synthetic.followup_loader import insert_followup
+from dryneedling.intake.models import Decision, Screening
+from dryneedling.synthetic.bulk import JsonText, Row, Table, json_text
+from dryneedling.synthetic.followup_gen import FollowUpRecord, generate_followup
+from dryneedling.synthetic.followup_loader import FOLLOWUP_TABLES, FollowedCourse, followup_rows
 from dryneedling.synthetic.generator import PatientRecord
 from dryneedling.synthetic.treatment_gen import SYNTHETIC_CLINICIANS, CourseRecord, generate_course
 from dryneedling.treatment.models import AdverseEvent, Consent, Finding, Insertion, Note, Session, main_technique_of
 
-BATCH = 2000
-CONSENT_ITEMS = [item.id for item in consent_items()]
-CLEAN_RECORD = {item.id: True for item in CLEAN_TECHNIQUE}
-CHECKLIST = {
-    "new_anticoagulants": False,
-    "possibly_pregnant": False,
-    "new_symptoms": False,
-    "new_medication": False,
-    "position": "prone",
-}
+# JSON constants of every row, serialised once
+CONSENT_ITEMS = json_text([item.id for item in consent_items()])
+CLEAN_RECORD = json_text({item.id: True for item in CLEAN_TECHNIQUE})
+COURSE_TABLES_OWN = (
+    Table(
+        "screening",
+        Screening,
+        (
+            "id",
+            "clinic_id",
+            "patient_id",
+            "episode_id",
+            "performed_by_id",
+            "performed_at",
+            "updated_at",
+            "answers",
+            "decision",
+            "refer_to_physician",
+            "rule_ids",
+            "result",
+            "knowledge_version",
+        ),  # fmt: skip
+        refs={"id": "screening", "patient_id": "patient", "episode_id": "episode"},
+    ),
+    Table(
+        "consent",
+        Consent,
+        (
+            "id",
+            "clinic_id",
+            "patient_id",
+            "signed_name",
+            "version",
+            "items",
+            "covers_chest_and_neck",
+            "recorded_by_id",
+            "recorded_at",
+        ),  # fmt: skip
+        refs={"id": "consent", "patient_id": "patient"},
+    ),
+    Table(
+        "finding",
+        Finding,
+        (
+            "clinic_id",
+            "patient_id",
+            "episode_id",
+            "muscle_id",
+            "side",
+            "view",
+            "x",
+            "y",
+            "status",
+            "tenderness",
+            "taut_band",
+            "familiar_pain",
+            "recorded_by_id",
+            "recorded_at",
+        ),  # fmt: skip
+        refs={"patient_id": "patient", "episode_id": "episode"},
+    ),
+    Table(
+        "session",
+        Session,
+        (
+            "id",
+            "clinic_id",
+            "patient_id",
+            "episode_id",
+            "clinician_id",
+            "screening_id",
+            "consent_id",
+            "checklist",
+            "status",
+            "started_at",
+            "ended_at",
+            "updated_at",
+            "clean_technique",
+            "needles_used",
+            "needles_removed",
+            "main_technique",
+        ),  # fmt: skip
+        refs={
+            "id": "session",
+            "patient_id": "patient",
+            "episode_id": "episode",
+            "screening_id": "screening",
+            "consent_id": "consent",
+        },  # fmt: skip
+    ),
+    Table(
+        "insertion",
+        Insertion,
+        (
+            "session_id",
+            "muscle_id",
+            "side",
+            "handling",
+            "needle_diameter_mm",
+            "needle_length_mm",
+            "planned_seconds",
+            "actual_seconds",
+            "twitch_count",
+            "technique",
+            "performed_by_id",
+            "performed_at",
+        ),  # fmt: skip
+        refs={"session_id": "session"},
+    ),
+    Table(
+        "adverse_event",
+        AdverseEvent,
+        (
+            "clinic_id",
+            "patient_id",
+            "session_id",
+            "kind",
+            "severity",
+            "onset",
+            "onset_at",
+            "resolved_at",
+            "recorded_by_id",
+            "recorded_at",
+        ),  # fmt: skip
+        refs={"patient_id": "patient", "session_id": "session"},
+    ),
+    Table(
+        "note",
+        Note,
+        (
+            "clinic_id",
+            "session_id",
+            "subjective",
+            "objective",
+            "assessment",
+            "plan",
+            "signed_at",
+            "signed_by_id",
+            "updated_at",
+        ),  # fmt: skip
+        refs={"session_id": "session"},
+    ),
+)
+COURSE_TABLES = (*COURSE_TABLES_OWN, *FOLLOWUP_TABLES)  # parents first
+DECISION_LABELS = {value: str(label) for value, label in Decision.choices}
+CHECKLIST = json_text(
+    {
+        "new_anticoagulants": False,
+        "possibly_pregnant": False,
+        "new_symptoms": False,
+        "new_medication": False,
+        "position": "prone",
+    }
+)
 
 
 def synthetic_clinicians(clinic: Clinic) -> list[User]:
@@ -63,9 +209,11 @@ def _answers(age: int, anticoagulants: bool) -> dict[str, Any]:
 
 
 @cache
-def _screening(age: int, anticoagulants: bool) -> tuple[dict[str, Any], Any]:
+def _screening(age: int, anticoagulants: bool) -> tuple[JsonText, Any, JsonText, JsonText]:
+    """The answers, the decision, its rule ids and the decision's record (the last three serialised)."""
     parsed = parse_answers(_answers(age, anticoagulants))
-    return parsed.to_dict(), screen(parsed)
+    decision = screen(parsed)
+    return json_text(parsed.to_dict()), decision, json_text(list(decision.rule_ids)), json_text(decision.to_dict())
 
 
 def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.SoapNote:
@@ -103,170 +251,104 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
     return soap.generate_soap(record=record)
 
 
-def insert_courses(
+Drawn = list[tuple["CourseRecord | None", ...]]
+"""Each patient's courses, one an episode (None: an untreated episode)."""
+
+
+def draw_courses(
+    records: list[PatientRecord], *, rng: random.Random, now: datetime
+) -> tuple[Drawn, dict[int, FollowUpRecord]]:
+    """Every draw of the course stream for one batch, in the order the loader has always drawn
+    them (all the batch's courses, then the follow-up of each course with sessions), so the same
+    seed gives the same data whatever size the write transactions are. Follow-ups by id(course)."""
+    courses = [tuple(generate_course(episode=e, rng=rng, now=now) for e in r.episodes) for r in records]
+    follow = {
+        id(course): generate_followup(course=course, rng=rng, now=now)
+        for episodes in courses
+        for course in episodes
+        if course is not None and course.sessions
+    }
+    return courses, follow
+
+
+def course_rows(
+    rows: dict[str, list[Row]],
     *,
     clinic: Clinic,
     clinicians: list[User],
-    patients: list[Patient],
-    episodes: list[Episode],
     records: list[PatientRecord],
-    rng: random.Random,
+    drawn: Drawn,
+    follow: dict[int, FollowUpRecord],
     today: date,
     now: datetime,
+    completed: dict[int, datetime],
 ) -> dict[str, int]:
-    by_patient: dict[int, list[Episode]] = {}
-    for episode in episodes:
-        by_patient.setdefault(episode.patient_id, []).append(episode)
-    courses: list[tuple[Patient, Episode, CourseRecord, int]] = []
-    codes: dict[int, tuple[str, ...]] = {}
-    for patient, record in zip(patients, records, strict=True):
+    """Append the courses of `records` (`drawn` by draw_courses; local patient ids 0.., episode ids
+    in the same order as the patient loader's) to `rows`; `completed` receives each episode's end
+    of course."""
+    courses: list[tuple[int, int, PatientRecord, CourseRecord, int, tuple[str, ...], str]] = []
+    episode_id = 0
+    for patient_id, (record, patient_courses) in enumerate(zip(records, drawn, strict=True)):
         age = today.year - record.date_of_birth.year
-        for episode, episode_record in zip(by_patient[patient.pk], record.episodes, strict=True):
-            course = generate_course(episode=episode_record, rng=rng, now=now)
+        for episode_record, course in zip(record.episodes, patient_courses, strict=True):
             if course is not None:
-                courses.append((patient, episode, course, age))
-                codes[id(course)] = tuple(code for code, _ in episode_record.conditions)
-    screenings, consents = [], []
-    for patient, episode, course, age in courses:
-        clinician = clinicians[course.clinician]
-        answers, decision = _screening(age, course.anticoagulants)
+                codes = tuple(code for code, _ in episode_record.conditions)
+                courses.append((patient_id, episode_id, record, course, age, codes, episode_record.reason))
+            episode_id += 1
+    screenings, consents, findings = rows["screening"], rows["consent"], rows["finding"]
+    sessions, insertions, events, notes = rows["session"], rows["insertion"], rows["adverse_event"], rows["note"]
+    severity = {key: effect.severity for key, effect in get_knowledge().side_effects.items()}
+    clinic_id = clinic.pk
+    followed: list[FollowedCourse] = []
+    for course_id, (patient_id, episode_id, record, course, age, codes, reason) in enumerate(courses):
+        clinician = clinicians[course.clinician].pk
+        answers, decision, rule_ids, result = _screening(age, course.anticoagulants)
+        screened = course.screened_at
+        # bulk writes call no save(): updated_at is the record's own time
         screenings.append(
-            Screening(
-                clinic=clinic,
-                patient=patient,
-                episode=episode,
-                performed_by=clinician,
-                performed_at=course.screened_at,
-                updated_at=course.screened_at,  # bulk_create calls no save(): the record's own time
-                answers=answers,
-                decision=decision.decision,
-                refer_to_physician=decision.refer_to_physician,
-                rule_ids=list(decision.rule_ids),
-                result=decision.to_dict(),
-                knowledge_version=decision.knowledge_version,
-            )
-        )
+            (course_id, clinic_id, patient_id, episode_id, clinician, screened, screened, answers, decision.decision,
+             decision.refer_to_physician, rule_ids, result, decision.knowledge_version)
+        )  # fmt: skip
         consents.append(
-            Consent(
-                clinic=clinic,
-                patient=patient,
-                signed_name=patient.display_name,
-                version=CONSENT_VERSION,
-                items=CONSENT_ITEMS,
-                covers_chest_and_neck=True,
-                recorded_by=clinician,
-                recorded_at=course.screened_at,
-            )
-        )
-    Screening.objects.bulk_create(screenings, batch_size=BATCH)
-    Consent.objects.bulk_create(consents, batch_size=BATCH)
-    findings, sessions, session_courses = [], [], []
-    for (patient, episode, course, _), screening, consent in zip(courses, screenings, consents, strict=True):
-        clinician = clinicians[course.clinician]
+            (course_id, clinic_id, patient_id, f"{record.given_name} {record.family_name}", CONSENT_VERSION,
+             CONSENT_ITEMS, True, clinician, screened)
+        )  # fmt: skip
         for f in course.findings:
             findings.append(
-                Finding(
-                    clinic=clinic,
-                    patient=patient,
-                    episode=episode,
-                    muscle_id=f.muscle_id,
-                    side=f.side,
-                    view=f.view,
-                    x=f.x,
-                    y=f.y,
-                    status=f.status,
-                    tenderness=f.tenderness,
-                    taut_band=f.taut_band,
-                    familiar_pain=f.familiar_pain,
-                    recorded_by=clinician,
-                    recorded_at=course.screened_at,
-                )
-            )
+                (clinic_id, patient_id, episode_id, f.muscle_id, f.side, f.view, f.x, f.y, f.status, f.tenderness,
+                 f.taut_band, f.familiar_pain, clinician, screened)
+            )  # fmt: skip
+        first_session = len(sessions)
+        techniques = []
+        decision_label = DECISION_LABELS.get(decision.decision, decision.decision)
         for index, s in enumerate(course.sessions):
+            session_id = len(sessions)
+            ended = s.ended_at
+            technique = main_technique_of(i.technique for i in s.insertions)
+            techniques.append(technique)
             sessions.append(
-                Session(
-                    clinic=clinic,
-                    patient=patient,
-                    episode=episode,
-                    clinician=clinician,
-                    screening=screening,
-                    consent=consent,
-                    checklist=CHECKLIST,
-                    status="completed",
-                    started_at=s.started_at,
-                    ended_at=s.ended_at,
-                    updated_at=s.ended_at or s.started_at,
-                    clean_technique=CLEAN_RECORD,
-                    needles_used=len(s.insertions),
-                    needles_removed=len(s.insertions),
-                    main_technique=main_technique_of(i.technique for i in s.insertions),
-                )
-            )
-            session_courses.append((course, index, screening, episode))
-    Finding.objects.bulk_create(findings, batch_size=BATCH)
-    Session.objects.bulk_create(sessions, batch_size=BATCH)
-    insertions, events, notes = [], [], []
-    for session, (course, index, screening, episode) in zip(sessions, session_courses, strict=True):
-        planned = course.sessions[index]
-        clinician = clinicians[course.clinician]
-        for i in planned.insertions:
-            insertions.append(
-                Insertion(
-                    session=session,
-                    muscle_id=i.muscle_id,
-                    side=i.side,
-                    handling=i.handling,
-                    needle_diameter_mm=i.needle_diameter_mm,
-                    needle_length_mm=i.needle_length_mm,
-                    planned_seconds=30,
-                    actual_seconds=i.seconds,
-                    twitch_count=i.twitch_count,
-                    technique=i.technique,
-                    performed_by=clinician,
-                    performed_at=planned.started_at,
-                )
-            )
-        for effect in planned.side_effects:
-            events.append(
-                AdverseEvent(
-                    clinic=clinic,
-                    patient=session.patient,
-                    session=session,
-                    kind=effect,
-                    severity=get_knowledge().side_effects[effect].severity,
-                    onset="during",
-                    onset_at=planned.started_at,
-                    resolved_at=session.ended_at,
-                    recorded_by=clinician,
-                    recorded_at=planned.started_at,
-                )
-            )
-        text = _note(course, index, screening.get_decision_display(), episode.reason)
-        notes.append(
-            Note(
-                clinic=clinic,
-                session=session,
-                subjective=text.subjective,
-                objective=text.objective,
-                assessment=text.assessment,
-                plan=text.plan,
-                signed_at=session.ended_at,
-                signed_by=clinician,
-                updated_at=session.ended_at or planned.started_at,
-            )
+                (session_id, clinic_id, patient_id, episode_id, clinician, course_id, course_id, CHECKLIST,
+                 "completed", s.started_at, ended, ended or s.started_at, CLEAN_RECORD, len(s.insertions),
+                 len(s.insertions), technique)
+            )  # fmt: skip
+            for i in s.insertions:
+                insertions.append(
+                    (session_id, i.muscle_id, i.side, i.handling, i.needle_diameter_mm, i.needle_length_mm, 30,
+                     i.seconds, i.twitch_count, i.technique, clinician, s.started_at)
+                )  # fmt: skip
+            for effect in s.side_effects:
+                events.append(
+                    (clinic_id, patient_id, session_id, effect, severity[effect], "during", s.started_at, ended,
+                     clinician, s.started_at)
+                )  # fmt: skip
+            text = _note(course, index, decision_label, reason)
+            notes.append(
+                (clinic_id, session_id, text.subjective, text.objective, text.assessment, text.plan, ended,
+                 clinician, ended or s.started_at)
+            )  # fmt: skip
+        followed.append(
+            FollowedCourse(patient_id, episode_id, course, first_session, tuple(techniques), record.email, codes)
         )
-    Insertion.objects.bulk_create(insertions, batch_size=BATCH)
-    AdverseEvent.objects.bulk_create(events, batch_size=BATCH)
-    Note.objects.bulk_create(notes, batch_size=BATCH)
-    by_course: dict[int, list[Session]] = {}
-    for session, (course, _, _, _) in zip(sessions, session_courses, strict=True):
-        by_course.setdefault(id(course), []).append(session)
-    followed = [(p, e, c, by_course.get(id(c), []), codes[id(c)]) for p, e, c, _ in courses]
-    counts = insert_followup(
-        clinic=clinic,
-        clinicians=clinicians,
-        courses=followed,
-        rng=rng,
-        now=now,
-    )
+    counts = followup_rows(rows, clinic=clinic, clinicians=clinicians, courses=followed, follow=follow, now=now,
+                           completed=completed)  # fmt: skip
     return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events), **counts}

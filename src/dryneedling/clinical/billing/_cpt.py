@@ -98,10 +98,31 @@ def _label(key: str, grouped: set[tuple[str, str]], knowledge: Knowledge) -> str
     return anatomical_name(key)
 
 
+_MEMO: dict[tuple[Needled, ...], tuple[Knowledge, BillingData, CptResult]] = {}
+_MEMO_SIZE = 4096
+
+
 def derive_cpt(*, needled: Iterable[Needled], knowledge: Knowledge | None = None) -> CptResult:
-    """CPT code for one session from every insertion record (see :data:`Needled`); repeats allowed."""
+    """CPT code for one session from every insertion record (see :data:`Needled`); repeats allowed.
+    A pure function of its inputs: remembered for the last few thousand (the seeder derives one a
+    session, issue 14), and only for the same knowledge base and billing data."""
     knowledge = knowledge or get_knowledge()
     data = get_billing()
+    key = tuple(needled)
+    try:
+        hit = _MEMO.get(key)
+    except TypeError:  # an unhashable item (a list): the checks say what is wrong with it
+        return _derive_cpt(key, knowledge, data)
+    if hit is not None and hit[0] is knowledge and hit[1] is data:
+        return hit[2]
+    result = _derive_cpt(key, knowledge, data)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (knowledge, data, result)
+    return result
+
+
+def _derive_cpt(needled: tuple[Needled, ...], knowledge: Knowledge, data: BillingData) -> CptResult:
     items = [_checked(item, knowledge, data) for item in needled]
     anatomical, grouped, absorbed = _count(items, data)
     counted = tuple(sorted(anatomical | grouped))

@@ -15,9 +15,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
-
-from textstat.textstat import textstatistics
 
 from ._data import (
     CONSENT_VERSION,
@@ -119,15 +118,22 @@ def page_text(page: EducationPage) -> str:
     return "\n\n".join((page.title, *(section_text(s) for s in page.sections)))
 
 
-_TEXTSTAT = textstatistics()
-_TEXTSTAT.set_lang("en-US")  # not "en_US": see the module docstring
+@cache
+def _textstat() -> Any:
+    """textstat, imported on first use: its import takes a second or more, and every CLI command
+    and web worker imports this module (issue 14)."""
+    from textstat.textstat import textstatistics
+
+    instance = textstatistics()
+    instance.set_lang("en-US")  # not "en_US": see the module docstring
+    return instance
 
 
 def readability_grade(text: str) -> float:
     """Flesch-Kincaid grade level of ``text`` (US school grade), from ``textstat.flesch_kincaid_grade``."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text must be a non-empty string")
-    return float(_TEXTSTAT.flesch_kincaid_grade(text))
+    return float(_textstat().flesch_kincaid_grade(text))
 
 
 # -- consent ------------------------------------------------------------------------------------
