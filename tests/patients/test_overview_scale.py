@@ -109,4 +109,4 @@ def test_every_query_reads_the_patients_rows_by_index_without_statistics(
         for sql in _queries(alice_client, url):
             if sql.lstrip().upper().startswith("SELECT") and (bad := _walks(sql)):
                 walks[sql[:300]] = bad
-    assert walks == {}
+    assert walks == {}, "\n".join(f"{k}\n  {v}" for k, v in walks.items())

@@ -25,7 +25,9 @@ def side_effects_merged(*, episode: Episode) -> list[tuple[datetime, str, str]]:
     names = {e.id: e.name for e in get_knowledge().side_effects.values()}
     rows: list[tuple[datetime, str, str]] = [
         (e.onset_at, names.get(e.kind, e.kind), f"recorded by the clinic ({e.get_severity_display().lower()})")
-        for e in AdverseEvent.objects.for_clinic(episode.clinic_id).filter(session__episode=episode)
+        for e in AdverseEvent.objects.for_clinic(episode.clinic_id).filter(
+            patient_id=episode.patient_id, session__episode=episode  # the patient's index (issue 14)
+        )
     ]
     for check_in in CheckIn.objects.for_clinic(episode.clinic_id).filter(
         episode=episode, answered_at__isnull=False, kind=CheckIn.Kind.SORENESS
