@@ -37,7 +37,10 @@ BIG = (
     "treatment_consent",
 )
 # A read by one of these names the patient's (or the episode's, session's, link's) own rows.
-KEYS = r"\((?:clinic_id=\? AND )?(?:rowid|patient_id|episode_id|session_id|check_in_id|home_care_plan_id|link_id|user_id)=\?"
+KEYS = (
+    r"\((?:clinic_id=\? AND )?"
+    r"(?:rowid|patient_id|episode_id|session_id|check_in_id|home_care_plan_id|link_id|user_id)=\?"
+)
 
 
 def _queries(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -93,7 +96,10 @@ def _walks(sql: str) -> list[str]:
 
 
 def test_every_query_reads_the_patients_rows_by_index_without_statistics(
-    alice, alice_client, patient_a, ready_episode  # noqa: F811
+    alice,
+    alice_client,
+    patient_a,
+    ready_episode,  # noqa: F811
 ):
     if connection.vendor != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL keeps its own statistics (autovacuum)")
