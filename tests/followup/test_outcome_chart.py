@@ -54,3 +54,34 @@ def test_scores_of_one_day_are_grouped(alice, alice_client, ready_episode):  # n
 def test_group_by_day_keeps_days_in_order() -> None:
     d1, d2 = date(2026, 1, 5), date(2026, 1, 12)
     assert group_by_day([(d2, 3.0), (d1, 6.0), (d2, 5.0)]) == [(d1, [6.0]), (d2, [3.0, 5.0])]
+
+
+def test_drawn_without_matplotlib_keeps_the_mcid_band_sessions_and_side_effects() -> None:
+    """Issue 14: the chart is drawn by hand (matplotlib took ~450 ms a chart on every patient page)
+    and still shows the scores, the MCID band with its label, session days and side effects."""
+    import subprocess
+    import sys
+    from datetime import datetime
+
+    from dryneedling.followup.charts import Series, outcome_chart_svg
+
+    d = date(2026, 9, 1)
+    pain = Series(
+        label="Numeric Pain Rating Scale (0 to 10, lower is better)",
+        points=[(d, [7.0, 6.0]), (d + timedelta(days=14), [3.0])],
+        y_range=(0.0, 10.0),
+        anchors={0: "no pain", 10: "worst imaginable"},
+        mcid=2.0,
+    )
+    svg = outcome_chart_svg(
+        series=[pain], events=[(datetime(2026, 9, 2, 9), "Soreness")], sessions=[datetime(2026, 9, 1, 10)]
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "Change smaller than the MCID (2)" in svg and "Side effect (clinic or patient)" in svg
+    assert "2 scores" in svg and "no pain" in svg and "2026-09-01" in svg
+    assert "<title>Numeric Pain Rating Scale (0 to 10, lower is better): 3 on 2026-09-15</title>" in svg
+    assert "<title>Soreness</title>" in svg and 'stroke="#0b6e69"' in svg  # a side effect, a session day
+    assert "style=" not in svg
+    code = "import sys, dryneedling.followup.charts; print('matplotlib' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "False"

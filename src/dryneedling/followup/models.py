@@ -49,6 +49,10 @@ class CheckIn(ClinicScoped, Touched):
             # kinds and answers from the index alone (120 -> 45 ms at 10,000 patients on SQLite).
             models.Index(fields=["clinic", "due_at", "kind", "answered_at"], name="checkin_clinic_due_kind_answer"),
             models.Index(fields=["reminder_sent_at", "due_at"]),
+            # The patient page's and the outcome chart's check-ins (issue 14): without planner
+            # statistics SQLite took the clinic's due-date index and walked the clinic.
+            models.Index(fields=["clinic", "patient", "due_at"], name="checkin_clinic_patient_due"),
+            models.Index(fields=["clinic", "episode", "due_at"], name="checkin_clinic_episode_due"),
         ]
         ordering = ["due_at", "id"]
 
@@ -222,7 +226,11 @@ class HomeCarePlan(ClinicScoped):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["clinic", "created_at"], name="homecare_clinic_created_idx")]
+        indexes = [
+            models.Index(fields=["clinic", "created_at"], name="homecare_clinic_created_idx"),
+            # The patient page's plans, newest first (issue 14), not the clinic's.
+            models.Index(fields=["clinic", "patient", "-updated_at"], name="homecare_clinic_patient_upd"),
+        ]
 
     def __str__(self) -> str:
         return f"Home-care plan {timezone.localtime(self.updated_at):%Y-%m-%d}"

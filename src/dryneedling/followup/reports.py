@@ -25,7 +25,10 @@ def side_effects_merged(*, episode: Episode) -> list[tuple[datetime, str, str]]:
     names = {e.id: e.name for e in get_knowledge().side_effects.values()}
     rows: list[tuple[datetime, str, str]] = [
         (e.onset_at, names.get(e.kind, e.kind), f"recorded by the clinic ({e.get_severity_display().lower()})")
-        for e in AdverseEvent.objects.for_clinic(episode.clinic_id).filter(session__episode=episode)
+        for e in AdverseEvent.objects.for_clinic(episode.clinic_id).filter(
+            patient_id=episode.patient_id,
+            session__episode=episode,  # the patient's index (issue 14)
+        )
     ]
     for check_in in CheckIn.objects.for_clinic(episode.clinic_id).filter(
         episode=episode, answered_at__isnull=False, kind=CheckIn.Kind.SORENESS
@@ -83,10 +86,13 @@ def outcome_chart_for(*, actor: User, episode: Episode) -> str:
             mcid=pain_mcid() if instrument_id == "nprs" else None,
         )
         series.append((order, label, one))
-    sessions = list(
-        Session.objects.for_clinic(episode.clinic_id).filter(episode=episode).values_list("started_at", flat=True)
-    )
-    events = [(when, name) for when, name, _ in side_effects_merged(episode=episode)]
+    sessions = [
+        zones.local(when, episode.clinic)
+        for when in Session.objects.for_clinic(episode.clinic_id)
+        .filter(patient_id=episode.patient_id, episode=episode)  # the patient's index (issue 14)
+        .values_list("started_at", flat=True)
+    ]
+    events = [(zones.local(when, episode.clinic), name) for when, name, _ in side_effects_merged(episode=episode)]
     return outcome_chart_svg(
         series=[s for _, _, s in sorted(series, key=lambda row: row[:2])], events=events, sessions=sessions
     )

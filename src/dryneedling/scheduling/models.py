@@ -81,6 +81,11 @@ class Appointment(ClinicScoped):
             models.Index(fields=["clinic", "starts_at"]),
             models.Index(fields=["clinician", "starts_at"]),
             models.Index(fields=["clinic", "status", "starts_at"], name="scheduling_appt_due_idx"),
+            # The patient page's coming visits (issue 14), not the clinic's or the clinician's whole
+            # book. The second serves a clinician who sees their own book only: with the join on the
+            # clinician and no statistics, SQLite preferred the clinician's index to the first.
+            models.Index(fields=["clinic", "patient", "starts_at"], name="appt_clinic_patient_starts"),
+            models.Index(fields=["clinic", "patient", "clinician", "starts_at"], name="appt_clinic_patient_clin"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start")

@@ -153,6 +153,9 @@ class Session(ClinicScoped, Touched):
             models.Index(fields=["clinic", "clinician", "status", "started_at"], name="session_clinician_status_idx"),
             # The analytics' sessions and patients treated, counted from the index alone (issue 12).
             models.Index(fields=["clinic", "status", "patient"], name="session_clinic_status_patient"),
+            # The patient page's sessions (issue 14): without planner statistics SQLite took the
+            # clinic index above and walked the clinic's sessions.
+            models.Index(fields=["clinic", "patient", "-started_at"], name="session_clinic_patient_started"),
         ]
         ordering = ["-started_at", "-id"]
         constraints = [
@@ -255,6 +258,9 @@ class AdverseEvent(ClinicScoped):
 
     class Meta:
         ordering = ["-onset_at", "-id"]
+        # An episode's side effects (the outcome chart, the progress report): the patient's, not
+        # the clinic's (issue 14).
+        indexes = [models.Index(fields=["clinic", "patient"], name="adverseevent_clinic_patient")]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.severity})"
