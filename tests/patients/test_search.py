@@ -133,4 +133,4 @@ def test_the_list_says_more_than_the_cap_instead_of_counting_every_match(alice, 
     assert Patient.objects.for_actor(alice).count() == 5
     monkeypatch.setattr(patient_views, "PAGE_SIZE", 2)
     page_3 = alice_client.get("/patients/?q=lee&page=3", HTTP_HX_REQUEST="true").content.decode()
-    assert "Leo4" in page_3 and "Next" not in page_3 and "Previous" in page_3
+    assert "Leo4" in page_3 and "Next" not in page_3 and "Previous" in page_3 and "Page 3<" in page_3

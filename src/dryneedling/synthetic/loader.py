@@ -17,6 +17,7 @@ from dryneedling.accounts.dbstats import planner_statistics_refresh
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient
 from dryneedling.patients.services import mrns_reserve
+from dryneedling.patients.services_search import search_terms_rebuild
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
 from dryneedling.synthetic.treatment_loader import insert_courses, synthetic_clinicians
 
@@ -52,6 +53,7 @@ def _insert_batch(
         ],
         batch_size=BATCH,
     )
+    search_terms_rebuild(clinic_id=clinic.pk, patient_ids=[p.pk for p in patients])  # issue 14: searchable
     episodes: list[Episode] = []
     episode_codes: list[tuple[tuple[str, str], ...]] = []
     for patient, record in zip(patients, records, strict=True):

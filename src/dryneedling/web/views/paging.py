@@ -18,6 +18,12 @@ class BoundedPage:
     has_next: bool
     count: int  # the matches, at most `cap`
     capped: bool  # more than `count` match
+    size: int = 1
+
+    @property
+    def num_pages(self) -> int | None:
+        """The number of pages, when the count is known (not capped)."""
+        return None if self.capped else max(1, -(-self.count // self.size))
 
     @property
     def has_previous(self) -> bool:
@@ -54,12 +60,14 @@ def bounded_page(
     rows: Callable[[list[Any]], Sequence[Any]] = list,
 ) -> BoundedPage:
     """Page `number` of `queryset` (ordered): `size` rows read as `size + 1`, and with a `cap`, the
-    number of matches up to it (one bounded COUNT). `rows` turns the page's records into what
+    number of matches up to it (one bounded COUNT; a page past the end is then the last). `rows` turns the page's records into what
     the template lists."""
-    start = (number - 1) * size
-    found = list(queryset[start : start + size + 1])
-    count, capped = 0, False
+    count, capped = 0, True
     if cap is not None:
         count = queryset.order_by()[: cap + 1].count()
         capped, count = count > cap, min(count, cap)
-    return BoundedPage(rows(found[:size]), number, len(found) > size, count, capped)
+        if not capped:
+            number = min(number, max(1, -(-count // size)))  # past the end: the last page
+    start = (number - 1) * size
+    found = list(queryset[start : start + size + 1])
+    return BoundedPage(rows(found[:size]), number, len(found) > size, count, capped, size)
