@@ -268,8 +268,9 @@ def maintenance_reasons(*, actor: User, episodes: list[Episode]) -> list[ReviewD
                 f"threshold of {threshold}."
             )
         else:
+            ended = episode.course_completed_at or timezone.now()  # never None: the query's filter
             reason = (
-                f"12 weeks since the course ended ({zones.local(episode.course_completed_at, clinic):%Y-%m-%d}): "
+                f"12 weeks since the course ended ({zones.local(ended, clinic):%Y-%m-%d}): "
                 "the benefit shown in studies lasts up to about 12 weeks (Gattie 2017; Sanchez-Infante 2021)."
             )
         due.append(ReviewDue(episode, reason))

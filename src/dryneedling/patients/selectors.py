@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.db import models
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 

@@ -31,37 +31,44 @@ def fill_search_terms(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0016_api_tokens'),
-        ('patients', '0005_patient_appointment_reminders_opt_out'),
+        ("accounts", "0016_api_tokens"),
+        ("patients", "0005_patient_appointment_reminders_opt_out"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PatientSearchTerm',
+            name="PatientSearchTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("term", models.CharField(max_length=64)),
             ],
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['clinic', 'status', 'course_completed_at'], name='episode_course_completed'),
+            model_name="episode",
+            index=models.Index(fields=["clinic", "status", "course_completed_at"], name="episode_course_completed"),
         ),
         migrations.AddField(
-            model_name='patientsearchterm',
-            name='clinic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic'),
+            model_name="patientsearchterm",
+            name="clinic",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.clinic"
+            ),
         ),
         migrations.AddField(
-            model_name='patientsearchterm',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_terms', to='patients.patient'),
+            model_name="patientsearchterm",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="search_terms", to="patients.patient"
+            ),
         ),
         migrations.AddIndex(
-            model_name='patientsearchterm',
-            index=models.Index(fields=['clinic', 'term', 'patient'], name='patient_search_term_prefix', opclasses=['int8_ops', 'varchar_pattern_ops', 'int8_ops']),
+            model_name="patientsearchterm",
+            index=models.Index(
+                fields=["clinic", "term", "patient"],
+                name="patient_search_term_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
+            ),
         ),
         migrations.RunPython(fill_search_terms, migrations.RunPython.noop, elidable=True),
     ]

@@ -60,8 +60,8 @@ def bounded_page(
     rows: Callable[[list[Any]], Sequence[Any]] = list,
 ) -> BoundedPage:
     """Page `number` of `queryset` (ordered): `size` rows read as `size + 1`, and with a `cap`, the
-    number of matches up to it (one bounded COUNT; a page past the end is then the last). `rows` turns the page's records into what
-    the template lists."""
+    number of matches up to it (one bounded COUNT; a page past the end is then the last). `rows`
+    turns the page's records into what the template lists."""
     count, capped = 0, True
     if cap is not None:
         count = queryset.order_by()[: cap + 1].count()
