@@ -103,6 +103,9 @@ def test_the_search_reads_the_term_index_not_every_patient(alice, query):
     assert "patient_search_term_prefix" in plan or "patient_search_term" in plan, plan
     scans = [line for line in plan.splitlines() if line.startswith("SCAN")]
     assert not scans, plan  # no full scan of the patients (nor of the terms)
+    # every read of the terms is bounded by the term, not only by the clinic (all its terms)
+    term_reads = [line for line in plan.splitlines() if "patient_search_term" in line]
+    assert term_reads and all("term>" in line or "term=" in line for line in term_reads), plan
 
 
 @pytest.mark.django_db
