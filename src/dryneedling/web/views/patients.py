@@ -27,7 +27,7 @@ from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.scheduling.selectors import appointments_of_patient_for
 from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
-from dryneedling.web.views.paging import bounded_page, page_number
+from dryneedling.web.paging import bounded_page, page_number
 from dryneedling.web.views.shared import AuthedRequest, form_errors, redirect_next
 
 PAGE_SIZE = 25

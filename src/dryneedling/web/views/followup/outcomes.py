@@ -21,7 +21,7 @@ from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
-from dryneedling.web.views.paging import bounded_page, page_number
+from dryneedling.web.paging import bounded_page, page_number
 from dryneedling.web.views.shared import AuthedRequest
 
 PAGE_SIZE = 50  # check-ins a page (a clinic has hundreds in the list's 134 days)
