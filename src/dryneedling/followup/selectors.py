@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import FloatField, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dryneedling.accounts import zones
@@ -55,18 +56,50 @@ def outcome_instrument_choices() -> list[tuple[str, str]]:
     ]
 
 
-def followup_list_for(*, actor: User, status: str = "") -> list[tuple[CheckIn, str]]:
-    """Check-ins of the last 120 days and the next 14, with their status, newest due first."""
+def _status_condition(status: str, now: datetime) -> Q:
+    """The check-ins `checkin_status` calls `status`, as a query condition (issue 14: the list
+    filters in SQL, so a page reads its rows and no more). Overdue: past the middle of the window."""
+    if status in ("answered", "red_flag"):
+        flagged = ~Q(red_flags=[])
+        return Q(answered_at__isnull=False) & (flagged if status == "red_flag" else ~flagged)
+    unanswered = Q(answered_at__isnull=True)
+    if status == "expired":
+        return unanswered & Q(expires_at__lt=now)
+    if status == "upcoming":
+        return unanswered & Q(due_at__gt=now)
+    window = unanswered & Q(due_at__lte=now, expires_at__gte=now)
+    # now past the middle of [due, expires]  <=>  due + expires < 2 * now, in seconds
+    twice_now = 2 * now.timestamp()
+    return window & (Q(due_plus_expires__lt=twice_now) if status == "overdue" else Q(due_plus_expires__gte=twice_now))
+
+
+class _Epoch(Func):
+    """Seconds since 1970 of a stored time, on SQLite (julianday) and PostgreSQL (EXTRACT):
+    Django's date arithmetic on SQLite compares text, so the list's due/overdue split uses this."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float")
+
+
+def followup_list_for(*, actor: User, status: str = "") -> QuerySet[CheckIn]:
+    """Check-ins of the last 120 days and the next 14 (of one status, if given), newest due first;
+    `checkin_status` names each row's status. The (clinic, due_at) index serves the order."""
     require(actor=actor, capability=CLINICAL)
     now = timezone.now()
     rows = (
         CheckIn.objects.for_actor(actor)
         .filter(due_at__gte=now - timedelta(days=120), due_at__lte=now + timedelta(days=14))
         .select_related("patient")
-        .order_by("-due_at", "-id")[:500]
+        .order_by("-due_at", "-id")
     )
-    pairs = [(c, checkin_status(c)) for c in rows]
-    return [p for p in pairs if p[1] == status] if status in STATUSES else pairs
+    if status in ("due", "overdue"):
+        rows = rows.alias(due_plus_expires=_Epoch("due_at") + _Epoch("expires_at"))
+    return rows.filter(_status_condition(status, now)) if status in STATUSES else rows
 
 
 def alerts_open_for(*, actor: User, kind: str) -> QuerySet[Alert]:
@@ -193,30 +226,39 @@ class ReviewDue:
     reason: str
 
 
-def maintenance_due_for(*, actor: User, limit: int = 500) -> list[ReviewDue]:
+def maintenance_due_episodes(*, actor: User) -> QuerySet[Episode]:
     """Episodes whose course ended and whose pain rose back above the clinic's threshold at a
     follow-up, or whose course ended 12 weeks ago or more (the evidence window; Gattie 2017,
-    Sanchez-Infante 2021). One query: the latest NPRS score since the course ended is a subquery,
-    and only the episodes due come back (at most `limit`)."""
+    Sanchez-Infante 2021), oldest course first. One query: the latest NPRS score since the course
+    ended is a subquery; the (clinic, status, course_completed_at) index serves the order, so a
+    page of the oldest reads no further than it needs (issue 14)."""
     clinic = require(actor=actor, capability=CLINICAL).clinic
-    now = timezone.now()
     since_course = (
         OutcomeRecord.objects.for_clinic(clinic)
         .filter(instrument_id="nprs", episode=OuterRef("pk"), recorded_at__gte=OuterRef("course_completed_at"))
         .order_by("-recorded_at", "-id")
     )
-    threshold = clinic.maintenance_pain_threshold
-    episodes = (
+    return (
         Episode.objects.for_clinic(clinic)
         .filter(course_completed_at__isnull=False, status="active")
         .annotate(
             pain_value=Subquery(since_course.values("value")[:1]),
             pain_at=Subquery(since_course.values("recorded_at")[:1]),
         )
-        .filter(Q(pain_value__gt=threshold) | Q(course_completed_at__lte=now - timedelta(weeks=12)))
+        # The 12 weeks first: the oldest courses match without their subquery being run.
+        .filter(
+            Q(course_completed_at__lte=timezone.now() - timedelta(weeks=12))
+            | Q(pain_value__gt=clinic.maintenance_pain_threshold)
+        )
         .select_related("patient")
-        .order_by("course_completed_at", "id")[:limit]
+        .order_by("course_completed_at", "id")
     )
+
+
+def maintenance_reasons(*, actor: User, episodes: list[Episode]) -> list[ReviewDue]:
+    """Each due episode (of `maintenance_due_episodes`) with the reason it is due, in words."""
+    clinic = require(actor=actor, capability=CLINICAL).clinic
+    threshold = clinic.maintenance_pain_threshold
     due = []
     for episode in episodes:
         value, at = episode.pain_value, episode.pain_at  # type: ignore[attr-defined]
@@ -226,12 +268,19 @@ def maintenance_due_for(*, actor: User, limit: int = 500) -> list[ReviewDue]:
                 f"threshold of {threshold}."
             )
         else:
+            ended = episode.course_completed_at or timezone.now()  # never None: the query's filter
             reason = (
-                f"12 weeks since the course ended ({zones.local(episode.course_completed_at, clinic):%Y-%m-%d}): "
+                f"12 weeks since the course ended ({zones.local(ended, clinic):%Y-%m-%d}): "
                 "the benefit shown in studies lasts up to about 12 weeks (Gattie 2017; Sanchez-Infante 2021)."
             )
         due.append(ReviewDue(episode, reason))
     return due
+
+
+def maintenance_due_for(*, actor: User, limit: int = 500) -> list[ReviewDue]:
+    """The first `limit` episodes due for a maintenance review, with their reasons."""
+    episodes = list(maintenance_due_episodes(actor=actor)[:limit])
+    return maintenance_reasons(actor=actor, episodes=episodes)
 
 
 def followup_counts(*, clinic_id: int) -> dict[str, object]:

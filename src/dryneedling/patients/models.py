@@ -87,6 +87,30 @@ class Patient(ClinicScoped, Touched):
         return round(float(self.weight_kg) / (self.height_cm / 100) ** 2, 1)
 
 
+class PatientSearchTerm(ClinicScoped):
+    """One search term of a patient (patients/search.py): the patient search finds patients by
+    the start of a term through the (clinic, term) index instead of scanning every patient
+    (issue 14). Written by the patient services (and by bulk loaders) whenever the patient is."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="search_terms")
+    term = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            # On PostgreSQL the term's operator class serves `LIKE 'word%'` whatever the database's
+            # collation; SQLite ignores operator classes and reads the prefix as a range.
+            models.Index(
+                fields=["clinic", "term", "patient"],
+                name="patient_search_term_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
 class MrnCounter(models.Model):
     """The next number of a clinic's automatic MRNs (settings.MRN_FORMAT). One row per clinic,
     locked with SELECT ... FOR UPDATE while a patient is created, so two creates at once get
@@ -128,7 +152,11 @@ class Episode(ClinicScoped, Touched):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["clinic", "status"])]
+        indexes = [
+            models.Index(fields=["clinic", "status"]),
+            # The follow-up list's maintenance reviews, oldest course first (issue 14).
+            models.Index(fields=["clinic", "status", "course_completed_at"], name="episode_course_completed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.start_date})"

@@ -25,6 +25,7 @@ from dryneedling.patients.models import (
     Sex,
 )
 from dryneedling.patients.selectors import episode_get_for, patient_get_for
+from dryneedling.patients.services_search import search_terms_write
 from dryneedling.patients.validation import (
     PHONE_PUNCTUATION,
     phone_digits,
@@ -149,6 +150,7 @@ def _save_unique_mrn(patient: Patient) -> None:
     try:
         with transaction.atomic():
             patient.save()
+            search_terms_write(patient)
     except IntegrityError:  # a concurrent insert with the same MRN won the race
         raise ValidationError({"mrn": "Another patient of this clinic has this MRN."}) from None
 

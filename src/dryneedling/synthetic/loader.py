@@ -19,7 +19,8 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.dbstats import planner_statistics_refresh
 from dryneedling.accounts.models import Clinic, User
-from dryneedling.patients.models import Episode, EpisodeCondition, Patient
+from dryneedling.patients.models import Episode, EpisodeCondition, Patient, PatientSearchTerm
+from dryneedling.patients.search import patient_search_terms
 from dryneedling.patients.services import mrns_reserve
 from dryneedling.synthetic.bulk import Row, Table, write_batch
 from dryneedling.synthetic.followup_gen import FollowUpRecord
@@ -55,6 +56,7 @@ PATIENT_TABLES = (
         refs={"id": "episode", "patient_id": "patient"},
     ),
     Table("condition", EpisodeCondition, ("episode_id", "code", "text", "position"), refs={"episode_id": "episode"}),
+    Table("search_term", PatientSearchTerm, ("clinic_id", "patient_id", "term"), refs={"patient_id": "patient"}),
 )
 
 
@@ -64,6 +66,14 @@ def patient_row(local_id: int, clinic_id: int, record: PatientRecord, now: datet
     return (
         local_id, clinic_id, record.mrn, record.given_name, record.family_name, record.date_of_birth, record.sex,
         record.phone, record.email, record.address, now, now,
+    )  # fmt: skip
+
+
+def record_search_terms(record: PatientRecord) -> list[str]:
+    """The patient's search terms (patients/search.py): seeded patients are found like registered ones."""
+    return patient_search_terms(
+        given_name=record.given_name, family_name=record.family_name, mrn=record.mrn, phone=record.phone,
+        email=record.email, date_of_birth=record.date_of_birth,
     )  # fmt: skip
 
 
@@ -79,7 +89,7 @@ def _batch_rows(
 ) -> tuple[dict[str, list[Row]], dict[str, int]]:
     """The rows of one batch of patients, with local ids (synthetic.bulk), and their counts."""
     rows: dict[str, list[Row]] = {t.key: [] for t in (*PATIENT_TABLES, *COURSE_TABLES)}
-    patients, episodes, conditions = rows["patient"], rows["episode"], rows["condition"]
+    patients, episodes, conditions, terms = rows["patient"], rows["episode"], rows["condition"], rows["search_term"]
     completed: dict[int, datetime] = {}  # local episode id → end of course, known once follow-up is drawn
     counts = {"patients": len(records), "episodes": 0}
     if clinicians and drawn is not None:
@@ -90,6 +100,7 @@ def _batch_rows(
     episode_id = 0
     for patient_id, record in enumerate(records):
         patients.append(patient_row(patient_id, clinic.pk, record, now))
+        terms.extend((clinic.pk, patient_id, term) for term in record_search_terms(record))
         for e in record.episodes:
             episodes.append(
                 (

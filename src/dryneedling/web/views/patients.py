@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +27,11 @@ from dryneedling.patients.services import PATIENT_FIELDS
 from dryneedling.scheduling.selectors import appointments_of_patient_for
 from dryneedling.treatment import selectors as treatment_selectors
 from dryneedling.web.forms.patients import EpisodeForm, PatientForm, conditions_as_text
+from dryneedling.web.paging import bounded_page, page_number
 from dryneedling.web.views.shared import AuthedRequest, form_errors, redirect_next
 
 PAGE_SIZE = 25
+COUNT_CAP = 500  # the list says "more than 500 patients" rather than counting every match (issue 14)
 
 
 @login_required
@@ -38,7 +39,8 @@ PAGE_SIZE = 25
 def patient_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     patients = selectors.patient_list_for(actor=request.user, query=query)
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
+    page = bounded_page(patients, number=number, size=PAGE_SIZE, cap=COUNT_CAP)
     context = {"page": page, "query": query}
     template = "patients/_list_results.html" if request.htmx else "patients/list.html"
     return render(request, template, context)

@@ -6,7 +6,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,9 +21,12 @@ from dryneedling.patients import selectors as patient_selectors
 from dryneedling.treatment.pdf import render_pdf
 from dryneedling.treatment.services.common import require_clinician
 from dryneedling.web.forms.followup import AlertAcknowledgeForm, OutcomeForm
+from dryneedling.web.paging import bounded_page, page_number
 from dryneedling.web.views.shared import AuthedRequest
 
 PAGE_SIZE = 50  # check-ins a page (a clinic has hundreds in the list's 134 days)
+REVIEWS_PAGE_SIZE = 50  # maintenance reviews a page (issue 14: a big clinic has thousands)
+COUNT_CAP = 500  # beyond this the list says "more than 500" instead of counting every row
 
 
 @login_required
@@ -46,11 +48,25 @@ def followup_list(request: AuthedRequest) -> HttpResponse:
         return redirect("followup-list")
     status = request.GET.get("status", "")
     status = status if status in selectors.STATUSES else ""
-    page = Paginator(selectors.followup_list_for(actor=request.user, status=status), PAGE_SIZE)
+    actor = request.user
+    check_ins = selectors.followup_list_for(actor=actor, status=status)
+    reviews = selectors.maintenance_due_episodes(actor=actor)
     context = {
-        "page": page.get_page(request.GET.get("page")),
-        "alerts": selectors.alerts_open_for(actor=request.user, kind=Alert.Kind.RED_FLAG),
-        "reviews": selectors.maintenance_due_for(actor=request.user),
+        "page": bounded_page(
+            check_ins,
+            number=page_number(request.GET.get("page")),
+            size=PAGE_SIZE,
+            cap=COUNT_CAP,
+            rows=lambda rows: [(c, selectors.checkin_status(c)) for c in rows],
+        ),
+        "alerts": selectors.alerts_open_for(actor=actor, kind=Alert.Kind.RED_FLAG),
+        "reviews": bounded_page(
+            reviews,
+            number=page_number(request.GET.get("reviews_page")),
+            size=REVIEWS_PAGE_SIZE,
+            cap=COUNT_CAP,
+            rows=lambda rows: selectors.maintenance_reasons(actor=actor, episodes=rows),
+        ),
         "status": status,
         "statuses": selectors.STATUSES,
     }
