@@ -31,14 +31,20 @@ def require_clinician(actor: User, reason: str = "") -> None:
     require(actor=actor, capability=CLINICAL, reason=reason)
 
 
-def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
-    """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
+def bump_version(obj: models.Model, *, expected: int, refresh: bool = True, **changes: object) -> None:
+    """Compare-and-set on `version`: update only if nobody else has saved since `expected`.
+    `refresh=False` sets the new version (and `changes`) on `obj` instead of reading it again (a
+    caller holding the row's lock, whose related objects stay loaded)."""
     model = type(obj)
     scoped = model.objects.for_record(obj)  # type: ignore[attr-defined]
     updated = scoped.filter(pk=obj.pk, version=expected).update(version=F("version") + 1, **changes)
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
-    obj.refresh_from_db()
+    if refresh:
+        obj.refresh_from_db()
+        return
+    for name, value in {"version": expected + 1, **changes}.items():
+        setattr(obj, name, value)
 
 
 # ---- limits a clinician meets while recording, each stating its number and source (issue 10) ----

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -152,10 +153,21 @@ def insertion_record(
     twitch_count: int,
     patient_response: str = "",
     override_reason: str = "",
+    client_key: UUID | None = None,
 ) -> Insertion:
-    """Save one needled point (the session is saved after every point)."""
+    """Save one needled point (the session is saved after every point).
+
+    `client_key` names the submission (the point form makes one per rendering): a retry of a
+    submission already saved returns its point and writes nothing, whatever changed since (issue
+    14). The session's row is locked first, so two copies of one submission arriving together
+    wait for each other and the second finds the first's point; the unique (session, client_key)
+    constraint stands behind it."""
     require_clinician(actor)
-    session = session_get_for(actor=actor, session_id=session.pk)
+    session = session_get_for(actor=actor, session_id=session.pk, for_update=True)
+    if client_key is not None:
+        saved = session.insertions.filter(client_key=client_key).first()
+        if saved is not None:
+            return saved
     if session.status != Session.Status.IN_PROGRESS:
         raise ValidationError("This session is completed; no more points can be added.")
     if session.clean_technique is None:
@@ -175,7 +187,7 @@ def insertion_record(
     if len(patient_response) > 300 or "\x00" in patient_response:
         raise ValidationError({"patient_response": "At most 300 characters."})
     paired = _paired(session, plan)
-    bump_version(session, expected=expected_version)
+    bump_version(session, expected=expected_version, refresh=False)
     insertion = Insertion.objects.create(
         session=session,
         finding_id=plan.finding_id,
@@ -197,6 +209,7 @@ def insertion_record(
         electrical={key: plan.electrical[key] for key in ELECTRICAL_FIELDS} if plan.electrical else None,
         paired_with=paired,
         performed_by=actor,
+        client_key=client_key,
     )
     audit_record(
         actor=actor,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from typing import Any
 
 from django import forms
@@ -262,6 +264,8 @@ class CompleteForm(Form):
 
 class InsertionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
+    # A new key each time the form is rendered (issue 14): resending one submission records one point.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
     finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
     # No default muscle or side: a charted finding or the session's last point supplies them.
     muscle_id = forms.ChoiceField(

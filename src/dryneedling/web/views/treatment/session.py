@@ -250,7 +250,7 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            insertion_record(
+            point = insertion_record(
                 actor=request.user,
                 session=session,
                 expected_version=data["version"],
@@ -260,13 +260,15 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
                 twitch_count=data["twitch_count"],
                 patient_response=data["patient_response"],
                 override_reason=data["override_reason"],
+                client_key=data["client_key"],
             )
         except ValidationError as error:
             form_errors(form, error)
         else:
-            session.refresh_from_db()
+            # A retry of a point saved before answers as the first time (issue 14). The session the
+            # service locked and updated comes back with the point: no second read.
             messages.success(request, "Point saved.")
-            return _workspace(request, session)
+            return _workspace(request, point.session)
     session.refresh_from_db()
     # The warnings stay in view with the form and its errors.
     guardrails, guardrail_error = _guardrails_for(request, session, form)
