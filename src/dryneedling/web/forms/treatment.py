@@ -24,7 +24,7 @@ from dryneedling.treatment.services.common import (
     REASON_MIN_CHARS,
 )
 from dryneedling.treatment.services.session import POSITIONS
-from dryneedling.web.forms.base import Form
+from dryneedling.web.forms.base import Form, quick_selects
 
 # Bounds of the database columns: a version is a PositiveIntegerField (int4 on PostgreSQL); a larger
 # number is a field error here instead of a DataError (500) in the query.
@@ -336,6 +336,7 @@ class InsertionForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["finding_id"].choices = [("", "— no charted finding —"), *finding_choices]  # type: ignore[attr-defined]
         self.fields["paired_with"].choices = [("", "— first lead of a pair —"), *pair_choices]  # type: ignore[attr-defined]
+        quick_selects(self)  # rendered after every point saved (issue 14)
 
     def electrical(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -357,6 +358,7 @@ class AdverseEventForm(Form):
         super().__init__(*args, **kwargs)
         effects = sorted(get_knowledge().side_effects.values(), key=lambda e: (e.severity != "mild", e.name))
         self.fields["kind"].choices = [(e.id, e.name) for e in effects]  # type: ignore[attr-defined]
+        quick_selects(self)
 
 
 CORRECTION_REASON = forms.CharField(

@@ -126,8 +126,14 @@ def _defaults(session: Session, last: Insertion | None) -> dict[str, Any]:
 def _insertion_form(
     request: AuthedRequest, session: Session, data: Any = None
 ) -> tuple[InsertionForm, dict[str, dict[str, str]]]:
-    """The point form and, by finding id, the muscle and side each offered finding fills in."""
-    findings = list(selectors.findings_for_episode(actor=request.user, episode=session.episode)[:FINDINGS_OFFERED])
+    """The point form and, by finding id, the muscle and side each offered finding fills in. The
+    findings are read once per request (a point saved renders the form again; it adds no finding)."""
+    offered = getattr(request, "_findings_offered", None)
+    if offered is None or offered[0] != session.pk:
+        found = list(selectors.findings_for_episode(actor=request.user, episode=session.episode)[:FINDINGS_OFFERED])
+        offered = (session.pk, found)
+        setattr(request, "_findings_offered", offered)  # noqa: B010  # not an attribute AuthedRequest declares
+    findings = offered[1]
     choices: list[tuple[int | str, str]] = [
         (
             f.pk,
