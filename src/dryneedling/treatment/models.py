@@ -221,9 +221,7 @@ class Insertion(ClinicScoped):
         ordering = ["performed_at", "id"]
         # The analytics' muscle-region filter: the sessions with an insertion in a set of muscles (issue 12).
         indexes = [models.Index(fields=["muscle_id", "session"], name="insertion_muscle_session_idx")]
-        constraints = [
-            models.UniqueConstraint(fields=["session", "client_key"], name="insertion_once_per_client_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["session", "client_key"], name="insertion_once_per_client_key")]
 
     def __str__(self) -> str:
         return f"{self.muscle_id} ({self.side}) {self.actual_seconds}s"

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treatment', '0012_updated_at_for_api_sync'),
+        ("treatment", "0012_updated_at_for_api_sync"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='insertion',
-            name='client_key',
+            model_name="insertion",
+            name="client_key",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         migrations.AddConstraint(
-            model_name='insertion',
-            constraint=models.UniqueConstraint(fields=('session', 'client_key'), name='insertion_once_per_client_key'),
+            model_name="insertion",
+            constraint=models.UniqueConstraint(fields=("session", "client_key"), name="insertion_once_per_client_key"),
         ),
     ]

@@ -28,7 +28,7 @@ from dryneedling.treatment.services.common import (
     NEEDLE_TIME_MISSING,
     PLANNED_SECONDS,
     REASON_MIN_CHARS,
-    bump_version,
+    bump_version_held,
     reason_too_short,
     require_clinician,
 )
@@ -191,7 +191,7 @@ def insertion_record(
     # The session's main technique with this point, in the version's UPDATE (the signal that keeps
     # it for other writers is told it is done: one read and one write fewer per point, issue 14).
     techniques = [*(technique for _, technique, _ in recorded), plan.technique]
-    bump_version(session, expected=expected_version, refresh=False, main_technique=main_technique_of(techniques))
+    bump_version_held(session, expected=expected_version, main_technique=main_technique_of(techniques))
     insertion = Insertion(
         session=session,
         finding_id=plan.finding_id,
