@@ -44,5 +44,10 @@ bench: $(STAMP)
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py
 
+# Record-a-point throughput (issue 14): 32 clients against gunicorn with 3 workers; DATABASE_URL for PostgreSQL.
+.PHONY: bench-writes
+bench-writes: $(STAMP)
+	$(BIN)/python bench/writes.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

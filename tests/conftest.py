@@ -15,6 +15,7 @@ that production settings use Argon2 and that Argon2 hashes and verifies.
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 
 os.environ.setdefault("DRYNEEDLING_TEST", "1")
@@ -136,8 +137,11 @@ def mark_verified(client: Client, user) -> None:  # type: ignore[no-untyped-def]
     """Record a verified second factor in the client's session (what django_otp.login stores)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
+    from dryneedling.accounts.middleware import LAST_REFRESH_KEY
+
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session[LAST_REFRESH_KEY] = int(time.time())  # as a request would: the next ones save nothing (issue 14)
     session.save()
 
 

@@ -120,7 +120,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, saving the session only when needed, and never failing a committed write (issue 14).
+    "dryneedling.accounts.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -246,11 +247,12 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_SECONDS", "3600"))
 
 # Sessions live in the database: "sign out everywhere else" deletes another browser's session row
 # (a signed-cookie session could not be ended from the server). The Active sessions page reads when a
-# session was last used from its expiry, which SESSION_SAVE_EVERY_REQUEST keeps current.
+# session was last used from its expiry, which accounts.middleware.SessionMiddleware keeps current to
+# within a few minutes (issue 14: saving the session on every request made every page a write).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle timeout: the session ends after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

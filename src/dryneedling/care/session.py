@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 
@@ -147,20 +148,23 @@ def insertion_record(
     twitch_count: int,
     patient_response: str = "",
     override_reason: str = "",
+    client_key: UUID | None = None,
 ) -> Insertion:
-    """Record one point, checked with the acting clinician's credentials."""
+    """Record one point, checked with the acting clinician's credentials (a retry of a submission
+    already saved, by its `client_key`, returns that point)."""
     require_clinician(actor)
     return insertion_services.insertion_record(
         actor=actor,
         session=session,
         expected_version=expected_version,
         plan=plan,
-        clinician_facts=clinician_safety_facts(clinician=actor),
+        clinician_facts=clinician_safety_facts(clinician=actor, clinic=membership_for(actor=actor).clinic),
         planned_seconds=planned_seconds,
         actual_seconds=actual_seconds,
         twitch_count=twitch_count,
         patient_response=patient_response,
         override_reason=override_reason,
+        client_key=client_key,
     )
 
 

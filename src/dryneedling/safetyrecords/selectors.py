@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
-from dryneedling.accounts.models import Membership, Role, User
+from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.accounts.selectors import clinic_for, membership_for
 from dryneedling.patients.models import Patient
 from dryneedling.patients.selectors import deny
@@ -34,18 +34,20 @@ def training_records_for(*, clinician: User, include_retired: bool = True) -> Qu
     return records if include_retired else records.filter(retired_at__isnull=True)
 
 
-def clinician_safety_facts(*, clinician: User) -> dict[str, Any]:
-    """The "clinician" part of a safety plan: profession, training hours, electrical training, jurisdiction."""
+def clinician_safety_facts(*, clinician: User, clinic: Clinic | None = None) -> dict[str, Any]:
+    """The "clinician" part of a safety plan: profession, training hours, electrical training, jurisdiction.
+    `clinic`: the clinician's own, when the caller has it already (the acting clinician's membership)."""
     # The clinician's own clinic, read without the acting-user checks of clinic_for: a clinic admin
     # reviews a deactivated clinician's record too (clinic_for refused it, and the whole list).
-    clinic = Membership.objects.select_related("clinic").get(user=clinician).clinic
+    if clinic is None:
+        clinic = Membership.objects.select_related("clinic").get(user=clinician).clinic
     profile = clinician_profile_for(clinician=clinician)
     current = training_records_for(clinician=clinician, include_retired=False).filter(clinic=clinic)
-    hours = current.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    totals = current.aggregate(total=Sum("hours"), electrical=Count("pk", filter=Q(covers_electrical=True)))
     return {
         "profession": profile.profession if profile is not None else None,
-        "training_hours": float(hours),
-        "electrical_training": current.filter(covers_electrical=True).exists(),
+        "training_hours": float(totals["total"] or Decimal(0)),
+        "electrical_training": bool(totals["electrical"]),
         "jurisdiction": clinic.jurisdiction,
     }
 

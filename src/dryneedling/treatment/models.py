@@ -216,11 +216,15 @@ class Insertion(ClinicScoped):
     override_reason = models.CharField(max_length=500, blank=True)
     performed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     performed_at = models.DateTimeField(default=timezone.now)
+    # The key the point form made for this submission (issue 14): a retry of the same submission
+    # finds the point saved under it instead of saving a second. Points recorded before have none.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["performed_at", "id"]
         # The analytics' muscle-region filter: the sessions with an insertion in a set of muscles (issue 12).
         indexes = [models.Index(fields=["muscle_id", "session"], name="insertion_muscle_session_idx")]
+        constraints = [models.UniqueConstraint(fields=["session", "client_key"], name="insertion_once_per_client_key")]
 
     def __str__(self) -> str:
         return f"{self.muscle_id} ({self.side}) {self.actual_seconds}s"

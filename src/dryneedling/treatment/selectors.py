@@ -36,14 +36,15 @@ from dryneedling.treatment.models import (
 )
 
 
-def session_get_for(*, actor: User, session_id: int) -> Session:
+def session_get_for(*, actor: User, session_id: int, for_update: bool = False) -> Session:
+    """The session with what its pages read; `for_update` (in a transaction) also locks its row,
+    and only its row, until the transaction ends: a write that reads it once (issue 14)."""
     require(actor=actor, capability=CLINICAL)
+    sessions = Session.objects.for_actor(actor).select_related("patient", "episode", "screening", "clinician", "clinic")
+    if for_update:
+        sessions = sessions.select_for_update(of=("self",))
     try:
-        return (
-            Session.objects.for_actor(actor)
-            .select_related("patient", "episode", "screening", "clinician", "clinic")
-            .get(pk=session_id)
-        )
+        return sessions.get(pk=session_id)
     except Session.DoesNotExist:
         raise deny(actor=actor, object_type="session", object_id=session_id, model=Session) from None
 

@@ -21,6 +21,8 @@ from dryneedling.treatment.models import AdverseEvent, Insertion, Note, NoteAmen
 @receiver(post_save, sender=Insertion, dispatch_uid="dryneedling.treatment.main_technique_saved")
 @receiver(post_delete, sender=Insertion, dispatch_uid="dryneedling.treatment.main_technique_deleted")
 def session_main_technique_refresh(sender: type[Insertion], instance: Insertion, **kwargs: Any) -> None:
+    if getattr(instance, "main_technique_kept", False):  # insertion_record set it with the version (issue 14)
+        return
     techniques = Insertion.objects.for_record(instance).filter(session_id=instance.session_id)
     main = main_technique_of(techniques.values_list("technique", flat=True))
     Session.objects.for_record(instance).filter(pk=instance.session_id).update(main_technique=main)

@@ -31,14 +31,26 @@ def require_clinician(actor: User, reason: str = "") -> None:
     require(actor=actor, capability=CLINICAL, reason=reason)
 
 
-def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
-    """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
+def _compare_and_set(obj: models.Model, expected: int, changes: dict[str, object]) -> None:
     model = type(obj)
     scoped = model.objects.for_record(obj)  # type: ignore[attr-defined]
     updated = scoped.filter(pk=obj.pk, version=expected).update(version=F("version") + 1, **changes)
     if updated != 1:
         raise EditConflict(CONFLICT_MESSAGE)
+
+
+def bump_version(obj: models.Model, *, expected: int, **changes: object) -> None:
+    """Compare-and-set on `version`: update only if nobody else has saved since `expected`."""
+    _compare_and_set(obj, expected, changes)
     obj.refresh_from_db()
+
+
+def bump_version_held(obj: models.Model, *, expected: int, **changes: object) -> None:
+    """`bump_version` for a caller holding the row's lock: the new version and `changes` are set
+    on `obj` instead of reading the row again (its related objects stay loaded; issue 14)."""
+    _compare_and_set(obj, expected, changes)
+    for name, value in {"version": expected + 1, **changes}.items():
+        setattr(obj, name, value)
 
 
 # ---- limits a clinician meets while recording, each stating its number and source (issue 10) ----

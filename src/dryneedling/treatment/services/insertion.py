@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,14 +21,14 @@ from dryneedling.accounts.models import User
 from dryneedling.clinical.billing import get_billing
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.safety import PlanError
-from dryneedling.treatment.models import Finding, Insertion, Session, Technique
+from dryneedling.treatment.models import Finding, Insertion, Session, Technique, main_technique_of
 from dryneedling.treatment.selectors import muscle_name, session_get_for, warning_reasons_for_session
 from dryneedling.treatment.services.common import (
     NEEDLE_SECONDS,
     NEEDLE_TIME_MISSING,
     PLANNED_SECONDS,
     REASON_MIN_CHARS,
-    bump_version,
+    bump_version_held,
     reason_too_short,
     require_clinician,
 )
@@ -139,7 +140,7 @@ def _paired(session: Session, plan: InsertionPlan) -> Insertion | None:
     return other
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with its caller's transaction: no savepoint of its own
 def insertion_record(
     *,
     actor: User,
@@ -152,10 +153,22 @@ def insertion_record(
     twitch_count: int,
     patient_response: str = "",
     override_reason: str = "",
+    client_key: UUID | None = None,
 ) -> Insertion:
-    """Save one needled point (the session is saved after every point)."""
+    """Save one needled point (the session is saved after every point).
+
+    `client_key` names the submission (the point form makes one per rendering): a retry of a
+    submission already saved returns its point and writes nothing, whatever changed since (issue
+    14). The session's row is locked first, so two copies of one submission arriving together
+    wait for each other and the second finds the first's point; the unique (session, client_key)
+    constraint stands behind it."""
     require_clinician(actor)
-    session = session_get_for(actor=actor, session_id=session.pk)
+    session = session_get_for(actor=actor, session_id=session.pk, for_update=True)
+    # The session's points, once: a retry finds its point here; the main technique counts them.
+    recorded = list(session.insertions.values_list("pk", "technique", "client_key"))
+    replayed = [pk for pk, _, key in recorded if client_key is not None and key == client_key]
+    if replayed:
+        return session.insertions.get(pk=replayed[0])
     if session.status != Session.Status.IN_PROGRESS:
         raise ValidationError("This session is completed; no more points can be added.")
     if session.clean_technique is None:
@@ -175,8 +188,11 @@ def insertion_record(
     if len(patient_response) > 300 or "\x00" in patient_response:
         raise ValidationError({"patient_response": "At most 300 characters."})
     paired = _paired(session, plan)
-    bump_version(session, expected=expected_version)
-    insertion = Insertion.objects.create(
+    # The session's main technique with this point, in the version's UPDATE (the signal that keeps
+    # it for other writers is told it is done: one read and one write fewer per point, issue 14).
+    techniques = [*(technique for _, technique, _ in recorded), plan.technique]
+    bump_version_held(session, expected=expected_version, main_technique=main_technique_of(techniques))
+    insertion = Insertion(
         session=session,
         finding_id=plan.finding_id,
         muscle_id=plan.muscle_id,
@@ -197,7 +213,10 @@ def insertion_record(
         electrical={key: plan.electrical[key] for key in ELECTRICAL_FIELDS} if plan.electrical else None,
         paired_with=paired,
         performed_by=actor,
+        client_key=client_key,
     )
+    insertion.main_technique_kept = True  # type: ignore[attr-defined]  # see treatment.signals
+    insertion.save(force_insert=True)
     audit_record(
         actor=actor,
         action="insertion.create",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from dryneedling.treatment.services.common import (
     REASON_MIN_CHARS,
 )
 from dryneedling.treatment.services.session import POSITIONS
-from dryneedling.web.forms.base import Form
+from dryneedling.web.forms.base import Form, quick_selects
 
 # Bounds of the database columns: a version is a PositiveIntegerField (int4 on PostgreSQL); a larger
 # number is a field error here instead of a DataError (500) in the query.
@@ -262,6 +263,8 @@ class CompleteForm(Form):
 
 class InsertionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
+    # A new key each time the form is rendered (issue 14): resending one submission records one point.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
     finding_id = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Finding")
     # No default muscle or side: a charted finding or the session's last point supplies them.
     muscle_id = forms.ChoiceField(
@@ -332,6 +335,7 @@ class InsertionForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["finding_id"].choices = [("", "— no charted finding —"), *finding_choices]  # type: ignore[attr-defined]
         self.fields["paired_with"].choices = [("", "— first lead of a pair —"), *pair_choices]  # type: ignore[attr-defined]
+        quick_selects(self)  # rendered after every point saved (issue 14)
 
     def electrical(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -353,6 +357,7 @@ class AdverseEventForm(Form):
         super().__init__(*args, **kwargs)
         effects = sorted(get_knowledge().side_effects.values(), key=lambda e: (e.severity != "mild", e.name))
         self.fields["kind"].choices = [(e.id, e.name) for e in effects]  # type: ignore[attr-defined]
+        quick_selects(self)
 
 
 CORRECTION_REASON = forms.CharField(

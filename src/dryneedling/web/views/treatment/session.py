@@ -126,8 +126,14 @@ def _defaults(session: Session, last: Insertion | None) -> dict[str, Any]:
 def _insertion_form(
     request: AuthedRequest, session: Session, data: Any = None
 ) -> tuple[InsertionForm, dict[str, dict[str, str]]]:
-    """The point form and, by finding id, the muscle and side each offered finding fills in."""
-    findings = list(selectors.findings_for_episode(actor=request.user, episode=session.episode)[:FINDINGS_OFFERED])
+    """The point form and, by finding id, the muscle and side each offered finding fills in. The
+    findings are read once per request (a point saved renders the form again; it adds no finding)."""
+    offered = getattr(request, "_findings_offered", None)
+    if offered is None or offered[0] != session.pk:
+        found = list(selectors.findings_for_episode(actor=request.user, episode=session.episode)[:FINDINGS_OFFERED])
+        offered = (session.pk, found)
+        setattr(request, "_findings_offered", offered)  # noqa: B010  # not an attribute AuthedRequest declares
+    findings = offered[1]
     choices: list[tuple[int | str, str]] = [
         (
             f.pk,
@@ -250,7 +256,7 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            insertion_record(
+            point = insertion_record(
                 actor=request.user,
                 session=session,
                 expected_version=data["version"],
@@ -260,13 +266,15 @@ def insertion_add(request: AuthedRequest, session_id: int) -> HttpResponse:
                 twitch_count=data["twitch_count"],
                 patient_response=data["patient_response"],
                 override_reason=data["override_reason"],
+                client_key=data["client_key"],
             )
         except ValidationError as error:
             form_errors(form, error)
         else:
-            session.refresh_from_db()
+            # A retry of a point saved before answers as the first time (issue 14). The session the
+            # service locked and updated comes back with the point: no second read.
             messages.success(request, "Point saved.")
-            return _workspace(request, session)
+            return _workspace(request, point.session)
     session.refresh_from_db()
     # The warnings stay in view with the form and its errors.
     guardrails, guardrail_error = _guardrails_for(request, session, form)
