@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from html import escape
 from pathlib import Path
 
@@ -105,7 +106,12 @@ def test_two_sessions_on_one_date_of_service_are_flagged_on_page_and_pdf(alice, 
     first = claim_ready(alice, dana, ready_episode)
     second = complete_session(alice, ready_episode)
     sign(alice, second)
-    Session.unscoped.filter(pk=first.pk).update(started_at=second.started_at - timedelta(minutes=90))
+    # Earlier on the same date of service in the clinic's time zone (90 minutes before, or that
+    # day's midnight when the test runs just after it: the date must not change).
+    local = second.started_at.astimezone(ZoneInfo(ready_episode.clinic.time_zone))
+    midnight = datetime.combine(local.date(), datetime.min.time(), tzinfo=local.tzinfo)
+    earlier = max(second.started_at - timedelta(minutes=90), midnight)
+    Session.unscoped.filter(pk=first.pk).update(started_at=earlier)
     page = alice_client.get(f"/sessions/{second.pk}/superbill/").content.decode()
     assert f"session #{first.pk}" in page and "one claim per date of service" in page
     text = " ".join(pdf_text(alice_client.get(f"/sessions/{first.pk}/superbill.pdf").content).split())
