@@ -43,15 +43,31 @@ def json_text(value: Any) -> JsonText:
     return JsonText(json.dumps(value))
 
 
+_DATETIME_TEXTS: dict[datetime, str] = {}
+_DATETIME_TEXTS_SIZE = 1 << 16  # bounded: constant memory
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    """What Django stores for a DateTimeField on SQLite: naive UTC, `str()` of it."""
+    """What Django stores for a DateTimeField on SQLite: naive UTC, `str()` of it. Remembered:
+    a batch repeats its times (a session's start is each insertion's and side effect's time, a
+    course's screening time its consent's and findings'), and `str()` of a datetime costs ~25
+    lookups of one."""
     if value is None:
         return None
+    try:
+        return _DATETIME_TEXTS[value]
+    except KeyError:
+        pass
     if value.tzinfo is UTC:
-        return str(value)[:-6]  # "...+00:00" off: the same text as str() of the naive value
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return str(value)
+        text = str(value)[:-6]  # "...+00:00" off: the same text as str() of the naive value
+    elif value.tzinfo is not None:
+        text = str(value.astimezone(UTC).replace(tzinfo=None))
+    else:
+        text = str(value)
+    if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_SIZE:
+        _DATETIME_TEXTS.clear()
+    _DATETIME_TEXTS[value] = text
+    return text
 
 
 def _sqlite_date(value: date | None) -> str | None:
