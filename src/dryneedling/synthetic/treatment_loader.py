@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
 from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.clinical import soap
-from dryneedling.clinical.billing import derive_cpt
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.intake import all_clear_answers
@@ -217,13 +216,6 @@ def _screening(age: int, anticoagulants: bool) -> tuple[JsonText, Any, JsonText,
     return json_text(parsed.to_dict()), decision, json_text(list(decision.rule_ids)), json_text(decision.to_dict())
 
 
-@lru_cache(maxsize=8192)  # bounded: constant memory however many patients
-def _cpt_code(needled: frozenset[tuple[str, str]]) -> str | None:
-    """The session's CPT code: it counts distinct (muscle, side) pairs (clinical.billing), so the
-    set of pairs needled is the whole key, whatever the order and repeats of the insertions."""
-    return derive_cpt(needled=sorted(needled)).code
-
-
 def _findings(course: CourseRecord) -> tuple[soap.Finding, ...]:
     """The course's findings as its notes read them (the same in every session: built once a course)."""
     return tuple(
@@ -257,7 +249,7 @@ def _note(
         ),
         adverse_events=tuple(soap.AdverseEvent(name=e, severity="mild") for e in session.side_effects),
         total_needling_seconds=sum(i.seconds for i in session.insertions),
-        cpt_code=_cpt_code(frozenset((i.muscle_id, i.side) for i in session.insertions)),
+        cpt_code=None,  # generate_soap derives it from the insertions (deriving it here too cost a second derivation)
     )
     return soap.generate_soap(record=record)
 
