@@ -73,6 +73,9 @@ FOLLOWUP_TABLES = (
 )
 
 
+NO_RED_FLAGS = json_text([])  # a check-in's red flags: none (serialised once)
+
+
 class FollowedCourse(NamedTuple):
     """A course as the follow-up needs it: local ids, its sessions' first local id and main techniques."""
 
@@ -173,7 +176,7 @@ def followup_rows(
             session_id = first_session + c.session_index
             check_ins.append(
                 (check_in_id, clinic_id, patient_id, episode_id, session_id, c.kind, c.due_at, c.expires_at,
-                 c.answered_at, c.answered_at or session.ended_at or first, c.answers, [],
+                 c.answered_at, c.answered_at or session.ended_at or first, c.answers, NO_RED_FLAGS,
                  c.due_at if email and c.due_at <= now else None)
             )  # fmt: skip
             for hours, score, at, source in c.readings:

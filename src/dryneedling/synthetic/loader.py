@@ -23,7 +23,7 @@ from dryneedling.followup.outcome_rules import Rules, rules_of
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient, PatientSearchTerm
 from dryneedling.patients.search import patient_search_terms
 from dryneedling.patients.services import mrns_reserve
-from dryneedling.synthetic.bulk import Row, Table, write_batch
+from dryneedling.synthetic.bulk import Row, Table, convert_batch, write_batch
 from dryneedling.synthetic.followup_gen import FollowUpRecord
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
 from dryneedling.synthetic.pipeline import produced
@@ -162,6 +162,7 @@ def seed_clinic(
     clinicians = synthetic_clinicians(clinic) if treatment else None
     rules = rules_of(clinic_id=clinic.pk)  # read here: the rows are built without the database
     tables = (*PATIENT_TABLES, *COURSE_TABLES)
+    vendor = transaction.get_connection().vendor
     totals: dict[str, int] = {}
 
     def batches() -> Iterator[tuple[dict[str, list[Row]], dict[str, int]]]:
@@ -173,16 +174,18 @@ def seed_clinic(
             drawn, follow = draw_courses(batch, rng=rng, now=now) if clinicians else (None, {})
             for start in range(0, len(batch), WRITE_BATCH):
                 part = slice(start, start + WRITE_BATCH)
-                yield _batch_rows(
+                rows, counts = _batch_rows(
                     clinic, batch[part], clinicians=clinicians, drawn=drawn and drawn[part], follow=follow,
                     today=today, now=now, rules=rules,
                 )  # fmt: skip
+                convert_batch(tables, rows, vendor)  # here: in the second process when there is one
+                yield rows, counts
 
     if fork is None:
         fork = patients > WRITE_BATCH  # one batch: nothing to overlap
     for rows, counts in produced(batches, fork=fork):
         with transaction.atomic():
-            write_batch(tables, rows)
+            write_batch(tables, rows, converted=True)
         del rows
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
