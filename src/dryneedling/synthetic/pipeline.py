@@ -11,6 +11,7 @@ and a query would raise.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
@@ -54,7 +55,11 @@ def produced(make: Callable[[], Iterator[T]], *, fork: bool) -> Iterator[T]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_produce, args=(make, send), name="dryneedling-seed-rows", daemon=True)
-    child.start()
+    gc.freeze()  # the parent's objects: the child's collections neither traverse nor copy them (Python's gc docs)
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     send.close()  # the child's end: EOF here when the child is gone
     done = False
     try:
