@@ -85,3 +85,46 @@ def test_seeded_columns_read_back_as_the_orm_wrote_them(alice):  # type: ignore[
         stored = (record.window, record.baseline, record.responder)
         record.derive(record.episode.course_completed_at)
         assert (record.window, record.baseline, record.responder) == stored
+
+
+def _course_columns(clinic):  # type: ignore[no-untyped-def]
+    """What the seed wrote for a clinic, without its ids and clinic."""
+    sessions = Session.objects.for_clinic(clinic).order_by("pk")
+    return (
+        list(Patient.objects.for_clinic(clinic).order_by("pk").values_list("mrn", "given_name", "date_of_birth")),
+        list(sessions.values_list("started_at", "ended_at", "main_technique", "note__assessment", "note__plan")),
+        list(Insertion.objects.for_clinic(clinic).order_by("pk").values_list("muscle_id", "side", "actual_seconds")),
+        list(OutcomeRecord.objects.for_clinic(clinic).order_by("pk").values_list("instrument_id", "value", "window")),
+    )
+
+
+@pytest.mark.django_db
+def test_rows_made_in_a_second_process_are_the_same_rows(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(loader, "WRITE_BATCH", 20)  # three write batches
+    here, forked = clinic_create(name="Here", slug="here"), clinic_create(name="Forked", slug="forked")
+    assert seed_clinic(clinic=here, patients=50, seed=8, now=NOW, fork=False) == seed_clinic(
+        clinic=forked, patients=50, seed=8, now=NOW, fork=True
+    )
+    assert _course_columns(here) == _course_columns(forked)
+
+
+@pytest.mark.django_db
+def test_an_error_in_the_second_process_is_raised_and_the_batches_before_it_kept(monkeypatch):  # type: ignore[no-untyped-def]
+    from dryneedling.synthetic import treatment_loader
+
+    monkeypatch.setattr(loader, "WRITE_BATCH", 20)
+    made = 0
+    course_rows = treatment_loader.course_rows
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal made  # counted in the child process
+        made += 1
+        if made == 2:
+            raise ValueError("the second batch cannot be made")
+        return course_rows(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "course_rows", failing)
+    clinic = clinic_create(name="Broken", slug="broken")
+    with pytest.raises(ValueError, match="second batch"):
+        seed_clinic(clinic=clinic, patients=50, seed=9, now=NOW, fork=True)
+    assert Patient.objects.for_clinic(clinic).count() == 20  # the first batch's transaction committed

@@ -43,15 +43,31 @@ def json_text(value: Any) -> JsonText:
     return JsonText(json.dumps(value))
 
 
+_DATETIME_TEXTS: dict[datetime, str] = {}
+_DATETIME_TEXTS_SIZE = 1 << 16  # bounded: constant memory
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    """What Django stores for a DateTimeField on SQLite: naive UTC, `str()` of it."""
+    """What Django stores for a DateTimeField on SQLite: naive UTC, `str()` of it. Remembered:
+    a batch repeats its times (a session's start is each insertion's and side effect's time, a
+    course's screening time its consent's and findings'), and `str()` of a datetime costs ~25
+    lookups of one."""
     if value is None:
         return None
+    try:
+        return _DATETIME_TEXTS[value]
+    except KeyError:
+        pass
     if value.tzinfo is UTC:
-        return str(value)[:-6]  # "...+00:00" off: the same text as str() of the naive value
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return str(value)
+        text = str(value)[:-6]  # "...+00:00" off: the same text as str() of the naive value
+    elif value.tzinfo is not None:
+        text = str(value.astimezone(UTC).replace(tzinfo=None))
+    else:
+        text = str(value)
+    if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_SIZE:
+        _DATETIME_TEXTS.clear()
+    _DATETIME_TEXTS[value] = text
+    return text
 
 
 def _sqlite_date(value: date | None) -> str | None:
@@ -103,9 +119,26 @@ class Table:
     def reserves(self) -> bool:
         return self.refs.get("id") == self.key
 
-    def _mapper(self, ids: dict[str, Sequence[int]], vendor: str) -> Callable[[Row], Row]:
-        """A function turning a loader's row into the stored row (ids mapped, values converted,
-        defaults appended), generated once per table and batch so a row costs one call."""
+    def _converter(self, vendor: str) -> Callable[[Row], Row] | None:
+        """A function converting a loader's row's values as `vendor` stores them (ids left local),
+        or None when no column needs it; generated once so a row costs one call."""
+        names: dict[str, Any] = {}
+        parts = []
+        for index, field in enumerate(self._fields):
+            convert = None if field.attname in self.refs else _converter(field, vendor)
+            if convert is None:
+                parts.append(f"r[{index}]")
+            else:
+                names[f"c{index}"] = convert
+                parts.append(f"c{index}(r[{index}])")
+        if not names:
+            return None
+        return eval(f"lambda r: ({', '.join(parts)},)", names)  # noqa: S307 — built from the model's own fields
+
+    def _mapper(self, ids: dict[str, Sequence[int]], vendor: str, converted: bool) -> Callable[[Row], Row]:
+        """A function turning a loader's row into the stored row (ids mapped, values converted
+        unless `converted` already, defaults appended), generated once per table and batch so a
+        row costs one call."""
         names: dict[str, Any] = {}
         parts = []
         for index, field in enumerate(self._fields):
@@ -114,7 +147,7 @@ class Table:
             if target is not None:
                 names[f"ids{index}"] = ids[target]
                 value = f"(None if {value} is None else ids{index}[{value}])"
-            convert = _converter(field, vendor)
+            convert = None if converted or target is not None else _converter(field, vendor)
             if convert is not None:
                 names[f"c{index}"] = convert
                 value = f"c{index}({value})"
@@ -157,10 +190,25 @@ def _reserve(connection: BaseDatabaseWrapper, table: Table, count: int) -> Seque
         return range(last + 1, last + count + 1)
 
 
+def convert_batch(tables: Iterable[Table], rows: dict[str, list[Row]], vendor: str) -> None:
+    """Convert a batch's values as `vendor` stores them, in place, before `write_batch(converted=True)`:
+    without the database, so the process making the rows does it (synthetic.pipeline); texts are
+    also cheaper to send than datetimes."""
+    for table in tables:
+        convert = table._converter(vendor)
+        if convert is not None:
+            rows[table.key] = list(map(convert, rows[table.key]))
+
+
 def write_batch(
-    tables: Iterable[Table], rows: dict[str, list[Row]], connection: BaseDatabaseWrapper = default_connection
+    tables: Iterable[Table],
+    rows: dict[str, list[Row]],
+    connection: BaseDatabaseWrapper = default_connection,
+    *,
+    converted: bool = False,
 ) -> None:
-    """Write one batch, parents first (the order of `tables`); call inside a transaction."""
+    """Write one batch, parents first (the order of `tables`); call inside a transaction.
+    `converted`: the values are already as stored (convert_batch)."""
     tables = list(tables)
     ids = {t.key: _reserve(connection, t, len(rows[t.key])) for t in tables if t.reserves}
     vendor = connection.vendor
@@ -168,7 +216,7 @@ def write_batch(
         batch = rows[table.key]
         if not batch:
             continue
-        mapped = list(map(table._mapper(ids, vendor), batch))  # a list: Django's debug cursor counts it
+        mapped = list(map(table._mapper(ids, vendor, converted), batch))  # a list: Django's debug cursor counts it
         with connection.cursor() as cursor:
             if vendor == "postgresql":
                 with cursor.cursor.copy(table.sql(vendor)) as copy:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from dryneedling.accounts.models import Clinic, User
 from dryneedling.clinical.homecare import build_plan, plan_to_dict
 from dryneedling.followup.models import CheckIn, HomeCarePlan, OutcomeRecord, SorenessReading
-from dryneedling.followup.outcome_rules import context_of_codes, rules_of, verdict_for
+from dryneedling.followup.outcome_rules import Rules, context_of_codes, verdict_for
 from dryneedling.followup.questions import outcome_rows
 from dryneedling.synthetic.bulk import JsonText, Row, Table, json_text
 from dryneedling.synthetic.followup_gen import FollowUpRecord
@@ -71,6 +71,9 @@ FOLLOWUP_TABLES = (
         refs={"patient_id": "patient", "episode_id": "episode"},
     ),
 )
+
+
+NO_RED_FLAGS = json_text([])  # a check-in's red flags: none (serialised once)
 
 
 class FollowedCourse(NamedTuple):
@@ -134,9 +137,11 @@ def followup_rows(
     follow: dict[int, FollowUpRecord],
     now: datetime,
     completed: dict[int, datetime],
+    rules: Rules,
 ) -> dict[str, int]:
+    """`rules`: the clinic's outcome rules (followup.outcome_rules.rules_of), read once by the caller:
+    rows are built without the database (synthetic.pipeline)."""
     check_ins, sore, outcomes, plans = rows["check_in"], rows["soreness"], rows["outcome"], rows["home_care_plan"]
-    rules = rules_of(clinic_id=clinic.pk)
     clinic_id = clinic.pk
     answered = 0
     # Check-ins' outcome rows come after every course's baselines, as the ORM loader wrote them.
@@ -171,7 +176,7 @@ def followup_rows(
             session_id = first_session + c.session_index
             check_ins.append(
                 (check_in_id, clinic_id, patient_id, episode_id, session_id, c.kind, c.due_at, c.expires_at,
-                 c.answered_at, c.answered_at or session.ended_at or first, c.answers, [],
+                 c.answered_at, c.answered_at or session.ended_at or first, c.answers, NO_RED_FLAGS,
                  c.due_at if email and c.due_at <= now else None)
             )  # fmt: skip
             for hours, score, at, source in c.readings:

@@ -7,7 +7,7 @@ a time, so a live clinic keeps serving."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -19,12 +19,14 @@ from django.utils import timezone
 from dryneedling.accounts.audit import audit_record
 from dryneedling.accounts.dbstats import planner_statistics_refresh
 from dryneedling.accounts.models import Clinic, User
+from dryneedling.followup.outcome_rules import Rules, rules_of
 from dryneedling.patients.models import Episode, EpisodeCondition, Patient, PatientSearchTerm
 from dryneedling.patients.search import patient_search_terms
 from dryneedling.patients.services import mrns_reserve
-from dryneedling.synthetic.bulk import Row, Table, write_batch
+from dryneedling.synthetic.bulk import Row, Table, convert_batch, write_batch
 from dryneedling.synthetic.followup_gen import FollowUpRecord
 from dryneedling.synthetic.generator import PatientRecord, generate_patients
+from dryneedling.synthetic.pipeline import produced
 from dryneedling.synthetic.treatment_loader import COURSE_TABLES, Drawn, course_rows, draw_courses, synthetic_clinicians
 
 BATCH = 2000  # patients drawn at a time: the unit of the course stream's draws (keep it: same seed, same data)
@@ -86,6 +88,7 @@ def _batch_rows(
     follow: dict[int, FollowUpRecord],
     today: date,
     now: datetime,
+    rules: Rules,
 ) -> tuple[dict[str, list[Row]], dict[str, int]]:
     """The rows of one batch of patients, with local ids (synthetic.bulk), and their counts."""
     rows: dict[str, list[Row]] = {t.key: [] for t in (*PATIENT_TABLES, *COURSE_TABLES)}
@@ -95,7 +98,7 @@ def _batch_rows(
     if clinicians and drawn is not None:
         counts |= course_rows(
             rows, clinic=clinic, clinicians=clinicians, records=records, drawn=drawn, follow=follow, today=today,
-            now=now, completed=completed,
+            now=now, completed=completed, rules=rules,
         )  # fmt: skip
     episode_id = 0
     for patient_id, record in enumerate(records):
@@ -134,13 +137,16 @@ def seed_clinic(
     progress: Progress | None = None,
     treatment: bool = True,
     clinic_mrns: bool = False,
+    fork: bool | None = None,
 ) -> dict[str, int]:
     """Insert `patients` synthetic patients (with episodes) into `clinic`. Idempotence guard:
     the same seed cannot be loaded twice into one clinic (MRNs would collide).
 
     Nothing clinical is dated after `now` (default: the moment of the call); dates are the
     clinic's. MRNs are `SYN<seed>-NNNNNNN`, or with `clinic_mrns` (the demo) the clinic's own
-    automatic series, which the next registered patient continues."""
+    automatic series, which the next registered patient continues. With `fork` (default: when
+    there is more than one write batch) the rows are made in a second process (synthetic.pipeline)
+    while this one writes: the same rows, on two cores."""
     if patients < 1:
         raise ValidationError("--patients must be at least 1.")
     prefix = f"SYN{seed}-"
@@ -154,26 +160,37 @@ def seed_clinic(
     records = generate_patients(count=patients, seed=seed, today=today, mrn_prefix=prefix, mrns=mrns)
     rng = random.Random(seed * 7919 + 1)  # the clinical course stream, separate from the patients'
     clinicians = synthetic_clinicians(clinic) if treatment else None
+    rules = rules_of(clinic_id=clinic.pk)  # read here: the rows are built without the database
     tables = (*PATIENT_TABLES, *COURSE_TABLES)
+    vendor = transaction.get_connection().vendor
     totals: dict[str, int] = {}
-    while True:
-        batch = list(islice(records, BATCH))
-        if not batch:
-            break
-        drawn, follow = draw_courses(batch, rng=rng, now=now) if clinicians else (None, {})
-        for start in range(0, len(batch), WRITE_BATCH):
-            part = slice(start, start + WRITE_BATCH)
-            rows, counts = _batch_rows(
-                clinic, batch[part], clinicians=clinicians, drawn=drawn and drawn[part], follow=follow, today=today,
-                now=now,
-            )  # fmt: skip
-            with transaction.atomic():
-                write_batch(tables, rows)
-            del rows
-            for key, value in counts.items():
-                totals[key] = totals.get(key, 0) + value
-            if progress is not None:
-                progress(counts["patients"])
+
+    def batches() -> Iterator[tuple[dict[str, list[Row]], dict[str, int]]]:
+        """Each write batch's rows, in order: draws BATCH patients at a time, outside any transaction."""
+        while True:
+            batch = list(islice(records, BATCH))
+            if not batch:
+                return
+            drawn, follow = draw_courses(batch, rng=rng, now=now) if clinicians else (None, {})
+            for start in range(0, len(batch), WRITE_BATCH):
+                part = slice(start, start + WRITE_BATCH)
+                rows, counts = _batch_rows(
+                    clinic, batch[part], clinicians=clinicians, drawn=drawn and drawn[part], follow=follow,
+                    today=today, now=now, rules=rules,
+                )  # fmt: skip
+                convert_batch(tables, rows, vendor)  # here: in the second process when there is one
+                yield rows, counts
+
+    if fork is None:
+        fork = patients > WRITE_BATCH  # one batch: nothing to overlap
+    for rows, counts in produced(batches, fork=fork):
+        with transaction.atomic():
+            write_batch(tables, rows, converted=True)
+        del rows
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+        if progress is not None:
+            progress(counts["patients"])
     with transaction.atomic():
         audit_record(actor=actor, action="synthetic.seed", clinic=clinic, obj=clinic, detail={"seed": seed, **totals})
     connection = transaction.get_connection()

@@ -13,12 +13,12 @@ from django.contrib.auth.hashers import make_password
 
 from dryneedling.accounts.models import Clinic, Membership, Role, User
 from dryneedling.clinical import soap
-from dryneedling.clinical.billing import derive_cpt
 from dryneedling.clinical.clean_technique import CLEAN_TECHNIQUE
 from dryneedling.clinical.education import CONSENT_VERSION, consent_items
 from dryneedling.clinical.intake import all_clear_answers
 from dryneedling.clinical.knowledge import get_knowledge
 from dryneedling.clinical.screening import parse_answers, screen
+from dryneedling.followup.outcome_rules import Rules
 from dryneedling.intake.models import Decision, Screening
 from dryneedling.synthetic.bulk import JsonText, Row, Table, json_text
 from dryneedling.synthetic.followup_gen import FollowUpRecord, generate_followup
@@ -216,22 +216,25 @@ def _screening(age: int, anticoagulants: bool) -> tuple[JsonText, Any, JsonText,
     return json_text(parsed.to_dict()), decision, json_text(list(decision.rule_ids)), json_text(decision.to_dict())
 
 
-def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.SoapNote:
+def _findings(course: CourseRecord) -> tuple[soap.Finding, ...]:
+    """The course's findings as its notes read them (the same in every session: built once a course)."""
+    return tuple(
+        soap.Finding(
+            muscle_id=f.muscle_id, side=f.side, status=f.status, taut_band=f.taut_band, familiar_pain=f.familiar_pain
+        )
+        for f in course.findings
+    )
+
+
+def _note(
+    course: CourseRecord, index: int, decision: str, reason: str, findings: tuple[soap.Finding, ...]
+) -> soap.SoapNote:
     session = course.sessions[index]
     record = soap.SessionRecord(
         nprs=None,
         complaint=reason,
         screening_decision=decision,
-        findings=tuple(
-            soap.Finding(
-                muscle_id=f.muscle_id,
-                side=f.side,
-                status=f.status,
-                taut_band=f.taut_band,
-                familiar_pain=f.familiar_pain,
-            )
-            for f in course.findings
-        ),
+        findings=findings,
         insertions=tuple(
             soap.Insertion(
                 muscle_id=i.muscle_id,
@@ -246,7 +249,7 @@ def _note(course: CourseRecord, index: int, decision: str, reason: str) -> soap.
         ),
         adverse_events=tuple(soap.AdverseEvent(name=e, severity="mild") for e in session.side_effects),
         total_needling_seconds=sum(i.seconds for i in session.insertions),
-        cpt_code=derive_cpt(needled=[(i.muscle_id, i.side) for i in session.insertions]).code,
+        cpt_code=None,  # generate_soap derives it from the insertions (deriving it here too cost a second derivation)
     )
     return soap.generate_soap(record=record)
 
@@ -282,6 +285,7 @@ def course_rows(
     today: date,
     now: datetime,
     completed: dict[int, datetime],
+    rules: Rules,
 ) -> dict[str, int]:
     """Append the courses of `records` (`drawn` by draw_courses; local patient ids 0.., episode ids
     in the same order as the patient loader's) to `rows`; `completed` receives each episode's end
@@ -321,6 +325,7 @@ def course_rows(
         first_session = len(sessions)
         techniques = []
         decision_label = DECISION_LABELS.get(decision.decision, decision.decision)
+        findings_noted = _findings(course)
         for index, s in enumerate(course.sessions):
             session_id = len(sessions)
             ended = s.ended_at
@@ -341,7 +346,7 @@ def course_rows(
                     (clinic_id, patient_id, session_id, effect, severity[effect], "during", s.started_at, ended,
                      clinician, s.started_at)
                 )  # fmt: skip
-            text = _note(course, index, decision_label, reason)
+            text = _note(course, index, decision_label, reason, findings_noted)
             notes.append(
                 (clinic_id, session_id, text.subjective, text.objective, text.assessment, text.plan, ended,
                  clinician, ended or s.started_at)
@@ -350,5 +355,5 @@ def course_rows(
             FollowedCourse(patient_id, episode_id, course, first_session, tuple(techniques), record.email, codes)
         )
     counts = followup_rows(rows, clinic=clinic, clinicians=clinicians, courses=followed, follow=follow, now=now,
-                           completed=completed)  # fmt: skip
+                           completed=completed, rules=rules)  # fmt: skip
     return {"sessions": len(sessions), "insertions": len(insertions), "side_effects": len(events), **counts}
