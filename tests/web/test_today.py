@@ -103,7 +103,9 @@ def test_arrivals_and_overdue_and_admin_lists(alice, bob, dana, carol, clinic_a,
     _, check_in = _soreness(alice)
     assert checkins_overdue_for(actor=alice) == []
     now = timezone.now()
-    CheckIn.unscoped.filter(pk=check_in.pk).update(due_at=now - timedelta(hours=60), expires_at=now + timedelta(hours=1))
+    CheckIn.unscoped.filter(pk=check_in.pk).update(
+        due_at=now - timedelta(hours=60), expires_at=now + timedelta(hours=1)
+    )
     assert [c.pk for c in checkins_overdue_for(actor=alice)] == [check_in.pk]
     assert checkins_overdue_for(actor=carol) == []
     assert list(accounts_locked_for(actor=dana)) == []
@@ -128,7 +130,9 @@ def test_overdue_check_ins_in_due_order_up_to_the_limit(alice):
     for mrn, (kind, ago, open_days) in windows.items():
         _, check_in = _soreness(alice, mrn)
         due = now - timedelta(days=ago)
-        CheckIn.unscoped.filter(pk=check_in.pk).update(kind=kind, due_at=due, expires_at=due + timedelta(days=open_days))
+        CheckIn.unscoped.filter(pk=check_in.pk).update(
+            kind=kind, due_at=due, expires_at=due + timedelta(days=open_days)
+        )
         ids[mrn] = check_in.pk
     expected = [ids["O-4"], ids["O-2"], ids["O-1"], ids["O-5"]]
     assert [c.pk for c in checkins_overdue_for(actor=alice)] == expected
