@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 
 from dryneedling.clinical.knowledge import get_knowledge
@@ -26,8 +26,8 @@ from dryneedling.clinical.stats import (
     wilson_interval,
 )
 from dryneedling.clinical.stats.funnel import funnel_position
-from dryneedling.reports.analytics.filters import Filters, session_q
-from dryneedling.treatment.models import AdverseEvent, Session
+from dryneedling.reports.analytics.filters import Filters, region_muscles, session_q
+from dryneedling.treatment.models import AdverseEvent, Insertion, Session
 
 SERIOUS_LIMIT = 100
 # The CUSUM's in-control risk: Boyce 2020's major adverse events per treatment (under 0.1%).
@@ -167,12 +167,16 @@ def side_effect_rates(filters: Filters) -> list[RateRow]:
 def serious_events(filters: Filters) -> list[dict[str, Any]]:
     """The serious side effects (newest first, at most SERIOUS_LIMIT): kind, when, the clinician and
     the follow-up state of their alert. No patient data."""
-    rows = (
-        _events(filters)
-        .filter(severity="serious")
-        .values("id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at")
-        .order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
-    )
+    events = _events(replace(filters, region="")).filter(severity="serious")
+    if filters.region:  # checked per serious event, newest first, until SERIOUS_LIMIT: not every insertion
+        muscles = region_muscles(filters.region)
+        inserted = Insertion.objects.for_clinic(filters.clinic).filter(
+            session=OuterRef("session"), muscle_id__in=muscles
+        )
+        events = events.filter(Exists(inserted))
+    rows = events.values(
+        "id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at"
+    ).order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
     names = get_knowledge().side_effects
     return [
         {
