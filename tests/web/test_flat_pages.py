@@ -1,5 +1,5 @@
-"""Issue 14: the live parts of the dashboard and Today's overdue check-ins read a bounded stretch of
-an index whatever the clinic's size. On SQLite, with the planner's statistics emptied (a database
+"""Issue 14: the patient list, the live parts of the dashboard and Today's overdue check-ins read
+a bounded stretch of an index whatever the clinic's size. On SQLite, with the planner's statistics emptied (a database
 nobody has analysed: the planner's worst case), no query walks or sorts a big table."""
 
 from __future__ import annotations
@@ -63,3 +63,15 @@ def test_todays_overdue_check_ins_read_each_kind_from_its_window(sqlite_only, al
     assert len(by_kind) == 4, plan  # one bounded stretch per kind, in due order (no sort of the kind's rows)
     assert not [line for line in plan if line.startswith("SCAN followup_checkin")], plan
     assert any("SEARCH patients_patient USING INTEGER PRIMARY KEY" in line for line in plan), plan
+
+
+def test_the_patient_list_pages_through_the_name_index(sqlite_only, alice_client):  # type: ignore[no-untyped-def]
+    """The unfiltered list: a page and a COUNT bounded at the cap, from the (clinic, names) index,
+    never a sort of the clinic's patients."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert alice_client.get("/patients/", {"page": 3}).status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if "patients_patient" in q["sql"]]
+    assert len(reads) == 2  # the bounded count and the page
+    for sql in reads:
+        plan = _plan(sql)
+        assert not [line for line in plan if line.startswith("SCAN patients_patient") or "TEMP B-TREE" in line], plan
