@@ -33,7 +33,7 @@ SERIOUS_LIMIT = 100
 # The CUSUM's in-control risk: Boyce 2020's major adverse events per treatment (under 0.1%).
 CUSUM_EXPECTED = ("any_major_boyce", "boyce_2020")
 CUSUM_LIMIT = 4.5  # Steiner et al. 2000 for an odds ratio of 2
-CUSUM_POINTS = 1500  # per stored CUSUM line: longer charts keep each stretch's highest value
+CUSUM_POINTS = 500  # per stored CUSUM line (the chart is 760 px wide): longer ones keep each stretch's highest value
 
 
 @dataclass(frozen=True)
