@@ -207,3 +207,23 @@ def test_an_episode_scored_twice_in_a_window_counts_once_with_its_last_score(cli
     main = _window(outcomes_by_window(Filters(clinic=clinic_a)), "4_12w")
     assert (main.episodes, main.scores, main.responders, main.judged) == (2, 2, 1, 2)
     assert main.change.estimate == pytest.approx((-5 + -1) / 2)
+
+
+def test_a_stored_cusum_line_does_not_grow_with_the_sessions():
+    """Issue 14: the stored figures held every session's CUSUM value (1.1 MB at 100,000 patients,
+    decoded by each chart image and CSV): the line keeps at most CUSUM_POINTS points, each stretch's
+    highest, and every crossing whole."""
+    from dryneedling.clinical.stats import bernoulli_cusum
+    from dryneedling.reports.analytics.safety import CUSUM_POINTS, cusum_line
+
+    events = [False] * 50_000
+    for case in (10_000, 10_001, 10_002, 10_003, 10_004, 10_005, 10_006, 40_000):
+        events[case] = True
+    full = bernoulli_cusum(events, 0.00098, limit=4.5)
+    line = cusum_line(full)
+    assert len(line.values) == len(line.cases) <= CUSUM_POINTS
+    assert line.highest == max(full.values) == max(line.values)
+    assert line.signals == full.signals and line.signal_values == [full.values[i] for i in full.signals]
+    assert line.cases == sorted(line.cases) and line.cases[0] >= 1 and line.cases[-1] <= 50_000
+    short = cusum_line(bernoulli_cusum([False, True, False], 0.00098, limit=4.5))
+    assert short.cases == [1, 2, 3] and short.values == bernoulli_cusum([False, True, False], 0.00098, limit=4.5).values

@@ -103,7 +103,9 @@ def test_arrivals_and_overdue_and_admin_lists(alice, bob, dana, carol, clinic_a,
     _, check_in = _soreness(alice)
     assert checkins_overdue_for(actor=alice) == []
     now = timezone.now()
-    CheckIn.unscoped.filter(pk=check_in.pk).update(due_at=now - timedelta(days=3), expires_at=now + timedelta(hours=1))
+    CheckIn.unscoped.filter(pk=check_in.pk).update(
+        due_at=now - timedelta(hours=60), expires_at=now + timedelta(hours=1)
+    )
     assert [c.pk for c in checkins_overdue_for(actor=alice)] == [check_in.pk]
     assert checkins_overdue_for(actor=carol) == []
     assert list(accounts_locked_for(actor=dana)) == []
@@ -115,21 +117,48 @@ def test_overdue_check_ins_in_due_order_up_to_the_limit(alice):
     from dryneedling.followup.selectors import checkins_overdue_for
 
     now = timezone.now()
-    windows = {  # due days ago, open days: overdue once past the middle of the window
-        "O-1": (5, 6),  # overdue
-        "O-2": (9, 10),  # overdue, due earlier
-        "O-3": (1, 6),  # due, not overdue yet
-        "O-4": (20, 25),  # overdue: the longest window the services schedule is 21 days
+    windows = {  # kind, due days ago, open days: overdue once past the middle of the window
+        "O-1": ("week_1", 5, 6),  # overdue
+        "O-2": ("week_4", 9, 10),  # overdue, due earlier
+        "O-3": ("week_1", 1, 6),  # due, not overdue yet
+        "O-4": ("week_12", 20, 21),  # overdue: the longest window the services schedule is 21 days
+        "O-5": ("soreness", 2.5, 3),  # overdue, the seeder's 72 h soreness window
+        "O-6": ("soreness", 2.9, 2),  # expired
+        "O-7": ("week_4", 12, 10),  # expired
     }
     ids = {}
-    for mrn, (ago, open_days) in windows.items():
+    for mrn, (kind, ago, open_days) in windows.items():
         _, check_in = _soreness(alice, mrn)
         due = now - timedelta(days=ago)
-        CheckIn.unscoped.filter(pk=check_in.pk).update(due_at=due, expires_at=due + timedelta(days=open_days))
+        CheckIn.unscoped.filter(pk=check_in.pk).update(
+            kind=kind, due_at=due, expires_at=due + timedelta(days=open_days)
+        )
         ids[mrn] = check_in.pk
-    assert [c.pk for c in checkins_overdue_for(actor=alice)] == [ids["O-4"], ids["O-2"], ids["O-1"]]
-    assert [c.pk for c in checkins_overdue_for(actor=alice, limit=2)] == [ids["O-4"], ids["O-2"]]
+    expected = [ids["O-4"], ids["O-2"], ids["O-1"], ids["O-5"]]
+    assert [c.pk for c in checkins_overdue_for(actor=alice)] == expected
+    assert [c.pk for c in checkins_overdue_for(actor=alice, limit=2)] == expected[:2]
     assert checkins_overdue_for(actor=alice)[0].patient.mrn == "O-4"
+    CheckIn.unscoped.filter(pk=ids["O-2"]).update(answered_at=now)
+    assert [c.pk for c in checkins_overdue_for(actor=alice)] == [ids["O-4"], ids["O-1"], ids["O-5"]]
+
+
+@pytest.mark.django_db
+def test_no_check_in_of_a_kind_is_open_longer_than_todays_list_reads(clinic_a):
+    """Today's overdue list reads each kind from its longest window (issue 14): the services and the
+    synthetic seeder schedule none longer."""
+    from dryneedling.followup import services
+    from dryneedling.followup.models import CheckIn
+    from dryneedling.synthetic.loader import seed_clinic
+
+    windows = CheckIn.OPEN_WINDOWS
+    assert set(windows) == set(CheckIn.Kind.values)
+    assert services.SORENESS_OPEN - services.SORENESS_DUE <= windows[CheckIn.Kind.SORENESS]
+    for kind, (_, open_days) in services.COURSE_CHECKS.items():
+        assert timedelta(days=open_days) <= windows[kind]
+    assert max(windows.values()) <= CheckIn.LONGEST_OPEN_WINDOW
+    seed_clinic(clinic=clinic_a, patients=10, seed=47)
+    seeded = CheckIn.objects.for_clinic(clinic_a).values_list("kind", "due_at", "expires_at")
+    assert seeded and all(expires - due <= windows[kind] for kind, due, expires in seeded)
 
 
 def test_no_check_in_is_scheduled_open_longer_than_the_worklists_read():
@@ -215,6 +244,28 @@ def test_nav_badge_counts_open_red_flags_for_clinicians_only(alice, bob, alice_c
     assert bob_client.get("/today/").context["red_flags_open"] == 0
     Alert.unscoped.update(acknowledged_at=timezone.now(), acknowledged_by=alice)
     assert alice_client.get("/today/").context["red_flags_open"] == 0
+
+
+@pytest.mark.django_db
+def test_nav_badge_count_stops_at_its_cap(alice, alice_client):
+    """The badge is on every clinician's page: its COUNT reads at most cap + 1 open flags (issue 14)."""
+    from dryneedling.followup.selectors import red_flags_open_count
+
+    for mrn in ("R-1", "R-2"):
+        _, check_in = _soreness(alice, mrn, answerable=True)
+        checkin_answer_red_flag(check_in)
+    clinic_id = check_in.clinic_id
+    assert red_flags_open_count(clinic_id=clinic_id) == 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert red_flags_open_count(clinic_id=clinic_id, cap=0) == 1  # "more than 0"
+    assert "LIMIT 1" in ctx.captured_queries[0]["sql"]
+    assert alice_client.get("/today/").context["red_flags_open"] == 2
+
+
+def checkin_answer_red_flag(check_in) -> None:  # type: ignore[no-untyped-def]
+    from dryneedling.followup.services import checkin_answer
+
+    checkin_answer(token=_token(check_in), raw=ANSWER)
 
 
 # --- the page -----------------------------------------------------------------------------------------

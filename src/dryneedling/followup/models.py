@@ -26,6 +26,15 @@ class CheckIn(ClinicScoped, Touched):
     LONGEST_OPEN_WINDOW = timedelta(days=28)
     """No check-in stays open longer than this after it is due (services schedule at most 21 days):
     the bound lets worklists read only recent due dates instead of every unanswered check-in."""
+    OPEN_WINDOWS = {
+        Kind.SORENESS: timedelta(days=3),  # services: 48 h after due; the synthetic seeder: 72 h
+        Kind.WEEK_1: timedelta(days=14),
+        Kind.WEEK_4: timedelta(days=14),
+        Kind.WEEK_12: timedelta(days=21),
+    }
+    """The longest a check-in of each kind stays open after it is due (issue 14): Today's overdue
+    list reads each kind from its own bound, so it never walks the expired check-ins of a kind with
+    a short window (a day's soreness check-ins) to reach the overdue ones."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
@@ -53,6 +62,13 @@ class CheckIn(ClinicScoped, Touched):
             # statistics SQLite took the clinic's due-date index and walked the clinic.
             models.Index(fields=["clinic", "patient", "due_at"], name="checkin_clinic_patient_due"),
             models.Index(fields=["clinic", "episode", "due_at"], name="checkin_clinic_episode_due"),
+            # Today's overdue check-ins (issue 14): the unanswered ones of one kind in due order,
+            # their windows read from the index alone.
+            models.Index(
+                fields=["clinic", "kind", "due_at", "expires_at"],
+                name="checkin_unanswered_kind_due",
+                condition=models.Q(answered_at__isnull=True),
+            ),
         ]
         ordering = ["due_at", "id"]
 

@@ -300,32 +300,45 @@ def followup_counts(*, clinic_id: int) -> dict[str, object]:
 
 
 # --- Today (issue 10) -----------------------------------------------------------------------------
-def red_flags_open_count(*, clinic_id: int) -> int:
-    """Open red-flag alerts of one clinic (the navigation's badge: one COUNT, for clinicians)."""
-    return Alert.objects.for_clinic(clinic_id).filter(kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True).count()
+RED_FLAG_BADGE_CAP = 99  # the badge says "99+" past it
+
+
+def red_flags_open_count(*, clinic_id: int, cap: int = RED_FLAG_BADGE_CAP) -> int:
+    """Open red-flag alerts of one clinic, counted up to `cap` + 1 (the navigation's badge: one
+    bounded COUNT, for clinicians, on every page: it reads at most `cap` + 1 rows however many
+    flags are open, issue 14)."""
+    open_flags = Alert.objects.for_clinic(clinic_id).filter(kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True)
+    return open_flags.order_by()[: cap + 1].count()
 
 
 def checkins_overdue_for(*, actor: User, limit: int = 500) -> list[CheckIn]:
     """Unanswered check-ins past the middle of their window and not yet expired, oldest due first
-    (the status the follow-up list calls "overdue"), at most `limit`. Due dates are bounded below
-    by the longest open window, so the expired, never-answered check-ins that pile up over the
-    years are not scanned; the open ones are screened on three columns before any patient is read."""
+    (the status the follow-up list calls "overdue"), at most `limit`. One query, flat in the
+    clinic's size (issue 14): for each kind, the first `limit` overdue ones in due order, read from
+    the unanswered check-ins' (clinic, kind, due_at, expires_at) index from that kind's longest
+    window (`CheckIn.OPEN_WINDOWS`) on, so neither the expired check-ins of the years nor those of
+    a kind with a short window are walked; then the oldest `limit` of these, with their patients."""
     require(actor=actor, capability=CLINICAL)
     now = timezone.now()
-    open_windows = (
-        CheckIn.objects.for_actor(actor)
-        .filter(
-            answered_at__isnull=True,
-            due_at__lte=now,
-            due_at__gt=now - CheckIn.LONGEST_OPEN_WINDOW,
-            expires_at__gt=now,
-        )
+    scoped = CheckIn.objects.for_actor(actor)
+    firsts = [
+        scoped.filter(pk__in=_overdue_of_kind(scoped, kind, window, now)[:limit]).order_by().values("pk")
+        for kind, window in CheckIn.OPEN_WINDOWS.items()
+    ]
+    first, *others = firsts
+    # By key, sorted here: with an ORDER BY, SQLite without statistics walked the clinic's due-date index.
+    rows = scoped.filter(pk__in=first.union(*others, all=True)).select_related("patient").order_by()
+    return sorted(rows, key=lambda c: (c.due_at, c.pk))[:limit]
+
+
+def _overdue_of_kind(scoped: QuerySet[CheckIn], kind: str, window: timedelta, now: datetime) -> QuerySet[Any]:
+    return (
+        scoped.filter(kind=kind, answered_at__isnull=True, due_at__gt=now - window, due_at__lte=now, expires_at__gt=now)
+        .alias(due_plus_expires=_Epoch("due_at") + _Epoch("expires_at"))
+        .filter(due_plus_expires__lt=2 * now.timestamp())  # past the middle of [due, expires]
         .order_by("due_at", "id")
-        .values_list("pk", "due_at", "expires_at")
+        .values("pk")
     )
-    ids = [pk for pk, due, expires in open_windows if now > due + (expires - due) / 2][:limit]
-    found = CheckIn.objects.for_actor(actor).select_related("patient").order_by().in_bulk(ids)  # by key, no scan
-    return [found[pk] for pk in ids]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ hand-written mapping. JSON, never pickle: the stored text is data, never code. I
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 from datetime import timedelta
@@ -32,11 +33,18 @@ def loads(kind: type[T], text: str) -> T:
     return decoded
 
 
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once per class (issue 14: resolving them for every
+    stored item was most of a dashboard view's time)."""
+    return get_type_hints(kind)
+
+
 def _decode(kind: Any, data: Any) -> Any:
     if data is None:
         return None
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        hints = get_type_hints(kind)
+        hints = _hints(kind)
         values = {f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data}
         return kind(**values)
     if kind is timedelta:

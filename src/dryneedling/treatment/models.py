@@ -264,7 +264,12 @@ class AdverseEvent(ClinicScoped):
         ordering = ["-onset_at", "-id"]
         # An episode's side effects (the outcome chart, the progress report): the patient's, not
         # the clinic's (issue 14).
-        indexes = [models.Index(fields=["clinic", "patient"], name="adverseevent_clinic_patient")]
+        indexes = [
+            models.Index(fields=["clinic", "patient"], name="adverseevent_clinic_patient"),
+            # The dashboard's serious side effects, newest first, read live on every view (issue 14):
+            # the first hundred from the index instead of the clinic's every side effect, sorted.
+            models.Index(fields=["clinic", "severity", "-onset_at", "-id"], name="adverseevent_severity_onset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.severity})"

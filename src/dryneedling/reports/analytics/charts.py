@@ -22,7 +22,6 @@ matplotlib.rcParams["svg.hashsalt"] = "dryneedling"
 matplotlib.rcParams["svg.fonttype"] = "none"
 
 TEAL, RED, GREY, AMBER = "#0b6e69", "#b3261e", "#555555", "#a15c00"
-MAX_POINTS = 1500  # per CUSUM line: longer charts keep each stretch's highest value
 
 
 def _svg(fig, title: str, desc: str) -> str:  # type: ignore[no-untyped-def]
@@ -123,19 +122,6 @@ def funnel_svg(monitor: SafetyMonitor) -> str:
     return _svg(fig, title, desc)
 
 
-def _thin(values: Sequence[float]) -> tuple[list[int], list[float]]:
-    if len(values) <= MAX_POINTS:
-        return list(range(1, len(values) + 1)), list(values)
-    step = -(-len(values) // MAX_POINTS)
-    xs, ys = [], []
-    for start in range(0, len(values), step):
-        chunk = values[start : start + step]
-        top = max(range(len(chunk)), key=chunk.__getitem__)
-        xs.append(start + top + 1)
-        ys.append(chunk[top])
-    return xs, ys
-
-
 def cusum_svg(monitor: SafetyMonitor) -> str:
     title = "CUSUM of serious side effects per clinician"
     charts = [c for c in monitor.clinicians if c.cusum is not None and c.cusum.values]
@@ -145,10 +131,9 @@ def cusum_svg(monitor: SafetyMonitor) -> str:
     limit = charts[0].cusum.limit if charts[0].cusum else 0
     for index, one in enumerate(charts):
         assert one.cusum is not None
-        xs, ys = _thin(one.cusum.values)
-        ax.plot(xs, ys, linewidth=1, label=one.name, color=plt.cm.tab10(index % 10))
-        for signal in one.cusum.signals:
-            ax.plot([signal + 1], [one.cusum.values[signal]], "v", color=RED)
+        ax.plot(one.cusum.cases, one.cusum.values, linewidth=1, label=one.name, color=plt.cm.tab10(index % 10))
+        for signal, value in zip(one.cusum.signals, one.cusum.signal_values, strict=True):
+            ax.plot([signal + 1], [value], "v", color=RED)
     ax.axhline(limit, color=RED, linestyle="--", linewidth=1, label=f"Limit h = {limit:g}")
     ax.set_xlabel("The clinician's completed sessions, in order", fontsize=8)
     ax.set_ylabel("CUSUM", fontsize=8)

@@ -161,7 +161,7 @@ def csv_rows(chart: str, figures: Any) -> Iterable[Sequence[Any]]:
                 continue
             signals = " ".join(str(i + 1) for i in s.signals)
             yield [c.name, c.sessions, c.serious, _f(figures.expected_serious, 5), s.odds_ratio, s.limit,
-                   _f(max(s.values, default=0.0)), signals]  # fmt: skip
+                   _f(s.highest), signals]  # fmt: skip
     elif chart == "soreness":
         yield ["technique", "hours", "readings", "mean_soreness", "ci_low", "ci_high"]
         for r in figures.rows:

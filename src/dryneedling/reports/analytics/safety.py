@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 
 from dryneedling.clinical.knowledge import get_knowledge
@@ -26,13 +26,49 @@ from dryneedling.clinical.stats import (
     wilson_interval,
 )
 from dryneedling.clinical.stats.funnel import funnel_position
-from dryneedling.reports.analytics.filters import Filters, session_q
-from dryneedling.treatment.models import AdverseEvent, Session
+from dryneedling.reports.analytics.filters import Filters, region_muscles, session_q
+from dryneedling.treatment.models import AdverseEvent, Insertion, Session
 
 SERIOUS_LIMIT = 100
 # The CUSUM's in-control risk: Boyce 2020's major adverse events per treatment (under 0.1%).
 CUSUM_EXPECTED = ("any_major_boyce", "boyce_2020")
 CUSUM_LIMIT = 4.5  # Steiner et al. 2000 for an odds ratio of 2
+CUSUM_POINTS = 500  # per stored CUSUM line (the chart is 760 px wide): longer ones keep each stretch's highest value
+
+
+@dataclass(frozen=True)
+class CusumLine:
+    """A clinician's CUSUM chart as the dashboard stores, draws and exports it (issue 14): at most
+    CUSUM_POINTS points, each stretch of cases kept as its highest value (the chart is drawn at
+    that resolution anyway), and every crossing whole. The full series, one value per session,
+    made a 100,000-patient clinic's stored figures 1.1 MB, decoded again by each chart and CSV."""
+
+    cases: list[int]  # the case number (1 = the clinician's first completed session) of each point
+    values: list[float]
+    signals: list[int]  # as CusumResult.signals: the indices of the cases at which S_t reached h
+    signal_values: list[float]
+    highest: float
+    odds_ratio: float
+    limit: float
+    source: str
+
+    @property
+    def alerted(self) -> bool:
+        return bool(self.signals)
+
+
+def cusum_line(chart: CusumResult) -> CusumLine:
+    values = chart.values
+    step = max(1, -(-len(values) // CUSUM_POINTS))
+    cases, kept = [], []
+    for start in range(0, len(values), step):
+        top = max(range(start, min(start + step, len(values))), key=values.__getitem__)
+        cases.append(top + 1)
+        kept.append(values[top])
+    return CusumLine(
+        cases, kept, list(chart.signals), [values[i] for i in chart.signals], max(values, default=0.0),
+        chart.odds_ratio, chart.limit, chart.source,
+    )  # fmt: skip
 
 
 def completed_sessions(filters: Filters) -> QuerySet[Session]:
@@ -131,12 +167,16 @@ def side_effect_rates(filters: Filters) -> list[RateRow]:
 def serious_events(filters: Filters) -> list[dict[str, Any]]:
     """The serious side effects (newest first, at most SERIOUS_LIMIT): kind, when, the clinician and
     the follow-up state of their alert. No patient data."""
-    rows = (
-        _events(filters)
-        .filter(severity="serious")
-        .values("id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at")
-        .order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
-    )
+    events = _events(replace(filters, region="")).filter(severity="serious")
+    if filters.region:  # checked per serious event, newest first, until SERIOUS_LIMIT: not every insertion
+        muscles = region_muscles(filters.region)
+        inserted = Insertion.objects.for_clinic(filters.clinic).filter(
+            session=OuterRef("session"), muscle_id__in=muscles
+        )
+        events = events.filter(Exists(inserted))
+    rows = events.values(
+        "id", "kind", "onset_at", "session__clinician__full_name", "alert__id", "alert__acknowledged_at"
+    ).order_by("-onset_at", "-id")[:SERIOUS_LIMIT]
     names = get_knowledge().side_effects
     return [
         {
@@ -163,7 +203,7 @@ class ClinicianSafety:
     serious: int
     rate: Interval
     position: str  # funnel_position: "within", "above 95%", ...
-    cusum: CusumResult | None
+    cusum: CusumLine | None
 
 
 @dataclass(frozen=True)
@@ -234,7 +274,7 @@ def safety_monitor(filters: Filters) -> SafetyMonitor:
         events = [False] * n
         for case in cases.get(row["clinician_id"], []):
             events[case] = True
-        chart = bernoulli_cusum(events, expected, limit=CUSUM_LIMIT) if 0 < expected < 1 else None
+        chart = cusum_line(bernoulli_cusum(events, expected, limit=CUSUM_LIMIT)) if 0 < expected < 1 else None
         position = funnel_position(row["with_effect"], n, clinic_rate) if clinic_rate is not None else "within"
         clinicians.append(
             ClinicianSafety(

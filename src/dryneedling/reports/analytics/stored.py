@@ -40,7 +40,7 @@ from dryneedling.reports.analytics.safety import serious_events
 from dryneedling.reports.limits import computation_allowed
 from dryneedling.reports.models import DashboardSnapshot
 
-FORMAT = 1  # bump when Figures changes shape: stored sets of the old layout are recomputed
+FORMAT = 2  # bump when Figures changes shape: stored sets of the old layout are recomputed (2: CusumLine, issue 14)
 REFRESH_AT = 0.8  # the job recomputes a kept set at this share of the maximum age
 KEPT_UNVIEWED = timedelta(days=1)  # sets nobody opened for this long are dropped by the job
 VIEWED_EVERY = timedelta(minutes=5)
