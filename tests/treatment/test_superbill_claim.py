@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings

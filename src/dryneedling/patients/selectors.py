@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
@@ -123,7 +123,7 @@ def patient_list_for(*, actor: User, query: str = "") -> QuerySet[Patient]:
     return patients.filter(pk__in=found).order_by("family_name", "given_name", "id")
 
 
-def _union(terms: QuerySet[PatientSearchTerm], conditions: list[Q]) -> QuerySet[PatientSearchTerm]:
+def _union(terms: QuerySet[PatientSearchTerm], conditions: list[Q]) -> QuerySet[PatientSearchTerm, Any]:
     """The patients whose terms meet any of `conditions`: one UNION of index-served subqueries."""
     first, *others = [terms.filter(condition).values("patient_id") for condition in conditions]
     return first.union(*others) if others else first
