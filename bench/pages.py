@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from clinics import Side
+from writes import POINT
 
 BUDGETS = {"page": 200.0, "partial": 100.0, "analytics": 1000.0}
 RATIO_BUDGET = 1.3
@@ -37,17 +38,7 @@ def _url(name: str, *args: Any) -> str:
 def _record_point(side: Side) -> Any:
     session = side.session
     session.refresh_from_db()
-    data = {
-        "version": session.version,
-        "muscle_id": "gluteus_medius",
-        "side": "right",
-        "technique": "pistoning",
-        "needle_diameter_mm": "0.30",
-        "needle_length_mm": "50",
-        "planned_seconds": "30",
-        "actual_seconds": "28",
-        "twitch_count": "2",
-    }
+    data = {"version": session.version, **POINT}
     response = side.client.post(_url("insertion-add", session.pk), data, headers={"HX-Request": "true"})
     assert b"Point saved" in response.content, response.content[:500]
     return response
