@@ -96,14 +96,13 @@ def _walks(sql: str) -> list[str]:
     return bad
 
 
+@pytest.mark.sqlite_only  # EXPLAIN QUERY PLAN is SQLite's; PostgreSQL keeps its own statistics (deselected there)
 def test_every_query_reads_the_patients_rows_by_index_without_statistics(
     alice,
     alice_client,
     patient_a,
     ready_episode,  # noqa: F811
 ):
-    if connection.vendor != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL keeps its own statistics (autovacuum)")
     from dryneedling.synthetic.loader import seed_clinic
 
     seed_clinic(clinic=alice.membership.clinic, patients=10, seed=43)

@@ -14,7 +14,8 @@ from dryneedling.reports.analytics.filters import Filters
 from dryneedling.reports.analytics.safety import serious_events
 from tests.reports import factory as f
 
-pytestmark = pytest.mark.django_db
+# Plan tests: EXPLAIN QUERY PLAN is SQLite's; PostgreSQL keeps its own statistics (deselected there, not skipped).
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_only]
 
 
 def _plan(sql: str) -> list[str]:
@@ -33,14 +34,8 @@ def _captured(call) -> list[str]:  # type: ignore[no-untyped-def]
     return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
 
 
-@pytest.fixture
-def sqlite_only() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL keeps its own statistics (autovacuum)")
-
-
 @pytest.mark.parametrize("region", ["", "head_neck"])
-def test_serious_side_effects_are_read_newest_first_from_their_index(sqlite_only, clinic_a, alice, region):  # type: ignore[no-untyped-def]
+def test_serious_side_effects_are_read_newest_first_from_their_index(clinic_a, alice, region):  # type: ignore[no-untyped-def]
     """The list was every side effect of the clinic, sorted (26 ms at 100,000 patients), and with a
     region every insertion of the region's muscles in the database (760 ms): now the serious ones
     newest first from (clinic, severity, onset), each checked against its session's insertions."""
@@ -53,7 +48,7 @@ def test_serious_side_effects_are_read_newest_first_from_their_index(sqlite_only
     assert not [line for line in plan if line.startswith("SCAN") or "TEMP B-TREE" in line or "LIST SUBQUERY" in line]
 
 
-def test_todays_overdue_check_ins_read_each_kind_from_its_window(sqlite_only, alice):  # type: ignore[no-untyped-def]
+def test_todays_overdue_check_ins_read_each_kind_from_its_window(alice):  # type: ignore[no-untyped-def]
     from dryneedling.followup.selectors import checkins_overdue_for
 
     captured = _captured(lambda: checkins_overdue_for(actor=alice, limit=21))
@@ -65,7 +60,7 @@ def test_todays_overdue_check_ins_read_each_kind_from_its_window(sqlite_only, al
     assert any("SEARCH patients_patient USING INTEGER PRIMARY KEY" in line for line in plan), plan
 
 
-def test_the_patient_list_pages_through_the_name_index(sqlite_only, alice_client):  # type: ignore[no-untyped-def]
+def test_the_patient_list_pages_through_the_name_index(alice_client):  # type: ignore[no-untyped-def]
     """The unfiltered list: a page and a COUNT bounded at the cap, from the (clinic, names) index,
     never a sort of the clinic's patients."""
     with CaptureQueriesContext(connection) as ctx:
