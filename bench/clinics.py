@@ -16,6 +16,14 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 CHUNK = 10_000
+# The pre-session checklist all clear (the bench's sessions, here and in bench/writes.py).
+CHECKLIST = {
+    "new_anticoagulants": False,
+    "possibly_pregnant": False,
+    "new_symptoms": False,
+    "new_medication": False,
+    "position": "prone",
+}
 BIG_SLUG = "scale"
 SMALL_SLUG = "bench-small"
 
@@ -116,14 +124,7 @@ def _open_session(user):  # type: ignore[no-untyped-def]
     consent_record(
         actor=user, patient=patient, signed_name=patient.display_name, optional_items=optional_consent_items()
     )
-    checklist = {
-        "new_anticoagulants": False,
-        "possibly_pregnant": False,
-        "new_symptoms": False,
-        "new_medication": False,
-        "position": "prone",
-    }
-    session = session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
+    session = session_start(actor=user, episode=patient.episodes.first(), checklist=CHECKLIST, payer="self_pay")
     ticked = [item.id for item in CLEAN_TECHNIQUE]
     return session_clean_technique_record(actor=user, session=session, expected_version=session.version, ticked=ticked)
 

@@ -34,14 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clinics import BIG_SLUG, SMALL_SLUG, bench_side, clinic_sizes, seed_kept, verify_second_factor  # noqa: E402
-from pages import measure, p95  # noqa: E402
+from clinics import BIG_SLUG, SMALL_SLUG, bench_side, clinic_sizes, seed_kept  # noqa: E402
+from pages import measure  # noqa: E402
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "100000"))  # with their full clinical history
 SMALL_PATIENTS = int(os.environ.get("BENCH_SMALL_PATIENTS", "400"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
-_verify_second_factor = verify_second_factor  # bench/scale.py's name for it
-__all__ = ["p95", "_verify_second_factor"]
 
 
 def kept_database() -> None:

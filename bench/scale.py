@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,21 +35,18 @@ def _counter(seen: list[str]):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    if not os.environ.get("DATABASE_URL"):
-        default = Path(tempfile.gettempdir()) / "dryneedling-scale"
-        directory = Path(os.environ.get("BENCH_SCALE_DIR", str(default)))
-        directory.mkdir(parents=True, exist_ok=True)
-        os.environ["DRYNEEDLING_VAR_DIR"] = str(directory)
-    os.environ["DRYNEEDLING_DEMO"] = "1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dryneedling.settings"
+    from run import kept_database
+
+    kept_database()  # the same kept database as `make bench`
     import django
 
     django.setup()
-    from clinics import clinic_sizes, seed_kept
+    from clinics import clinic_sizes, seed_kept, verify_second_factor
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from run import _fhir_export, _research_export, _verify_second_factor, p95
+    from pages import p95
+    from run import _fhir_export, _research_export
 
     from dryneedling.accounts.models import Clinic, User
     from dryneedling.accounts.services import clinic_create, user_create
@@ -70,7 +66,7 @@ def main() -> int:
     )
     client = Client()
     client.force_login(user)
-    _verify_second_factor(client, user)
+    verify_second_factor(client, user)
     clinician = User.objects.filter(email__startswith="synthetic-clinician", email__endswith="@scale.invalid").first()
     cases = [
         ("analytics page", "/analytics/", {}),

@@ -50,6 +50,7 @@ POINT = {
 def _clinicians(count: int) -> list[tuple[str, int]]:
     """`count` trained clinicians, each with a screened, consented patient and a session in
     progress: (session cookie, session id) for each."""
+    from clinics import CHECKLIST
     from django.conf import settings
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -68,13 +69,6 @@ def _clinicians(count: int) -> list[tuple[str, int]]:
 
     clinic = clinic_create(name="Writes bench", slug="writes-bench")
     seed_clinic(clinic=clinic, patients=count, seed=14, treatment=False)
-    checklist = {
-        "new_anticoagulants": False,
-        "possibly_pregnant": False,
-        "new_symptoms": False,
-        "new_medication": False,
-        "position": "prone",
-    }
     found = []
     for n, patient in enumerate(Patient.objects.for_clinic(clinic).order_by("id")[:count]):
         user = user_create(
@@ -93,7 +87,7 @@ def _clinicians(count: int) -> list[tuple[str, int]]:
         consent_record(
             actor=user, patient=patient, signed_name=patient.display_name, optional_items=optional_consent_items()
         )
-        session = session_start(actor=user, episode=patient.episodes.first(), checklist=checklist, payer="self_pay")
+        session = session_start(actor=user, episode=patient.episodes.first(), checklist=CHECKLIST, payer="self_pay")
         session = session_clean_technique_record(
             actor=user, session=session, expected_version=session.version, ticked=[i.id for i in CLEAN_TECHNIQUE]
         )
